@@ -1,0 +1,23 @@
+// Picks the store implementation from configuration. Besides src/cli, the only place that names one.
+import type { Config } from '../src/config.ts';
+import { lineageError } from '../src/errors.ts';
+import type { LineageStore } from './store.ts';
+
+export async function createStore(config: Config): Promise<LineageStore> {
+  switch (config.store) {
+    case 'embedded': {
+      const { openEmbeddedStore } = await import('./embedded/index.ts');
+      return openEmbeddedStore({ dataDir: config.dataDir });
+    }
+    case 'neo4j': {
+      if (!config.neo4j.uri) throw lineageError('CONFIG_INVALID', 'LINEAGE_STORE=neo4j needs NEO4J_URI');
+      const { openNeo4jStore } = await import('./neo4j/index.ts');
+      return openNeo4jStore({
+        uri: config.neo4j.uri,
+        user: config.neo4j.user,
+        password: config.neo4j.password,
+        database: config.neo4j.database,
+      });
+    }
+  }
+}

@@ -1,0 +1,233 @@
+// The LineageStore interface: the only thing analyses and the API know about storage. Two implementations
+// (graph/embedded, graph/neo4j) must give identical answers; test/conformance proves it. Every contract
+// below that says "sorted" or "chosen" is part of the interface, so both stores agree exactly.
+import type {
+  Check,
+  ColumnNode,
+  Confidence,
+  ConsumerNode,
+  Diagnostic,
+  Evidence,
+  Fingerprint,
+  LineageBatch,
+  NodeKey,
+  Origin,
+  Provenance,
+  RelationKey,
+  RelationKind,
+  RelationNode,
+  TransformKind,
+} from '../src/model/lineage.ts';
+
+export type NodeType = 'relation' | 'column' | 'consumer';
+
+export type AnyNode =
+  | { type: 'relation'; node: RelationNode }
+  | { type: 'column'; node: ColumnNode }
+  | { type: 'consumer'; node: ConsumerNode };
+
+/** Relation-level hops are 'RELATION'; relation -> consumer hops are 'CONSUMER'. */
+export type HopKind = TransformKind | 'RELATION' | 'CONSUMER';
+
+/**
+ * One logical edge: all origins' edges with the same (from, to, kind) merged.
+ * provenances sorted and unique; confidence the best (EXACT > INFERRED > TABLE_LEVEL); firstSeen the
+ * earliest; lastSeen the latest; queryCount the sum; statementIds sorted, unique, at most 20.
+ */
+export interface EdgeView {
+  from: NodeKey;
+  to: NodeKey;
+  kind: HopKind;
+  provenances: Provenance[];
+  confidence: Confidence;
+  firstSeen: string;
+  lastSeen: string;
+  queryCount: number;
+  statementIds: string[];
+}
+
+export interface PathStep {
+  from: NodeKey;
+  to: NodeKey;
+  kind: HopKind;
+}
+
+export interface TraverseOptions {
+  direction: 'upstream' | 'downstream';
+  /**
+   * 'column': starts are column keys; follow column edges.
+   * 'relation': starts are relation keys; follow relation adjacency = explicit relation edges ∪ the
+   * relation pairs implied by column edges (self-loops ignored), plus consumer edges downstream when
+   * includeConsumers is set (consumers are leaves).
+   */
+  level: 'column' | 'relation';
+  /** Maximum hops, >= 1. */
+  maxDepth: number;
+  /** Column level only: follow only edges of these kinds (undefined = all kinds). */
+  kinds?: readonly TransformKind[];
+  /** Maximum reached nodes returned. */
+  limit: number;
+  includeConsumers?: boolean;
+  /** Point in time: only edges with firstSeen <= asOf are followed. */
+  asOf?: string;
+}
+
+/**
+ * A reached node with its minimum distance and one witness path from a start.
+ * Witness rule (so both stores agree): BFS by levels; a node at distance d takes as parent its
+ * predecessor at distance d-1 with the smallest key (code-unit order), and the hop kind is the first of
+ * that pair's edge kinds in TRANSFORM_KINDS order (then RELATION, then CONSUMER). path[0].from is a start.
+ */
+export interface ReachedNode {
+  key: NodeKey;
+  type: NodeType;
+  distance: number;
+  path: PathStep[];
+}
+
+export interface TraversalResult {
+  starts: NodeKey[];
+  /** Sorted by (distance, key); starts are not included. */
+  reached: ReachedNode[];
+  /**
+   * 'limit': more nodes were reachable within maxDepth than `limit` (reached holds the first `limit` in
+   * (distance, key) order). 'depth': some node at distance maxDepth has a further edge to a node not
+   * reached. 'limit' wins when both hold. null: the result is complete.
+   */
+  truncatedBy: 'limit' | 'depth' | null;
+}
+
+export interface SearchOptions {
+  types?: readonly NodeType[];
+  limit: number;
+}
+
+export interface SearchHit {
+  key: NodeKey;
+  type: NodeType;
+  name: string;
+  displayName: string;
+  /** See graph/search-score.ts: both stores rank with that one function. */
+  score: number;
+}
+
+export interface UsageQuery {
+  /** Restrict to these targets (relation or column keys); undefined = all targets with usage. */
+  targets?: readonly NodeKey[];
+  /** Inclusive UTC day bounds `YYYY-MM-DD`. */
+  sinceDay: string;
+  untilDay?: string;
+  /** Users and roles excluded from the aggregates (the pipeline's own service accounts). Exact match, case-insensitive. */
+  excludeUsers?: readonly string[];
+  excludeRoles?: readonly string[];
+}
+
+export interface UsageAggregate {
+  target: NodeKey;
+  reads: number;
+  distinctReaders: number;
+  /** ISO time of the last read and who made it (ties: the smaller user id). */
+  lastReadAt: string | null;
+  lastReader: string | null;
+  writes: number;
+  lastWriteAt: string | null;
+  lastWriter: string | null;
+}
+
+export interface OriginInfo extends Origin {
+  relations: number;
+  columns: number;
+  columnEdges: number;
+  relationEdges: number;
+  diagnostics: number;
+}
+
+export interface StoreStats {
+  relations: number;
+  columns: number;
+  consumers: number;
+  columnEdges: number;
+  relationEdges: number;
+  consumerEdges: number;
+  origins: OriginInfo[];
+  diagnosticsBySeverity: { error: number; warning: number; info: number };
+}
+
+export interface ApplyResult {
+  originId: string;
+  /** True when the batch changed nothing (re-ingest of identical content). */
+  unchanged: boolean;
+  counts: { relations: number; columns: number; columnEdges: number; relationEdges: number };
+}
+
+/** Relation-level summary of the whole graph for whole-warehouse analyses (complexity, unused). */
+export interface RelationGraph {
+  /** Sorted relation keys; edges refer to indexes in this array. */
+  keys: RelationKey[];
+  kinds: RelationKind[];
+  /** Relation adjacency (see TraverseOptions.level), unique pairs sorted by (from, to). */
+  edges: [from: number, to: number][];
+  /** Per relation: number of consumers reading it. */
+  consumerCount: number[];
+  /** Per relation: column edges whose target / source column belongs to it (across relations only). */
+  columnEdgesIn: number[];
+  columnEdgesOut: number[];
+  /** Per relation: number of columns. */
+  columnCount: number[];
+}
+
+export interface DiagnosticQuery {
+  originId?: string;
+  severity?: Diagnostic['severity'];
+  code?: string;
+  limit: number;
+}
+
+export interface LineageStore {
+  readonly kind: 'embedded' | 'neo4j';
+
+  /**
+   * Replace everything `batch.origin.id` contributed before with the batch, atomically: readers see the
+   * old state or the new one, never a mix; on failure the old state stays. Other origins are untouched.
+   * Fingerprints are history, not replaced: a fingerprint is appended only when it differs (columns,
+   * types, checksum) from the node's latest one; at most 20 are kept per node.
+   * Every edge endpoint must be a node in the batch or already in the store, else STORE_WRITE_FAILED.
+   */
+  applyBatch(batch: LineageBatch): Promise<ApplyResult>;
+  removeOrigin(originId: string): Promise<boolean>;
+
+  /** Merged views (graph/merge.ts) of nodes by key; missing keys are absent from the map. */
+  getNodes(keys: readonly NodeKey[]): Promise<Map<NodeKey, AnyNode>>;
+  /** Nodes whose dbt unique_id equals the argument (sorted by key). */
+  findByUniqueId(uniqueId: string): Promise<AnyNode[]>;
+  search(text: string, options: SearchOptions): Promise<SearchHit[]>;
+  /** Columns of a relation sorted by (ordinal ?? +inf, name). */
+  columnsOf(relationKey: RelationKey): Promise<ColumnNode[]>;
+  /** All relations (merged), sorted by key, optionally filtered by folded schema and kind. */
+  listRelations(filter?: { schema?: string; kinds?: readonly RelationKind[] }): Promise<RelationNode[]>;
+  listConsumers(): Promise<ConsumerNode[]>;
+
+  /**
+   * Edges touching a node: column edges for a column, relation edges (explicit ∪ implied by column edges,
+   * kind 'RELATION') and consumer edges (kind 'CONSUMER') for a relation or consumer. Sorted by (from, to, kind).
+   */
+  edgesOf(key: NodeKey, direction: 'upstream' | 'downstream'): Promise<EdgeView[]>;
+  traverse(starts: readonly NodeKey[], options: TraverseOptions): Promise<TraversalResult>;
+  relationGraph(): Promise<RelationGraph>;
+
+  /** Sorted by target. */
+  usage(query: UsageQuery): Promise<UsageAggregate[]>;
+  /** Newest first per node; keys with no history are absent. */
+  fingerprints(keys: readonly NodeKey[], limitPerNode: number): Promise<Map<NodeKey, Fingerprint[]>>;
+  /** Evidence on these nodes at or after `since` (ISO), sorted by (at desc, nodeKey, kind). */
+  evidence(keys: readonly NodeKey[], since?: string): Promise<Evidence[]>;
+  /** Checks attached to these relations or columns, sorted by id. */
+  checks(keys: readonly NodeKey[]): Promise<Check[]>;
+
+  origins(): Promise<OriginInfo[]>;
+  diagnostics(query: DiagnosticQuery): Promise<Diagnostic[]>;
+  stats(): Promise<StoreStats>;
+  /** True when the store can answer (Neo4j reachable). */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,74 @@
+// `lineage` CLI entry: dispatches to one module per subcommand and turns errors into one line + exit code.
+import { isLineageError, lineageError } from '../errors.ts';
+import type { CliIO } from './io.ts';
+import { processIO } from './io.ts';
+
+type CommandModule = { run(args: string[], io: CliIO): Promise<number> };
+
+/** Subcommand -> module. Each module parses its own flags (node:util parseArgs). */
+const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
+  ingest: {
+    summary: 'ingest dbt <target-dir> | ingest query-log <file> --format <fmt>',
+    load: () => import('./commands/ingest.ts'),
+  },
+  impact: {
+    summary: 'impact <ref> [--change DROP|RENAME|RETYPE|VALUES]: downstream blast radius',
+    load: () => import('./commands/impact.ts'),
+  },
+  upstream: {
+    summary: 'upstream <ref> [--since <date>]: ranked root-cause candidates',
+    load: () => import('./commands/upstream.ts'),
+  },
+  unused: {
+    summary: 'unused [--since 90d]: tables nobody read and nothing depends on',
+    load: () => import('./commands/unused.ts'),
+  },
+  complexity: {
+    summary: 'complexity [--scope model|schema]: lineage complexity scores',
+    load: () => import('./commands/complexity.ts'),
+  },
+  diff: {
+    summary: 'diff <base-target-dir> <new-target-dir>: what changed between two manifests',
+    load: () => import('./commands/diff.ts'),
+  },
+  sql: {
+    summary: 'sql: JSON lines of SQL on stdin -> column lineage on stdout',
+    load: () => import('./commands/sql.ts'),
+  },
+  serve: { summary: 'serve: GraphQL API + GraphiQL playground', load: () => import('./commands/serve.ts') },
+  demo: {
+    summary: 'demo: ingest the bundled example and serve the API',
+    load: () => import('./commands/demo.ts'),
+  },
+};
+
+function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(11)} ${c.summary}`);
+  return ['usage: lineage <command> [options]   (--json for machine-readable output)', '', ...lines].join(
+    '\n',
+  );
+}
+
+export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    io.out(usage() + '\n');
+    return command ? 0 : 2;
+  }
+  const entry = COMMANDS[command];
+  try {
+    if (!entry)
+      throw lineageError('LINEAGE_BAD_ARGUMENT', `unknown command '${command}' (see 'lineage --help')`);
+    const mod = await entry.load();
+    return await mod.run(rest, io);
+  } catch (err) {
+    if (isLineageError(err)) {
+      io.err(`error [${err.code}]: ${err.message}\n`);
+      return err.exitCode;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    io.err(`error [INTERNAL]: ${message}\n`);
+    if (io.env.LINEAGE_DEBUG) io.err(`${err instanceof Error ? err.stack : ''}\n`);
+    return 1;
+  }
+}
