@@ -2,6 +2,7 @@
 import { isLineageError, lineageError } from '../errors.ts';
 import type { CliIO } from './io.ts';
 import { processIO } from './io.ts';
+import { readFileSync } from 'node:fs';
 
 type CommandModule = { run(args: string[], io: CliIO): Promise<number> };
 
@@ -49,11 +50,31 @@ function usage(): string {
   );
 }
 
+/** Errors print as exactly one line, whatever the message holds. */
+function oneLine(message: string): string {
+  return message.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+function wantsHelp(args: string[]): boolean {
+  return args.includes('--help') || args.includes('-h');
+}
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
 export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
     io.out(usage() + '\n');
     return command ? 0 : 2;
+  }
+  if (command === '--version' || command === '-V' || command === 'version') {
+    io.out(`${packageVersion()}\n`);
+    return 0;
   }
   const entry = COMMANDS[command];
   try {
@@ -62,11 +83,15 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     const mod = await entry.load();
     return await mod.run(rest, io);
   } catch (err) {
+    if (isLineageError(err) && err.code === 'LINEAGE_NOT_AVAILABLE' && entry && wantsHelp(rest)) {
+      io.out(`usage: lineage ${entry.summary}\n(${err.message})\n`);
+      return 0;
+    }
     if (isLineageError(err)) {
-      io.err(`error [${err.code}]: ${err.message}\n`);
+      io.err(`error [${err.code}]: ${oneLine(err.message)}\n`);
       return err.exitCode;
     }
-    const message = err instanceof Error ? err.message : String(err);
+    const message = oneLine(err instanceof Error ? err.message : String(err));
     io.err(`error [INTERNAL]: ${message}\n`);
     if (io.env.LINEAGE_DEBUG) io.err(`${err instanceof Error ? err.stack : ''}\n`);
     return 1;
