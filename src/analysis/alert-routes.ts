@@ -1,0 +1,137 @@
+// Alert routes: who to notify when an asset has a problem. The impacted set is the CONSERVATIVE DROP
+// impact (everything that references the asset, everything downstream of those, columns whose values
+// derive from it, and the exposures reached) plus the asset itself, grouped by owner and by team.
+// A route's severity is the highest importance severity among its assets (see importance.ts).
+import type { LineageStore } from '../../graph/store.ts';
+import type { AnalysisContext } from './context.ts';
+import type { AlertSeverity, Importance } from './importance.ts';
+import { importanceOf, maxSeverity } from './importance.ts';
+import { impact, loadNodes } from './impact.ts';
+import { describeNode, groupOwners, type AssetRef } from './owners.ts';
+import type { AnyNode } from '../../graph/store.ts';
+
+export interface RouteAsset extends AssetRef {
+  distance: number;
+  importance: Importance;
+}
+
+export interface AlertRoute {
+  /** Owner id, or '(unowned)'. */
+  owner: string;
+  name: string | null;
+  email: string | null;
+  team: string | null;
+  severity: AlertSeverity;
+  assets: RouteAsset[];
+  counts: { assets: number; relations: number; exposures: number };
+}
+
+export interface AlertRoutesResult {
+  asset: AssetRef;
+  severity: AlertSeverity;
+  routes: AlertRoute[];
+  teams: { team: string; owners: string[]; severity: AlertSeverity; count: number }[];
+  counts: { assets: number; relations: number; exposures: number; routes: number };
+  partial: boolean;
+  partialReasons: string[];
+}
+
+export async function alertRoutes(
+  store: LineageStore,
+  req: { ref: string; depth: number },
+  ctx: AnalysisContext,
+): Promise<AlertRoutesResult> {
+  const res = await impact(
+    store,
+    { ref: req.ref, change: 'DROP', mode: 'CONSERVATIVE', depth: req.depth },
+    ctx,
+  );
+  const nodes = new Map<string, AnyNode>();
+  await loadNodes(store, nodes, [res.targetRelation]);
+  const own = await importanceOf(store, [res.targetRelation], nodes, {
+    sinceDay: ctx.usageSinceDay,
+    excludeUsers: ctx.excludeUsers,
+    excludeRoles: ctx.excludeRoles,
+    maxNodes: ctx.limit,
+  });
+  const self: RouteAsset = {
+    ...describeNode(nodes.get(res.targetRelation), res.targetRelation),
+    distance: 0,
+    importance: own.byKey.get(res.targetRelation)!,
+  };
+  const byKey = new Map<string, RouteAsset>([[self.key, self]]);
+  const addAsset = (a: RouteAsset) => {
+    const prev = byKey.get(a.key);
+    if (!prev || prev.distance > a.distance) byKey.set(a.key, a);
+  };
+  for (const a of [...res.breaks, ...res.stale, ...res.exposures])
+    addAsset({ ...stripToAsset(a), distance: a.distance, importance: a.importance });
+  const valueRels = new Map<string, number>();
+  for (const v of res.values)
+    if (!valueRels.has(v.relationKey) || valueRels.get(v.relationKey)! > v.distance)
+      valueRels.set(v.relationKey, v.distance);
+  await loadNodes(store, nodes, valueRels.keys());
+  for (const [k, d] of valueRels)
+    if (!byKey.has(k))
+      addAsset({
+        ...describeNode(nodes.get(k), k),
+        distance: d,
+        importance: res.values.find((v) => v.relationKey === k)!.importance,
+      });
+
+  const assets = [...byKey.values()];
+  const { owners, teams } = groupOwners(assets);
+  const routes: AlertRoute[] = owners.map((o) => {
+    const list = o.assets.map((k) => byKey.get(k)!);
+    return {
+      owner: o.id,
+      name: o.name,
+      email: o.email,
+      team: o.team,
+      severity: o.maxSeverity,
+      assets: list,
+      counts: {
+        assets: list.length,
+        relations: list.filter((a) => a.type === 'relation').length,
+        exposures: list.filter((a) => a.type === 'consumer').length,
+      },
+    };
+  });
+  const order = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
+  routes.sort(
+    (a, b) =>
+      order.indexOf(b.severity) - order.indexOf(a.severity) ||
+      b.counts.assets - a.counts.assets ||
+      (a.owner < b.owner ? -1 : a.owner > b.owner ? 1 : 0),
+  );
+  const reasons = [...res.partialReasons];
+  if (own.partial)
+    reasons.push(`limit: importance counted exposures over the first ${ctx.limit} downstream nodes`);
+  return {
+    asset: res.target,
+    severity: maxSeverity(assets.map((a) => a.importance.severity)),
+    routes,
+    teams: teams.map((t) => ({ team: t.team, owners: t.owners, severity: t.maxSeverity, count: t.count })),
+    counts: {
+      assets: assets.length,
+      relations: assets.filter((a) => a.type === 'relation').length,
+      exposures: assets.filter((a) => a.type === 'consumer').length,
+      routes: routes.length,
+    },
+    partial: reasons.length > 0,
+    partialReasons: [...new Set(reasons)].sort(),
+  };
+}
+
+function stripToAsset(a: AssetRef): AssetRef {
+  return {
+    key: a.key,
+    type: a.type,
+    kind: a.kind,
+    name: a.name,
+    displayName: a.displayName,
+    schema: a.schema,
+    owners: a.owners,
+    tags: a.tags,
+  };
+}

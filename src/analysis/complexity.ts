@@ -1,0 +1,222 @@
+// Complexity score per relation and per schema, from the relation graph and each relation's SQL shape.
+// Formula (docs/api.md "complexity"): every component x is normalized n = min(1, log2(1 + x) / log2(1 + cap)),
+// score = 100 × Σ weight × n (0..100, one decimal). Components, caps and weights:
+//   fanInTables 10 / 0.15, fanOutTables 10 / 0.10, fanInColumns 100 / 0.10, fanOutColumns 100 / 0.05,
+//   depth 10 / 0.15, downstreamReach 100 / 0.15, sqlShape 30 / 0.20, crossSchemaEdges 10 / 0.10.
+//   sqlShape = joins + ctes + subqueries + 2 × maxNesting + caseExpressions + windowFunctions + setOperations.
+//   depth = longest relation path from a relation with no inputs (cycles cut); downstreamReach = relations
+//   and consumers reachable downstream (counted up to REACH_CAP).
+// A schema's score is the mean of its relations' scores; its breakdown is the mean of each component.
+import type { RelationNode, SqlShape } from '../model/lineage.ts';
+import type { LineageStore } from '../../graph/store.ts';
+import { cmp } from './impact.ts';
+
+export const COMPLEXITY_COMPONENTS = {
+  fanInTables: { cap: 10, weight: 0.15 },
+  fanOutTables: { cap: 10, weight: 0.1 },
+  fanInColumns: { cap: 100, weight: 0.1 },
+  fanOutColumns: { cap: 100, weight: 0.05 },
+  depth: { cap: 10, weight: 0.15 },
+  downstreamReach: { cap: 100, weight: 0.15 },
+  sqlShape: { cap: 30, weight: 0.2 },
+  crossSchemaEdges: { cap: 10, weight: 0.1 },
+} as const;
+export type ComplexityComponent = keyof typeof COMPLEXITY_COMPONENTS;
+export const COMPONENT_NAMES = Object.keys(COMPLEXITY_COMPONENTS) as ComplexityComponent[];
+export const REACH_CAP = 1000;
+
+export interface ComponentScore {
+  component: ComplexityComponent;
+  raw: number;
+  normalized: number;
+  weight: number;
+  contribution: number;
+}
+
+export interface ComplexityItem {
+  key: string;
+  kind: string;
+  schema: string | null;
+  score: number;
+  breakdown: ComponentScore[];
+  /** For SCHEMA scope: number of relations and the most complex one. */
+  relations: number;
+  top: string | null;
+}
+
+export interface ComplexityResult {
+  scope: 'MODEL' | 'SCHEMA';
+  items: ComplexityItem[];
+  partial: boolean;
+  partialReasons: string[];
+}
+
+export function sqlShapeScore(s: SqlShape | undefined): number {
+  if (!s) return 0;
+  return (
+    s.joins +
+    s.ctes +
+    s.subqueries +
+    2 * s.maxNesting +
+    s.caseExpressions +
+    s.windowFunctions +
+    s.setOperations
+  );
+}
+
+export function normalize(raw: number, cap: number): number {
+  return Math.min(1, Math.log2(1 + Math.max(0, raw)) / Math.log2(1 + cap));
+}
+
+const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+export function scoreComponents(raw: Record<ComplexityComponent, number>): {
+  score: number;
+  breakdown: ComponentScore[];
+} {
+  const breakdown = COMPONENT_NAMES.map((component) => {
+    const { cap, weight } = COMPLEXITY_COMPONENTS[component];
+    const normalized = normalize(raw[component], cap);
+    return {
+      component,
+      raw: raw[component],
+      normalized: round(normalized, 4),
+      weight,
+      contribution: round(100 * weight * normalized, 2),
+    };
+  });
+  const score = round(
+    breakdown.reduce(
+      (a, c) => a + 100 * c.weight * normalize(c.raw, COMPLEXITY_COMPONENTS[c.component].cap),
+      0,
+    ),
+    1,
+  );
+  return { score, breakdown };
+}
+
+export async function complexity(
+  store: LineageStore,
+  req: { scope: 'MODEL' | 'SCHEMA'; schema?: string; sortBy?: ComplexityComponent | 'score' },
+): Promise<ComplexityResult> {
+  const g = await store.relationGraph();
+  const relations = await store.listRelations();
+  const byKey = new Map<string, RelationNode>(relations.map((r) => [r.key, r]));
+  const n = g.keys.length;
+  const out: number[][] = Array.from({ length: n }, () => []);
+  const inDeg = new Uint32Array(n);
+  const outDeg = new Uint32Array(n);
+  const cross = new Uint32Array(n);
+  const schemaOf = (i: number) => byKey.get(g.keys[i])?.schema ?? null;
+  for (const [from, to] of g.edges) {
+    if (from === to) continue;
+    out[from].push(to);
+    outDeg[from]++;
+    inDeg[to]++;
+    if (schemaOf(from) !== schemaOf(to)) {
+      cross[from]++;
+      cross[to]++;
+    }
+  }
+  // depth: longest path from a source, Kahn order; nodes left in cycles keep what they reached.
+  const depth = new Uint32Array(n);
+  const pending = Uint32Array.from(inDeg);
+  const queue: number[] = [];
+  for (let i = 0; i < n; i++) if (pending[i] === 0) queue.push(i);
+  for (let q = 0; q < queue.length; q++) {
+    const u = queue[q];
+    for (const v of out[u]) {
+      if (depth[u] + 1 > depth[v]) depth[v] = depth[u] + 1;
+      if (--pending[v] === 0) queue.push(v);
+    }
+  }
+  const partialReasons: string[] = [];
+  if (queue.length < n)
+    partialReasons.push(
+      `cycle: ${n - queue.length} relations sit on dependency cycles; their depth is a lower bound`,
+    );
+  // downstream reach by bounded BFS per node
+  const mark = new Int32Array(n).fill(-1);
+  const reach = new Uint32Array(n);
+  let capped = false;
+  for (let s = 0; s < n; s++) {
+    let count = 0;
+    const stack = [s];
+    mark[s] = s;
+    while (stack.length > 0 && count < REACH_CAP) {
+      const u = stack.pop()!;
+      for (const v of out[u]) {
+        if (mark[v] === s) continue;
+        mark[v] = s;
+        count++;
+        stack.push(v);
+      }
+    }
+    if (count >= REACH_CAP) capped = true;
+    reach[s] = Math.min(count, REACH_CAP) + g.consumerCount[s];
+  }
+  if (capped) partialReasons.push(`limit: downstream reach counted up to ${REACH_CAP}`);
+
+  const models: ComplexityItem[] = [];
+  for (let i = 0; i < n; i++) {
+    const r = byKey.get(g.keys[i]);
+    const schema = r?.schema ?? null;
+    if (req.schema && (schema ?? '').toLowerCase() !== req.schema.toLowerCase()) continue;
+    const { score, breakdown } = scoreComponents({
+      fanInTables: inDeg[i],
+      fanOutTables: outDeg[i] + g.consumerCount[i],
+      fanInColumns: g.columnEdgesIn[i],
+      fanOutColumns: g.columnEdgesOut[i],
+      depth: depth[i],
+      downstreamReach: reach[i],
+      sqlShape: sqlShapeScore(r?.sqlShape),
+      crossSchemaEdges: cross[i],
+    });
+    models.push({ key: g.keys[i], kind: g.kinds[i], schema, score, breakdown, relations: 1, top: null });
+  }
+  let items = models;
+  if (req.scope === 'SCHEMA') {
+    const groups = new Map<string, ComplexityItem[]>();
+    for (const m of models) {
+      const k = m.schema ?? '(none)';
+      groups.set(k, [...(groups.get(k) ?? []), m]);
+    }
+    items = [...groups].map(([schema, list]) => {
+      const mean = (f: (c: ComplexityItem) => number) => list.reduce((a, c) => a + f(c), 0) / list.length;
+      const breakdown = COMPONENT_NAMES.map((component, j) => ({
+        component,
+        raw: round(
+          mean((c) => c.breakdown[j].raw),
+          2,
+        ),
+        normalized: round(
+          mean((c) => c.breakdown[j].normalized),
+          4,
+        ),
+        weight: COMPLEXITY_COMPONENTS[component].weight,
+        contribution: round(
+          mean((c) => c.breakdown[j].contribution),
+          2,
+        ),
+      }));
+      const top = [...list].sort((a, b) => b.score - a.score || cmp(a.key, b.key))[0];
+      return {
+        key: schema,
+        kind: 'schema',
+        schema,
+        score: round(
+          mean((c) => c.score),
+          1,
+        ),
+        breakdown,
+        relations: list.length,
+        top: top.key,
+      };
+    });
+  }
+  const sortBy = req.sortBy ?? 'score';
+  const value = (c: ComplexityItem) =>
+    sortBy === 'score' ? c.score : (c.breakdown.find((b) => b.component === sortBy)?.contribution ?? 0);
+  items.sort((a, b) => value(b) - value(a) || b.score - a.score || cmp(a.key, b.key));
+  return { scope: req.scope, items, partial: partialReasons.length > 0, partialReasons };
+}

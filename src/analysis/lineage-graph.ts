@@ -1,0 +1,110 @@
+// Lineage around an asset as nodes + edges in one payload, for drawing. A relation or consumer is drawn
+// at relation level (with consumers), a column at column level. Bounded by depth and a node limit.
+import type { EdgeView, HopKind, LineageStore, NodeType } from '../../graph/store.ts';
+import type { AnyNode } from '../../graph/store.ts';
+import type { AnalysisContext } from './context.ts';
+import { PartialLog, truncationReason } from './context.ts';
+import { cmp, loadNodes } from './impact.ts';
+import { describeNode } from './owners.ts';
+import { resolveRef } from './resolve-ref.ts';
+import { lineageError } from '../errors.ts';
+
+export const GRAPH_DIRECTIONS = ['UPSTREAM', 'DOWNSTREAM', 'BOTH'] as const;
+export type GraphDirection = (typeof GRAPH_DIRECTIONS)[number];
+
+export interface GraphNode {
+  key: string;
+  type: NodeType;
+  kind: string;
+  name: string;
+  displayName: string;
+  /** Negative upstream, positive downstream, 0 for the asked asset. */
+  distance: number;
+}
+
+export interface GraphEdge {
+  from: string;
+  to: string;
+  kind: HopKind;
+  confidence: string;
+  provenances: string[];
+}
+
+export interface LineageGraphResult {
+  root: string;
+  level: 'relation' | 'column';
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+  partial: boolean;
+  partialReasons: string[];
+}
+
+export async function lineageGraph(
+  store: LineageStore,
+  req: { ref: string; direction: GraphDirection; depth: number; limit: number },
+  ctx: AnalysisContext,
+): Promise<LineageGraphResult> {
+  if (!Number.isInteger(req.depth) || req.depth < 1 || req.depth > ctx.maxDepth)
+    throw lineageError('API_LIMIT_EXCEEDED', `depth ${req.depth} is outside 1..${ctx.maxDepth}`);
+  const root = await resolveRef(store, req.ref);
+  const level = root.type === 'column' ? 'column' : 'relation';
+  const log = new PartialLog(ctx.deadline);
+  const distance = new Map<string, number>([[root.node.key, 0]]);
+  const dirs: ('upstream' | 'downstream')[] =
+    req.direction === 'BOTH'
+      ? ['upstream', 'downstream']
+      : [req.direction === 'UPSTREAM' ? 'upstream' : 'downstream'];
+  for (const direction of dirs) {
+    if (root.type === 'consumer' && direction === 'downstream') continue;
+    const t = await store.traverse([root.node.key], {
+      direction,
+      level,
+      maxDepth: req.depth,
+      limit: req.limit,
+      includeConsumers: level === 'relation',
+    });
+    const reason = truncationReason(
+      `the ${direction} walk`,
+      t.truncatedBy,
+      t.truncatedBy === 'limit' ? req.limit : req.depth,
+    );
+    if (reason) log.add(reason);
+    const sign = direction === 'upstream' ? -1 : 1;
+    for (const r of t.reached) if (!distance.has(r.key)) distance.set(r.key, sign * r.distance);
+  }
+  const nodes = new Map<string, AnyNode>([[root.node.key, root]]);
+  await loadNodes(store, nodes, distance.keys());
+  const edges = new Map<string, EdgeView>();
+  for (const key of distance.keys()) {
+    if (log.expired()) break;
+    for (const direction of ['upstream', 'downstream'] as const)
+      for (const e of await store.edgesOf(key, direction)) {
+        if (!distance.has(e.from) || !distance.has(e.to) || e.from === e.to) continue;
+        const isColumnEdge = e.kind !== 'RELATION' && e.kind !== 'CONSUMER';
+        if ((level === 'column') !== isColumnEdge) continue;
+        edges.set(`${e.from}\u0000${e.to}\u0000${e.kind}`, e);
+      }
+  }
+  const graphNodes: GraphNode[] = [...distance].map(([key, d]) => {
+    const a = describeNode(nodes.get(key), key);
+    return { key, type: a.type, kind: a.kind, name: a.name, displayName: a.displayName, distance: d };
+  });
+  graphNodes.sort((a, b) => a.distance - b.distance || cmp(a.key, b.key));
+  const graphEdges = [...edges.values()]
+    .map((e) => ({
+      from: e.from,
+      to: e.to,
+      kind: e.kind,
+      confidence: e.confidence,
+      provenances: e.provenances,
+    }))
+    .sort((a, b) => cmp(a.from, b.from) || cmp(a.to, b.to) || cmp(a.kind, b.kind));
+  return {
+    root: root.node.key,
+    level,
+    nodes: graphNodes,
+    edges: graphEdges,
+    partial: log.partial,
+    partialReasons: [...log.reasons].sort(),
+  };
+}

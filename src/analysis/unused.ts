@@ -1,0 +1,208 @@
+// Unused tables and columns.
+//   A relation is unused when nobody (service users/roles excluded) read it in the window, no relation
+//   depends on it, and no exposure reads it.
+//   A column is unused when no column edge leaves it, nobody read it in the window, and its relation is
+//   not read by an exposure (an exposure may use any column, so those columns are never reported).
+// Last read / last reader come from all usage ever recorded, so "unused since" can be told apart from "never read".
+import type { Owner, RelationKind } from '../model/lineage.ts';
+import type { LineageStore, UsageAggregate } from '../../graph/store.ts';
+import type { AnalysisContext } from './context.ts';
+import { PartialLog } from './context.ts';
+import { cmp } from './impact.ts';
+import { utcDay } from './window.ts';
+
+export const UNUSED_SORTS = ['SIZE', 'AGE', 'NAME'] as const;
+export type UnusedSort = (typeof UNUSED_SORTS)[number];
+
+export interface UnusedRequest {
+  /** ISO instant: the window start. */
+  since: string;
+  schema?: string;
+  ignoreUsers?: readonly string[];
+  ignoreRoles?: readonly string[];
+  sort: UnusedSort;
+}
+
+export interface UnusedTable {
+  key: string;
+  kind: RelationKind;
+  displayName: string;
+  schema: string | null;
+  sizeBytes: number | null;
+  rowCount: number | null;
+  owners: Owner[];
+  lastReadAt: string | null;
+  lastReader: string | null;
+}
+
+export interface UnusedColumn {
+  key: string;
+  relationKey: string;
+  name: string;
+  dataType: string | null;
+  relationSizeBytes: number | null;
+  owners: Owner[];
+  lastReadAt: string | null;
+  lastReader: string | null;
+}
+
+export interface UnusedResult<T> {
+  since: string;
+  items: T[];
+  /** False when no usage at all is recorded: then "unused" only means "no dependents". */
+  hasUsageData: boolean;
+  scanned: number;
+  partial: boolean;
+  partialReasons: string[];
+}
+
+const EPOCH_DAY = '1970-01-01';
+
+function excluded(req: UnusedRequest, ctx: AnalysisContext) {
+  return {
+    excludeUsers: [...new Set([...(req.ignoreUsers ?? ctx.excludeUsers)])],
+    excludeRoles: [...new Set([...(req.ignoreRoles ?? ctx.excludeRoles)])],
+  };
+}
+
+async function usageMaps(store: LineageStore, req: UnusedRequest, ctx: AnalysisContext, targets?: string[]) {
+  const ex = excluded(req, ctx);
+  const windowed = await store.usage({ targets, sinceDay: utcDay(req.since), ...ex });
+  const ever = await store.usage({ targets, sinceDay: EPOCH_DAY, ...ex });
+  const anyUsage =
+    targets === undefined ? ever.length > 0 : (await store.usage({ sinceDay: EPOCH_DAY })).length > 0;
+  return {
+    readInWindow: new Set(windowed.filter((u) => u.reads > 0).map((u) => u.target)),
+    lastRead: new Map<string, UsageAggregate>(ever.filter((u) => u.reads > 0).map((u) => [u.target, u])),
+    anyUsage,
+  };
+}
+
+export async function unusedTables(
+  store: LineageStore,
+  req: UnusedRequest,
+  ctx: AnalysisContext,
+): Promise<UnusedResult<UnusedTable>> {
+  const log = new PartialLog(ctx.deadline);
+  const graph = await store.relationGraph();
+  const index = new Map(graph.keys.map((k, i) => [k, i]));
+  const hasDependents = new Uint8Array(graph.keys.length);
+  for (const [from, to] of graph.edges) if (from !== to) hasDependents[from] = 1;
+  const relations = await store.listRelations(req.schema ? { schema: req.schema } : undefined);
+  const usage = await usageMaps(store, req, ctx);
+  // A column read counts as a read of its relation.
+  const readRelations = new Set<string>();
+  for (const t of usage.readInWindow) readRelations.add(t);
+  const lastByRelation = new Map<string, UsageAggregate>();
+  for (const [t, u] of usage.lastRead) {
+    const rel = index.has(t) ? t : relationPrefix(t, index);
+    if (!rel) continue;
+    if (usage.readInWindow.has(t)) readRelations.add(rel);
+    const prev = lastByRelation.get(rel);
+    if (!prev || (u.lastReadAt ?? '') > (prev.lastReadAt ?? '')) lastByRelation.set(rel, u);
+  }
+  const items: UnusedTable[] = [];
+  for (const r of relations) {
+    const i = index.get(r.key);
+    if (i !== undefined && (hasDependents[i] || graph.consumerCount[i] > 0)) continue;
+    if (readRelations.has(r.key)) continue;
+    const last = lastByRelation.get(r.key);
+    items.push({
+      key: r.key,
+      kind: r.kind,
+      displayName: r.displayName,
+      schema: r.schema,
+      sizeBytes: r.sizeBytes ?? null,
+      rowCount: r.rowCount ?? null,
+      owners: r.owners,
+      lastReadAt: last?.lastReadAt ?? null,
+      lastReader: last?.lastReader ?? null,
+    });
+  }
+  sortUnused(items, req.sort, (t) => t.sizeBytes);
+  log.expired();
+  return {
+    since: req.since,
+    items,
+    hasUsageData: usage.anyUsage,
+    scanned: relations.length,
+    partial: log.partial,
+    partialReasons: log.reasons,
+  };
+}
+
+/** The relation key a column key starts with, if it is a known relation. */
+function relationPrefix(target: string, index: Map<string, number>): string | null {
+  const dot = target.lastIndexOf('.');
+  if (dot <= 0) return null;
+  const rel = target.slice(0, dot);
+  return index.has(rel) ? rel : null;
+}
+
+export async function unusedColumns(
+  store: LineageStore,
+  req: UnusedRequest & { maxColumns: number },
+  ctx: AnalysisContext,
+): Promise<UnusedResult<UnusedColumn>> {
+  const log = new PartialLog(ctx.deadline);
+  const graph = await store.relationGraph();
+  const index = new Map(graph.keys.map((k, i) => [k, i]));
+  const relations = await store.listRelations(req.schema ? { schema: req.schema } : undefined);
+  const usage = await usageMaps(store, req, ctx);
+  const items: UnusedColumn[] = [];
+  let scanned = 0;
+  outer: for (const r of relations) {
+    const i = index.get(r.key);
+    if (i !== undefined && graph.consumerCount[i] > 0) continue;
+    for (const c of await store.columnsOf(r.key)) {
+      if (scanned >= req.maxColumns) {
+        log.add(`limit: scanned the first ${req.maxColumns} columns`);
+        break outer;
+      }
+      scanned++;
+      if (usage.readInWindow.has(c.key)) continue;
+      const out = await store.edgesOf(c.key, 'downstream');
+      if (out.some((e) => e.to !== c.key)) continue;
+      const last = usage.lastRead.get(c.key);
+      items.push({
+        key: c.key,
+        relationKey: r.key,
+        name: c.name,
+        dataType: c.dataType ?? null,
+        relationSizeBytes: r.sizeBytes ?? null,
+        owners: r.owners,
+        lastReadAt: last?.lastReadAt ?? null,
+        lastReader: last?.lastReader ?? null,
+      });
+    }
+    if (log.expired()) break;
+  }
+  sortUnused(items, req.sort, (c) => c.relationSizeBytes);
+  return {
+    since: req.since,
+    items,
+    hasUsageData: usage.anyUsage,
+    scanned,
+    partial: log.partial,
+    partialReasons: log.reasons,
+  };
+}
+
+function sortUnused<T extends { key: string; lastReadAt: string | null }>(
+  items: T[],
+  sort: UnusedSort,
+  size: (t: T) => number | null,
+): void {
+  switch (sort) {
+    case 'SIZE':
+      items.sort((a, b) => (size(b) ?? -1) - (size(a) ?? -1) || cmp(a.key, b.key));
+      return;
+    case 'AGE':
+      // never read first, then the oldest last read
+      items.sort((a, b) => cmp(a.lastReadAt ?? '', b.lastReadAt ?? '') || cmp(a.key, b.key));
+      return;
+    case 'NAME':
+      items.sort((a, b) => cmp(a.key, b.key));
+      return;
+  }
+}
