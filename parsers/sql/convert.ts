@@ -1,0 +1,533 @@
+// Converts node-sql-parser's AST (RawNode) into our SQL tree. Reads defensively: node shapes differ
+// between grammars, and anything not recognised is kept as a generic operator over its children so no
+// column reference is ever dropped silently.
+import type { RawNode } from './parse.ts';
+import type {
+  Assignment,
+  Cte,
+  Expr,
+  FromItem,
+  Ident,
+  JoinInfo,
+  Query,
+  SelectItem,
+  Statement,
+} from './tree.ts';
+import { LITERAL } from './tree.ts';
+
+export interface ConvertContext {
+  /** Identifier values seen quoted / bare in the statement text. */
+  quoted: Set<string>;
+  bare: Set<string>;
+  /** Whether "x" is an identifier (true) or a string literal (false) in this dialect. */
+  doubleQuoteIsIdent: boolean;
+  sqlOf: (expr: RawNode) => string;
+}
+
+const AGGREGATES = new Set([
+  'SUM',
+  'COUNT',
+  'AVG',
+  'MIN',
+  'MAX',
+  'ARRAY_AGG',
+  'STRING_AGG',
+  'LISTAGG',
+  'GROUP_CONCAT',
+  'MEDIAN',
+  'STDDEV',
+  'STDDEV_POP',
+  'STDDEV_SAMP',
+  'VARIANCE',
+  'VAR_POP',
+  'VAR_SAMP',
+  'ANY_VALUE',
+  'BOOL_AND',
+  'BOOL_OR',
+  'BOOLAND_AGG',
+  'BOOLOR_AGG',
+  'COUNT_IF',
+  'COUNTIF',
+  'APPROX_COUNT_DISTINCT',
+  'ARRAY_UNION_AGG',
+  'OBJECT_AGG',
+  'PERCENTILE_CONT',
+  'PERCENTILE_DISC',
+  'MODE',
+  'HLL',
+  'COLLECT_LIST',
+  'COLLECT_SET',
+  'FIRST',
+  'LAST',
+  'ARBITRARY',
+  'APPROX_DISTINCT',
+  'BIT_AND',
+  'BIT_OR',
+  'LOGICAL_AND',
+  'LOGICAL_OR',
+  'SUMIF',
+  'AVGIF',
+  'MAX_BY',
+  'MIN_BY',
+  'ARG_MAX',
+  'ARG_MIN',
+  'JSON_AGG',
+  'JSONB_AGG',
+  'XMLAGG',
+  'CORR',
+  'COVAR_POP',
+  'COVAR_SAMP',
+  'KURTOSIS',
+  'SKEW',
+  'APPROX_PERCENTILE',
+  'APPROX_QUANTILES',
+  'ARRAY_CONCAT_AGG',
+]);
+
+function isObj(x: unknown): x is RawNode {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+function str(x: unknown): string | null {
+  return typeof x === 'string' ? x : null;
+}
+
+/** An identifier from any of the shapes node-sql-parser uses. */
+export function identOf(x: unknown, ctx: ConvertContext): Ident | null {
+  if (typeof x === 'string') return { value: x, quoted: ctx.quoted.has(x) && !ctx.bare.has(x) };
+  if (isObj(x)) {
+    if (isObj(x.expr)) return identOf(x.expr, ctx);
+    const v = x.value;
+    if (typeof v === 'string') {
+      const t = x.type;
+      if (t === 'double_quote_string' || t === 'backticks_quote_string' || t === 'bracket_quote_string')
+        return { value: v, quoted: true };
+      return identOf(v, ctx);
+    }
+  }
+  return null;
+}
+
+function identList(x: unknown, ctx: ConvertContext): Ident[] {
+  if (!Array.isArray(x)) return [];
+  return x.map((e) => identOf(e, ctx)).filter((e): e is Ident => e !== null);
+}
+
+/** A node that wraps a query: `{ast: select}` or a select itself. */
+function queryNode(x: unknown): RawNode | null {
+  if (!isObj(x)) return null;
+  if (isObj(x.ast) && (x.ast.type === 'select' || isObj(x.ast._next))) return x.ast;
+  if (x.type === 'select') return x;
+  return null;
+}
+
+export function convertExpr(x: unknown, ctx: ConvertContext): Expr {
+  if (Array.isArray(x)) return { kind: 'op', args: x.map((e) => convertExpr(e, ctx)) };
+  if (!isObj(x)) return LITERAL;
+  const q = queryNode(x);
+  if (q) return { kind: 'subquery', query: convertQuery(q, ctx) };
+  switch (x.type) {
+    case 'column_ref':
+      return columnRef(x, ctx);
+    case 'number':
+    case 'single_quote_string':
+    case 'natural_string':
+    case 'hex_string':
+    case 'full_hex_string':
+    case 'bit_string':
+    case 'regex_string':
+    case 'bool':
+    case 'boolean':
+    case 'null':
+    case 'star':
+    case 'param':
+    case 'var':
+    case 'datatype':
+    case 'origin':
+    case 'default':
+    case 'date':
+    case 'time':
+    case 'timestamp':
+    case 'string':
+      return LITERAL;
+    case 'double_quote_string':
+    case 'backticks_quote_string':
+      if (ctx.doubleQuoteIsIdent || x.type === 'backticks_quote_string')
+        return { kind: 'column', qualifier: [], name: { value: String(x.value), quoted: true } };
+      return LITERAL;
+    case 'aggr_func':
+    case 'function':
+      return func(x, ctx);
+    case 'case':
+      return caseExpr(x, ctx);
+    case 'cast':
+      return { kind: 'cast', expr: convertExpr(x.expr, ctx) };
+    case 'binary_expr':
+      return { kind: 'op', args: [convertExpr(x.left, ctx), convertExpr(x.right, ctx)] };
+    case 'unary_expr':
+      return { kind: 'op', args: [convertExpr(x.expr, ctx)] };
+    case 'expr_list':
+      return { kind: 'op', args: Array.isArray(x.value) ? x.value.map((e) => convertExpr(e, ctx)) : [] };
+    default:
+      return generic(x, ctx);
+  }
+}
+
+function generic(x: RawNode, ctx: ConvertContext): Expr {
+  const args: Expr[] = [];
+  for (const [k, v] of Object.entries(x)) {
+    if (k === 'type' || k === 'loc' || k === 'tableList' || k === 'columnList' || k === 'parentheses')
+      continue;
+    if (isObj(v) || Array.isArray(v)) {
+      const e = convertExpr(v, ctx);
+      if (e.kind !== 'literal') args.push(e);
+    }
+  }
+  return args.length === 0 ? LITERAL : { kind: 'op', args };
+}
+
+function columnRef(x: RawNode, ctx: ConvertContext): Expr {
+  const qualifier: Ident[] = [];
+  for (const key of ['db', 'schema', 'table']) {
+    const id = x[key] === null || x[key] === undefined ? null : identOf(x[key], ctx);
+    if (id && id.value !== '') qualifier.push(id);
+  }
+  const col = x.column;
+  if (col === '*' || (isObj(col) && isObj(col.expr) && col.expr.value === '*')) {
+    return { kind: 'star', qualifier, except: starExcept(x.suffix, ctx), replace: [] };
+  }
+  const notations = Array.isArray(x.notations) ? x.notations : [];
+  let name = identOf(col, ctx);
+  if (!name) return LITERAL;
+  // Snowflake semi-structured access `v:a.b` comes back as table=v, notations [':'], column=a.
+  if (notations[0] === ':' && qualifier.length > 0) {
+    name = qualifier.pop()!;
+  }
+  return { kind: 'column', qualifier, name };
+}
+
+function starExcept(suffix: unknown, ctx: ConvertContext): Ident[] {
+  if (!isObj(suffix)) return [];
+  const args = isObj(suffix.args) ? suffix.args.value : undefined;
+  if (!Array.isArray(args)) return [];
+  const out: Ident[] = [];
+  for (const a of args) {
+    const e = convertExpr(a, ctx);
+    if (e.kind === 'column') out.push(e.name);
+  }
+  return out;
+}
+
+function funcName(x: RawNode): string {
+  const n = x.name;
+  if (typeof n === 'string') return n.toUpperCase();
+  if (isObj(n) && Array.isArray(n.name))
+    return n.name
+      .map((p) => (isObj(p) ? String(p.value ?? '') : String(p)))
+      .join('.')
+      .toUpperCase();
+  return '';
+}
+
+function func(x: RawNode, ctx: ConvertContext): Expr {
+  const name = funcName(x);
+  const args: Expr[] = [];
+  const a = x.args;
+  if (isObj(a)) {
+    if (Array.isArray(a.value)) for (const v of a.value) args.push(convertExpr(v, ctx));
+    else if (a.expr !== undefined) args.push(convertExpr(a.expr, ctx));
+    else args.push(generic(a, ctx));
+    if (Array.isArray(a.orderby))
+      for (const o of a.orderby) args.push(convertExpr(isObj(o) ? o.expr : o, ctx));
+  } else if (Array.isArray(a)) for (const v of a) args.push(convertExpr(v, ctx));
+  if (isObj(x.within_group_orderby) || Array.isArray(x.within_group_orderby))
+    args.push(convertExpr(x.within_group_orderby, ctx));
+  const filterNode = isObj(x.filter) ? (x.filter.where ?? x.filter) : null;
+  const window = windowSpec(x.over, ctx);
+  return {
+    kind: 'func',
+    name,
+    args: args.filter((e) => e.kind !== 'literal'),
+    aggregate: x.type === 'aggr_func' || AGGREGATES.has(name.split('.').pop() ?? name),
+    filter: filterNode ? convertExpr(filterNode, ctx) : null,
+    window,
+  };
+}
+
+function windowSpec(over: unknown, ctx: ConvertContext): { partitionBy: Expr[]; orderBy: Expr[] } | null {
+  if (!isObj(over)) return null;
+  const spec0 = isObj(over.as_window_specification) ? over.as_window_specification : over;
+  const spec = isObj(spec0.window_specification) ? spec0.window_specification : spec0;
+  const part = Array.isArray(spec.partitionby) ? spec.partitionby : [];
+  const order = Array.isArray(spec.orderby) ? spec.orderby : [];
+  return {
+    partitionBy: part.map((p) => convertExpr(isObj(p) && 'expr' in p ? p.expr : p, ctx)),
+    orderBy: order.map((o) => convertExpr(isObj(o) && 'expr' in o ? o.expr : o, ctx)),
+  };
+}
+
+function caseExpr(x: RawNode, ctx: ConvertContext): Expr {
+  const whens: { cond: Expr; result: Expr }[] = [];
+  let otherwise: Expr | null = null;
+  for (const a of Array.isArray(x.args) ? x.args : []) {
+    if (!isObj(a)) continue;
+    if (a.type === 'else') otherwise = convertExpr(a.result, ctx);
+    else whens.push({ cond: convertExpr(a.cond, ctx), result: convertExpr(a.result, ctx) });
+  }
+  return { kind: 'case', operand: x.expr ? convertExpr(x.expr, ctx) : null, whens, otherwise };
+}
+
+function exprList(x: unknown, ctx: ConvertContext): Expr[] {
+  if (isObj(x) && Array.isArray(x.columns)) x = x.columns;
+  if (!Array.isArray(x)) return x ? [convertExpr(x, ctx)] : [];
+  return x.map((e) =>
+    convertExpr(isObj(e) && 'expr' in e && !('type' in e && e.type !== 'expr') ? e.expr : e, ctx),
+  );
+}
+
+function ctes(x: unknown, ctx: ConvertContext): Cte[] {
+  if (!Array.isArray(x)) return [];
+  const out: Cte[] = [];
+  for (const c of x) {
+    if (!isObj(c)) continue;
+    const name = identOf(c.name, ctx);
+    const q = queryNode(c.stmt) ?? (isObj(c.stmt) ? queryNode(c.stmt.ast) : null);
+    if (!name || !q) continue;
+    out.push({ name, columns: identList(c.columns, ctx), query: convertQuery(q, ctx) });
+  }
+  return out;
+}
+
+export function convertQuery(x: RawNode, ctx: ConvertContext): Query {
+  const withs = ctes(x.with, ctx);
+  if (isObj(x._next)) {
+    const branches: Query[] = [];
+    let cur: RawNode | null = x;
+    let op = String(x.set_op ?? 'union');
+    let orderBy: Expr[] = [];
+    while (cur) {
+      const next: RawNode | null = isObj(cur._next) ? cur._next : null;
+      const isLast = next === null;
+      branches.push(
+        convertSelect(
+          { ...cur, _next: undefined, with: undefined, orderby: isLast ? undefined : cur.orderby },
+          ctx,
+        ),
+      );
+      if (isLast && cur.orderby) orderBy = exprList(cur.orderby, ctx);
+      if (next && cur !== x) op = String(cur.set_op ?? op);
+      cur = next;
+    }
+    return { kind: 'setop', ctes: withs, op, branches, orderBy };
+  }
+  const s = convertSelect(x, ctx);
+  return s;
+}
+
+function convertSelect(x: RawNode, ctx: ConvertContext): Query {
+  const items: SelectItem[] = [];
+  const cols = x.columns;
+  if (cols === '*')
+    items.push({ expr: { kind: 'star', qualifier: [], except: [], replace: [] }, alias: null, text: '*' });
+  else if (Array.isArray(cols))
+    for (const c of cols) {
+      if (!isObj(c)) continue;
+      if (c.type === 'except' || c.type === 'replace') {
+        const base = convertExpr(c.expr, ctx);
+        if (base.kind === 'star') {
+          const names = Array.isArray(c.expr_list)
+            ? c.expr_list.map((e) => convertExpr(isObj(e) ? (e.expr ?? e) : e, ctx))
+            : [];
+          base.except = names.flatMap((e) => (e.kind === 'column' ? [e.name] : []));
+          items.push({ expr: base, alias: null, text: '*' });
+          continue;
+        }
+      }
+      const expr = convertExpr(c.expr, ctx);
+      const alias = c.as === null || c.as === undefined ? null : identOf(c.as, ctx);
+      items.push({ expr, alias, text: isObj(c.expr) ? ctx.sqlOf(c.expr) : '' });
+    }
+  const from: FromItem[] = [];
+  for (const f of Array.isArray(x.from) ? x.from : isObj(x.from) ? [x.from] : []) {
+    const item = convertFrom(f, ctx);
+    if (item) from.push(item);
+  }
+  return {
+    kind: 'select',
+    ctes: ctes(x.with, ctx),
+    items,
+    from,
+    where: x.where ? convertExpr(x.where, ctx) : null,
+    groupBy: exprList(x.groupby, ctx),
+    having: x.having ? convertExpr(x.having, ctx) : null,
+    qualify: x.qualify ? convertExpr(x.qualify, ctx) : null,
+    orderBy: exprList(x.orderby, ctx),
+  };
+}
+
+function joinInfo(f: RawNode, ctx: ConvertContext): JoinInfo | null {
+  const j = str(f.join);
+  if (!j) return null;
+  return {
+    type: j.toUpperCase(),
+    on: f.on ? convertExpr(f.on, ctx) : null,
+    using: identList(f.using, ctx),
+    natural: /NATURAL/i.test(j),
+  };
+}
+
+export function tableName(f: RawNode, ctx: ConvertContext): Ident[] {
+  const parts: Ident[] = [];
+  const surround = isObj(f.surround) ? f.surround : {};
+  const part = (v: unknown, key: string): void => {
+    if (typeof v !== 'string' || v === '') return;
+    const quotedBySurround = typeof surround[key] === 'string' && surround[key] !== '';
+    if (quotedBySurround && v.includes('.') && surround[key] === '`') {
+      for (const p of v.split('.')) parts.push({ value: p, quoted: true });
+      return;
+    }
+    const id = identOf(v, ctx)!;
+    parts.push(quotedBySurround ? { value: v, quoted: true } : id);
+  };
+  if (typeof f.schema === 'string' && f.schema !== '') {
+    part(f.catalog ?? f.db, 'db');
+    part(f.schema, 'schema');
+  } else part(f.db, 'db');
+  part(f.table, 'table');
+  if (parts.length === 1 && !parts[0].quoted && parts[0].value.includes('.')) {
+    const split = parts[0].value.split('.');
+    return split.map((p) => identOf(p, ctx)!);
+  }
+  return parts;
+}
+
+function convertFrom(f: unknown, ctx: ConvertContext): FromItem | null {
+  if (!isObj(f)) return null;
+  const alias = f.as === null || f.as === undefined ? null : identOf(f.as, ctx);
+  const join = joinInfo(f, ctx);
+  if (f.type === 'dual') return null;
+  const q = queryNode(f.expr);
+  if (q)
+    return {
+      kind: 'derived',
+      query: convertQuery(q, ctx),
+      alias,
+      columnAliases: identList(f.columns, ctx),
+      join,
+      lateral: /lateral/i.test(String(f.prefix ?? '')),
+    };
+  if (typeof f.table === 'string' && f.table !== '')
+    return { kind: 'table', name: tableName(f, ctx), alias, join };
+  if (f.expr !== undefined || f.type === 'unnest') {
+    const e = convertExpr(f.expr ?? f, ctx);
+    return {
+      kind: 'function',
+      args: e.kind === 'literal' ? [] : [e],
+      alias,
+      columnAliases: identList(f.columns, ctx),
+      join,
+    };
+  }
+  return null;
+}
+
+function targetOf(x: unknown, ctx: ConvertContext): Ident[] {
+  const t = Array.isArray(x) ? x[0] : x;
+  if (!isObj(t)) return [];
+  if (typeof t.view === 'string') return tableName({ ...t, table: t.view }, ctx);
+  return tableName(t, ctx);
+}
+
+function assignments(x: unknown, ctx: ConvertContext): Assignment[] {
+  if (!Array.isArray(x)) return [];
+  const out: Assignment[] = [];
+  for (const s of x) {
+    if (!isObj(s)) continue;
+    const column = identOf(s.column, ctx);
+    if (column) out.push({ column, value: convertExpr(s.value, ctx) });
+  }
+  return out;
+}
+
+export function convertStatement(x: RawNode, ctx: ConvertContext): Statement {
+  const type = String(x.type ?? '').toLowerCase();
+  switch (type) {
+    case 'select':
+      return { kind: 'select', query: convertQuery(x, ctx) };
+    case 'insert':
+    case 'replace': {
+      const target = targetOf(x.table, ctx);
+      const columns = identList(x.columns, ctx);
+      const src = queryNode(x.values) ?? queryNode(x.select);
+      if (src) return { kind: 'insert', target, columns, query: convertQuery(src, ctx), values: [] };
+      const rows: Expr[][] = [];
+      const vals =
+        isObj(x.values) && Array.isArray(x.values.values)
+          ? x.values.values
+          : Array.isArray(x.values)
+            ? x.values
+            : [];
+      for (const r of vals)
+        if (isObj(r) && Array.isArray(r.value)) rows.push(r.value.map((e) => convertExpr(e, ctx)));
+      return { kind: 'insert', target, columns, query: null, values: rows };
+    }
+    case 'create': {
+      const keyword = String(x.keyword ?? '').toLowerCase();
+      const q = queryNode(x.query_expr) ?? queryNode(x.select) ?? queryNode(x.as);
+      if (keyword === 'view' || keyword === 'materialized view') {
+        return {
+          kind: 'create_view',
+          target: targetOf(x.view ?? x.table, ctx),
+          columns: identList(x.columns, ctx),
+          query: q ? convertQuery(q, ctx) : null,
+        };
+      }
+      if (keyword === 'table') {
+        const target = targetOf(x.table, ctx);
+        if (q) return { kind: 'create_table', target, columns: [], query: convertQuery(q, ctx) };
+        return { kind: 'ddl', target };
+      }
+      return { kind: 'ddl', target: null };
+    }
+    case 'update': {
+      const tables = Array.isArray(x.table) ? x.table : [];
+      const first = tables[0];
+      const from: FromItem[] = [];
+      for (const f of [...tables.slice(1), ...(Array.isArray(x.from) ? x.from : [])]) {
+        const item = convertFrom(f, ctx);
+        if (item) from.push(item);
+      }
+      return {
+        kind: 'update',
+        target: isObj(first) ? tableName(first, ctx) : [],
+        alias: isObj(first) && first.as ? identOf(first.as, ctx) : null,
+        set: assignments(x.set, ctx),
+        from,
+        where: x.where ? convertExpr(x.where, ctx) : null,
+        ctes: ctes(x.with, ctx),
+      };
+    }
+    case 'delete': {
+      const fromList = Array.isArray(x.from) ? x.from : [];
+      const first = fromList[0] ?? (Array.isArray(x.table) ? x.table[0] : null);
+      const from: FromItem[] = [];
+      for (const f of fromList.slice(1)) {
+        const item = convertFrom(f, ctx);
+        if (item) from.push(item);
+      }
+      return {
+        kind: 'delete',
+        target: isObj(first) ? tableName(first, ctx) : [],
+        alias: isObj(first) && first.as ? identOf(first.as, ctx) : null,
+        from,
+        where: x.where ? convertExpr(x.where, ctx) : null,
+      };
+    }
+    case 'alter':
+    case 'drop':
+    case 'truncate':
+    case 'rename':
+      return { kind: 'ddl', target: targetOf(x.table, ctx).length ? targetOf(x.table, ctx) : null };
+    default:
+      return { kind: 'other' };
+  }
+}

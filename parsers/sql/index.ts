@@ -1,0 +1,267 @@
+// The SQL column-lineage engine's public surface. Pipeline per statement:
+//   tokens.ts (split) -> parse.ts (node-sql-parser, grammar fallback) -> convert.ts (our tree)
+//   -> scope.ts / qualify.ts / lineage.ts (resolve) -> statement.ts (reads, write, columns)
+// A statement no grammar reads gets a tokenizer-pass table-level result. Never throws.
+import type { Diagnostic, Platform, RelationKey, SqlShape, TransformKind } from '../../src/model/lineage.ts';
+import { relationIdentity } from '../../src/model/identity.ts';
+import { convertStatement } from './convert.ts';
+import { parseStatement } from './parse.ts';
+import type { Ctx } from './scope.ts';
+import { GuardError } from './scope.ts';
+import { analyzeStatement } from './statement.ts';
+import type { StatementType } from './statement.ts';
+import { identifierQuoting, splitStatements, tableLevelNames } from './tokens.ts';
+import { uniqueRefs } from './lineage.ts';
+
+export type { StatementType } from './statement.ts';
+
+export interface SchemaLookup {
+  /** Folded column names in order, or undefined when the relation's columns are not known. */
+  columns(relationKey: RelationKey): readonly string[] | undefined;
+}
+export interface AnalyzeRequest {
+  sql: string;
+  platform: Platform;
+  defaultDatabase?: string | null;
+  defaultSchema?: string | null;
+  schema?: SchemaLookup;
+  statementId?: string;
+  timeoutMs?: number;
+}
+export interface TableRef {
+  key: RelationKey;
+  displayName: string;
+}
+export interface SourceColumn {
+  table: TableRef;
+  column: string;
+  kind: TransformKind;
+}
+export interface OutputColumn {
+  name: string;
+  displayName: string;
+  /** The columns in this column's own expression. */
+  sources: SourceColumn[];
+}
+export interface StatementLineage {
+  index: number;
+  statementType: StatementType;
+  reads: TableRef[];
+  write: TableRef | null;
+  columns: OutputColumn[];
+  indirect: SourceColumn[];
+  starSources: TableRef[];
+  shape: SqlShape;
+  confidence: 'EXACT' | 'INFERRED' | 'TABLE_LEVEL';
+  diagnostics: Diagnostic[];
+}
+
+/** Statements longer than this are not parsed (table-level fallback). */
+export const MAX_STATEMENT_CHARS = 1_000_000;
+/** Resolver work units per statement before SQL_TOO_LARGE. */
+export const MAX_STEPS = 2_000_000;
+export const DEFAULT_TIMEOUT_MS = 5_000;
+
+function emptyShape(lines: number): SqlShape {
+  return {
+    joins: 0,
+    ctes: 0,
+    subqueries: 0,
+    maxNesting: 0,
+    caseExpressions: 0,
+    windowFunctions: 0,
+    setOperations: 0,
+    lines,
+  };
+}
+
+function diagnostic(
+  code: string,
+  severity: Diagnostic['severity'],
+  message: string,
+  req: AnalyzeRequest,
+  line?: number,
+): Diagnostic {
+  const where: Diagnostic['where'] = {};
+  if (req.statementId) where.statementId = req.statementId;
+  if (line !== undefined) where.line = line;
+  return { code, severity, message, ...(Object.keys(where).length ? { where } : {}) };
+}
+
+function fallback(text: string, index: number, req: AnalyzeRequest, diags: Diagnostic[]): StatementLineage {
+  const { reads, writes } = tableLevelNames(text);
+  const defaults = { database: req.defaultDatabase, schema: req.defaultSchema };
+  const ref = (parts: { value: string; quoted: boolean }[]) => {
+    const id = relationIdentity(req.platform, parts, defaults);
+    return { key: id.key, displayName: id.displayName };
+  };
+  const write = writes.length > 0 ? ref(writes[0].parts) : null;
+  const readRefs = uniqueRefs(reads.map((r) => ref(r.parts))).filter(
+    (r) => r.key !== write?.key || writes.length === 0,
+  );
+  return {
+    index,
+    statementType: 'unparsed',
+    reads: readRefs,
+    write,
+    columns: [],
+    indirect: [],
+    starSources: [],
+    shape: emptyShape(text.split('\n').length),
+    confidence: 'TABLE_LEVEL',
+    diagnostics: diags,
+  };
+}
+
+/** Body statements of a procedure / BEGIN … END block, or null when the text has no such block. */
+function blockBody(text: string): string | null {
+  const m = /\bBEGIN\b([\s\S]*)\bEND\b[^;]*$/i.exec(text);
+  if (!m || /^\s*(TRANSACTION|WORK)\b/i.test(m[1])) return null;
+  return m[1];
+}
+
+function analyzeOne(text: string, index: number, line: number, req: AnalyzeRequest): StatementLineage {
+  const lines = text.split('\n').length;
+  if (text.length > MAX_STATEMENT_CHARS) {
+    return fallback(text, index, req, [
+      diagnostic(
+        'SQL_TOO_LARGE',
+        'warning',
+        `statement has ${text.length} characters (limit ${MAX_STATEMENT_CHARS}); table level only`,
+        req,
+        line,
+      ),
+    ]);
+  }
+  const parsed = parseStatement(text, req.platform);
+  if (!parsed.ok) {
+    return fallback(text, index, req, [
+      diagnostic(
+        'SQL_PARSE_FAILED',
+        'warning',
+        `no grammar read the statement (${parsed.grammars.join(', ')}): ${parsed.message}`,
+        req,
+        line,
+      ),
+    ]);
+  }
+  const { quoted, bare } = identifierQuoting(text);
+  const ctx: Ctx = {
+    platform: req.platform,
+    defaults: { database: req.defaultDatabase, schema: req.defaultSchema },
+    schema: req.schema,
+    diagnostics: [],
+    reads: new Map(),
+    starSources: new Map(),
+    shape: emptyShape(lines),
+    budget: { steps: 0, maxSteps: MAX_STEPS, deadline: Date.now() + (req.timeoutMs ?? DEFAULT_TIMEOUT_MS) },
+    statementId: req.statementId,
+    inferred: false,
+  };
+  try {
+    const doubleQuoteIsIdent = !['bigquery', 'mysql', 'databricks'].includes(req.platform);
+    const tree = convertStatement(parsed.ast, { quoted, bare, doubleQuoteIsIdent, sqlOf: parsed.sqlOf });
+    const r = analyzeStatement(ctx, tree);
+    const reads = uniqueRefs([...ctx.reads.values()]);
+    const starSources = uniqueRefs([...ctx.starSources.values(), ...r.starSources]);
+    return {
+      index,
+      statementType: r.statementType,
+      reads,
+      write: r.write,
+      columns: r.columns.map((c) => ({ name: c.name, displayName: c.displayName, sources: c.sources })),
+      indirect: r.indirect,
+      starSources,
+      shape: ctx.shape,
+      confidence: ctx.inferred || starSources.length > 0 ? 'INFERRED' : 'EXACT',
+      diagnostics: ctx.diagnostics.map((d) =>
+        line !== undefined ? { ...d, where: { ...d.where, line } } : d,
+      ),
+    };
+  } catch (err) {
+    if (err instanceof GuardError) {
+      const msg =
+        err.code === 'SQL_TIMEOUT'
+          ? `resolving took longer than ${req.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`
+          : `statement needs more than ${MAX_STEPS} resolver steps`;
+      return fallback(text, index, req, [
+        diagnostic(err.code, 'warning', `${msg}; table level only`, req, line),
+      ]);
+    }
+    const msg = err instanceof Error ? err.message : String(err);
+    return fallback(text, index, req, [
+      diagnostic('SQL_PARSE_FAILED', 'warning', `internal resolver error: ${msg}`, req, line),
+    ]);
+  }
+}
+
+/** Statement texts of a script, with procedure bodies opened up when the block itself is unreadable. */
+export function statementsOf(sql: string, platform: Platform): { text: string; line: number }[] {
+  const out: { text: string; line: number }[] = [];
+  for (const st of splitStatements(sql)) {
+    const body = /^\s*(CREATE\s+(OR\s+REPLACE\s+)?PROCEDURE|BEGIN)\b/i.test(st.text)
+      ? blockBody(st.text)
+      : null;
+    if (body !== null && !parseStatement(st.text, platform).ok) {
+      for (const inner of splitStatements(body))
+        out.push({ text: inner.text, line: st.line + inner.line - 1 });
+    } else out.push(st);
+  }
+  return out;
+}
+
+/** Analyses every statement of `req.sql`. Never throws; one entry per statement. */
+export async function analyzeSql(req: AnalyzeRequest): Promise<StatementLineage[]> {
+  return analyzeSqlSync(req);
+}
+
+export function analyzeSqlSync(req: AnalyzeRequest): StatementLineage[] {
+  try {
+    return statementsOf(req.sql ?? '', req.platform).map((st, i) => analyzeOne(st.text, i, st.line, req));
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    return [
+      fallback(String(req.sql ?? ''), 0, req, [
+        diagnostic('SQL_PARSE_FAILED', 'error', `internal error: ${msg}`, req),
+      ]),
+    ];
+  }
+}
+
+/** An LRU cache keyed by (platform, defaults, SQL text, schema version): unchanged SQL is parsed once. */
+export function createSqlCache(maxEntries = 10_000): {
+  analyze(req: AnalyzeRequest, schemaVersion: string): Promise<StatementLineage[]>;
+  stats(): { hits: number; misses: number };
+} {
+  const map = new Map<string, StatementLineage[]>();
+  let hits = 0;
+  let misses = 0;
+  return {
+    async analyze(req, schemaVersion) {
+      const key = JSON.stringify([
+        req.platform,
+        req.defaultDatabase ?? null,
+        req.defaultSchema ?? null,
+        schemaVersion,
+        req.statementId ?? null,
+        req.sql,
+      ]);
+      const hit = map.get(key);
+      if (hit) {
+        hits++;
+        map.delete(key);
+        map.set(key, hit);
+        return hit;
+      }
+      misses++;
+      const result = analyzeSqlSync(req);
+      map.set(key, result);
+      if (map.size > maxEntries) map.delete(map.keys().next().value as string);
+      return result;
+    },
+    stats: () => ({ hits, misses }),
+  };
+}
+
+export { multiStatementLineage } from './multi.ts';
+export type { ScriptEdge, ScriptLineage } from './multi.ts';

@@ -1,0 +1,180 @@
+// Scopes: what a query can see. Builds the sources of a SELECT (base tables, CTE references, derived
+// tables, table functions) and the chain of CTE definitions. Resolves no column names (qualify.ts does).
+import type { Diagnostic, Platform, SqlShape, TransformKind } from '../../src/model/lineage.ts';
+import { columnName, relationIdentity } from '../../src/model/identity.ts';
+import type { Cte, FromItem, Ident, Query } from './tree.ts';
+
+export interface SchemaLookup {
+  columns(relationKey: string): readonly string[] | undefined;
+}
+export interface TableRef {
+  key: string;
+  displayName: string;
+}
+export interface SourceColumn {
+  table: TableRef;
+  column: string;
+  kind: TransformKind;
+}
+export interface ColumnLineage {
+  name: string;
+  displayName: string;
+  sources: SourceColumn[];
+}
+
+/** What a query produces: its columns and the statement-level dependencies of its rows. */
+export interface QueryResult {
+  columns: ColumnLineage[];
+  indirect: SourceColumn[];
+  /** Relations read through * without known columns: the result's column list is incomplete. */
+  starSources: TableRef[];
+}
+
+export type Source =
+  | { kind: 'table'; alias: Ident; ref: TableRef; columns: readonly string[] | undefined }
+  | { kind: 'query'; alias: Ident | null; result: QueryResult }
+  | { kind: 'function'; alias: Ident | null; columns: string[] | null; sources: SourceColumn[] };
+
+export interface CteEnv {
+  parent: CteEnv | null;
+  entries: Map<string, { cte: Cte; result: QueryResult | null; busy: boolean }>;
+}
+
+export interface Scope {
+  sources: Source[];
+  /** Columns merged by JOIN … USING (folded names). */
+  using: Set<string>;
+  parent: Scope | null;
+  ctes: CteEnv | null;
+  /** Output columns defined so far in the SELECT list (lateral column aliases), by folded name. */
+  aliases: Map<string, ColumnLineage>;
+}
+
+/** One analysis run's shared state: the single context object passed through every step. */
+export interface Ctx {
+  platform: Platform;
+  defaults: { database?: string | null; schema?: string | null };
+  schema: SchemaLookup | undefined;
+  diagnostics: Diagnostic[];
+  reads: Map<string, TableRef>;
+  starSources: Map<string, TableRef>;
+  shape: SqlShape;
+  budget: { steps: number; maxSteps: number; deadline: number };
+  statementId: string | undefined;
+  /** Lowest confidence reached so far. */
+  inferred: boolean;
+}
+
+export class GuardError extends Error {
+  constructor(readonly code: 'SQL_TIMEOUT' | 'SQL_TOO_LARGE') {
+    super(code);
+  }
+}
+
+/** Counts one step of work; throws GuardError past the step budget or the deadline. */
+export function tick(ctx: Ctx): void {
+  const b = ctx.budget;
+  b.steps++;
+  if (b.steps > b.maxSteps) throw new GuardError('SQL_TOO_LARGE');
+  if ((b.steps & 1023) === 0 && Date.now() > b.deadline) throw new GuardError('SQL_TIMEOUT');
+}
+
+export function diag(ctx: Ctx, code: string, severity: Diagnostic['severity'], message: string): void {
+  if (ctx.diagnostics.some((d) => d.code === code && d.message === message)) return;
+  ctx.diagnostics.push({
+    code,
+    severity,
+    message,
+    ...(ctx.statementId ? { where: { statementId: ctx.statementId } } : {}),
+  });
+}
+
+/** Case-insensitive match of a name as written against an alias, honouring quotes. */
+export function sameName(a: Ident, b: Ident): boolean {
+  if (a.quoted && b.quoted) return a.value === b.value;
+  return a.value.toLowerCase() === b.value.toLowerCase();
+}
+
+export function lookupCte(
+  env: CteEnv | null,
+  name: Ident[],
+): { cte: Cte; result: QueryResult | null; busy: boolean } | null {
+  if (name.length !== 1) return null;
+  for (let e = env; e; e = e.parent) {
+    for (const [, entry] of e.entries) if (sameName(entry.cte.name, name[0])) return entry;
+  }
+  return null;
+}
+
+export function tableRef(ctx: Ctx, name: Ident[]): TableRef {
+  const id = relationIdentity(ctx.platform, name, ctx.defaults);
+  return { key: id.key, displayName: id.displayName };
+}
+
+export interface ScopeBuilder {
+  analyzeQuery(q: Query, parent: Scope | null, ctes: CteEnv | null): QueryResult;
+  cteResult(entry: { cte: Cte; result: QueryResult | null; busy: boolean }, env: CteEnv | null): QueryResult;
+  functionSources(args: FromItem & { kind: 'function' }, scope: Scope): SourceColumn[];
+}
+
+/** Builds the sources of FROM items; derived tables are analysed in the enclosing CTE environment. */
+export function buildSources(ctx: Ctx, from: FromItem[], scope: Scope, b: ScopeBuilder): void {
+  for (const item of from) {
+    tick(ctx);
+    if (item.join) ctx.shape.joins++;
+    switch (item.kind) {
+      case 'table': {
+        const cte = lookupCte(scope.ctes, item.name);
+        const alias = item.alias ?? item.name[item.name.length - 1];
+        if (cte) {
+          scope.sources.push({ kind: 'query', alias, result: b.cteResult(cte, scope.ctes) });
+        } else {
+          const ref = tableRef(ctx, item.name);
+          ctx.reads.set(ref.key, ref);
+          scope.sources.push({ kind: 'table', alias, ref, columns: ctx.schema?.columns(ref.key) });
+        }
+        break;
+      }
+      case 'derived': {
+        ctx.shape.subqueries++;
+        const result = b.analyzeQuery(item.query, item.lateral ? scope : scope.parent, scope.ctes);
+        scope.sources.push({
+          kind: 'query',
+          alias: item.alias,
+          result: renameColumns(ctx, result, item.columnAliases),
+        });
+        break;
+      }
+      case 'function': {
+        const sources = b.functionSources(item, scope);
+        scope.sources.push({
+          kind: 'function',
+          alias: item.alias,
+          columns: item.columnAliases.length
+            ? item.columnAliases.map((c) => columnName(ctx.platform, c))
+            : null,
+          sources,
+        });
+        break;
+      }
+      default:
+        assertNever(item);
+    }
+    if (item.join) for (const u of item.join.using) scope.using.add(columnName(ctx.platform, u));
+  }
+}
+
+/** Applies a column alias list (`AS t(a, b)`, `WITH c(a, b) AS`) positionally. */
+export function renameColumns(ctx: Ctx, result: QueryResult, names: Ident[]): QueryResult {
+  if (names.length === 0) return result;
+  return {
+    ...result,
+    columns: result.columns.map((c, i) =>
+      i < names.length ? { ...c, name: columnName(ctx.platform, names[i]), displayName: names[i].value } : c,
+    ),
+  };
+}
+
+export function assertNever(x: never): never {
+  throw new Error(`unexpected node: ${JSON.stringify(x)}`);
+}
