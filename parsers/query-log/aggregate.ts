@@ -1,0 +1,262 @@
+// Folds a stream of log records into per-statement facts and usage counts. Each distinct statement
+// (fingerprint, dialect, session database/schema) is analysed once; every later row only bumps counters.
+// Memory is bounded by distinct statements and distinct usage keys (target, access, user, role, day).
+import { splitColumnKey } from '../../src/model/identity.ts';
+import type { Diagnostic, Platform, UsageRecord } from '../../src/model/lineage.ts';
+import { Fingerprinter } from './fingerprint.ts';
+import type { QueryLogFormat } from './formats.ts';
+import type { Analyzer, StatementFacts } from './statement.ts';
+import { factsFromAccess, factsFromEngine } from './statement.ts';
+import type { LogRecord, QueryRecord } from './types.ts';
+
+/** Where already-known columns come from (the graph: dbt's catalog). Empty/undefined = unknown relation. */
+export interface SchemaSource {
+  columns(relationKey: string): Promise<readonly string[] | undefined>;
+}
+
+export interface AggregateOptions {
+  format: QueryLogFormat;
+  /** Overrides the format's dialect (required knowledge for the generic format without `dialect`). */
+  platform?: Platform;
+  defaultDatabase?: string;
+  defaultSchema?: string;
+  analyzer: Analyzer;
+  schema: SchemaSource;
+  /** Only counted in the summary: usage keeps raw users; exclusion happens at query time. */
+  serviceUsers?: readonly string[];
+  serviceRoles?: readonly string[];
+  /** How many malformed rows / unparsed statements are reported individually. */
+  maxSamples?: number;
+}
+
+export interface StatementStats {
+  facts: StatementFacts;
+  executions: number;
+  firstSeen: string;
+  lastSeen: string;
+}
+
+export interface AggregateCounts {
+  /** Records read (queries + malformed); a pg_stat_statements row is one record. */
+  records: number;
+  /** Successful executions counted for lineage and usage. */
+  executions: number;
+  failed: number;
+  cancelled: number;
+  malformed: number;
+  /** Session/metadata statements (SET, SHOW, COMMIT…, BigQuery SCRIPT parents) that carry no lineage. */
+  skipped: number;
+  /** Executions by a configured service user or role (still in usage; excluded at query time). */
+  serviceExecutions: number;
+  distinctStatements: number;
+  unparsedStatements: number;
+}
+
+/** Statements that never carry lineage or usage, by the warehouse's own statement type. */
+const SKIP_TYPES = new Set([
+  'SHOW',
+  'DESCRIBE',
+  'USE',
+  'ALTER_SESSION',
+  'BEGIN_TRANSACTION',
+  'COMMIT',
+  'ROLLBACK',
+  'SET',
+  'UNSET',
+  'GET_FILES',
+  'PUT_FILES',
+  'REMOVE_FILES',
+  'LIST_FILES',
+  'SCRIPT',
+  'UTILITY',
+]);
+const SKIP_TEXT =
+  /^\s*(?:begin|commit|rollback|end|abort|start\s+transaction|savepoint|release|set|reset|show|use|discard|deallocate|listen|notify|unlisten|vacuum|analyze|checkpoint|prepare\s+transaction)\b/i;
+
+export class QueryLogAggregator {
+  readonly counts: AggregateCounts = {
+    records: 0,
+    executions: 0,
+    failed: 0,
+    cancelled: 0,
+    malformed: 0,
+    skipped: 0,
+    serviceExecutions: 0,
+    distinctStatements: 0,
+    unparsedStatements: 0,
+  };
+  readonly malformedSamples: { line: number; reason: string }[] = [];
+  readonly diagnostics: Diagnostic[] = [];
+  private readonly statements = new Map<string, StatementStats>();
+  private readonly usage = new Map<string, UsageRecord>();
+  private readonly fingerprinter = new Fingerprinter();
+  /** Columns from the schema source, cached (undefined = unknown there). */
+  private readonly known = new Map<string, readonly string[] | undefined>();
+  /** Columns of relations created by statements in this log (CTAS, CREATE VIEW, temp tables). */
+  private readonly learned = new Map<string, readonly string[]>();
+  private readonly serviceUsers: Set<string>;
+  private readonly serviceRoles: Set<string>;
+  private readonly maxSamples: number;
+
+  constructor(private readonly options: AggregateOptions) {
+    this.serviceUsers = new Set((options.serviceUsers ?? []).map((u) => u.toLowerCase()));
+    this.serviceRoles = new Set((options.serviceRoles ?? []).map((r) => r.toLowerCase()));
+    this.maxSamples = options.maxSamples ?? 20;
+  }
+
+  async add(rec: LogRecord): Promise<void> {
+    this.counts.records++;
+    switch (rec.kind) {
+      case 'malformed':
+        this.counts.malformed++;
+        if (this.malformedSamples.length < this.maxSamples)
+          this.malformedSamples.push({ line: rec.line, reason: rec.reason });
+        return;
+      case 'query':
+        return this.addQuery(rec);
+      default:
+        return assertNever(rec);
+    }
+  }
+
+  private async addQuery(rec: QueryRecord): Promise<void> {
+    if (rec.status === 'failed') {
+      this.counts.failed += rec.executions;
+      return;
+    }
+    if (rec.status === 'cancelled') {
+      this.counts.cancelled += rec.executions;
+      return;
+    }
+    if ((rec.queryType && SKIP_TYPES.has(rec.queryType)) || SKIP_TEXT.test(rec.text)) {
+      this.counts.skipped += rec.executions;
+      return;
+    }
+    const platform = rec.platform ?? this.options.platform ?? this.options.format.platform ?? 'generic';
+    const database = rec.database ?? this.options.defaultDatabase ?? null;
+    const schema = rec.schema ?? this.options.defaultSchema ?? this.options.format.defaultSchema ?? null;
+    const fp = this.fingerprinter.of(rec.text);
+    const cacheKey = `${fp}\u0000${platform}\u0000${database ?? ''}\u0000${schema ?? ''}`;
+    let stats = this.statements.get(cacheKey);
+    if (!stats) {
+      const facts = await this.analyze(rec, fp, platform, { database, schema });
+      stats = { facts, executions: 0, firstSeen: rec.at, lastSeen: rec.at };
+      this.statements.set(cacheKey, stats);
+      this.counts.distinctStatements++;
+      if (facts.unparsed) {
+        this.counts.unparsedStatements++;
+        if (this.counts.unparsedStatements <= this.maxSamples)
+          this.diagnostics.push({
+            code: 'QUERY_LOG_UNPARSED',
+            severity: 'warning',
+            message: `statement could not be analysed (${facts.diagnostics[0]?.message.slice(0, 200) ?? 'no detail'}): ${rec.text.slice(0, 160).replace(/\s+/g, ' ')}`,
+            where: { line: rec.line, statementId: fp },
+          });
+      }
+    }
+    const n = rec.executions;
+    stats.executions += n;
+    if (rec.at < stats.firstSeen) stats.firstSeen = rec.at;
+    if (rec.at > stats.lastSeen) stats.lastSeen = rec.at;
+    this.counts.executions += n;
+    const isService =
+      this.serviceUsers.has(rec.user.toLowerCase()) ||
+      (rec.role !== undefined && this.serviceRoles.has(rec.role.toLowerCase()));
+    if (isService) this.counts.serviceExecutions += n;
+    const day = rec.at.slice(0, 10);
+    const facts = stats.facts;
+    for (const r of facts.reads) this.count(r.key, 'read', rec, day, n);
+    for (const c of facts.readColumns) this.count(c, 'read', rec, day, n);
+    for (const w of facts.writes) this.count(w.key, 'write', rec, day, n);
+  }
+
+  private count(target: string, access: 'read' | 'write', rec: QueryRecord, day: string, n: number): void {
+    const key = `${target}\u0000${access}\u0000${rec.user}\u0000${rec.role ?? ''}\u0000${day}`;
+    const u = this.usage.get(key);
+    if (u) {
+      u.count += n;
+      if (rec.at > u.lastAt) u.lastAt = rec.at;
+      return;
+    }
+    const record: UsageRecord = { target, access, user: rec.user, day, count: n, lastAt: rec.at };
+    if (rec.role !== undefined) record.role = rec.role;
+    this.usage.set(key, record);
+  }
+
+  private lookup = {
+    columns: (key: string): readonly string[] | undefined => {
+      const k = this.known.get(key);
+      if (k !== undefined && k.length > 0) return k;
+      return this.learned.get(key);
+    },
+  };
+
+  /** Analyses a new statement; re-analyses once when it names relations whose columns were not fetched yet. */
+  private async analyze(
+    rec: QueryRecord,
+    fp: string,
+    platform: Platform,
+    defaults: { database: string | null; schema: string | null },
+  ): Promise<StatementFacts> {
+    const run = async (): Promise<StatementFacts> => {
+      const statements = await this.options.analyzer({
+        sql: rec.text,
+        platform,
+        defaultDatabase: defaults.database,
+        defaultSchema: defaults.schema,
+        schema: this.lookup,
+        statementId: fp,
+      });
+      return factsFromEngine(fp, platform, rec.text, defaults, statements);
+    };
+    let facts = await run();
+    const missing = [...facts.reads, ...facts.writes].map((r) => r.key).filter((k) => !this.known.has(k));
+    if (missing.length > 0) {
+      let found = false;
+      for (const key of new Set(missing)) {
+        const cols = await this.options.schema.columns(key);
+        this.known.set(key, cols && cols.length > 0 ? cols : undefined);
+        if (cols && cols.length > 0) found = true;
+      }
+      if (found) facts = await run();
+    }
+    for (const c of facts.created) if (!this.learned.has(c.key)) this.learned.set(c.key, c.columns);
+    if (rec.access) facts = factsFromAccess(fp, platform, rec.access, facts);
+    return facts;
+  }
+
+  /** All statement stats, sorted by fingerprint then cache key (deterministic). */
+  statementStats(): StatementStats[] {
+    return [...this.statements.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, s]) => s);
+  }
+
+  /** Usage records without session-scoped (temporary) targets, sorted. */
+  usageRecords(temporary: ReadonlySet<string>): UsageRecord[] {
+    const out: UsageRecord[] = [];
+    for (const u of this.usage.values()) {
+      const relation = temporary.has(u.target) ? u.target : relationOfTarget(u.target);
+      if (temporary.has(relation)) continue;
+      out.push(u);
+    }
+    return out.sort(compareUsage);
+  }
+}
+
+function relationOfTarget(target: string): string {
+  // A column key has one part more than a relation key; relation keys here have 1-3 parts.
+  try {
+    return splitColumnKey(target).relationKey;
+  } catch {
+    return target;
+  }
+}
+
+function compareUsage(a: UsageRecord, b: UsageRecord): number {
+  const ka = `${a.target}\u0000${a.access}\u0000${a.user}\u0000${a.role ?? ''}\u0000${a.day}`;
+  const kb = `${b.target}\u0000${b.access}\u0000${b.user}\u0000${b.role ?? ''}\u0000${b.day}`;
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+function assertNever(x: never): never {
+  throw new Error(`unexpected record: ${JSON.stringify(x)}`);
+}
