@@ -160,7 +160,7 @@ export function convertExpr(x: unknown, ctx: ConvertContext): Expr {
     case 'case':
       return caseExpr(x, ctx);
     case 'cast':
-      return { kind: 'cast', expr: convertExpr(x.expr, ctx) };
+      return { kind: 'cast', expr: convertExpr(x.expr, ctx), shorthand: x.symbol === '::' };
     case 'binary_expr':
       return { kind: 'op', args: [convertExpr(x.left, ctx), convertExpr(x.right, ctx)] };
     case 'unary_expr':
@@ -458,7 +458,9 @@ export function convertStatement(x: RawNode, ctx: ConvertContext): Statement {
       const target = targetOf(x.table, ctx);
       const columns = identList(x.columns, ctx);
       const src = queryNode(x.values) ?? queryNode(x.select);
-      if (src) return { kind: 'insert', target, columns, query: convertQuery(src, ctx), values: [] };
+      const partition = partitionNames(x.partition, ctx);
+      if (src)
+        return { kind: 'insert', target, columns, partition, query: convertQuery(src, ctx), values: [] };
       const rows: Expr[][] = [];
       const vals =
         isObj(x.values) && Array.isArray(x.values.values)
@@ -468,7 +470,7 @@ export function convertStatement(x: RawNode, ctx: ConvertContext): Statement {
             : [];
       for (const r of vals)
         if (isObj(r) && Array.isArray(r.value)) rows.push(r.value.map((e) => convertExpr(e, ctx)));
-      return { kind: 'insert', target, columns, query: null, values: rows };
+      return { kind: 'insert', target, columns, partition, query: null, values: rows };
     }
     case 'create': {
       const keyword = String(x.keyword ?? '').toLowerCase();
@@ -530,4 +532,21 @@ export function convertStatement(x: RawNode, ctx: ConvertContext): Statement {
     default:
       return { kind: 'other' };
   }
+}
+
+/** Column names of an `INSERT … PARTITION (dt = …)` clause. */
+function partitionNames(x: unknown, ctx: ConvertContext): Ident[] {
+  const out: Ident[] = [];
+  const visit = (n: unknown): void => {
+    if (Array.isArray(n)) n.forEach(visit);
+    else if (isObj(n)) {
+      if (n.type === 'column_ref') {
+        const e = columnRef(n, ctx);
+        if (e.kind === 'column') out.push(e.name);
+      } else if (n.type === 'binary_expr') visit(n.left);
+      else Object.values(n).forEach(visit);
+    }
+  };
+  visit(x);
+  return out;
 }

@@ -10,7 +10,7 @@ import type { Ctx } from './scope.ts';
 import { GuardError } from './scope.ts';
 import { analyzeStatement } from './statement.ts';
 import type { StatementType } from './statement.ts';
-import { identifierQuoting, splitStatements, tableLevelNames } from './tokens.ts';
+import { hoistWith, identifierQuoting, splitStatements, tableLevelNames } from './tokens.ts';
 import { uniqueRefs } from './lineage.ts';
 
 export type { StatementType } from './statement.ts';
@@ -133,7 +133,17 @@ function analyzeOne(text: string, index: number, line: number, req: AnalyzeReque
       ),
     ]);
   }
-  const parsed = parseStatement(text, req.platform);
+  let parsed = parseStatement(text, req.platform);
+  if (!parsed.ok) {
+    const hoisted = hoistWith(text);
+    if (hoisted) {
+      const again = parseStatement(hoisted, req.platform);
+      if (again.ok) {
+        parsed = again;
+        text = hoisted;
+      }
+    }
+  }
   if (!parsed.ok) {
     return fallback(text, index, req, [
       diagnostic(

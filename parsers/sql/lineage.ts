@@ -228,7 +228,8 @@ function analyzeSelect(ctx: Ctx, q: Select, parent: Scope | null, env: CteEnv | 
 
 function outputName(ctx: Ctx, item: Select['items'][number]): { name: string; displayName: string } {
   if (item.alias) return { name: columnName(ctx.platform, item.alias), displayName: item.alias.value };
-  const e = item.expr;
+  let e = item.expr;
+  while (e.kind === 'cast' && e.shorthand) e = e.expr;
   if (e.kind === 'column') return { name: columnName(ctx.platform, e.name), displayName: e.name.value };
   const text = item.text || 'expr';
   return { name: text.toLowerCase(), displayName: text };

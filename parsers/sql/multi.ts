@@ -44,13 +44,17 @@ export function multiStatementLineage(req: AnalyzeRequest): ScriptLineage {
     return k;
   };
   const starEdges = new Map<string, { from: TableRef; to: TableRef }>();
+  const selfEdges = new Map<string, ScriptEdge>();
   for (const s of statements) {
     if (!s.write) continue;
     for (const c of s.columns) {
       const to = node(s.write, c.name);
       for (const src of c.sources) {
         const from = node(src.table, src.column);
-        if (from === to) continue;
+        if (from === to) {
+          selfEdges.set(`${from}\u0001${to}`, { from: refs.get(from)!, to: refs.get(to)! });
+          continue;
+        }
         const set = out.get(from) ?? new Set<string>();
         if (!set.has(to)) {
           set.add(to);
@@ -62,7 +66,7 @@ export function multiStatementLineage(req: AnalyzeRequest): ScriptLineage {
     for (const star of s.starSources)
       starEdges.set(`${star.key}\u0000${s.write.key}`, { from: star, to: s.write });
   }
-  const edges = new Map<string, ScriptEdge>();
+  const edges = new Map<string, ScriptEdge>(selfEdges);
   for (const root of out.keys()) {
     if ((inDeg.get(root) ?? 0) > 0) continue;
     const seen = new Set<string>([root]);

@@ -36,11 +36,11 @@ export function knownColumns(s: Source): readonly string[] | undefined {
 }
 
 /** The lineage of column `name` taken from source `s` (IDENTITY kinds as the source defines them). */
-export function columnOf(ctx: Ctx, s: Source, name: Ident): SourceColumn[] | null {
+export function columnOf(ctx: Ctx, s: Source, name: Ident, quiet = false): SourceColumn[] | null {
   const folded = columnName(ctx.platform, name);
   switch (s.kind) {
     case 'table':
-      if (s.columns && !s.columns.includes(folded)) {
+      if (s.columns && !s.columns.includes(folded) && !quiet) {
         diag(
           ctx,
           'SQL_UNRESOLVED_COLUMN',
@@ -71,7 +71,9 @@ export function resolveColumn(ctx: Ctx, scope: Scope, col: ColumnExpr): SourceCo
   const folded = columnName(ctx.platform, col.name);
   if (col.qualifier.length > 0) {
     for (let s: Scope | null = scope; s; s = s.parent) {
-      const src = s.sources.find((x) => sourceMatches(ctx, x, col.qualifier));
+      const src =
+        s.sources.find((x) => sourceMatches(ctx, x, col.qualifier)) ??
+        s.sources.find((x) => tableNameMatches(x, col.qualifier));
       if (src) return columnOf(ctx, src, col.name);
     }
     // A struct field `a.b` (BigQuery/Databricks) reads column `a`.
@@ -119,6 +121,16 @@ export function resolveColumn(ctx: Ctx, scope: Scope, col: ColumnExpr): SourceCo
       ctx.inferred = true;
       return columnOf(ctx, unknown[0], col.name);
     }
+    if (s.sources.length === 1 && unknown.length === 0) {
+      diag(
+        ctx,
+        'SQL_UNRESOLVED_COLUMN',
+        'warning',
+        `column ${col.name.value} is not among the known columns of ${label(s.sources[0])}; attributed to it as the only source`,
+      );
+      ctx.inferred = true;
+      return columnOf(ctx, s.sources[0], col.name, true);
+    }
     if (unknown.length > 1) {
       diag(
         ctx,
@@ -147,10 +159,12 @@ function label(s: Source): string {
 
 /** Expands `*` / `t.*` (with EXCEPT/EXCLUDE) into output columns; unknown relations go to starSources. */
 export function expandStar(ctx: Ctx, scope: Scope, star: StarExpr, starSources: TableRef[]): ColumnLineage[] {
-  const sources =
+  let sources =
     star.qualifier.length > 0
       ? scope.sources.filter((s) => sourceMatches(ctx, s, star.qualifier))
       : scope.sources;
+  if (star.qualifier.length > 0 && sources.length === 0)
+    sources = scope.sources.filter((s) => tableNameMatches(s, star.qualifier));
   if (star.qualifier.length > 0 && sources.length === 0) {
     diag(
       ctx,
@@ -196,4 +210,11 @@ export function expandStar(ctx: Ctx, scope: Scope, star: StarExpr, starSources: 
     }
   }
   return out;
+}
+
+/** `t.c` where `t` is the table's own name although the query gave it an alias (accepted, as most engines' users expect). */
+function tableNameMatches(s: Source, qualifier: Ident[]): boolean {
+  if (s.kind !== 'table' || qualifier.length !== 1) return false;
+  const name = s.ref.key.split('.').pop() ?? '';
+  return name.replaceAll('"', '').toLowerCase() === qualifier[0].value.toLowerCase();
 }

@@ -29,7 +29,13 @@ export interface StatementResult {
 const EMPTY: QueryResult = { columns: [], indirect: [], starSources: [] };
 
 /** Names written columns: an explicit list, else the target's known columns, else the query's names. */
-function writtenColumns(ctx: Ctx, target: TableRef, list: Ident[], r: QueryResult): ColumnLineage[] {
+function writtenColumns(
+  ctx: Ctx,
+  target: TableRef,
+  list: Ident[],
+  r: QueryResult,
+  partition: Ident[] = [],
+): ColumnLineage[] {
   if (list.length > 0) {
     return list.map((c, i) => ({
       name: columnName(ctx.platform, c),
@@ -37,9 +43,10 @@ function writtenColumns(ctx: Ctx, target: TableRef, list: Ident[], r: QueryResul
       sources: r.columns[i]?.sources ?? [],
     }));
   }
-  const known = r.starSources.length === 0 ? undefined : ctx.schema?.columns(target.key);
-  if (known && known.length === r.columns.length) {
-    return known.map((c, i) => ({ name: c, displayName: c, sources: r.columns[i].sources }));
+  const partitions = new Set(partition.map((p) => columnName(ctx.platform, p)));
+  const known = ctx.schema?.columns(target.key)?.filter((c) => !partitions.has(c));
+  if (known && r.starSources.length === 0 && known.length >= r.columns.length) {
+    return r.columns.map((c, i) => ({ name: known[i], displayName: known[i], sources: c.sources }));
   }
   return r.columns;
 }
@@ -63,7 +70,7 @@ export function analyzeStatement(ctx: Ctx, st: Statement): StatementResult {
       return {
         statementType: 'insert',
         write,
-        columns: writtenColumns(ctx, write, st.columns, r),
+        columns: writtenColumns(ctx, write, st.columns, r, st.partition),
         indirect: r.indirect,
         starSources: r.starSources,
       };

@@ -226,3 +226,32 @@ export function tableLevelNames(sql: string): { reads: NameTokens[]; writes: Nam
   }
   return { reads, writes };
 }
+
+/**
+ * `WITH c AS (…) INSERT INTO t … SELECT …` (Hive/Spark/T-SQL order) rewritten as
+ * `INSERT INTO t … WITH c AS (…) SELECT …`, the order node-sql-parser reads. Null when not that shape.
+ */
+export function hoistWith(sql: string): string | null {
+  const tokens = tokenize(sql);
+  if (tokens[0]?.type !== 'word' || tokens[0].text.toUpperCase() !== 'WITH') return null;
+  let depth = 0;
+  let insertAt = -1;
+  for (let k = 0; k < tokens.length; k++) {
+    const t = tokens[k];
+    if (t.type === 'punct') {
+      if (t.text === '(') depth++;
+      else if (t.text === ')') depth--;
+    } else if (depth === 0 && t.type === 'word') {
+      const w = t.text.toUpperCase();
+      if (insertAt < 0 && (w === 'INSERT' || w === 'SELECT')) {
+        if (w === 'SELECT') return null;
+        insertAt = k;
+      } else if (insertAt >= 0 && (w === 'SELECT' || w === 'WITH' || w === 'VALUES')) {
+        const ins = tokens[insertAt].start;
+        const sel = t.start;
+        return `${sql.slice(ins, sel)} ${sql.slice(0, ins)} ${sql.slice(sel)}`;
+      }
+    }
+  }
+  return null;
+}

@@ -20,7 +20,7 @@ export type Expr =
       window: WindowSpec | null;
     }
   | { kind: 'case'; operand: Expr | null; whens: { cond: Expr; result: Expr }[]; otherwise: Expr | null }
-  | { kind: 'cast'; expr: Expr }
+  | { kind: 'cast'; expr: Expr; shorthand: boolean }
   | { kind: 'op'; args: Expr[] }
   | { kind: 'subquery'; query: Query };
 
@@ -90,7 +90,14 @@ export interface Assignment {
 
 export type Statement =
   | { kind: 'select'; query: Query }
-  | { kind: 'insert'; target: Ident[]; columns: Ident[]; query: Query | null; values: Expr[][] }
+  | {
+      kind: 'insert';
+      target: Ident[];
+      columns: Ident[];
+      partition: Ident[];
+      query: Query | null;
+      values: Expr[][];
+    }
   | { kind: 'create_table'; target: Ident[]; columns: Ident[]; query: Query | null }
   | { kind: 'create_view'; target: Ident[]; columns: Ident[]; query: Query | null }
   | {
