@@ -1,0 +1,233 @@
+// A dbt target/ directory -> one LineageBatch. Reads and validates every artifact first (so bad input fails
+// before anything is built), then builds nodes, column lineage, checks, consumers, evidence, fingerprints.
+// Never touches a store.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Diagnostic, LineageBatch, Origin } from '../../src/model/lineage.ts';
+import { lineageError } from '../../src/errors.ts';
+import { columnKey } from '../../src/model/identity.ts';
+import { BatchBuilder } from './builder.ts';
+import { checkCatalogMatches, readCatalog, type Catalog } from './catalog.ts';
+import { addColumnLineage, type LineageCache, type LineageStats } from './lineage.ts';
+import { readManifest } from './manifest.ts';
+import { addChecks, addConsumers, addRelations, isRelationNode } from './nodes.ts';
+import { readJsonFile } from './read-json.ts';
+import { normalizeTime, readRunResults, readSourcesFreshness, type RunFact } from './run-artifacts.ts';
+import { loadSqlEngine, type AnalyzeSql } from './sql-engine.ts';
+import type { DbtProject } from './types.ts';
+
+export type { LineageCache, CachedLineage, LineageStats } from './lineage.ts';
+export type { DbtProject } from './types.ts';
+
+export interface DbtArtifactPaths {
+  manifest: string;
+  catalog?: string;
+  runResults?: string;
+  sources?: string;
+}
+
+export interface ParseDbtOptions {
+  /** Override artifact paths; by default `<targetDir>/{catalog,run_results,sources}.json` when present. */
+  catalog?: string;
+  runResults?: string;
+  sources?: string;
+  /** The SQL engine; default loads parsers/sql. `null` = table-level lineage only. */
+  analyzeSql?: AnalyzeSql | null;
+  cache?: LineageCache;
+  /** A cache chosen once the project name is known (e.g. one file per project); wins over `cache`. */
+  cacheFor?: (projectName: string) => LineageCache;
+  engineStamp?: string;
+  /** Ingest time (ISO); default now. */
+  now?: string;
+  onTotal?: (models: number) => void;
+  onModel?: () => void;
+}
+
+export interface ParseDbtResult {
+  batch: LineageBatch;
+  project: Pick<
+    DbtProject,
+    'projectName' | 'schemaVersion' | 'dbtVersion' | 'adapterType' | 'platform' | 'generatedAt'
+  >;
+  paths: DbtArtifactPaths;
+  lineage: LineageStats;
+  models: number;
+}
+
+/** Loads the SQL engine on first use, so a fully cached re-ingest never loads the parser. */
+function lazyEngine(): AnalyzeSql {
+  let engine: Promise<AnalyzeSql | null> | undefined;
+  return async (input) => {
+    engine ??= loadSqlEngine();
+    const analyze = await engine;
+    if (!analyze) throw new Error('the SQL engine (parsers/sql) is not available');
+    return analyze(input);
+  };
+}
+
+export function originIdFor(projectName: string): string {
+  return `dbt:${projectName}`;
+}
+
+export function artifactPaths(targetDir: string, options: ParseDbtOptions = {}): DbtArtifactPaths {
+  const manifest = join(targetDir, 'manifest.json');
+  if (!existsSync(manifest))
+    throw lineageError('LINEAGE_NOT_FOUND', `no manifest.json in ${targetDir}`, { file: manifest });
+  const optional = (given: string | undefined, name: string): string | undefined => {
+    if (given !== undefined) {
+      if (!existsSync(given))
+        throw lineageError('LINEAGE_NOT_FOUND', `${given} does not exist`, { file: given });
+      return given;
+    }
+    const p = join(targetDir, name);
+    return existsSync(p) ? p : undefined;
+  };
+  return {
+    manifest,
+    catalog: optional(options.catalog, 'catalog.json'),
+    runResults: optional(options.runResults, 'run_results.json'),
+    sources: optional(options.sources, 'sources.json'),
+  };
+}
+
+export async function parseDbtTarget(
+  targetDir: string,
+  options: ParseDbtOptions = {},
+): Promise<ParseDbtResult> {
+  const paths = artifactPaths(targetDir, options);
+  const diagnostics: Diagnostic[] = [];
+
+  // 1. Read and validate everything (throws before anything is built).
+  const manifestRead = readManifest(await readJsonFile(paths.manifest), paths.manifest);
+  const project = manifestRead.project;
+  diagnostics.push(...manifestRead.diagnostics);
+  let catalog: Catalog | null = null;
+  if (paths.catalog) {
+    const c = readCatalog(await readJsonFile(paths.catalog), paths.catalog);
+    diagnostics.push(
+      ...c.diagnostics,
+      ...checkCatalogMatches(c.catalog, new Set(project.nodes.keys()), paths.manifest),
+    );
+    catalog = c.catalog;
+  }
+  const facts: RunFact[] = [];
+  if (paths.runResults) {
+    const r = readRunResults(await readJsonFile(paths.runResults), paths.runResults);
+    diagnostics.push(...r.diagnostics);
+    facts.push(...r.facts);
+  }
+  if (paths.sources) {
+    const s = readSourcesFreshness(await readJsonFile(paths.sources), paths.sources);
+    diagnostics.push(...s.diagnostics);
+    facts.push(...s.facts);
+  }
+
+  // 2. Build.
+  const now = options.now ?? new Date().toISOString();
+  const firstSeen = project.generatedAt ? normalizeTime(project.generatedAt) : now;
+  const b = new BatchBuilder(project.platform, firstSeen);
+  b.diagnostics.push(...diagnostics);
+  const index = addRelations(b, project, catalog, targetDir);
+
+  const compiledModels = [...project.nodes.values()].filter((n) => n.resourceType === 'model');
+  const withSql = compiledModels.filter((n) => n.compiledSql !== null);
+  options.onTotal?.(withSql.length);
+  if (compiledModels.length > 0 && withSql.length === 0)
+    b.diagnostics.push({
+      code: 'DBT_NOT_COMPILED',
+      severity: 'warning',
+      message: `no model in ${paths.manifest} has compiled SQL (a \`dbt parse\` manifest): column lineage needs \`dbt compile\`; table-level edges from depends_on only`,
+      where: { file: paths.manifest },
+    });
+  else
+    for (const n of compiledModels.filter((m) => m.compiledSql === null).slice(0, 50))
+      b.diagnostics.push({
+        code: 'DBT_NOT_COMPILED',
+        severity: 'info',
+        message: `${n.uniqueId} has no compiled SQL; column lineage needs \`dbt compile\``,
+        where: { file: paths.manifest, jsonPath: n.jsonPath, uniqueId: n.uniqueId },
+      });
+
+  const analyzeSql = options.analyzeSql === undefined ? lazyEngine() : options.analyzeSql;
+  const lineage = await addColumnLineage({
+    project,
+    index,
+    builder: b,
+    analyzeSql,
+    cache: options.cacheFor ? options.cacheFor(project.projectName) : options.cache,
+    engineStamp: options.engineStamp,
+    firstSeen,
+    onModel: options.onModel,
+  });
+
+  // Table-level edges from depends_on; EXACT when the child has column lineage into it.
+  const relationsWithLineage = b.relationsWithColumnEdgesIn();
+  for (const n of project.nodes.values()) {
+    if (!isRelationNode(n)) continue;
+    const to = index.keyOf.get(n.uniqueId);
+    if (!to) continue;
+    for (const d of n.dependsOn) {
+      const from = index.keyOf.get(d);
+      if (!from) continue;
+      b.addRelationEdge({
+        from,
+        to,
+        provenance: 'dbt_manifest',
+        confidence: relationsWithLineage.has(to) ? 'EXACT' : 'TABLE_LEVEL',
+        firstSeen,
+        lastSeen: firstSeen,
+        queryCount: 1,
+        statementId: n.uniqueId,
+      });
+    }
+  }
+  addConsumers(b, project, index, firstSeen);
+  addChecks(b, project, index);
+
+  // Evidence from run artifacts.
+  for (const f of facts) {
+    const check = b.checks.get(f.uniqueId);
+    const nodeKey = check ? (check.columnKey ?? check.relationKey) : index.keyOf.get(f.uniqueId);
+    if (!nodeKey) continue;
+    b.evidence.push({ nodeKey, kind: f.kind, at: f.at, message: f.message, subject: f.uniqueId });
+  }
+
+  // Fingerprints of every dbt relation: columns with types, SQL checksum.
+  for (const n of project.nodes.values()) {
+    const key = index.keyOf.get(n.uniqueId);
+    if (!key) continue;
+    const rel = b.relations.get(key);
+    const columns = (b.columnsOf.get(key) ?? [])
+      .map((name) => b.columns.get(columnKey(key, name)))
+      .filter((c): c is NonNullable<typeof c> => c !== undefined && !c.missingFromCatalog)
+      .map((c) => ({ name: c.name, ...(c.dataType ? { dataType: c.dataType } : {}) }));
+    b.fingerprints.push({
+      nodeKey: key,
+      at: firstSeen,
+      originId: originIdFor(project.projectName),
+      columns,
+      ...(rel?.sqlChecksum ? { sqlChecksum: rel.sqlChecksum } : {}),
+    });
+  }
+
+  const origin: Origin = {
+    id: originIdFor(project.projectName),
+    provenance: 'dbt_manifest',
+    label: paths.manifest,
+    ingestedAt: now,
+  };
+  return {
+    batch: b.toBatch(origin),
+    project: {
+      projectName: project.projectName,
+      schemaVersion: project.schemaVersion,
+      dbtVersion: project.dbtVersion,
+      adapterType: project.adapterType,
+      platform: project.platform,
+      generatedAt: project.generatedAt,
+    },
+    paths,
+    lineage,
+    models: compiledModels.length,
+  };
+}

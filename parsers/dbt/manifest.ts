@@ -1,0 +1,233 @@
+// manifest.json (v1–v12) -> DbtProject. Validates node by node so the raw manifest can be dropped after.
+import { createHash } from 'node:crypto';
+import type { Diagnostic, Owner, Platform } from '../../src/model/lineage.ts';
+import type { DbtColumn, DbtExposure, DbtNode, DbtProject, DbtResourceType, DbtSemantic } from './types.ts';
+import {
+  exposureSchema,
+  groupSchema,
+  manifestTopSchema,
+  nodeSchema,
+  pathKey,
+  semanticSchema,
+  validate,
+  type RawNode,
+} from './schemas.ts';
+import { checkVersion, isRecord, newerVersionDiagnostic } from './versions.ts';
+import { mergeOwners, ownerFrom, ownersFromMetaValue } from './owners.ts';
+
+const ADAPTERS: Record<string, Platform> = {
+  snowflake: 'snowflake',
+  bigquery: 'bigquery',
+  postgres: 'postgres',
+  redshift: 'redshift',
+  databricks: 'databricks',
+  spark: 'databricks',
+  trino: 'trino',
+  starburst: 'trino',
+  athena: 'trino',
+  duckdb: 'duckdb',
+  mysql: 'mysql',
+  mariadb: 'mysql',
+};
+
+export function platformOf(adapterType: string): Platform {
+  return ADAPTERS[adapterType.toLowerCase()] ?? 'generic';
+}
+
+const RESOURCE_TYPES: readonly DbtResourceType[] = [
+  'model',
+  'source',
+  'seed',
+  'snapshot',
+  'analysis',
+  'test',
+];
+
+function resourceType(raw: string): DbtResourceType {
+  return (RESOURCE_TYPES as readonly string[]).includes(raw) ? (raw as DbtResourceType) : 'other';
+}
+
+function tagList(...values: (string | string[] | null | undefined)[]): string[] {
+  const out = new Set<string>();
+  for (const v of values) {
+    if (typeof v === 'string') out.add(v);
+    else if (Array.isArray(v)) for (const t of v) out.add(t);
+  }
+  return [...out].sort();
+}
+
+function nonEmpty(s: string | null | undefined): string | undefined {
+  return typeof s === 'string' && s.trim() !== '' ? s : undefined;
+}
+
+export interface ReadManifestResult {
+  project: DbtProject;
+  diagnostics: Diagnostic[];
+}
+
+/** Normalizes a parsed manifest. Throws DBT_* LineageErrors; never returns a half-valid project. */
+export function readManifest(json: unknown, file: string): ReadManifestResult {
+  const diagnostics: Diagnostic[] = [];
+  const version = checkVersion(json, 'manifest', file);
+  if (version.newer) diagnostics.push(newerVersionDiagnostic(version, file));
+  const top = validate(manifestTopSchema, json, file, '$');
+  const md = top.metadata;
+
+  const groupOwners = new Map<string, Owner[]>();
+  for (const [id, raw] of Object.entries(top.groups ?? {})) {
+    const g = validate(groupSchema, raw, file, `$.groups${pathKey(id)}`);
+    const o = g.owner ? ownerFrom(g.owner.name, g.owner.email, g.name) : null;
+    groupOwners.set(g.name, o ? [o] : []);
+  }
+
+  const nodes = new Map<string, DbtNode>();
+  const addNode = (section: string, id: string, raw: unknown): void => {
+    const jsonPath = `$.${section}${pathKey(id)}`;
+    const n = validate(nodeSchema, raw, file, jsonPath);
+    const node = normalizeNode(n, jsonPath, groupOwners);
+    nodes.set(node.uniqueId, node);
+  };
+  for (const [id, raw] of Object.entries(top.nodes)) addNode('nodes', id, raw);
+  for (const [id, raw] of Object.entries(top.sources ?? {})) addNode('sources', id, raw);
+
+  const exposures: DbtExposure[] = [];
+  for (const [id, raw] of Object.entries(top.exposures ?? {})) {
+    const e = validate(exposureSchema, raw, file, `$.exposures${pathKey(id)}`);
+    const owner = ownerFrom(e.owner.name, e.owner.email);
+    exposures.push({
+      uniqueId: e.unique_id,
+      name: e.name,
+      type: e.type,
+      label: nonEmpty(e.label),
+      description: nonEmpty(e.description),
+      url: nonEmpty(e.url),
+      maturity: nonEmpty(e.maturity),
+      owners: mergeOwners([...(owner ? [owner] : []), ...ownersFromMetaValue(e.meta?.owner)]),
+      tags: tagList(e.tags),
+      dependsOn: [...new Set(e.depends_on?.nodes ?? [])].sort(),
+    });
+  }
+
+  const semantics: DbtSemantic[] = [];
+  const readSemantic = (section: 'metrics' | 'semantic_models', kind: DbtSemantic['kind']): void => {
+    for (const [id, raw] of Object.entries(top[section] ?? {})) {
+      const s = validate(semanticSchema, raw, file, `$.${section}${pathKey(id)}`);
+      semantics.push({
+        uniqueId: s.unique_id,
+        kind,
+        name: s.label ? s.label : s.name,
+        description: nonEmpty(s.description),
+        dependsOn: [...new Set(s.depends_on?.nodes ?? [])].sort(),
+        tags: tagList(s.tags),
+      });
+    }
+  };
+  readSemantic('metrics', 'metric');
+  readSemantic('semantic_models', 'semantic_model');
+
+  const adapterType = md.adapter_type ?? 'generic';
+  const platform = platformOf(adapterType);
+  if (platform === 'generic')
+    diagnostics.push({
+      code: 'DBT_UNKNOWN_ADAPTER',
+      severity: 'info',
+      message: `adapter '${adapterType}' has no identity rules; using generic (lower-case) folding`,
+      where: { file, jsonPath: '$.metadata.adapter_type' },
+    });
+
+  return {
+    project: {
+      file,
+      schemaVersion: version.version,
+      dbtVersion: md.dbt_version ?? undefined,
+      projectName: projectName(md.project_name, md.project_id, nodes),
+      adapterType,
+      platform,
+      generatedAt: md.generated_at ?? undefined,
+      nodes,
+      exposures: exposures.sort((a, b) => cmp(a.uniqueId, b.uniqueId)),
+      semantics: semantics.sort((a, b) => cmp(a.uniqueId, b.uniqueId)),
+    },
+    diagnostics,
+  };
+}
+
+/** metadata.project_name (v10+); else the package whose md5 is metadata.project_id; else the main package. */
+function projectName(
+  name: string | null | undefined,
+  projectId: string | null | undefined,
+  nodes: Map<string, DbtNode>,
+): string {
+  if (name) return name;
+  const counts = new Map<string, number>();
+  for (const n of nodes.values())
+    if (n.resourceType === 'model' || n.resourceType === 'seed')
+      counts.set(n.packageName, (counts.get(n.packageName) ?? 0) + 1);
+  if (projectId) {
+    for (const pkg of [...counts.keys()].sort())
+      if (createHash('md5').update(pkg).digest('hex') === projectId) return pkg;
+  }
+  const best = [...counts.entries()].sort((a, b) => b[1] - a[1] || cmp(a[0], b[0]))[0];
+  return best ? best[0] : 'unknown';
+}
+
+function normalizeNode(n: RawNode, jsonPath: string, groupOwners: Map<string, Owner[]>): DbtNode {
+  const type = resourceType(n.resource_type);
+  const config = n.config ?? {};
+  const group = nonEmpty(n.group) ?? nonEmpty(config.group);
+  const owners = mergeOwners([
+    ...ownersFromMetaValue(n.meta?.owner),
+    ...ownersFromMetaValue(config.meta?.owner),
+    ...(group ? (groupOwners.get(group) ?? []) : []),
+  ]);
+  const columns: DbtColumn[] = Object.values(n.columns ?? {}).map((c) => ({
+    name: c.name,
+    description: nonEmpty(c.description),
+    dataType: nonEmpty(c.data_type),
+    tags: tagList(c.tags),
+  }));
+  const compiled = n.compiled_code ?? n.compiled_sql ?? null;
+  const uniqueKey = config.unique_key;
+  return {
+    uniqueId: n.unique_id,
+    resourceType: type,
+    name: n.name,
+    packageName: n.package_name,
+    database: nonEmpty(n.database) ?? null,
+    schema: nonEmpty(n.schema) ?? null,
+    identifier: nonEmpty(n.alias) ?? nonEmpty(n.identifier) ?? n.name,
+    relationName: nonEmpty(n.relation_name) ?? null,
+    description: nonEmpty(n.description),
+    columns,
+    dependsOn: [...new Set(n.depends_on?.nodes ?? [])].sort(),
+    materialized: nonEmpty(config.materialized),
+    compiledSql: typeof compiled === 'string' && compiled.trim() !== '' ? compiled : null,
+    checksum: nonEmpty(n.checksum?.checksum),
+    tags: tagList(n.tags, config.tags),
+    owners,
+    access: nonEmpty(n.access) ?? nonEmpty(config.access),
+    group,
+    testName: n.test_metadata?.name ?? undefined,
+    testColumn: nonEmpty(n.column_name),
+    attachedNode: nonEmpty(n.attached_node),
+    snapshot:
+      type === 'snapshot'
+        ? {
+            uniqueKey: (Array.isArray(uniqueKey) ? uniqueKey : [uniqueKey]).filter(
+              (k): k is string => typeof k === 'string',
+            ),
+            updatedAt: nonEmpty(config.updated_at),
+            strategy: nonEmpty(config.strategy),
+          }
+        : undefined,
+    originalFilePath: nonEmpty(n.original_file_path),
+    rootPath: nonEmpty(n.root_path),
+    jsonPath,
+  };
+}
+
+export function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export { isRecord };

@@ -1,0 +1,176 @@
+// zod schemas for the parts of dbt artifacts this parser reads. Loose: unknown fields are allowed (they
+// differ between schema versions); only what we use is checked. The only module that imports zod here.
+import { z } from 'zod';
+import { lineageError } from '../../src/errors.ts';
+
+const str = z.string();
+const optStr = z.string().nullish();
+const tags = z.union([z.string(), z.array(z.string())]).nullish();
+const meta = z.record(z.string(), z.unknown()).nullish();
+const dependsOn = z.looseObject({ nodes: z.array(z.string()).nullish() }).nullish();
+
+const column = z.looseObject({
+  name: str,
+  description: optStr,
+  data_type: optStr,
+  tags: tags,
+  meta: meta,
+});
+
+export const nodeSchema = z.looseObject({
+  unique_id: str,
+  resource_type: str,
+  name: str,
+  package_name: str,
+  database: optStr,
+  schema: optStr,
+  alias: optStr,
+  identifier: optStr,
+  relation_name: optStr,
+  description: optStr,
+  columns: z.record(z.string(), column).nullish(),
+  depends_on: dependsOn,
+  config: z
+    .looseObject({
+      materialized: optStr,
+      tags: tags,
+      meta: meta,
+      group: optStr,
+      access: optStr,
+      unique_key: z.unknown().optional(),
+      updated_at: optStr,
+      strategy: optStr,
+    })
+    .nullish(),
+  compiled_code: optStr,
+  compiled_sql: optStr,
+  compiled: z.boolean().nullish(),
+  checksum: z.looseObject({ name: optStr, checksum: optStr }).nullish(),
+  tags: tags,
+  meta: meta,
+  access: optStr,
+  group: optStr,
+  column_name: optStr,
+  attached_node: optStr,
+  test_metadata: z.looseObject({ name: optStr }).nullish(),
+  original_file_path: optStr,
+  root_path: optStr,
+  source_name: optStr,
+  loaded_at_field: optStr,
+});
+export type RawNode = z.infer<typeof nodeSchema>;
+
+const ownerSchema = z.looseObject({
+  name: optStr,
+  email: z.union([z.string(), z.array(z.string())]).nullish(),
+});
+
+export const exposureSchema = z.looseObject({
+  unique_id: str,
+  name: str,
+  type: str,
+  owner: ownerSchema,
+  label: optStr,
+  description: optStr,
+  url: optStr,
+  maturity: optStr,
+  tags: tags,
+  meta: meta,
+  depends_on: dependsOn,
+});
+export type RawExposure = z.infer<typeof exposureSchema>;
+
+/** Metrics, semantic models and saved queries: only identity and dependencies are read. */
+export const semanticSchema = z.looseObject({
+  unique_id: str,
+  name: str,
+  description: optStr,
+  label: optStr,
+  depends_on: dependsOn,
+  group: optStr,
+  tags: tags,
+});
+export type RawSemantic = z.infer<typeof semanticSchema>;
+
+export const groupSchema = z.looseObject({ name: str, owner: ownerSchema.nullish() });
+
+export const manifestTopSchema = z.looseObject({
+  metadata: z.looseObject({
+    dbt_schema_version: str,
+    adapter_type: optStr,
+    project_name: optStr,
+    project_id: optStr,
+    generated_at: optStr,
+    dbt_version: optStr,
+  }),
+  nodes: z.record(z.string(), z.unknown()),
+  sources: z.record(z.string(), z.unknown()).nullish(),
+  exposures: z.record(z.string(), z.unknown()).nullish(),
+  metrics: z.record(z.string(), z.unknown()).nullish(),
+  semantic_models: z.record(z.string(), z.unknown()).nullish(),
+  groups: z.record(z.string(), z.unknown()).nullish(),
+});
+
+const catalogColumn = z.looseObject({
+  name: str,
+  type: optStr,
+  index: z.number().nullish(),
+  comment: optStr,
+});
+const stat = z.looseObject({ id: optStr, value: z.unknown().optional(), include: z.boolean().nullish() });
+export const catalogTableSchema = z.looseObject({
+  unique_id: optStr,
+  metadata: z.looseObject({ database: optStr, schema: optStr, name: str, type: optStr, owner: optStr }),
+  columns: z.record(z.string(), catalogColumn),
+  stats: z.record(z.string(), stat).nullish(),
+});
+export type RawCatalogTable = z.infer<typeof catalogTableSchema>;
+export const catalogTopSchema = z.looseObject({
+  metadata: z.looseObject({ dbt_schema_version: str, generated_at: optStr }),
+  nodes: z.record(z.string(), z.unknown()),
+  sources: z.record(z.string(), z.unknown()).nullish(),
+});
+
+const timing = z.looseObject({ name: optStr, started_at: optStr, completed_at: optStr });
+export const runResultSchema = z.looseObject({
+  unique_id: str,
+  status: str,
+  message: optStr,
+  failures: z.number().nullish(),
+  timing: z.array(timing).nullish(),
+});
+export const runResultsSchema = z.looseObject({
+  metadata: z.looseObject({ dbt_schema_version: str, generated_at: optStr }),
+  results: z.array(z.unknown()),
+});
+
+export const freshnessResultSchema = z.looseObject({
+  unique_id: str,
+  status: str,
+  max_loaded_at: optStr,
+  snapshotted_at: optStr,
+  max_loaded_at_time_ago_in_s: z.number().nullish(),
+  error: optStr,
+});
+export const sourcesSchema = z.looseObject({
+  metadata: z.looseObject({ dbt_schema_version: str, generated_at: optStr }),
+  results: z.array(z.unknown()),
+});
+
+/** Validates `value` or throws DBT_INVALID_ARTIFACT naming the file and the JSON path of the first issue. */
+export function validate<T>(schema: z.ZodType<T>, value: unknown, file: string, basePath: string): T {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  const jsonPath =
+    basePath + issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : pathKey(String(p)))).join('');
+  const what =
+    issue.code === 'invalid_type' && /received undefined/.test(issue.message)
+      ? 'missing required field'
+      : issue.message;
+  throw lineageError('DBT_INVALID_ARTIFACT', `${file}: ${what} at ${jsonPath}`, { file, jsonPath });
+}
+
+export function pathKey(key: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+}
