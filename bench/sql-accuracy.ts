@@ -22,7 +22,7 @@ interface Case {
       source_refs: { table: string | null; column: string }[];
     }[];
   };
-  meta: { unresolved_source_columns?: boolean };
+  meta: { unresolved_source_columns?: boolean; lateral_column_alias_reference?: boolean };
 }
 
 /** sqlfluff dialect -> our platform. */
@@ -70,7 +70,12 @@ function actualEdges(c: Case, platform: Platform): { edges: Set<string>; parsed:
       relationKey(platform, t),
       Object.keys(cols).map((x) => x.toLowerCase()),
     );
-  const r = multiStatementLineage({ sql: c.sql, platform, schema: { columns: (k) => known.get(k) } });
+  const r = multiStatementLineage({
+    sql: c.sql,
+    platform,
+    schema: { columns: (k) => known.get(k) },
+    lateralAliases: c.meta.lateral_column_alias_reference ?? false,
+  });
   const edges = new Set<string>();
   for (const e of r.edges)
     edges.add(

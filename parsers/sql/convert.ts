@@ -550,3 +550,26 @@ function partitionNames(x: unknown, ctx: ConvertContext): Ident[] {
   visit(x);
   return out;
 }
+
+/** A MERGE statement from the pieces merge.ts read. */
+export function convertMerge(p: import('./merge.ts').MergePieces, ctx: ConvertContext): Statement {
+  const target = convertFrom(p.target, ctx);
+  const source = convertFrom(p.source, ctx);
+  if (!target || target.kind !== 'table' || !source) return { kind: 'other' };
+  return {
+    kind: 'merge',
+    target: target.name,
+    alias: target.alias,
+    source,
+    on: p.on ? convertExpr(p.on, ctx) : null,
+    updates: p.updates.map((u) => ({
+      condition: u.condition ? convertExpr(u.condition, ctx) : null,
+      set: assignments(u.set, ctx),
+    })),
+    inserts: p.inserts.map((i) => ({
+      condition: i.condition ? convertExpr(i.condition, ctx) : null,
+      columns: identList(i.columns, ctx),
+      values: i.values.map((v) => convertExpr(v, ctx)),
+    })),
+  };
+}

@@ -4,13 +4,12 @@
 // A statement no grammar reads gets a tokenizer-pass table-level result. Never throws.
 import type { Diagnostic, Platform, RelationKey, SqlShape, TransformKind } from '../../src/model/lineage.ts';
 import { relationIdentity } from '../../src/model/identity.ts';
-import { convertStatement } from './convert.ts';
-import { parseStatement } from './parse.ts';
+import { readStatement } from './front.ts';
 import type { Ctx } from './scope.ts';
 import { GuardError } from './scope.ts';
 import { analyzeStatement } from './statement.ts';
 import type { StatementType } from './statement.ts';
-import { hoistWith, identifierQuoting, splitStatements, tableLevelNames } from './tokens.ts';
+import { splitStatements, tableLevelNames } from './tokens.ts';
 import { uniqueRefs } from './lineage.ts';
 
 export type { StatementType } from './statement.ts';
@@ -27,6 +26,12 @@ export interface AnalyzeRequest {
   schema?: SchemaLookup;
   statementId?: string;
   timeoutMs?: number;
+  /**
+   * Whether a SELECT item may reference an alias defined earlier in the same list (lateral column
+   * alias). Default: per platform (on for Snowflake, Databricks, Redshift, DuckDB, BigQuery-like engines
+   * that allow it; off for Postgres, MySQL, Trino, generic).
+   */
+  lateralAliases?: boolean;
 }
 export interface TableRef {
   key: RelationKey;
@@ -61,6 +66,13 @@ export const MAX_STATEMENT_CHARS = 1_000_000;
 /** Resolver work units per statement before SQL_TOO_LARGE. */
 export const MAX_STEPS = 2_000_000;
 export const DEFAULT_TIMEOUT_MS = 5_000;
+/** Platforms whose SELECT lists may reference earlier aliases. */
+export const LATERAL_ALIAS_PLATFORMS: ReadonlySet<Platform> = new Set([
+  'snowflake',
+  'databricks',
+  'redshift',
+  'duckdb',
+]);
 
 function emptyShape(lines: number): SqlShape {
   return {
@@ -133,29 +145,10 @@ function analyzeOne(text: string, index: number, line: number, req: AnalyzeReque
       ),
     ]);
   }
-  let parsed = parseStatement(text, req.platform);
-  if (!parsed.ok) {
-    const hoisted = hoistWith(text);
-    if (hoisted) {
-      const again = parseStatement(hoisted, req.platform);
-      if (again.ok) {
-        parsed = again;
-        text = hoisted;
-      }
-    }
+  const read = readStatement(text, req.platform);
+  if (!read.ok) {
+    return fallback(text, index, req, [diagnostic('SQL_PARSE_FAILED', 'warning', read.message, req, line)]);
   }
-  if (!parsed.ok) {
-    return fallback(text, index, req, [
-      diagnostic(
-        'SQL_PARSE_FAILED',
-        'warning',
-        `no grammar read the statement (${parsed.grammars.join(', ')}): ${parsed.message}`,
-        req,
-        line,
-      ),
-    ]);
-  }
-  const { quoted, bare } = identifierQuoting(text);
   const ctx: Ctx = {
     platform: req.platform,
     defaults: { database: req.defaultDatabase, schema: req.defaultSchema },
@@ -167,11 +160,10 @@ function analyzeOne(text: string, index: number, line: number, req: AnalyzeReque
     budget: { steps: 0, maxSteps: MAX_STEPS, deadline: Date.now() + (req.timeoutMs ?? DEFAULT_TIMEOUT_MS) },
     statementId: req.statementId,
     inferred: false,
+    lateralAliases: req.lateralAliases ?? LATERAL_ALIAS_PLATFORMS.has(req.platform),
   };
   try {
-    const doubleQuoteIsIdent = !['bigquery', 'mysql', 'databricks'].includes(req.platform);
-    const tree = convertStatement(parsed.ast, { quoted, bare, doubleQuoteIsIdent, sqlOf: parsed.sqlOf });
-    const r = analyzeStatement(ctx, tree);
+    const r = analyzeStatement(ctx, read.tree);
     const reads = uniqueRefs([...ctx.reads.values()]);
     const starSources = uniqueRefs([...ctx.starSources.values(), ...r.starSources]);
     return {
@@ -212,7 +204,7 @@ export function statementsOf(sql: string, platform: Platform): { text: string; l
     const body = /^\s*(CREATE\s+(OR\s+REPLACE\s+)?PROCEDURE|BEGIN)\b/i.test(st.text)
       ? blockBody(st.text)
       : null;
-    if (body !== null && !parseStatement(st.text, platform).ok) {
+    if (body !== null && !readStatement(st.text, platform).ok) {
       for (const inner of splitStatements(body))
         out.push({ text: inner.text, line: st.line + inner.line - 1 });
     } else out.push(st);

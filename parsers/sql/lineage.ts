@@ -218,7 +218,11 @@ function analyzeSelect(ctx: Ctx, q: Select, parent: Scope | null, env: CteEnv | 
       indirect.push(...indirectOf(ctx, scope, { kind: 'column', qualifier: [], name: u }, 'JOIN'));
   indirect.push(...indirectOf(ctx, scope, q.where, 'FILTER'));
   // GROUP BY / ORDER BY may name output columns or positions: resolve those through the select list.
-  const outScope: Scope = { ...scope, aliases: new Map(columns.map((c) => [c.name, c])) };
+  const outScope: Scope = {
+    ...scope,
+    outputAliases: true,
+    aliases: new Map(columns.map((c) => [c.name, c])),
+  };
   for (const g of q.groupBy) indirect.push(...indirectOf(ctx, outScope, g, 'GROUP_BY'));
   indirect.push(...indirectOf(ctx, outScope, q.having, 'FILTER'));
   indirect.push(...indirectOf(ctx, outScope, q.qualify, 'FILTER'));

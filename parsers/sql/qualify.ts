@@ -115,7 +115,8 @@ export function resolveColumn(ctx: Ctx, scope: Scope, col: ColumnExpr): SourceCo
       );
       return null;
     }
-    const alias = s.aliases.get(folded);
+    const alias =
+      ctx.lateralAliases || s.outputAliases || s.sources.length === 0 ? s.aliases.get(folded) : undefined;
     if (alias) return alias.sources;
     if (unknown.length === 1) {
       ctx.inferred = true;

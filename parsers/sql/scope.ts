@@ -48,6 +48,8 @@ export interface Scope {
   ctes: CteEnv | null;
   /** Output columns defined so far in the SELECT list (lateral column aliases), by folded name. */
   aliases: Map<string, ColumnLineage>;
+  /** GROUP BY / ORDER BY scopes: output aliases are always visible. */
+  outputAliases?: boolean;
 }
 
 /** One analysis run's shared state: the single context object passed through every step. */
@@ -63,6 +65,8 @@ export interface Ctx {
   statementId: string | undefined;
   /** Lowest confidence reached so far. */
   inferred: boolean;
+  /** SELECT items may reference earlier aliases of the same list. */
+  lateralAliases: boolean;
 }
 
 export class GuardError extends Error {

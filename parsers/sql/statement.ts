@@ -88,10 +88,14 @@ export function analyzeStatement(ctx: Ctx, st: Statement): StatementResult {
       };
     }
     case 'update': {
-      const write = tableRef(ctx, st.target);
-      const from: FromItem[] = [{ kind: 'table', name: st.target, alias: st.alias, join: null }, ...st.from];
+      // T-SQL `UPDATE t SET … FROM tab1 t`: the target is an alias defined in FROM.
+      const aliased = aliasTarget(st.target, st.from);
+      const write = tableRef(ctx, aliased ?? st.target);
+      const from: FromItem[] = aliased
+        ? st.from
+        : [{ kind: 'table', name: st.target, alias: st.alias, join: null }, ...st.from];
       const scope = scopeFor(ctx, from, cteEnvFor(ctx, st.ctes));
-      ctx.reads.delete(write.key);
+      if (!aliased) ctx.reads.delete(write.key);
       const columns = assign(ctx, scope, st.set);
       const indirect = [...indirectFor(ctx, scope, st.where, 'FILTER')];
       for (const f of st.from) if (f.join?.on) indirect.push(...indirectFor(ctx, scope, f.join.on, 'JOIN'));
@@ -184,4 +188,13 @@ function valuesResult(ctx: Ctx, rows: import('./tree.ts').Expr[][]): QueryResult
     });
   }
   return { columns, indirect: [], starSources: [] };
+}
+
+function aliasTarget(target: Ident[], from: FromItem[]): Ident[] | null {
+  if (target.length !== 1) return null;
+  for (const f of from) {
+    if (f.kind === 'table' && f.alias && f.alias.value.toLowerCase() === target[0].value.toLowerCase())
+      return f.name;
+  }
+  return null;
 }

@@ -1,0 +1,40 @@
+// Front end: statement text -> our tree. Tries the platform's grammar chain, then known rewrites
+// (WITH before INSERT), and reads MERGE piecewise. Returns the parser's message when nothing reads it.
+import type { Platform } from '../../src/model/lineage.ts';
+import { convertMerge, convertStatement } from './convert.ts';
+import { parseMerge } from './merge.ts';
+import { parseStatement } from './parse.ts';
+import { hoistWith, identifierQuoting } from './tokens.ts';
+import type { Statement } from './tree.ts';
+
+export type FrontResult = { ok: true; tree: Statement } | { ok: false; message: string };
+
+export function readStatement(text: string, platform: Platform): FrontResult {
+  const { quoted, bare } = identifierQuoting(text);
+  const doubleQuoteIsIdent = !['bigquery', 'mysql', 'databricks'].includes(platform);
+  if (/^\s*MERGE\b/i.test(text)) {
+    const m = parseMerge(text, platform);
+    if (!m.ok) return { ok: false, message: `MERGE: ${m.message}` };
+    return {
+      ok: true,
+      tree: convertMerge(m.pieces, { quoted, bare, doubleQuoteIsIdent, sqlOf: m.pieces.sqlOf }),
+    };
+  }
+  let parsed = parseStatement(text, platform);
+  if (!parsed.ok) {
+    const hoisted = hoistWith(text);
+    if (hoisted) {
+      const again = parseStatement(hoisted, platform);
+      if (again.ok) parsed = again;
+    }
+  }
+  if (!parsed.ok)
+    return {
+      ok: false,
+      message: `no grammar read the statement (${parsed.grammars.join(', ')}): ${parsed.message}`,
+    };
+  return {
+    ok: true,
+    tree: convertStatement(parsed.ast, { quoted, bare, doubleQuoteIsIdent, sqlOf: parsed.sqlOf }),
+  };
+}
