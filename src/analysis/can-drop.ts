@@ -40,7 +40,7 @@ export async function canDrop(
 ): Promise<CanDropResult> {
   const result = await impact(
     store,
-    { ref, change: 'DROP', mode: 'CONSERVATIVE', depth: Math.min(2, ctx.maxDepth) },
+    { ref, change: 'DROP', mode: 'CONSERVATIVE', depth: Math.min(10, ctx.maxDepth) },
     ctx,
   );
   const reasons: DropReason[] = [];
@@ -79,21 +79,21 @@ export async function canDrop(
     reasons.push({
       code: 'READ_BY_EXPOSURE',
       verdict: 'BLOCK',
-      message: `${directExposures.length} exposure(s) read this relation`,
+      message: `${directExposures.length} consumer(s) read this relation`,
       assets: directExposures,
     });
   if (result.target.type === 'column' && directExposures.length > 0)
     reasons.push({
       code: 'RELATION_READ_BY_EXPOSURE',
       verdict: 'REVIEW',
-      message: `${directExposures.length} exposure(s) read this column's relation; check whether they use the column`,
+      message: `${directExposures.length} consumer(s) read this column's relation; check whether they use the column`,
       assets: directExposures,
     });
   if (downstreamExposures.length > 0 && certain.length > 0)
     reasons.push({
       code: 'READ_BY_EXPOSURE',
       verdict: 'BLOCK',
-      message: `${downstreamExposures.length} exposure(s) downstream would stop refreshing`,
+      message: `${downstreamExposures.length} consumer(s) downstream would stop refreshing`,
       assets: downstreamExposures,
     });
 

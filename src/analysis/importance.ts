@@ -1,5 +1,6 @@
 // Importance of an asset: what is hit when it breaks. One formula, used to rank impact results and to
 // pick alert severities (see docs/api.md "Importance and severity"):
+//   exposuresDownstream counts consumers of kind dashboard/notebook/ml/application/analysis (not metrics).
 //   score = 10 × exposuresDownstream + 5 × log10(1 + reads in window) + 20 × (key asset ? 1 : 0)
 //   severity: CRITICAL when a key asset or ≥ 3 exposures, HIGH when ≥ 1 exposure or ≥ 1000 reads,
 //             MEDIUM when any read, else LOW.
@@ -101,6 +102,15 @@ export async function importanceOf(
     adjacency.set(key, out);
   }
 
+  // Only real exposures count (dashboards, notebooks, ML models, apps, analyses); metrics and semantic
+  // models (kind 'other') are listed by impact but do not raise importance.
+  const consumerKeys = [...consumers].filter((k) => !nodes.has(k));
+  if (consumerKeys.length > 0) for (const [k, n] of await store.getNodes(consumerKeys)) nodes.set(k, n);
+  for (const k of [...consumers]) {
+    const n = nodes.get(k);
+    if (n?.type === 'consumer' && n.node.kind === 'other') consumers.delete(k);
+  }
+
   // Exposures reachable from each node (memoized DFS over the explored subgraph; cycles cut).
   const reach = new Map<string, Set<string>>();
   const visiting = new Set<string>();
@@ -150,7 +160,7 @@ export async function importanceOf(
   const byKey = new Map<string, Importance>();
   for (const key of keys) {
     const node = nodes.get(key);
-    const exposures = node?.type === 'consumer' ? 1 : reachOf(key).size;
+    const exposures = node?.type === 'consumer' ? (node.node.kind === 'other' ? 0 : 1) : reachOf(key).size;
     const r = reads.get(key) ?? 0;
     const keyAsset = isKeyAsset(node);
     byKey.set(key, {

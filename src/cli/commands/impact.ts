@@ -1,6 +1,150 @@
+// `lineage impact <ref>`: downstream blast radius of a change (src/analysis/impact.ts).
+import { contextFromConfig } from '../../analysis/context.ts';
+import {
+  CHANGE_KINDS,
+  IMPACT_MODES,
+  impact,
+  type ChangeKind,
+  type ImpactMode,
+} from '../../analysis/impact.ts';
+import { lineageError } from '../../errors.ts';
+import { RELATION_KINDS, type RelationKind } from '../../model/lineage.ts';
+import { configFromFlags, parseCommand, withStore } from '../args.ts';
 import type { CliIO } from '../io.ts';
-import { notAvailable } from '../not-available.ts';
+import { renderFields, renderTable } from '../table.ts';
 
-export async function run(_args: string[], _io: CliIO): Promise<number> {
-  return notAvailable('impact', 'issue #5');
+const SPEC = {
+  name: 'impact',
+  usage: 'impact <ref> [--change DROP|RENAME|RETYPE|VALUES] [--mode STRICT|CONSERVATIVE] [--depth n]',
+  help: [
+    '  <ref> is a column or relation key (db.schema.table[.column]), a dbt unique_id, or a unique name.',
+    '  --change <kind>   DROP (default), RENAME, RETYPE or VALUES',
+    '  --mode <mode>     CONSERVATIVE (default: every column edge kind) or STRICT (value-bearing edges only)',
+    '  --depth <n>       maximum hops downstream (default 10)',
+    '  --kind <k>        only relations of this kind (model, source, table, …; repeatable)',
+    '  --schema <s>      only relations in this schema',
+    '  --tag <t>         only relations/exposures with this tag',
+    '  --limit <n>       rows per table in the human output (default 20)',
+    '  Exit code: 0 nothing breaks, 10 something breaks or goes stale.',
+  ],
+  options: {
+    change: { type: 'string', default: 'DROP' },
+    mode: { type: 'string', default: 'CONSERVATIVE' },
+    depth: { type: 'string', default: '10' },
+    kind: { type: 'string', multiple: true },
+    schema: { type: 'string' },
+    tag: { type: 'string' },
+    limit: { type: 'string', default: '20' },
+  } as const,
+  positionals: 1,
+};
+
+/** Exit code when the change breaks or stales something (so scripts can gate on it). */
+export const EXIT_IMPACTED = 10;
+
+export function intFlag(name: string, value: string | undefined, min = 1): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min)
+    throw lineageError('LINEAGE_BAD_ARGUMENT', `--${name} must be an integer >= ${min}, got '${value}'`);
+  return n;
+}
+
+export function enumFlag<T extends string>(
+  name: string,
+  value: string | undefined,
+  allowed: readonly T[],
+): T {
+  const v = (value ?? '').toUpperCase();
+  if (!(allowed as readonly string[]).includes(v))
+    throw lineageError(
+      'LINEAGE_BAD_ARGUMENT',
+      `--${name} must be one of ${allowed.join(', ')}, got '${value}'`,
+    );
+  return v as T;
+}
+
+export async function run(args: string[], io: CliIO): Promise<number> {
+  const cmd = parseCommand(args, SPEC, io);
+  if (cmd.help) return 0;
+  const config = configFromFlags(io, cmd.values);
+  const change = enumFlag<ChangeKind>('change', cmd.values.change, CHANGE_KINDS);
+  const mode = enumFlag<ImpactMode>('mode', cmd.values.mode, IMPACT_MODES);
+  const depth = intFlag('depth', cmd.values.depth);
+  const limit = intFlag('limit', cmd.values.limit);
+  const kinds = (cmd.values.kind ?? []).map((k) => {
+    if (!(RELATION_KINDS as readonly string[]).includes(k))
+      throw lineageError(
+        'LINEAGE_BAD_ARGUMENT',
+        `--kind must be one of ${RELATION_KINDS.join(', ')}, got '${k}'`,
+      );
+    return k as RelationKind;
+  });
+  const result = await withStore(config, (store) =>
+    impact(
+      store,
+      {
+        ref: cmd.positionals[0],
+        change,
+        mode,
+        depth,
+        filters: { kinds: kinds.length ? kinds : undefined, schema: cmd.values.schema, tag: cmd.values.tag },
+      },
+      contextFromConfig(config),
+    ),
+  );
+  const impacted = result.breaks.length + result.stale.length > 0;
+  if (cmd.values.json) {
+    io.out(JSON.stringify(result, null, 2) + '\n');
+    return impacted ? EXIT_IMPACTED : 0;
+  }
+  const s = result.summary;
+  io.out(
+    renderFields([
+      ['target', `${result.target.key} (${result.target.kind})`],
+      ['change', `${result.change} (${result.mode}, depth ${result.depth})`],
+      ['breaks', s.breaks],
+      ['stale', s.stale],
+      ['values change', s.values],
+      ['exposures', s.exposures],
+      ['owners', s.owners],
+      ['max severity', s.maxSeverity],
+      ...(result.partial ? ([['partial', result.partialReasons.join('; ')]] as [string, string][]) : []),
+    ]),
+  );
+  const rel = renderTable(result.breaks.concat(result.stale).slice(0, limit), [
+    { header: 'impact', value: (r) => (r.via.length > 0 ? 'BREAKS' : 'STALE') },
+    { header: 'relation', value: (r) => r.key },
+    { header: 'kind', value: (r) => r.kind },
+    { header: 'dist', value: (r) => r.distance, align: 'right' },
+    { header: 'importance', value: (r) => r.importance.score, align: 'right' },
+    { header: 'severity', value: (r) => r.importance.severity },
+    { header: 'owners', value: (r) => r.owners.map((o) => o.email ?? o.id).join(', ') },
+  ]);
+  io.out(`\nRelations (${s.breaks + s.stale}):\n${rel}`);
+  io.out(
+    `\nColumns whose values change (${s.values}):\n` +
+      renderTable(result.values.slice(0, limit), [
+        { header: 'column', value: (v) => v.key },
+        { header: 'dist', value: (v) => v.distance, align: 'right' },
+        { header: 'strict', value: (v) => (v.strict ? 'yes' : 'no') },
+        { header: 'kinds', value: (v) => v.kinds.join(' > ') },
+      ]),
+  );
+  io.out(
+    `\nExposures reached (${s.exposures}):\n` +
+      renderTable(result.exposures.slice(0, limit), [
+        { header: 'exposure', value: (e) => e.key },
+        { header: 'kind', value: (e) => e.kind },
+        { header: 'via', value: (e) => e.via },
+        { header: 'severity', value: (e) => e.importance.severity },
+        { header: 'owners', value: (e) => e.owners.map((o) => o.email ?? o.id).join(', ') },
+      ]),
+  );
+  const more = [
+    result.breaks.length + result.stale.length,
+    result.values.length,
+    result.exposures.length,
+  ].some((n) => n > limit);
+  if (more) io.out(`\n(showing at most ${limit} rows per table; --limit or --json for all)\n`);
+  return impacted ? EXIT_IMPACTED : 0;
 }

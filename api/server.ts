@@ -1,0 +1,16 @@
+// Listens: builds the app and binds it to config.server.host:port.
+import type { FastifyInstance } from 'fastify';
+import type { LineageStore } from '../graph/store.ts';
+import type { Config } from '../src/config.ts';
+import { buildApp } from './app.ts';
+
+export async function startServer(options: {
+  store: LineageStore;
+  config: Config;
+  logger?: boolean;
+}): Promise<{ app: FastifyInstance; url: string }> {
+  const app = await buildApp({ store: options.store, config: options.config, logger: options.logger });
+  const address = await app.listen({ host: options.config.server.host, port: options.config.server.port });
+  const url = address.replace('://[::1]', '://localhost');
+  return { app, url };
+}
