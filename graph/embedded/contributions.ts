@@ -1,0 +1,233 @@
+// One origin's contribution to the embedded store: the batch in canonical form (normalized nodes, every list
+// sorted), validated before anything is replaced. Canonical form is what makes a saved store byte-identical
+// when the same batch is applied again, and what `unchanged` is decided on.
+import { createHash } from 'node:crypto';
+import { lineageError } from '../../src/errors.ts';
+import {
+  CONSUMER_KINDS,
+  PROVENANCES,
+  RELATION_KINDS,
+  TRANSFORM_KINDS,
+  type Check,
+  type ColumnEdge,
+  type ColumnNode,
+  type ConsumerEdge,
+  type ConsumerNode,
+  type Diagnostic,
+  type Evidence,
+  type LineageBatch,
+  type Origin,
+  type RelationEdge,
+  type RelationNode,
+  type UsageRecord,
+} from '../../src/model/lineage.ts';
+import {
+  compareStrings,
+  normalizeColumn,
+  normalizeConsumer,
+  normalizeRelation,
+  stripUndefined,
+} from '../merge.ts';
+import type { NodeType } from '../store.ts';
+
+export interface OriginData {
+  origin: Origin;
+  /** sha256 of the canonical content (everything but origin.ingestedAt and origin.label). */
+  hash: string;
+  relations: RelationNode[];
+  columns: ColumnNode[];
+  consumers: ConsumerNode[];
+  columnEdges: ColumnEdge[];
+  relationEdges: RelationEdge[];
+  consumerEdges: ConsumerEdge[];
+  checks: Check[];
+  evidence: Evidence[];
+  usage: UsageRecord[];
+  diagnostics: Diagnostic[];
+}
+
+/** The record lists of OriginData in the order they are persisted. */
+export const SECTIONS = [
+  'relations',
+  'columns',
+  'consumers',
+  'columnEdges',
+  'relationEdges',
+  'consumerEdges',
+  'checks',
+  'evidence',
+  'usage',
+  'diagnostics',
+] as const;
+export type Section = (typeof SECTIONS)[number];
+
+function fail(message: string): never {
+  throw lineageError('STORE_WRITE_FAILED', `batch rejected: ${message}`);
+}
+
+const cmp = compareStrings;
+
+function cmpEdge(
+  a: { from: string; to: string; kind?: string; statementId?: string; firstSeen: string; lastSeen: string },
+  b: typeof a,
+): number {
+  return (
+    cmp(a.from, b.from) ||
+    cmp(a.to, b.to) ||
+    cmp(a.kind ?? '', b.kind ?? '') ||
+    cmp(a.statementId ?? '', b.statementId ?? '') ||
+    cmp(a.firstSeen, b.firstSeen) ||
+    cmp(a.lastSeen, b.lastSeen)
+  );
+}
+
+function copyEdge<T extends object>(e: T): T {
+  return stripUndefined({ ...e });
+}
+
+/** Edge facts with a fixed property order, so equal content serializes to equal bytes. */
+function canonicalEdge<T extends ColumnEdge | RelationEdge | ConsumerEdge>(e: T): T {
+  const out: Record<string, unknown> = { from: e.from, to: e.to };
+  if ('kind' in e) out.kind = e.kind;
+  out.provenance = e.provenance;
+  out.confidence = e.confidence;
+  out.firstSeen = e.firstSeen;
+  out.lastSeen = e.lastSeen;
+  out.queryCount = e.queryCount;
+  if (e.statementId !== undefined) out.statementId = e.statementId;
+  return out as T;
+}
+
+function isString(v: unknown): v is string {
+  return typeof v === 'string';
+}
+
+/** Node types of the keys other origins contribute, used to validate edge endpoints. */
+export type KeyTypeLookup = (key: string) => NodeType | undefined;
+
+/**
+ * Validates a batch and returns it canonicalized. `existing` answers for keys contributed by other origins
+ * (this origin's previous contribution does not count: it is being replaced). Throws STORE_WRITE_FAILED.
+ */
+export function canonicalizeBatch(batch: LineageBatch, existing: KeyTypeLookup): OriginData {
+  const o = batch?.origin;
+  if (!o || !isString(o.id) || o.id === '') fail('origin.id must be a non-empty string');
+  if (!PROVENANCES.includes(o.provenance)) fail(`origin ${o.id}: unknown provenance ${String(o.provenance)}`);
+  if (!isString(o.label) || !isString(o.ingestedAt))
+    fail(`origin ${o.id}: label and ingestedAt are required`);
+  for (const s of SECTIONS) if (!Array.isArray(batch[s])) fail(`${s} must be an array`);
+  if (!Array.isArray(batch.fingerprints)) fail('fingerprints must be an array');
+
+  const local = new Map<string, NodeType>();
+  const addNode = (key: unknown, type: NodeType) => {
+    if (!isString(key) || key === '') fail(`a ${type} has no key`);
+    if (local.has(key)) fail(`duplicate node key ${key}`);
+    const other = existing(key);
+    if (other !== undefined && other !== type) fail(`${key} is a ${other} in the store, not a ${type}`);
+    local.set(key, type);
+  };
+  for (const r of batch.relations) {
+    addNode(r.key, 'relation');
+    if (!RELATION_KINDS.includes(r.kind)) fail(`relation ${r.key}: unknown kind ${String(r.kind)}`);
+    if (!isString(r.name) || !isString(r.displayName)) fail(`relation ${r.key}: name/displayName required`);
+    if (!Array.isArray(r.owners) || !Array.isArray(r.tags)) fail(`relation ${r.key}: owners/tags required`);
+  }
+  for (const c of batch.columns) {
+    addNode(c.key, 'column');
+    if (!isString(c.name) || !isString(c.displayName)) fail(`column ${c.key}: name/displayName required`);
+    if (!Array.isArray(c.tags)) fail(`column ${c.key}: tags required`);
+  }
+  for (const c of batch.consumers) {
+    addNode(c.key, 'consumer');
+    if (!CONSUMER_KINDS.includes(c.kind)) fail(`consumer ${c.key}: unknown kind ${String(c.kind)}`);
+    if (!Array.isArray(c.owners) || !Array.isArray(c.tags)) fail(`consumer ${c.key}: owners/tags required`);
+  }
+  const typeOf = (key: string) => local.get(key) ?? existing(key);
+  const expect = (key: unknown, type: NodeType, what: string) => {
+    if (!isString(key) || typeOf(key) !== type) fail(`${what}: ${String(key)} is not a known ${type}`);
+  };
+  for (const c of batch.columns) expect(c.relationKey, 'relation', `column ${c.key} relation`);
+  const checkFacts = (e: ColumnEdge | RelationEdge | ConsumerEdge, what: string) => {
+    if (!PROVENANCES.includes(e.provenance)) fail(`${what}: unknown provenance ${String(e.provenance)}`);
+    if (!isString(e.firstSeen) || !isString(e.lastSeen)) fail(`${what}: firstSeen/lastSeen required`);
+    if (typeof e.queryCount !== 'number' || !Number.isFinite(e.queryCount)) fail(`${what}: bad queryCount`);
+  };
+  for (const e of batch.columnEdges) {
+    const what = `column edge ${String(e.from)} -> ${String(e.to)}`;
+    expect(e.from, 'column', what);
+    expect(e.to, 'column', what);
+    if (!TRANSFORM_KINDS.includes(e.kind)) fail(`${what}: unknown kind ${String(e.kind)}`);
+    checkFacts(e, what);
+  }
+  for (const e of batch.relationEdges) {
+    const what = `relation edge ${String(e.from)} -> ${String(e.to)}`;
+    expect(e.from, 'relation', what);
+    expect(e.to, 'relation', what);
+    checkFacts(e, what);
+  }
+  for (const e of batch.consumerEdges) {
+    const what = `consumer edge ${String(e.from)} -> ${String(e.to)}`;
+    expect(e.from, 'relation', what);
+    expect(e.to, 'consumer', what);
+    checkFacts(e, what);
+  }
+  for (const f of batch.fingerprints) {
+    if (!isString(f?.nodeKey) || !isString(f.at) || !isString(f.originId) || !Array.isArray(f.columns))
+      fail('fingerprint: nodeKey, at, originId and columns are required');
+    for (const c of f.columns) if (!isString(c?.name)) fail(`fingerprint ${f.nodeKey}: a column has no name`);
+  }
+  for (const u of batch.usage) {
+    if (!isString(u.target) || !isString(u.user) || !isString(u.day) || !isString(u.lastAt))
+      fail('usage record: target, user, day and lastAt are required');
+    if (u.access !== 'read' && u.access !== 'write') fail(`usage record: bad access ${String(u.access)}`);
+  }
+
+  const data: OriginData = {
+    origin: { id: o.id, provenance: o.provenance, label: o.label, ingestedAt: o.ingestedAt },
+    hash: '',
+    relations: batch.relations.map(normalizeRelation).sort((a, b) => cmp(a.key, b.key)),
+    columns: batch.columns.map(normalizeColumn).sort((a, b) => cmp(a.key, b.key)),
+    consumers: batch.consumers.map(normalizeConsumer).sort((a, b) => cmp(a.key, b.key)),
+    columnEdges: batch.columnEdges.map(canonicalEdge).sort(cmpEdge),
+    relationEdges: batch.relationEdges.map(canonicalEdge).sort(cmpEdge),
+    consumerEdges: batch.consumerEdges.map(canonicalEdge).sort(cmpEdge),
+    checks: batch.checks.map(copyEdge).sort((a, b) => cmp(a.id, b.id)),
+    evidence: batch.evidence
+      .map(copyEdge)
+      .sort(
+        (a, b) =>
+          cmp(a.nodeKey, b.nodeKey) ||
+          cmp(a.at, b.at) ||
+          cmp(a.kind, b.kind) ||
+          cmp(a.message, b.message) ||
+          cmp(a.subject ?? '', b.subject ?? ''),
+      ),
+    usage: batch.usage
+      .map(copyEdge)
+      .sort(
+        (a, b) =>
+          cmp(a.target, b.target) ||
+          cmp(a.day, b.day) ||
+          cmp(a.user, b.user) ||
+          cmp(a.access, b.access) ||
+          cmp(a.role ?? '', b.role ?? '') ||
+          cmp(a.lastAt, b.lastAt),
+      ),
+    diagnostics: batch.diagnostics.map((d) =>
+      stripUndefined({ ...d, where: d.where ? stripUndefined({ ...d.where }) : undefined }),
+    ),
+  };
+  data.hash = contentHash(data);
+  return data;
+}
+
+/** Hash of the canonical content: provenance plus every section, not the origin's label or time. */
+export function contentHash(data: OriginData): string {
+  const h = createHash('sha256');
+  h.update(data.origin.provenance);
+  for (const s of SECTIONS) {
+    h.update(`\n#${s}\n`);
+    for (const rec of data[s]) h.update(JSON.stringify(rec) + '\n');
+  }
+  return h.digest('hex');
+}

@@ -1,0 +1,339 @@
+// Read-only answers over one GraphIndex: pure functions of the index and the arguments.
+import type {
+  Check,
+  ColumnNode,
+  ConsumerNode,
+  Evidence,
+  Fingerprint,
+  NodeKey,
+  RelationKind,
+  RelationNode,
+} from '../../src/model/lineage.ts';
+import {
+  compareContributions,
+  compareEdgeViews,
+  compareStrings,
+  compareTimes,
+  HOP_KIND_ORDER,
+  mergeEdge,
+  type Contribution,
+  type EdgeFactsLike,
+} from '../merge.ts';
+import { compareSearchHits, normalizeSearchText, searchScore } from '../search-score.ts';
+import type {
+  AnyNode,
+  DiagnosticQuery,
+  EdgeView,
+  NodeType,
+  OriginInfo,
+  RelationGraph,
+  SearchHit,
+  SearchOptions,
+  StoreStats,
+  UsageAggregate,
+  UsageQuery,
+} from '../store.ts';
+import type { Diagnostic } from '../../src/model/lineage.ts';
+import {
+  NODE_TYPES,
+  TYPE_COLUMN,
+  TYPE_CONSUMER,
+  TYPE_RELATION,
+  type EdgeGroup,
+  type FactTable,
+  type GraphIndex,
+} from './graph-index.ts';
+
+function anyNode(ix: GraphIndex, id: number): AnyNode {
+  const node = structuredClone(ix.views[id]);
+  switch (ix.type[id]) {
+    case TYPE_RELATION:
+      return { type: 'relation', node: node as RelationNode };
+    case TYPE_COLUMN:
+      return { type: 'column', node: node as ColumnNode };
+    default:
+      return { type: 'consumer', node: node as ConsumerNode };
+  }
+}
+
+export function getNodes(ix: GraphIndex, keys: readonly NodeKey[]): Map<NodeKey, AnyNode> {
+  const out = new Map<NodeKey, AnyNode>();
+  for (const k of keys) {
+    const id = ix.ids.get(k);
+    if (id !== undefined && !out.has(k)) out.set(k, anyNode(ix, id));
+  }
+  return out;
+}
+
+export function findByUniqueId(ix: GraphIndex, uniqueId: string): AnyNode[] {
+  return (ix.byUniqueId.get(uniqueId) ?? []).map((id) => anyNode(ix, id));
+}
+
+export function search(ix: GraphIndex, text: string, options: SearchOptions): SearchHit[] {
+  const needle = normalizeSearchText(text);
+  if (needle === '' || options.limit <= 0) return [];
+  const allowed = new Set<NodeType>(options.types ?? NODE_TYPES);
+  const hits: SearchHit[] = [];
+  for (let id = 0; id < ix.keys.length; id++) {
+    const type = NODE_TYPES[ix.type[id]];
+    if (!allowed.has(type)) continue;
+    const v = ix.views[id] as { key: string; name: string; displayName?: string };
+    const candidate = { key: v.key, name: v.name, displayName: v.displayName ?? v.name };
+    const score = searchScore(needle, candidate);
+    if (score > 0)
+      hits.push({ key: v.key, type, name: candidate.name, displayName: candidate.displayName, score });
+  }
+  return hits.sort(compareSearchHits).slice(0, options.limit);
+}
+
+export function columnsOf(ix: GraphIndex, relationKey: string): ColumnNode[] {
+  const r = ix.ids.get(relationKey);
+  if (r === undefined || ix.type[r] !== TYPE_RELATION) return [];
+  const out: ColumnNode[] = [];
+  for (let i = ix.relationColumnsOff[r]; i < ix.relationColumnsOff[r + 1]; i++) {
+    out.push(structuredClone(ix.views[ix.relationColumns[i]] as ColumnNode));
+  }
+  return out;
+}
+
+export function listRelations(
+  ix: GraphIndex,
+  filter?: { schema?: string; kinds?: readonly RelationKind[] },
+): RelationNode[] {
+  const out: RelationNode[] = [];
+  for (let id = 0; id < ix.keys.length; id++) {
+    if (ix.type[id] !== TYPE_RELATION) continue;
+    const r = ix.views[id] as RelationNode;
+    if (filter?.schema !== undefined && r.schema !== filter.schema) continue;
+    if (filter?.kinds !== undefined && !filter.kinds.includes(r.kind)) continue;
+    out.push(structuredClone(r));
+  }
+  return out;
+}
+
+export function listConsumers(ix: GraphIndex): ConsumerNode[] {
+  const out: ConsumerNode[] = [];
+  for (let id = 0; id < ix.keys.length; id++) {
+    if (ix.type[id] === TYPE_CONSUMER) out.push(structuredClone(ix.views[id] as ConsumerNode));
+  }
+  return out;
+}
+
+function factOf(
+  ix: GraphIndex,
+  table: FactTable,
+  section: 'columnEdges' | 'relationEdges' | 'consumerEdges',
+) {
+  return (f: number): EdgeFactsLike => ix.origins[table.origin[f]][section][table.index[f]];
+}
+
+function viewsOf(
+  ix: GraphIndex,
+  g: EdgeGroup,
+  u: number,
+  down: boolean,
+  fact: (f: number) => EdgeFactsLike,
+  out: EdgeView[],
+): void {
+  const one = (e: number) => {
+    const facts: EdgeFactsLike[] = [];
+    for (let i = g.factStart[e]; i < g.factStart[e + 1]; i++) facts.push(fact(g.facts[i]));
+    out.push(mergeEdge(ix.keys[g.from[e]], ix.keys[g.to[e]], HOP_KIND_ORDER[g.kind[e]], facts));
+  };
+  if (down) for (let e = g.outOff[u]; e < g.outOff[u + 1]; e++) one(e);
+  else for (let i = g.inOff[u]; i < g.inOff[u + 1]; i++) one(g.inEdges[i]);
+}
+
+export function edgesOf(ix: GraphIndex, key: NodeKey, direction: 'upstream' | 'downstream'): EdgeView[] {
+  const id = ix.ids.get(key);
+  if (id === undefined) return [];
+  const down = direction === 'downstream';
+  const out: EdgeView[] = [];
+  const columnFact = factOf(ix, ix.columnFacts, 'columnEdges');
+  const relationFact = factOf(ix, ix.relationFacts, 'relationEdges');
+  const fc = ix.columnFacts.origin.length;
+  const pairFact = (f: number) => (f < fc ? columnFact(f) : relationFact(f - fc));
+  const consumerFact = factOf(ix, ix.consumerFacts, 'consumerEdges');
+  switch (ix.type[id]) {
+    case TYPE_COLUMN:
+      viewsOf(ix, ix.columnEdges, id, down, columnFact, out);
+      break;
+    case TYPE_RELATION:
+      viewsOf(ix, ix.relationEdges, id, down, pairFact, out);
+      if (down) viewsOf(ix, ix.consumerEdges, id, down, consumerFact, out);
+      break;
+    default:
+      if (!down) viewsOf(ix, ix.consumerEdges, id, down, consumerFact, out);
+  }
+  return out.sort(compareEdgeViews);
+}
+
+export function relationGraph(ix: GraphIndex): RelationGraph {
+  const pos = new Int32Array(ix.keys.length).fill(-1);
+  const keys: string[] = [];
+  const kinds: RelationKind[] = [];
+  const columnCount: number[] = [];
+  for (let id = 0; id < ix.keys.length; id++) {
+    if (ix.type[id] !== TYPE_RELATION) continue;
+    pos[id] = keys.length;
+    keys.push(ix.keys[id]);
+    kinds.push((ix.views[id] as RelationNode).kind);
+    columnCount.push(ix.relationColumnsOff[id + 1] - ix.relationColumnsOff[id]);
+  }
+  const g = ix.relationEdges;
+  const edges: [number, number][] = [];
+  for (let e = 0; e < g.count; e++) edges.push([pos[g.from[e]], pos[g.to[e]]]);
+  const consumerCount = new Array<number>(keys.length).fill(0);
+  for (let e = 0; e < ix.consumerEdges.count; e++) consumerCount[pos[ix.consumerEdges.from[e]]]++;
+  const columnEdgesIn = new Array<number>(keys.length).fill(0);
+  const columnEdgesOut = new Array<number>(keys.length).fill(0);
+  const c = ix.columnEdges;
+  for (let e = 0; e < c.count; e++) {
+    const a = ix.columnRelation[c.from[e]];
+    const b = ix.columnRelation[c.to[e]];
+    if (a < 0 || b < 0 || a === b) continue;
+    columnEdgesOut[pos[a]]++;
+    columnEdgesIn[pos[b]]++;
+  }
+  return { keys, kinds, edges, consumerCount, columnEdgesIn, columnEdgesOut, columnCount };
+}
+
+export function usage(ix: GraphIndex, q: UsageQuery): UsageAggregate[] {
+  const users = new Set((q.excludeUsers ?? []).map((u) => u.toLowerCase()));
+  const roles = new Set((q.excludeRoles ?? []).map((r) => r.toLowerCase()));
+  const targets = [...new Set(q.targets ?? ix.usageByTarget.keys())].sort(compareStrings);
+  const out: UsageAggregate[] = [];
+  for (const target of targets) {
+    const agg: UsageAggregate = {
+      target,
+      reads: 0,
+      distinctReaders: 0,
+      lastReadAt: null,
+      lastReader: null,
+      writes: 0,
+      lastWriteAt: null,
+      lastWriter: null,
+    };
+    const readers = new Set<string>();
+    let any = false;
+    for (const u of ix.usageByTarget.get(target) ?? []) {
+      if (u.day < q.sinceDay || (q.untilDay !== undefined && u.day > q.untilDay)) continue;
+      if (users.has(u.user.toLowerCase()) || (u.role !== undefined && roles.has(u.role.toLowerCase())))
+        continue;
+      any = true;
+      if (u.access === 'read') {
+        agg.reads += u.count;
+        readers.add(u.user);
+        const c = agg.lastReadAt === null ? 1 : compareTimes(u.lastAt, agg.lastReadAt);
+        if (c > 0 || (c === 0 && u.user < agg.lastReader!)) {
+          agg.lastReadAt = u.lastAt;
+          agg.lastReader = u.user;
+        }
+      } else {
+        agg.writes += u.count;
+        const c = agg.lastWriteAt === null ? 1 : compareTimes(u.lastAt, agg.lastWriteAt);
+        if (c > 0 || (c === 0 && u.user < agg.lastWriter!)) {
+          agg.lastWriteAt = u.lastAt;
+          agg.lastWriter = u.user;
+        }
+      }
+    }
+    agg.distinctReaders = readers.size;
+    if (any) out.push(agg);
+  }
+  return out;
+}
+
+export function fingerprints(
+  history: Map<string, Fingerprint[]>,
+  keys: readonly NodeKey[],
+  limitPerNode: number,
+): Map<NodeKey, Fingerprint[]> {
+  const out = new Map<NodeKey, Fingerprint[]>();
+  for (const k of keys) {
+    const list = history.get(k);
+    if (list && list.length > 0 && limitPerNode > 0)
+      out.set(k, structuredClone(list.slice(-limitPerNode).reverse()));
+  }
+  return out;
+}
+
+export function evidence(ix: GraphIndex, keys: readonly NodeKey[], since?: string): Evidence[] {
+  const out: Evidence[] = [];
+  for (const k of new Set(keys)) {
+    for (const e of ix.evidenceByKey.get(k) ?? []) {
+      if (since === undefined || compareTimes(e.at, since) >= 0) out.push({ ...e });
+    }
+  }
+  return out.sort(
+    (a, b) =>
+      compareTimes(b.at, a.at) ||
+      compareStrings(a.nodeKey, b.nodeKey) ||
+      compareStrings(a.kind, b.kind) ||
+      compareStrings(a.message, b.message) ||
+      compareStrings(a.subject ?? '', b.subject ?? ''),
+  );
+}
+
+export function checks(ix: GraphIndex, keys: readonly NodeKey[]): Check[] {
+  // The same check id from several origins: the first by origin priority (graph/merge.ts) wins.
+  const from = new Map<Check, Contribution<Check>>();
+  for (const o of ix.origins) {
+    for (const c of o.checks)
+      from.set(c, { originId: o.origin.id, provenance: o.origin.provenance, node: c });
+  }
+  const found = new Set<Contribution<Check>>();
+  for (const k of new Set(keys)) for (const c of ix.checksByKey.get(k) ?? []) found.add(from.get(c)!);
+  const sorted = [...found].sort(
+    (a, b) => compareStrings(a.node.id, b.node.id) || compareContributions(a, b),
+  );
+  const out: Check[] = [];
+  for (const c of sorted)
+    if (out.length === 0 || out[out.length - 1].id !== c.node.id) out.push({ ...c.node });
+  return out;
+}
+
+export function origins(ix: GraphIndex): OriginInfo[] {
+  return [...ix.origins]
+    .sort((a, b) => compareStrings(a.origin.id, b.origin.id))
+    .map((o) => ({
+      ...o.origin,
+      relations: o.relations.length,
+      columns: o.columns.length,
+      columnEdges: o.columnEdges.length,
+      relationEdges: o.relationEdges.length,
+      diagnostics: o.diagnostics.length,
+    }));
+}
+
+export function diagnostics(ix: GraphIndex, q: DiagnosticQuery): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const sorted = [...ix.origins].sort((a, b) => compareStrings(a.origin.id, b.origin.id));
+  for (const o of sorted) {
+    if (q.originId !== undefined && o.origin.id !== q.originId) continue;
+    for (const d of o.diagnostics) {
+      if (out.length >= q.limit) return out;
+      if (q.severity !== undefined && d.severity !== q.severity) continue;
+      if (q.code !== undefined && d.code !== q.code) continue;
+      out.push(structuredClone(d));
+    }
+  }
+  return out;
+}
+
+export function stats(ix: GraphIndex): StoreStats {
+  const counts = [0, 0, 0];
+  for (let id = 0; id < ix.keys.length; id++) counts[ix.type[id]]++;
+  const bySeverity = { error: 0, warning: 0, info: 0 };
+  for (const o of ix.origins) for (const d of o.diagnostics) bySeverity[d.severity]++;
+  return {
+    relations: counts[TYPE_RELATION],
+    columns: counts[TYPE_COLUMN],
+    consumers: counts[TYPE_CONSUMER],
+    columnEdges: ix.columnEdges.count,
+    relationEdges: ix.relationEdges.count,
+    consumerEdges: ix.consumerEdges.count,
+    origins: origins(ix),
+    diagnosticsBySeverity: bySeverity,
+  };
+}

@@ -1,0 +1,99 @@
+// A battery of queries over every LineageStore method, returned as plain data so two stores (or one store
+// fed the batches in another order) can be compared with one deep equality.
+import type { LineageStore } from '../../graph/store.ts';
+import {
+  DASHBOARD,
+  T1,
+  chainCols,
+  cycAx,
+  emojiCol,
+  fanSrcCol,
+  raw,
+  rawOrders,
+  rev,
+  revenue,
+  stg,
+  stgOrders,
+  weird,
+  weirdCol,
+} from './shapes.ts';
+
+export async function answers(store: LineageStore): Promise<Record<string, unknown>> {
+  const relations = await store.listRelations();
+  const columns = (await Promise.all(relations.map((r) => store.columnsOf(r.key)))).flat();
+  const allKeys = [...relations.map((r) => r.key), ...columns.map((c) => c.key), DASHBOARD, 'nope'];
+  const out: Record<string, unknown> = {};
+  out.nodes = Object.fromEntries(await store.getNodes(allKeys));
+  out.relations = relations;
+  out.columns = columns;
+  out.consumers = await store.listConsumers();
+  out.byUniqueId = await store.findByUniqueId('model.proj.stg_orders');
+  out.search = {
+    orders: await store.search('orders', { limit: 50 }),
+    rev: await store.search('REV', { limit: 3 }),
+    unicode: await store.search('größe', { limit: 10 }),
+    columnsOnly: await store.search('x', { types: ['column'], limit: 100 }),
+  };
+  const edges: Record<string, unknown> = {};
+  for (const k of allKeys) {
+    edges[`${k} up`] = await store.edgesOf(k, 'upstream');
+    edges[`${k} down`] = await store.edgesOf(k, 'downstream');
+  }
+  out.edges = edges;
+  const traversals: Record<string, unknown> = {};
+  const starts: [string, string[]][] = [
+    ['raw', [raw.id.key, raw.status.key, raw.amount.key]],
+    ['rev', [rev.total.key]],
+    ['weird', [weirdCol.key]],
+    ['chain', [chainCols[0].key]],
+    ['fan', [fanSrcCol.key]],
+    ['cycle', [cycAx.key, emojiCol.key]],
+  ];
+  for (const [name, keys] of starts) {
+    for (const direction of ['upstream', 'downstream'] as const) {
+      for (const maxDepth of [1, 2, 6]) {
+        for (const limit of [5, 1000]) {
+          traversals[`${name} ${direction} d${maxDepth} l${limit}`] = await store.traverse(keys, {
+            direction,
+            level: 'column',
+            maxDepth,
+            limit,
+          });
+        }
+      }
+      traversals[`${name} ${direction} direct asOf`] = await store.traverse(keys, {
+        direction,
+        level: 'column',
+        maxDepth: 10,
+        limit: 1000,
+        kinds: ['IDENTITY', 'TRANSFORMATION', 'AGGREGATION'],
+        asOf: T1,
+      });
+    }
+  }
+  for (const rel of [rawOrders.key, stgOrders.key, revenue.key, weird.key]) {
+    for (const direction of ['upstream', 'downstream'] as const) {
+      traversals[`${rel} ${direction} relation`] = await store.traverse([rel], {
+        direction,
+        level: 'relation',
+        maxDepth: 10,
+        limit: 1000,
+        includeConsumers: true,
+      });
+    }
+  }
+  out.traversals = traversals;
+  out.relationGraph = await store.relationGraph();
+  out.usage = [
+    await store.usage({ sinceDay: '2024-01-01' }),
+    await store.usage({ sinceDay: '2024-02-02', excludeUsers: ['DBT_SVC'], excludeRoles: ['loader'] }),
+  ];
+  out.fingerprints = Object.fromEntries(await store.fingerprints(allKeys, 20));
+  out.evidence = await store.evidence(allKeys);
+  out.checks = await store.checks(allKeys);
+  out.origins = await store.origins();
+  out.diagnostics = await store.diagnostics({ limit: 100 });
+  out.stats = await store.stats();
+  out.stgNode = (await store.getNodes([stgOrders.key, stg.amount.key])).size;
+  return out;
+}

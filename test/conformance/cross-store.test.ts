@@ -1,0 +1,52 @@
+// Every enabled store answers the same battery of queries (./answers.ts) identically, and no answer
+// depends on the order the origins were applied in.
+import { describe, expect, it } from 'vitest';
+import type { LineageStore } from '../../graph/store.ts';
+import type { LineageBatch } from '../../src/model/lineage.ts';
+import { answers } from './answers.ts';
+import { dbtBatch, queryLogBatch, shapesBatch, standardBatches } from './shapes.ts';
+import { STORES, type StoreFactory } from './stores.ts';
+
+async function answersAfter(
+  factory: StoreFactory,
+  batches: LineageBatch[],
+): Promise<Record<string, unknown>> {
+  const store: LineageStore = await factory.open();
+  try {
+    for (const b of batches) await store.applyBatch(b);
+    return await answers(store);
+  } finally {
+    await factory.cleanup(store);
+  }
+}
+
+const enabled = STORES.filter((s) => s.enabled());
+
+describe('conformance across stores', () => {
+  for (const factory of enabled) {
+    it(`${factory.name}: answers do not depend on the order origins were applied in`, async () => {
+      const a = await answersAfter(factory, standardBatches());
+      const b = await answersAfter(factory, [shapesBatch(), dbtBatch(), queryLogBatch()]);
+      expect(b).toEqual(a);
+      // the battery is not vacuous
+      expect(Object.keys(a.traversals as object).length).toBe(92);
+      expect(
+        Object.values(a.traversals as object).some((t: { reached: unknown[] }) => t.reached.length > 20),
+      ).toBe(true);
+    });
+  }
+
+  it.skipIf(enabled.length < 2)(
+    `all enabled stores answer identically (${enabled.map((s) => s.name).join(', ')})`,
+    async () => {
+      const [reference, ...others] = enabled;
+      const expected = await answersAfter(reference, standardBatches());
+      for (const other of others) {
+        const got = await answersAfter(other, standardBatches());
+        for (const key of Object.keys(expected))
+          expect({ [other.name]: key, value: got[key] }).toEqual({ [other.name]: key, value: expected[key] });
+      }
+    },
+    120_000,
+  );
+});
