@@ -1,4 +1,35 @@
-// Starts shared test infrastructure once per run. The Neo4j launcher hooks in here (see scripts/neo4j).
-export default async function setup(): Promise<() => Promise<void>> {
-  return async () => {};
+// Starts shared test infrastructure once per run: a throwaway Neo4j server (scripts/neo4j/launch.ts) whose
+// Bolt URI tests read with `inject('neo4jUri')` (see test/neo4j-env.ts). NEO4J_URI points the tests at an
+// existing server instead; LINEAGE_TEST_SKIP_NEO4J=1 skips everything that needs Neo4j.
+import type { TestProject } from 'vitest/node';
+import { startNeo4j } from '../scripts/neo4j/launch.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Bolt URI of the test Neo4j, or '' when Neo4j tests are skipped (LINEAGE_TEST_SKIP_NEO4J=1). */
+    neo4jUri: string;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // Test infrastructure, not the service: reading the environment here is deliberate (src/config.ts is the
+  // service's only reader).
+  if (process.env.LINEAGE_TEST_SKIP_NEO4J === '1') {
+    const bar = '!'.repeat(78);
+    process.stderr.write(
+      `\n${bar}\n! LINEAGE_TEST_SKIP_NEO4J=1: the Neo4j store tests and the Neo4j conformance run are SKIPPED.\n` +
+        `! Unset it (and install Java 17+ and Maven) to test the Neo4j store.\n${bar}\n\n`,
+    );
+    project.provide('neo4jUri', '');
+    return async () => {};
+  }
+  if (process.env.NEO4J_URI) {
+    project.provide('neo4jUri', process.env.NEO4J_URI);
+    return async () => {};
+  }
+  const server = await startNeo4j();
+  project.provide('neo4jUri', server.uri);
+  return async () => {
+    await server.stop();
+  };
 }

@@ -1,11 +1,720 @@
-import { lineageError } from '../../src/errors.ts';
-import type { LineageStore } from '../store.ts';
+// The Neo4j LineageStore. Writes: one managed write transaction per batch (the whole artifact), so a failure
+// at any point — server killed, connection dropped — rolls back to the previous state; transient errors are
+// retried by the driver for at most `maxRetryTimeMs`. Reads: merged views and edge merges use the same
+// functions as the embedded store (graph/merge.ts, graph/search-score.ts, graph/embedded/contributions.ts
+// for validation and canonical form), traversals run a level-by-level BFS (graph/neo4j/bfs.ts).
+import neo4j, { type Driver, type ManagedTransaction } from 'neo4j-driver';
+import { isLineageError, lineageError } from '../../src/errors.ts';
+import type {
+  Check,
+  ColumnNode,
+  ConsumerNode,
+  Diagnostic,
+  Evidence,
+  Fingerprint,
+  LineageBatch,
+  NodeKey,
+  Provenance,
+  RelationKey,
+  RelationKind,
+  RelationNode,
+  UsageRecord,
+} from '../../src/model/lineage.ts';
+import { TRANSFORM_KINDS } from '../../src/model/lineage.ts';
+import { canonicalizeBatch, type OriginData } from '../embedded/contributions.ts';
+import {
+  compareEdgeViews,
+  compareStrings,
+  mergeColumn,
+  mergeConsumer,
+  mergeEdge,
+  mergeRelation,
+  type Contribution,
+  type EdgeFactsLike,
+} from '../merge.ts';
+import { compareSearchHits, normalizeSearchText, searchScore } from '../search-score.ts';
+import type {
+  AnyNode,
+  ApplyResult,
+  DiagnosticQuery,
+  EdgeView,
+  HopKind,
+  LineageStore,
+  NodeType,
+  OriginInfo,
+  RelationGraph,
+  SearchHit,
+  SearchOptions,
+  StoreStats,
+  TraversalResult,
+  TraverseOptions,
+  UsageAggregate,
+  UsageQuery,
+} from '../store.ts';
+import { bfs, type Hop } from './bfs.ts';
+import * as Q from './cypher.ts';
+import {
+  aggregateUsage,
+  canonicalFingerprint,
+  fingerprintDiffers,
+  selectChecks,
+  selectEvidence,
+} from './records.ts';
+import { migrate } from './schema.ts';
 
-export async function openNeo4jStore(_options: {
+export interface Neo4jStoreOptions {
   uri: string;
   user: string;
   password: string;
   database: string;
-}): Promise<LineageStore> {
-  throw lineageError('LINEAGE_NOT_AVAILABLE', 'the Neo4j store is not available yet');
+  /** Upper bound for the driver's retries of transient errors (default 15 s). */
+  maxRetryTimeMs?: number;
+  /** Rows per UNWIND statement (default 5000). */
+  batchSize?: number;
+}
+
+const MAX_FINGERPRINTS = 20;
+const NODE_TYPE_ORDER: readonly NodeType[] = ['relation', 'column', 'consumer'];
+
+type Row = Record<string, unknown>;
+
+export async function openNeo4jStore(options: Neo4jStoreOptions): Promise<LineageStore> {
+  const driver = neo4j.driver(options.uri, neo4j.auth.basic(options.user, options.password), {
+    disableLosslessIntegers: true,
+    maxTransactionRetryTime: options.maxRetryTimeMs ?? 15_000,
+    connectionAcquisitionTimeout: 30_000,
+    userAgent: 'lineage-graph',
+  });
+  try {
+    await driver.verifyConnectivity({ database: options.database });
+    await migrate(driver, options.database);
+  } catch (err) {
+    await driver.close();
+    throw lineageError(
+      'STORE_UNAVAILABLE',
+      `cannot use Neo4j at ${options.uri} (database ${options.database}): ${(err as Error).message}`,
+      { uri: options.uri },
+      err,
+    );
+  }
+  return new Neo4jStore(driver, options.database, options.batchSize ?? 5000);
+}
+
+/** Test support: deletes every node and relationship of the database (keeps the schema). */
+export async function wipeNeo4jDatabase(options: Omit<Neo4jStoreOptions, 'batchSize'>): Promise<void> {
+  const driver = neo4j.driver(options.uri, neo4j.auth.basic(options.user, options.password));
+  const session = driver.session({ database: options.database });
+  try {
+    await session.run(Q.WIPE_ALL);
+  } finally {
+    await session.close();
+    await driver.close();
+  }
+}
+
+function timeMs(iso: string): number {
+  const v = Date.parse(iso);
+  return Number.isNaN(v) ? -Number.MAX_VALUE : v;
+}
+
+function chunks<T>(list: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
+
+function mergeContributions(type: NodeType, list: Contribution<unknown>[]): AnyNode {
+  switch (type) {
+    case 'relation':
+      return { type, node: mergeRelation(list as Contribution<RelationNode>[]) };
+    case 'column':
+      return { type, node: mergeColumn(list as Contribution<ColumnNode>[]) };
+    case 'consumer':
+      return { type, node: mergeConsumer(list as Contribution<ConsumerNode>[]) };
+  }
+}
+
+function searchable(n: AnyNode): { name: string; displayName: string } {
+  switch (n.type) {
+    case 'relation':
+    case 'column':
+      return { name: n.node.name, displayName: n.node.displayName };
+    case 'consumer':
+      return { name: n.node.name, displayName: n.node.name };
+  }
+}
+
+function edgeRow(e: {
+  from: string;
+  to: string;
+  kind?: string;
+  provenance: Provenance;
+  confidence: string;
+  firstSeen: string;
+  lastSeen: string;
+  queryCount: number;
+  statementId?: string;
+}): Row {
+  return {
+    from: e.from,
+    to: e.to,
+    kind: e.kind ?? null,
+    provenance: e.provenance,
+    confidence: e.confidence,
+    firstSeen: e.firstSeen,
+    lastSeen: e.lastSeen,
+    ms: timeMs(e.firstSeen),
+    queryCount: e.queryCount,
+    statementId: e.statementId ?? null,
+  };
+}
+
+function nodeRow(n: { key: string; name: string; displayName?: string; uniqueId?: string }): Row {
+  return {
+    key: n.key,
+    json: JSON.stringify(n),
+    uniqueId: n.uniqueId ?? null,
+    lname: n.name.toLowerCase(),
+    ldisplay: (n.displayName ?? n.name).toLowerCase(),
+    lkey: n.key.toLowerCase(),
+  };
+}
+
+class Neo4jStore implements LineageStore {
+  readonly kind = 'neo4j' as const;
+
+  constructor(
+    private readonly driver: Driver,
+    private readonly database: string,
+    private readonly batchSize: number,
+  ) {}
+
+  // ------------------------------------------------------------------ plumbing
+
+  private async read(query: string, params: Row = {}): Promise<Row[]> {
+    try {
+      const res = await this.driver.executeQuery(query, params, {
+        database: this.database,
+        routing: neo4j.routing.READ,
+      });
+      return res.records.map((r) => r.toObject() as Row);
+    } catch (err) {
+      throw lineageError('STORE_UNAVAILABLE', `Neo4j read failed: ${(err as Error).message}`, undefined, err);
+    }
+  }
+
+  private async write<T>(what: string, work: (tx: ManagedTransaction) => Promise<T>): Promise<T> {
+    const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.WRITE });
+    try {
+      return await session.executeWrite(work);
+    } catch (err) {
+      if (isLineageError(err)) throw err;
+      throw lineageError(
+        'STORE_WRITE_FAILED',
+        `${what} failed, the previous state is kept: ${(err as Error).message}`,
+        undefined,
+        err,
+      );
+    } finally {
+      await session.close();
+    }
+  }
+
+  private async runChunks(tx: ManagedTransaction, query: string, rows: Row[], params: Row): Promise<void> {
+    for (const part of chunks(rows, this.batchSize)) await tx.run(query, { ...params, rows: part });
+  }
+
+  // ------------------------------------------------------------------ writes
+
+  async applyBatch(batch: LineageBatch): Promise<ApplyResult> {
+    const originId = batch?.origin?.id;
+    const referenced = new Set<string>();
+    for (const c of batch.columns ?? []) referenced.add(c.relationKey);
+    for (const list of [batch.relations, batch.columns, batch.consumers])
+      for (const n of list ?? []) referenced.add(n.key);
+    for (const list of [batch.columnEdges, batch.relationEdges, batch.consumerEdges])
+      for (const e of list ?? []) {
+        referenced.add(e.from);
+        referenced.add(e.to);
+      }
+    return this.write(`ingest of origin ${String(originId)}`, async (tx) => {
+      const others = new Map<string, NodeType>();
+      for (const part of chunks([...referenced], this.batchSize)) {
+        const res = await tx.run(Q.OTHER_KEY_TYPES, { keys: part, originId: originId ?? '' });
+        for (const r of res.records) others.set(r.get('key') as string, r.get('type') as NodeType);
+      }
+      const data = canonicalizeBatch(batch, (k) => others.get(k));
+      const counts = {
+        relations: data.relations.length,
+        columns: data.columns.length,
+        columnEdges: data.columnEdges.length,
+        relationEdges: data.relationEdges.length,
+      };
+      const previous = await tx.run(Q.ORIGIN_HASH, { originId: data.origin.id });
+      if (previous.records[0]?.get('hash') === data.hash) {
+        // Same content: only the origin's label/time may change; unchanged unless history grew.
+        await tx.run(Q.UPDATE_ORIGIN_META, {
+          originId: data.origin.id,
+          label: data.origin.label,
+          ingestedAt: data.origin.ingestedAt,
+        });
+        const appended = await this.appendFingerprints(tx, batch.fingerprints);
+        return { originId: data.origin.id, unchanged: !appended, counts };
+      }
+      const touched = await this.deleteOrigin(tx, data.origin.id);
+      await this.writeOrigin(tx, data);
+      for (const n of data.relations) touched.add(`relation\u0000${n.key}`);
+      for (const n of data.columns) touched.add(`column\u0000${n.key}`);
+      for (const n of data.consumers) touched.add(`consumer\u0000${n.key}`);
+      await this.refreshLive(tx, touched);
+      await this.appendFingerprints(tx, batch.fingerprints);
+      return { originId: data.origin.id, unchanged: false, counts };
+    });
+  }
+
+  async removeOrigin(originId: string): Promise<boolean> {
+    return this.write(`removal of origin ${originId}`, async (tx) => {
+      const existed = (await tx.run(Q.ORIGIN_HASH, { originId })).records.length > 0;
+      if (!existed) return false;
+      const touched = await this.deleteOrigin(tx, originId);
+      await this.refreshLive(tx, touched);
+      return true;
+    });
+  }
+
+  /** Deletes everything the origin contributed; returns `type\0key` of the nodes it contributed. */
+  private async deleteOrigin(tx: ManagedTransaction, originId: string): Promise<Set<string>> {
+    const res = await tx.run(Q.DELETE_ORIGIN_CONTRIBUTIONS, { originId });
+    const touched = new Set(
+      res.records.map((r) => `${r.get('type') as string}\u0000${r.get('key') as string}`),
+    );
+    await tx.run(Q.DELETE_ORIGIN_COLUMN_EDGES, { originId });
+    await tx.run(Q.DELETE_ORIGIN_RELATION_EDGES, { originId });
+    await tx.run(Q.DELETE_ORIGIN_CONSUMER_EDGES, { originId });
+    await tx.run(Q.DELETE_ORIGIN_RECORDS, { originId });
+    return touched;
+  }
+
+  private async writeOrigin(tx: ManagedTransaction, data: OriginData): Promise<void> {
+    const o = data.origin;
+    const p = { originId: o.id, provenance: o.provenance };
+    await this.runChunks(tx, Q.CREATE_RELATIONS, data.relations.map(nodeRow), p);
+    await this.runChunks(
+      tx,
+      Q.CREATE_COLUMNS,
+      data.columns.map((c) => ({ ...nodeRow(c), rel: c.relationKey })),
+      p,
+    );
+    await this.runChunks(tx, Q.CREATE_CONSUMERS, data.consumers.map(nodeRow), p);
+    await this.runChunks(tx, Q.CREATE_COLUMN_EDGES, data.columnEdges.map(edgeRow), p);
+    await this.runChunks(tx, Q.CREATE_RELATION_EDGES, data.relationEdges.map(edgeRow), p);
+    await this.runChunks(tx, Q.CREATE_CONSUMER_EDGES, data.consumerEdges.map(edgeRow), p);
+    await this.runChunks(
+      tx,
+      Q.CREATE_CHECKS,
+      data.checks.map((c) => ({
+        id: c.id,
+        relationKey: c.relationKey,
+        columnKey: c.columnKey ?? null,
+        json: JSON.stringify(c),
+      })),
+      p,
+    );
+    await this.runChunks(
+      tx,
+      Q.CREATE_EVIDENCE,
+      data.evidence.map((e) => ({ nodeKey: e.nodeKey, json: JSON.stringify(e) })),
+      p,
+    );
+    await this.runChunks(
+      tx,
+      Q.CREATE_USAGE,
+      data.usage.map((u) => ({ target: u.target, day: u.day, json: JSON.stringify(u) })),
+      p,
+    );
+    await this.runChunks(
+      tx,
+      Q.CREATE_DIAGNOSTICS,
+      data.diagnostics.map((d, i) => ({
+        seq: neo4j.int(i),
+        severity: d.severity,
+        code: d.code,
+        json: JSON.stringify(d),
+      })),
+      p,
+    );
+    await tx.run(Q.CREATE_ORIGIN, {
+      ...p,
+      label: o.label,
+      ingestedAt: o.ingestedAt,
+      hash: data.hash,
+      relations: neo4j.int(data.relations.length),
+      columns: neo4j.int(data.columns.length),
+      columnEdges: neo4j.int(data.columnEdges.length),
+      relationEdges: neo4j.int(data.relationEdges.length),
+      diagnostics: neo4j.int(data.diagnostics.length),
+    });
+  }
+
+  private async refreshLive(tx: ManagedTransaction, touched: Set<string>): Promise<void> {
+    const rows = [...touched].map((t) => {
+      const [type, key] = t.split('\u0000');
+      return { type, key };
+    });
+    await this.runChunks(tx, Q.REFRESH_LIVE, rows, {});
+  }
+
+  /** Appends the fingerprints that differ from each node's latest; true when any was appended. */
+  private async appendFingerprints(
+    tx: ManagedTransaction,
+    incoming: readonly Fingerprint[],
+  ): Promise<boolean> {
+    if (!incoming || incoming.length === 0) return false;
+    const fingerprints = incoming.map(canonicalFingerprint);
+    const keys = [...new Set(fingerprints.map((f) => f.nodeKey))];
+    const latest = new Map<string, { seq: number; fp: Fingerprint }>();
+    for (const part of chunks(keys, this.batchSize)) {
+      const res = await tx.run(Q.LATEST_FINGERPRINTS, { keys: part });
+      for (const r of res.records)
+        latest.set(r.get('key') as string, {
+          seq: Number(r.get('seq')),
+          fp: JSON.parse(r.get('json') as string) as Fingerprint,
+        });
+    }
+    const rows: Row[] = [];
+    for (const f of fingerprints) {
+      const cur = latest.get(f.nodeKey);
+      if (!fingerprintDiffers(cur?.fp, f)) continue;
+      const seq = (cur?.seq ?? 0) + 1;
+      latest.set(f.nodeKey, { seq, fp: f });
+      rows.push({ nodeKey: f.nodeKey, seq: neo4j.int(seq), json: JSON.stringify(f) });
+    }
+    if (rows.length === 0) return false;
+    await this.runChunks(tx, Q.CREATE_FINGERPRINTS, rows, {});
+    const changed = [...new Set(rows.map((r) => r.nodeKey as string))];
+    for (const part of chunks(changed, this.batchSize))
+      await tx.run(Q.TRIM_FINGERPRINTS, { keys: part, keep: neo4j.int(MAX_FINGERPRINTS) });
+    return true;
+  }
+
+  // ------------------------------------------------------------------ nodes
+
+  private mergeRows(rows: Row[]): Map<NodeKey, AnyNode> {
+    const byKey = new Map<NodeKey, { type: NodeType; list: Contribution<unknown>[] }>();
+    for (const r of rows) {
+      const key = r.key as string;
+      const c: Contribution<unknown> = {
+        originId: r.originId as string,
+        provenance: r.provenance as Provenance,
+        node: JSON.parse(r.json as string),
+      };
+      const entry = byKey.get(key);
+      if (entry) entry.list.push(c);
+      else byKey.set(key, { type: r.type as NodeType, list: [c] });
+    }
+    const out = new Map<NodeKey, AnyNode>();
+    for (const [key, { type, list }] of byKey) out.set(key, mergeContributions(type, list));
+    return out;
+  }
+
+  async getNodes(keys: readonly NodeKey[]): Promise<Map<NodeKey, AnyNode>> {
+    const unique = [...new Set(keys)];
+    const rows: Row[] = [];
+    for (const part of chunks(unique, this.batchSize))
+      rows.push(...(await this.read(Q.CONTRIBUTIONS_BY_KEYS, { keys: part })));
+    return this.mergeRows(rows);
+  }
+
+  async findByUniqueId(uniqueId: string): Promise<AnyNode[]> {
+    const keys = (await this.read(Q.KEYS_BY_UNIQUE_ID, { uniqueId })).map((r) => r.key as string);
+    const nodes = await this.getNodes(keys);
+    return [...nodes.values()]
+      .filter((n) => n.type !== 'column' && n.node.uniqueId === uniqueId)
+      .sort((a, b) => compareStrings(a.node.key, b.node.key));
+  }
+
+  async search(text: string, options: SearchOptions): Promise<SearchHit[]> {
+    const needle = normalizeSearchText(text);
+    if (needle === '' || options.limit <= 0) return [];
+    const types = options.types ? [...options.types] : [...NODE_TYPE_ORDER];
+    const keys = (await this.read(Q.SEARCH_CANDIDATES, { needle, types })).map((r) => r.key as string);
+    const hits: SearchHit[] = [];
+    for (const [key, n] of await this.getNodes(keys)) {
+      if (!types.includes(n.type)) continue;
+      const s = searchable(n);
+      const score = searchScore(needle, { key, ...s });
+      if (score > 0) hits.push({ key, type: n.type, name: s.name, displayName: s.displayName, score });
+    }
+    return hits.sort(compareSearchHits).slice(0, options.limit);
+  }
+
+  async columnsOf(relationKey: RelationKey): Promise<ColumnNode[]> {
+    const rel = await this.read(Q.NODE_TYPES_OF, { keys: [relationKey] });
+    if (!rel.some((r) => r.type === 'relation')) return [];
+    const merged = this.mergeRows(await this.read(Q.COLUMN_CONTRIBUTIONS_OF_RELATION, { relationKey }));
+    const cols = [...merged.values()]
+      .filter((n): n is { type: 'column'; node: ColumnNode } => n.type === 'column')
+      .map((n) => n.node)
+      .filter((c) => c.relationKey === relationKey);
+    return cols.sort((a, b) => {
+      const oa = a.ordinal ?? Number.POSITIVE_INFINITY;
+      const ob = b.ordinal ?? Number.POSITIVE_INFINITY;
+      return oa !== ob ? (oa < ob ? -1 : 1) : compareStrings(a.name, b.name) || compareStrings(a.key, b.key);
+    });
+  }
+
+  private async allOfType(type: NodeType): Promise<AnyNode[]> {
+    const merged = this.mergeRows(await this.read(Q.CONTRIBUTIONS_BY_TYPE, { type }));
+    return [...merged.values()].sort((a, b) => compareStrings(a.node.key, b.node.key));
+  }
+
+  async listRelations(filter?: {
+    schema?: string;
+    kinds?: readonly RelationKind[];
+  }): Promise<RelationNode[]> {
+    const all = (await this.allOfType('relation')).map((n) => n.node as RelationNode);
+    return all.filter(
+      (r) =>
+        (filter?.schema === undefined || r.schema === filter.schema) &&
+        (filter?.kinds === undefined || filter.kinds.includes(r.kind)),
+    );
+  }
+
+  async listConsumers(): Promise<ConsumerNode[]> {
+    return (await this.allOfType('consumer')).map((n) => n.node as ConsumerNode);
+  }
+
+  // ------------------------------------------------------------------ edges and traversal
+
+  private async typesOf(keys: readonly NodeKey[]): Promise<Map<NodeKey, NodeType>> {
+    const out = new Map<NodeKey, NodeType>();
+    for (const part of chunks([...new Set(keys)], this.batchSize))
+      for (const r of await this.read(Q.NODE_TYPES_OF, { keys: part }))
+        if (!out.has(r.key as string)) out.set(r.key as string, r.type as NodeType);
+    return out;
+  }
+
+  async edgesOf(key: NodeKey, direction: 'upstream' | 'downstream'): Promise<EdgeView[]> {
+    const type = (await this.typesOf([key])).get(key);
+    if (type === undefined) return [];
+    const down = direction === 'downstream';
+    let query: string | null;
+    switch (type) {
+      case 'column':
+        query = down ? Q.COLUMN_EDGE_FACTS_OUT : Q.COLUMN_EDGE_FACTS_IN;
+        break;
+      case 'relation':
+        query = down ? Q.RELATION_EDGE_FACTS_OUT : Q.RELATION_EDGE_FACTS_IN;
+        break;
+      case 'consumer':
+        query = down ? null : Q.CONSUMER_EDGE_FACTS_IN;
+        break;
+    }
+    if (query === null) return [];
+    const groups = new Map<string, { from: string; to: string; kind: HopKind; facts: EdgeFactsLike[] }>();
+    for (const r of await this.read(query, { key })) {
+      const id = `${r.from as string}\u0000${r.to as string}\u0000${r.kind as string}`;
+      let g = groups.get(id);
+      if (!g) {
+        g = { from: r.from as string, to: r.to as string, kind: r.kind as HopKind, facts: [] };
+        groups.set(id, g);
+      }
+      const fact: EdgeFactsLike = {
+        provenance: r.provenance as Provenance,
+        confidence: r.confidence as EdgeFactsLike['confidence'],
+        firstSeen: r.firstSeen as string,
+        lastSeen: r.lastSeen as string,
+        queryCount: Number(r.queryCount),
+      };
+      if (r.statementId !== null && r.statementId !== undefined) fact.statementId = r.statementId as string;
+      g.facts.push(fact);
+    }
+    return [...groups.values()].map((g) => mergeEdge(g.from, g.to, g.kind, g.facts)).sort(compareEdgeViews);
+  }
+
+  async traverse(starts: readonly NodeKey[], options: TraverseOptions): Promise<TraversalResult> {
+    const { maxDepth, limit } = options;
+    if (!Number.isInteger(maxDepth) || maxDepth < 1)
+      throw lineageError('LINEAGE_BAD_ARGUMENT', `maxDepth must be an integer >= 1, got ${maxDepth}`);
+    if (!Number.isInteger(limit) || limit < 0)
+      throw lineageError('LINEAGE_BAD_ARGUMENT', `limit must be an integer >= 0, got ${limit}`);
+    if (options.asOf !== undefined && Number.isNaN(Date.parse(options.asOf)))
+      throw lineageError('LINEAGE_BAD_ARGUMENT', `asOf is not a time: ${options.asOf}`);
+    for (const k of options.kinds ?? [])
+      if (!TRANSFORM_KINDS.includes(k))
+        throw lineageError('LINEAGE_BAD_ARGUMENT', `unknown edge kind ${String(k)}`);
+    const types = await this.typesOf(starts);
+    const column = options.level === 'column';
+    const startType: NodeType = column ? 'column' : 'relation';
+    const down = options.direction === 'downstream';
+    const query = column
+      ? down
+        ? Q.STEP_COLUMN_DOWN
+        : Q.STEP_COLUMN_UP
+      : down
+        ? Q.STEP_RELATION_DOWN
+        : Q.STEP_RELATION_UP;
+    const params = {
+      kinds: options.kinds ? [...options.kinds] : null,
+      asOf: options.asOf === undefined ? null : timeMs(options.asOf),
+      consumers: !column && down && options.includeConsumers === true,
+    };
+    const expand = async (frontier: NodeKey[]): Promise<Hop[]> => {
+      const hops: Hop[] = [];
+      for (const part of chunks(frontier, this.batchSize))
+        for (const r of await this.read(query, { ...params, frontier: part }))
+          hops.push({
+            from: r.from as string,
+            to: r.to as string,
+            kind: r.kind as HopKind,
+            type: column ? 'column' : (r.type as NodeType),
+          });
+      return hops;
+    };
+    return bfs(starts, (k) => (types.get(k) === startType ? startType : undefined), maxDepth, limit, expand);
+  }
+
+  async relationGraph(): Promise<RelationGraph> {
+    const relations = (await this.allOfType('relation')).map((n) => n.node as RelationNode);
+    const keys = relations.map((r) => r.key);
+    const index = new Map(keys.map((k, i) => [k, i]));
+    const edges: [number, number][] = [];
+    for (const r of await this.read(Q.RELATION_PAIRS)) {
+      const a = index.get(r.from as string);
+      const b = index.get(r.to as string);
+      if (a !== undefined && b !== undefined) edges.push([a, b]);
+    }
+    edges.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+    const zeros = (): number[] => new Array<number>(keys.length).fill(0);
+    const consumerCount = zeros();
+    const columnEdgesIn = zeros();
+    const columnEdgesOut = zeros();
+    const columnCount = zeros();
+    const add = (arr: number[], key: unknown, n: unknown): void => {
+      const i = index.get(key as string);
+      if (i !== undefined) arr[i] += Number(n);
+    };
+    for (const r of await this.read(Q.CONSUMER_COUNTS)) add(consumerCount, r.key, r.n);
+    for (const r of await this.read(Q.CROSS_RELATION_COLUMN_EDGES)) {
+      add(columnEdgesOut, r.fromRel, r.n);
+      add(columnEdgesIn, r.toRel, r.n);
+    }
+    for (const r of await this.read(Q.COLUMN_COUNTS)) add(columnCount, r.key, r.n);
+    return {
+      keys,
+      kinds: relations.map((r) => r.kind),
+      edges,
+      consumerCount,
+      columnEdgesIn,
+      columnEdgesOut,
+      columnCount,
+    };
+  }
+
+  // ------------------------------------------------------------------ records
+
+  async usage(query: UsageQuery): Promise<UsageAggregate[]> {
+    const params = { sinceDay: query.sinceDay, untilDay: query.untilDay ?? null };
+    const rows: Row[] = [];
+    if (query.targets === undefined) rows.push(...(await this.read(Q.USAGE_ALL, params)));
+    else
+      for (const part of chunks([...new Set(query.targets)], this.batchSize))
+        rows.push(...(await this.read(Q.USAGE_BY_TARGETS, { ...params, targets: part })));
+    return aggregateUsage(
+      rows.map((r) => JSON.parse(r.json as string) as UsageRecord),
+      query,
+    );
+  }
+
+  async fingerprints(keys: readonly NodeKey[], limitPerNode: number): Promise<Map<NodeKey, Fingerprint[]>> {
+    const out = new Map<NodeKey, Fingerprint[]>();
+    if (limitPerNode <= 0) return out;
+    for (const part of chunks([...new Set(keys)], this.batchSize))
+      for (const r of await this.read(Q.FINGERPRINTS_BY_KEYS, { keys: part, limit: neo4j.int(limitPerNode) }))
+        out.set(
+          r.key as string,
+          (r.fs as string[]).map((j) => JSON.parse(j) as Fingerprint),
+        );
+    return out;
+  }
+
+  async evidence(keys: readonly NodeKey[], since?: string): Promise<Evidence[]> {
+    const list: Evidence[] = [];
+    for (const part of chunks([...new Set(keys)], this.batchSize))
+      for (const r of await this.read(Q.EVIDENCE_BY_KEYS, { keys: part }))
+        list.push(JSON.parse(r.json as string) as Evidence);
+    return selectEvidence(list, since);
+  }
+
+  async checks(keys: readonly NodeKey[]): Promise<Check[]> {
+    const list: Contribution<Check>[] = [];
+    for (const part of chunks([...new Set(keys)], this.batchSize))
+      for (const r of await this.read(Q.CHECKS_BY_KEYS, { keys: part }))
+        list.push({
+          originId: r.originId as string,
+          provenance: r.provenance as Provenance,
+          node: JSON.parse(r.json as string) as Check,
+        });
+    return selectChecks(list);
+  }
+
+  async origins(): Promise<OriginInfo[]> {
+    return (await this.read(Q.ORIGINS)).map((r) => ({
+      id: r.id as string,
+      provenance: r.provenance as Provenance,
+      label: r.label as string,
+      ingestedAt: r.ingestedAt as string,
+      relations: Number(r.relations),
+      columns: Number(r.columns),
+      columnEdges: Number(r.columnEdges),
+      relationEdges: Number(r.relationEdges),
+      diagnostics: Number(r.diagnostics),
+    }));
+  }
+
+  async diagnostics(query: DiagnosticQuery): Promise<Diagnostic[]> {
+    if (query.limit <= 0) return [];
+    const rows = await this.read(Q.DIAGNOSTICS, {
+      originId: query.originId ?? null,
+      severity: query.severity ?? null,
+      code: query.code ?? null,
+    });
+    rows.sort(
+      (a, b) => compareStrings(a.originId as string, b.originId as string) || Number(a.seq) - Number(b.seq),
+    );
+    return rows.slice(0, query.limit).map((r) => JSON.parse(r.json as string) as Diagnostic);
+  }
+
+  async stats(): Promise<StoreStats> {
+    const [counts] = await this.read(Q.COUNT_LIVE);
+    const pairs = await this.read(Q.RELATION_PAIRS);
+    const bySeverity = { error: 0, warning: 0, info: 0 };
+    for (const r of await this.read(Q.DIAGNOSTIC_COUNTS)) {
+      const s = r.severity as keyof typeof bySeverity;
+      if (s in bySeverity) bySeverity[s] += Number(r.n);
+    }
+    return {
+      relations: Number(counts.relations),
+      columns: Number(counts.columns),
+      consumers: Number(counts.consumers),
+      columnEdges: Number(counts.columnEdges),
+      relationEdges: pairs.length,
+      consumerEdges: Number(counts.consumerEdges),
+      origins: await this.origins(),
+      diagnosticsBySeverity: bySeverity,
+    };
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      await this.driver.verifyConnectivity({ database: this.database });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.driver.close();
+  }
 }

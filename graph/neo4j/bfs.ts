@@ -1,0 +1,92 @@
+// Level-by-level BFS with the store.ts witness and truncation rules, over an `expand` callback that answers
+// one frontier per call (one Cypher query per level). Pure apart from the callback.
+import type { NodeKey } from '../../src/model/lineage.ts';
+import { compareStrings, HOP_KIND_ORDER } from '../merge.ts';
+import type { HopKind, NodeType, PathStep, ReachedNode, TraversalResult } from '../store.ts';
+
+export interface Hop {
+  from: NodeKey;
+  to: NodeKey;
+  kind: HopKind;
+  type: NodeType;
+}
+
+interface Visit {
+  distance: number;
+  parent: NodeKey | null;
+  kind: HopKind | null;
+  type: NodeType;
+}
+
+const kindRank = (k: HopKind): number => HOP_KIND_ORDER.indexOf(k);
+
+export async function bfs(
+  starts: readonly NodeKey[],
+  startType: (key: NodeKey) => NodeType | undefined,
+  maxDepth: number,
+  limit: number,
+  expand: (frontier: NodeKey[]) => Promise<Hop[]>,
+): Promise<TraversalResult> {
+  const visited = new Map<NodeKey, Visit>();
+  const startKeys: NodeKey[] = [];
+  for (const s of [...new Set(starts)].sort(compareStrings)) {
+    const t = startType(s);
+    if (t === undefined) continue;
+    visited.set(s, { distance: 0, parent: null, kind: null, type: t });
+    startKeys.push(s);
+  }
+  let frontier = startKeys;
+  const levels: NodeKey[][] = [];
+  let reachedCount = 0;
+  let truncatedBy: TraversalResult['truncatedBy'] = null;
+  for (let d = 1; d <= maxDepth && frontier.length > 0; d++) {
+    const best = new Map<NodeKey, { parent: NodeKey; kind: HopKind; type: NodeType }>();
+    for (const h of await expand(frontier)) {
+      if (visited.has(h.to)) continue;
+      const cur = best.get(h.to);
+      if (
+        !cur ||
+        compareStrings(h.from, cur.parent) < 0 ||
+        (h.from === cur.parent && kindRank(h.kind) < kindRank(cur.kind))
+      )
+        best.set(h.to, { parent: h.from, kind: h.kind, type: h.type });
+    }
+    const level = [...best.keys()].sort(compareStrings);
+    for (const k of level) {
+      const b = best.get(k)!;
+      visited.set(k, { distance: d, parent: b.parent, kind: b.kind, type: b.type });
+    }
+    levels.push(level);
+    reachedCount += level.length;
+    frontier = level;
+    if (reachedCount > limit) {
+      truncatedBy = 'limit';
+      break;
+    }
+  }
+  if (truncatedBy === null && levels.length === maxDepth && frontier.length > 0) {
+    const further = await expand(frontier);
+    if (further.some((h) => !visited.has(h.to))) truncatedBy = 'depth';
+  }
+  const reached: ReachedNode[] = [];
+  outer: for (const level of levels) {
+    for (const key of level) {
+      if (reached.length >= limit) break outer;
+      const v = visited.get(key)!;
+      reached.push({ key, type: v.type, distance: v.distance, path: witness(visited, key) });
+    }
+  }
+  return { starts: startKeys, reached, truncatedBy };
+}
+
+function witness(visited: Map<NodeKey, Visit>, key: NodeKey): PathStep[] {
+  const steps: PathStep[] = [];
+  let cur = key;
+  for (;;) {
+    const v = visited.get(cur)!;
+    if (v.parent === null || v.kind === null) break;
+    steps.push({ from: v.parent, to: cur, kind: v.kind });
+    cur = v.parent;
+  }
+  return steps.reverse();
+}

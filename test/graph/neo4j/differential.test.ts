@@ -1,0 +1,168 @@
+// The Neo4j store against the embedded store on the conformance shapes: every read method, compared
+// exactly, after ingest, after replacing an origin and after removing one. Runs against the real test Neo4j.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openEmbeddedStore } from '../../../graph/embedded/index.ts';
+import type { LineageStore, TraverseOptions } from '../../../graph/store.ts';
+import { TRANSFORM_KINDS, type LineageBatch } from '../../../src/model/lineage.ts';
+import { dbtBatch, queryLogBatch, standardBatches, T1 } from '../../conformance/shapes.ts';
+import { closeTestStore, neo4jTarget, openTestStore } from './server.ts';
+
+const target = neo4jTarget();
+
+async function snapshot(store: LineageStore): Promise<Record<string, unknown>> {
+  const relations = await store.listRelations();
+  const consumers = await store.listConsumers();
+  const columns = (await Promise.all(relations.map((r) => store.columnsOf(r.key)))).flat();
+  const keys = [...relations.map((r) => r.key), ...columns.map((c) => c.key), ...consumers.map((c) => c.key)];
+  const out: Record<string, unknown> = {
+    stats: await store.stats(),
+    origins: await store.origins(),
+    relations,
+    consumers,
+    columns,
+    nodes: [...(await store.getNodes([...keys, 'no.such.key'])).entries()].sort(),
+    relationGraph: await store.relationGraph(),
+    byUniqueId: await store.findByUniqueId('model.proj.revenue'),
+    byUniqueIdExposure: await store.findByUniqueId('exposure.proj.finance_dash'),
+    martRelations: await store.listRelations({ schema: 'mart' }),
+    tables: await store.listRelations({ kinds: ['table'] }),
+    checks: await store.checks(keys),
+    evidence: await store.evidence(keys),
+    evidenceSince: await store.evidence(keys, '2024-01-05T00:00:00Z'),
+    fingerprints: [...(await store.fingerprints(keys, 5)).entries()],
+    diagnostics: await store.diagnostics({ limit: 100 }),
+    diagnosticsWarn: await store.diagnostics({ limit: 1, severity: 'warning' }),
+    usage: await store.usage({ sinceDay: '2024-01-01' }),
+    usageExcl: await store.usage({
+      sinceDay: '2024-02-01',
+      untilDay: '2024-02-02',
+      excludeUsers: ['CAROL'],
+      excludeRoles: ['transformer'],
+      targets: keys,
+    }),
+  };
+  for (const text of ['orders', 'ORD', 'größe', '📦', 'x', 'finance', ' ', 'zzz'])
+    out[`search:${text}`] = await store.search(text, { limit: 10 });
+  out['search:typed'] = await store.search('o', { limit: 50, types: ['column'] });
+  for (const k of keys) {
+    out[`edges:${k}:down`] = await store.edgesOf(k, 'downstream');
+    out[`edges:${k}:up`] = await store.edgesOf(k, 'upstream');
+  }
+  const variants: Omit<TraverseOptions, 'level'>[] = [
+    { direction: 'downstream', maxDepth: 10, limit: 1000 },
+    { direction: 'upstream', maxDepth: 10, limit: 1000 },
+    { direction: 'downstream', maxDepth: 1, limit: 1000, includeConsumers: true },
+    { direction: 'downstream', maxDepth: 3, limit: 3, includeConsumers: true },
+    { direction: 'upstream', maxDepth: 2, limit: 2 },
+    { direction: 'downstream', maxDepth: 10, limit: 1000, asOf: T1 },
+  ];
+  for (const v of variants) {
+    for (const r of relations)
+      out[`rt:${r.key}:${JSON.stringify(v)}`] = await store.traverse([r.key], { ...v, level: 'relation' });
+    for (const c of columns) {
+      out[`ct:${c.key}:${JSON.stringify(v)}`] = await store.traverse([c.key], { ...v, level: 'column' });
+      out[`ctk:${c.key}:${JSON.stringify(v)}`] = await store.traverse([c.key], {
+        ...v,
+        level: 'column',
+        kinds: TRANSFORM_KINDS.filter((k) => k !== 'FILTER' && k !== 'IDENTITY'),
+      });
+    }
+  }
+  out.multiStart = await store.traverse([...columns.map((c) => c.key), 'nope', relations[0].key], {
+    direction: 'downstream',
+    level: 'column',
+    maxDepth: 4,
+    limit: 7,
+  });
+  return out;
+}
+
+describe.skipIf(target === null)('Neo4j store answers exactly like the embedded store', () => {
+  let neo: LineageStore;
+  let emb: LineageStore;
+  let dir: string;
+
+  beforeAll(async () => {
+    neo = await openTestStore(target!);
+    dir = mkdtempSync(join(tmpdir(), 'lineage-diff-'));
+    emb = await openEmbeddedStore({ dataDir: dir });
+  }, 600_000);
+
+  afterAll(async () => {
+    if (neo) await closeTestStore(neo);
+    await emb?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function applyBoth(batch: LineageBatch): Promise<void> {
+    const a = await emb.applyBatch(structuredClone(batch));
+    const b = await neo.applyBatch(structuredClone(batch));
+    expect(b).toEqual(a);
+  }
+
+  async function compare(): Promise<void> {
+    const t0 = Date.now();
+    const [a, b] = [await snapshot(emb), await snapshot(neo)];
+    process.stderr.write(
+      `[differential] ${Object.keys(a).length} answers compared in ${Date.now() - t0} ms\n`,
+    );
+    for (const k of Object.keys(a)) expect({ [k]: b[k] }).toStrictEqual({ [k]: a[k] });
+  }
+
+  it('after ingesting the standard graph', { timeout: 240_000 }, async () => {
+    for (const batch of standardBatches()) await applyBoth(batch);
+    await compare();
+  });
+
+  it(
+    're-ingest of identical content is unchanged; a new time only updates the origin',
+    { timeout: 240_000 },
+    async () => {
+      await applyBoth(dbtBatch());
+      await applyBoth(dbtBatch('2024-06-01T00:00:00Z'));
+      await compare();
+    },
+  );
+
+  it(
+    'replace semantics: a smaller batch for an origin replaces what it contributed',
+    { timeout: 240_000 },
+    async () => {
+      const smaller = queryLogBatch();
+      smaller.columnEdges = smaller.columnEdges.slice(0, 1);
+      smaller.relations = smaller.relations.slice(0, 1);
+      smaller.columns = smaller.columns.slice(0, 1);
+      smaller.usage = smaller.usage.slice(0, 2);
+      await applyBoth(smaller);
+      await compare();
+    },
+  );
+
+  it('removing an origin (and re-adding it) restores the same answers', { timeout: 240_000 }, async () => {
+    expect(await neo.removeOrigin('dbt:proj')).toBe(true);
+    expect(await emb.removeOrigin('dbt:proj')).toBe(true);
+    expect(await neo.removeOrigin('dbt:proj')).toBe(false);
+    await compare();
+    await applyBoth(dbtBatch(T1));
+    await compare();
+  });
+
+  it(
+    'rejects a batch whose edge points at an unknown node, keeping the old state',
+    { timeout: 240_000 },
+    async () => {
+      const bad = queryLogBatch();
+      bad.columnEdges.push({ ...bad.columnEdges[0], to: 'wh.nowhere.t.c' });
+      await expect(emb.applyBatch(structuredClone(bad))).rejects.toMatchObject({
+        code: 'STORE_WRITE_FAILED',
+      });
+      await expect(neo.applyBatch(structuredClone(bad))).rejects.toMatchObject({
+        code: 'STORE_WRITE_FAILED',
+      });
+      await compare();
+    },
+  );
+});
