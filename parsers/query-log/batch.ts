@@ -1,6 +1,6 @@
 // Aggregated statements and usage -> a LineageBatch: edges with query counts and first/last seen, temp
-// relations collapsed, nodes only for endpoints the graph does not know yet, one recent-write evidence per
-// written relation. Pure: the caller says which keys already exist.
+// relations collapsed, nodes for every endpoint, one recent-write evidence per
+// written relation. Pure.
 import { splitColumnKey, splitKey } from '../../src/model/identity.ts';
 import type {
   ColumnEdge,
@@ -129,8 +129,6 @@ export interface BatchInput {
   lineage: QueryLogLineage;
   usage: UsageRecord[];
   diagnostics: Diagnostic[];
-  /** Node keys (relations and columns) the store already holds. */
-  existing: ReadonlySet<string>;
 }
 
 /** Relation keys that need to exist: edge endpoints and read/written relations (not temp). */
@@ -147,24 +145,27 @@ export function neededColumns(lineage: QueryLogLineage): string[] {
   return [...cols].sort();
 }
 
+/**
+ * Nodes for every endpoint are emitted by this origin even when another origin (dbt) has them too: the
+ * store's merge ranks dbt first, and the edges stay valid if that origin is removed later.
+ */
 export function buildBatch(input: BatchInput): LineageBatch {
   const batch = emptyBatch(input.origin);
-  const { lineage, existing } = input;
-  for (const key of neededRelations(lineage)) {
-    if (existing.has(key)) continue;
-    batch.relations.push(relationNode(key, lineage.relations.get(key)!));
-  }
+  const { lineage } = input;
+  const relations = new Map<string, RelationNode>();
+  for (const key of neededRelations(lineage))
+    relations.set(key, relationNode(key, lineage.relations.get(key)!));
   for (const key of neededColumns(lineage)) {
-    if (existing.has(key)) continue;
     const { relationKey, column } = splitColumnKey(key);
-    if (!existing.has(relationKey) && !lineage.relations.has(relationKey))
-      batch.relations.push(
+    if (!relations.has(relationKey))
+      relations.set(
+        relationKey,
         relationNode(relationKey, { displayName: relationKey, kind: 'table', platform: 'generic' }),
       );
     const node: ColumnNode = { key, relationKey, name: column, displayName: column, tags: [] };
     batch.columns.push(node);
   }
-  batch.relations.sort((a, b) => cmp(a.key, b.key));
+  batch.relations = [...relations.values()].sort((a, b) => cmp(a.key, b.key));
   batch.columnEdges = lineage.columnEdges;
   batch.relationEdges = lineage.relationEdges;
   batch.usage = input.usage;

@@ -12,7 +12,7 @@ import { buildBatch, lineageOf, neededColumns, neededRelations } from '../../par
 import { queryLogFormat } from '../../parsers/query-log/formats.ts';
 import type { Analyzer } from '../../parsers/query-log/statement.ts';
 import { lineageError } from '../errors.ts';
-import type { Diagnostic, Origin, Platform } from '../model/lineage.ts';
+import type { Diagnostic, LineageBatch, Origin, Platform } from '../model/lineage.ts';
 
 export interface IngestProgress {
   tick(n?: number): void;
@@ -50,6 +50,7 @@ export interface QueryLogSummary extends AggregateCounts {
   relationEdges: number;
   usageRecords: number;
   temporaryRelations: number;
+  /** Relations/columns the graph did not hold before this ingest (this origin also re-states known ones). */
   relationsCreated: number;
   columnsCreated: number;
   apply: ApplyResult;
@@ -58,11 +59,23 @@ export interface QueryLogSummary extends AggregateCounts {
 /** After this many records without one valid query, the file is declared not to be the format. */
 const WRONG_FORMAT_PROBE = 20;
 
-export async function ingestQueryLog(
-  store: LineageStore,
+/** Where the pipeline looks up what the graph already knows. A LineageStore satisfies it. */
+export type KnownGraph = Pick<LineageStore, 'columnsOf' | 'getNodes'>;
+
+export interface QueryLogBuild {
+  batch: LineageBatch;
+  summary: Omit<QueryLogSummary, 'apply'>;
+}
+
+/**
+ * Reads the whole log and builds the batch without writing anything: `known` supplies the columns of
+ * relations the graph already holds (so names join dbt's relations) and which nodes already exist.
+ */
+export async function buildQueryLogBatch(
+  known: KnownGraph,
   file: string,
   options: IngestQueryLogOptions,
-): Promise<QueryLogSummary> {
+): Promise<QueryLogBuild> {
   const format = queryLogFormat(options.format);
   const path = resolve(file);
   let size: number;
@@ -84,9 +97,7 @@ export async function ingestQueryLog(
     analyzer: options.analyzer ?? analyzeSql,
     schema: {
       async columns(key) {
-        if (schemaCache.has(key)) return schemaCache.get(key);
-        const cols = (await store.columnsOf(key)).map((c) => c.name);
-        schemaCache.set(key, cols.length > 0 ? cols : undefined);
+        if (!schemaCache.has(key)) schemaCache.set(key, await schemaOf(known, key));
         return schemaCache.get(key);
       },
     },
@@ -109,7 +120,7 @@ export async function ingestQueryLog(
 
   const lineage = lineageOf(aggregator.statementStats());
   const wanted = [...neededRelations(lineage), ...neededColumns(lineage)];
-  const existing = new Set((await store.getNodes(wanted)).keys());
+  const existing = new Set((await known.getNodes(wanted)).keys());
   const origin: Origin = {
     id: options.origin ?? `query-log:${path}`,
     provenance: 'query_log',
@@ -132,22 +143,51 @@ export async function ingestQueryLog(
     });
   diagnostics.push(...aggregator.diagnostics.map((d) => ({ ...d, where: { file: path, ...d.where } })));
   const usage = aggregator.usageRecords(lineage.temporary);
-  const batch = buildBatch({ origin, lineage, usage, diagnostics, existing });
-  const apply = await store.applyBatch(batch);
+  const batch = buildBatch({ origin, lineage, usage, diagnostics });
+  const isNew = (k: string) => !existing.has(k);
   return {
-    origin: origin.id,
-    format: format.name,
-    file: path,
-    ...aggregator.counts,
-    malformedSamples: aggregator.malformedSamples,
-    columnEdges: batch.columnEdges.length,
-    relationEdges: batch.relationEdges.length,
-    usageRecords: batch.usage.length,
-    temporaryRelations: lineage.temporary.size,
-    relationsCreated: batch.relations.length,
-    columnsCreated: batch.columns.length,
-    apply,
+    batch,
+    summary: {
+      origin: origin.id,
+      format: format.name,
+      file: path,
+      ...aggregator.counts,
+      malformedSamples: aggregator.malformedSamples,
+      columnEdges: batch.columnEdges.length,
+      relationEdges: batch.relationEdges.length,
+      usageRecords: batch.usage.length,
+      temporaryRelations: lineage.temporary.size,
+      relationsCreated: batch.relations.filter((r) => isNew(r.key)).length,
+      columnsCreated: batch.columns.filter((c) => isNew(c.key)).length,
+    },
   };
+}
+
+/** Reads the log, then replaces the origin's previous contribution with one batch (atomic in the store). */
+export async function ingestQueryLog(
+  store: LineageStore,
+  file: string,
+  options: IngestQueryLogOptions,
+): Promise<QueryLogSummary> {
+  const { batch, summary } = await buildQueryLogBatch(store, file, options);
+  const apply = await store.applyBatch(batch);
+  return { ...summary, apply };
+}
+
+/**
+ * A relation's columns as a schema: only when they come from a catalog (typed or ordered columns) or a
+ * dbt node. Columns that query logs alone contributed are just the ones some statement touched — using them
+ * as the full column list would misattribute unqualified names, and would make a re-ingest of the same log
+ * depend on its own previous contribution.
+ */
+async function schemaOf(known: KnownGraph, key: string): Promise<readonly string[] | undefined> {
+  const cols = await known.columnsOf(key);
+  if (cols.length === 0) return undefined;
+  if (!cols.some((c) => c.dataType !== undefined || c.ordinal !== undefined)) {
+    const node = (await known.getNodes([key])).get(key);
+    if (!(node?.type === 'relation' && node.node.uniqueId !== undefined)) return undefined;
+  }
+  return cols.map((c) => c.name);
 }
 
 function wrongFormat(format: string, aggregator: QueryLogAggregator) {
