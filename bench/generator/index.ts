@@ -11,7 +11,11 @@ import { planWarehouse } from './warehouse.ts';
 
 export const SIZES: Record<string, number> = { '1k': 1_000, '10k': 10_000, '50k': 50_000, '150k': 150_000 };
 
+/** Bumped whenever the output changes, so cached warehouses are regenerated. */
+export const GENERATOR_VERSION = 2;
+
 export interface GeneratedSummary {
+  generator: number;
   seed: string;
   size: number;
   tables: number;
@@ -48,6 +52,7 @@ export function generateWarehouse(
     queryLog: writeQueryLog(w, paths.queryLog, queries),
   };
   const summary: GeneratedSummary = {
+    generator: GENERATOR_VERSION,
     seed,
     size,
     tables: w.tables.length,
@@ -73,7 +78,8 @@ export function ensureWarehouse(
   const summaryPath = join(dir, 'summary.json');
   if (existsSync(summaryPath)) {
     const s = JSON.parse(readFileSync(summaryPath, 'utf8')) as GeneratedSummary;
-    if (s.seed === seed && s.size === size) return { ...s, paths: generatedPaths(dir) };
+    if (s.generator === GENERATOR_VERSION && s.seed === seed && s.size === size)
+      return { ...s, paths: generatedPaths(dir) };
   }
   return generateWarehouse(seed, size, dir);
 }

@@ -161,7 +161,7 @@ function intern(s: string): string {
 
 /** Heavy-tailed width in [5, 200] with a mean near 20 (150k tables -> about 3M columns). */
 function width(rng: Rng): number {
-  return 5 + Math.floor(195 * Math.pow(rng.next(), 10));
+  return 5 + Math.floor(195 * Math.pow(rng.next(), 9));
 }
 
 function fanIn(rng: Rng): number {

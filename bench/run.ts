@@ -1,0 +1,203 @@
+// `npm run bench [-- --quick] [--sizes 1k,10k,50k,150k] [--stores embedded,neo4j] [--seed 42]
+//  [--samples 1000] [--duration 10] [--stage-timeout 3600] [--only ingest,latency]`
+// For each size and store, runs every stage in its own child process (peak RSS per stage), prints a table
+// and writes bench/results/<timestamp>.json (and latest.json). Stages whose product piece is missing say
+// "not available"; a stage that fails or times out is reported and the run goes on.
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseSize } from './generator/index.ts';
+import type { StageParams, StageResult } from './stages.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const STAGE_ORDER = [
+  'generate',
+  'ingest',
+  'reingest',
+  'queryLog',
+  'load',
+  'latency',
+  'warehouse',
+  'graphql',
+] as const;
+type StageName = (typeof STAGE_ORDER)[number];
+type Result = StageResult & { peakRssMB?: number; wallMs?: number };
+
+function runChild(stage: StageName, params: StageParams, timeoutS: number): Promise<Result> {
+  return new Promise((done) => {
+    const t0 = performance.now();
+    const child = spawn(
+      process.execPath,
+      [
+        '--max-old-space-size=12288',
+        '--import',
+        'tsx',
+        join(ROOT, 'bench/stages.ts'),
+        stage,
+        JSON.stringify(params),
+      ],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutS * 1000);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const wallMs = Math.round(performance.now() - t0);
+      const line = out.split('\n').find((l) => l.startsWith('@@RESULT '));
+      if (line) return done({ ...(JSON.parse(line.slice(9)) as Result), wallMs });
+      const reason =
+        signal === 'SIGKILL'
+          ? `timed out after ${timeoutS}s`
+          : `exit ${code ?? signal}: ${err.trim().split('\n').slice(-3).join(' | ')}`;
+      done({ status: 'failed', reason, wallMs });
+    });
+  });
+}
+
+const fmt = (v: unknown, unit = ''): string =>
+  v === null || v === undefined ? '–' : `${typeof v === 'number' ? Math.round(v * 10) / 10 : v}${unit}`;
+
+function row(size: string, store: string, r: Record<StageName, Result | undefined>): string[] {
+  const g = (s: StageName) => (r[s]?.status === 'ok' ? (r[s] as Record<string, unknown>) : undefined);
+  const na = (s: StageName) => (r[s] && r[s]!.status !== 'ok' ? r[s]!.status : '–');
+  const ingest = g('ingest');
+  const re = g('reingest');
+  const lat = g('latency') as
+    { impact?: { p50: number; p99: number }; rootCause?: { p50: number; p99: number } } | undefined;
+  const wh = g('warehouse');
+  const ld = g('load');
+  const gq = g('graphql');
+  const gen = g('generate');
+  return [
+    size,
+    store,
+    gen ? `${fmt(gen.tables)}/${fmt(gen.columns)}` : na('generate'),
+    ingest
+      ? `${fmt((ingest.ingestMs as number) / 1000, 's')} ${fmt(r.ingest!.peakRssMB, 'MB')}`
+      : na('ingest'),
+    re
+      ? `${fmt((re.reingestMs as number) / 1000, 's')}${ingest ? ` (${fmt((ingest.ingestMs as number) / (re.reingestMs as number), 'x')})` : ''}`
+      : na('reingest'),
+    lat?.impact ? `${fmt(lat.impact.p50)}/${fmt(lat.impact.p99)}` : na('latency'),
+    lat?.rootCause ? `${fmt(lat.rootCause.p50)}/${fmt(lat.rootCause.p99)}` : na('latency'),
+    wh ? `${fmt(wh.unusedMs)}/${fmt(wh.complexityModelMs)}` : na('warehouse'),
+    ld
+      ? `${fmt((ld.fileBytes as number) / 1e6, 'MB')} ${fmt((ld.loadMs as number) / 1000, 's')} ${fmt(r.load!.peakRssMB, 'MB')}`
+      : na('load'),
+    gq ? `${fmt(gq.requestsPerSec)} rps` : na('graphql'),
+  ];
+}
+
+export function table(rows: string[][]): string {
+  const head = [
+    'size',
+    'store',
+    'tables/columns',
+    'ingest (peak RSS)',
+    're-ingest (speedup)',
+    'impact p50/p99 ms',
+    'root cause p50/p99 ms',
+    'unused/complexity ms',
+    'file, load, RSS',
+    'GraphQL impact',
+  ];
+  const all = [head, ...rows];
+  const widths = head.map((_, i) => Math.max(...all.map((r) => r[i].length)));
+  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      sizes: { type: 'string' },
+      stores: { type: 'string', default: 'embedded' },
+      seed: { type: 'string', default: '42' },
+      samples: { type: 'string' },
+      duration: { type: 'string' },
+      only: { type: 'string' },
+      'stage-timeout': { type: 'string', default: '3600' },
+      out: { type: 'string', default: join(ROOT, 'bench/results') },
+    },
+  });
+  const sizes = (values.sizes ?? (values.quick ? '1k' : '1k,10k,50k,150k')).split(',');
+  const stores = values.stores.split(',') as StageParams['store'][];
+  const only = values.only ? new Set(['generate', ...values.only.split(',')]) : null;
+  const samples = Number(values.samples ?? (values.quick ? 200 : 1000));
+  const duration = Number(values.duration ?? (values.quick ? 3 : 10));
+  const timeout = Number(values['stage-timeout']);
+  const startedAt = new Date().toISOString();
+  const report: Record<string, unknown>[] = [];
+  const rows: string[][] = [];
+  for (const sizeText of sizes) {
+    const size = parseSize(sizeText);
+    const dir = join(ROOT, '.lineage/bench', `warehouse-${sizeText}-seed${values.seed}`);
+    for (const store of stores) {
+      const params: StageParams = {
+        seed: values.seed,
+        size,
+        dir,
+        store,
+        dataDir: join(ROOT, '.lineage/bench', `store-${sizeText}-${store}`),
+        samples,
+        duration,
+        now: '2026-11-01T12:00:00Z',
+      };
+      const results = {} as Record<StageName, Result | undefined>;
+      for (const stage of STAGE_ORDER) {
+        if (only && !only.has(stage)) continue;
+        if (stage === 'generate' && store !== stores[0]) continue;
+        const needsStore = ['reingest', 'queryLog', 'load', 'latency', 'warehouse', 'graphql'].includes(
+          stage,
+        );
+        if (needsStore && results.ingest && results.ingest.status !== 'ok') {
+          results[stage] = { status: 'not available', reason: 'ingest did not complete' };
+          continue;
+        }
+        process.stderr.write(`[bench] ${sizeText} ${store} ${stage} ...`);
+        results[stage] = await runChild(stage, params, timeout);
+        const r = results[stage]!;
+        process.stderr.write(
+          ` ${r.status}${r.status !== 'ok' ? ` (${r.reason as string})` : ''} in ${((r.wallMs ?? 0) / 1000).toFixed(1)}s, peak RSS ${r.peakRssMB ?? '?'} MB\n`,
+        );
+      }
+      report.push({ size: sizeText, tables: size, store, stages: results });
+      rows.push(row(sizeText, store, results));
+    }
+  }
+  const output = table(rows);
+  process.stdout.write(`${output}\n`);
+  const machine = {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    totalMemGB: Math.round(totalmem() / 1e9),
+    node: process.version,
+  };
+  const json = {
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    seed: values.seed,
+    machine,
+    sizes,
+    stores,
+    samples,
+    results: report,
+    table: output,
+  };
+  mkdirSync(values.out, { recursive: true });
+  const name = `bench-${startedAt.replace(/[:.]/g, '-')}${values.quick ? '-quick' : ''}.json`;
+  writeFileSync(join(values.out, name), JSON.stringify(json, null, 2) + '\n');
+  writeFileSync(join(values.out, 'latest.json'), JSON.stringify(json, null, 2) + '\n');
+  process.stderr.write(`[bench] wrote ${join(values.out, name)}\n`);
+}
+
+await main();
