@@ -160,7 +160,19 @@ export async function rootCause(
   const evidence = new Map<string, RootCauseEvidence[]>(relations.map((k) => [k, []]));
   const add = (rel: string, e: RootCauseEvidence) => evidence.get(rel)?.push(e);
   if (!log.expired()) {
-    const evidenceKeys = [...relations, ...[...columnsByRelation.values()].flat(), target.node.key];
+    // Evidence sits on relations and on columns (column tests): ask for every candidate's columns.
+    const columnKeys: string[] = [];
+    for (const rel of relations) {
+      if (columnKeys.length >= ctx.limit * 20) {
+        log.add(`limit: column evidence read for the first ${ctx.limit * 20} columns`);
+        break;
+      }
+      for (const c of await store.columnsOf(rel)) {
+        columnKeys.push(c.key);
+        nodes.set(c.key, { type: 'column', node: c });
+      }
+    }
+    const evidenceKeys = [...relations, ...columnKeys, target.node.key];
     for (const e of await store.evidence([...new Set(evidenceKeys)], req.since)) {
       const n = nodes.get(e.nodeKey);
       const rel = n ? relationOf(n) : evidence.has(e.nodeKey) ? e.nodeKey : null;
