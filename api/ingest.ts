@@ -39,10 +39,7 @@ function out(s: IngestDbtSummary): IngestOut {
 
 async function allowedPath(path: string, roots: readonly string[]): Promise<string> {
   if (roots.length === 0)
-    throw lineageError(
-      'API_UNAUTHENTICATED',
-      'server-side ingest is disabled: LINEAGE_INGEST_PATHS is not set',
-    );
+    throw lineageError('API_FORBIDDEN', 'server-side ingest is disabled: LINEAGE_INGEST_PATHS is not set');
   if (!isAbsolute(path)) throw lineageError('API_BAD_INPUT', 'the ingest path must be absolute');
   let real: string;
   try {
@@ -61,7 +58,7 @@ async function allowedPath(path: string, roots: readonly string[]): Promise<stri
     const rel = relative(r, real);
     if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))) return real;
   }
-  throw lineageError('API_UNAUTHENTICATED', 'the ingest path is outside the allowed ingest paths');
+  throw lineageError('API_FORBIDDEN', 'the ingest path is outside the allowed ingest paths');
 }
 
 export const ingestHandlers: IngestHandlers = {

@@ -54,6 +54,11 @@ export const ERROR_CODES = {
     http: 401,
     summary: 'A bearer token is required or the one given is wrong.',
   },
+  API_FORBIDDEN: {
+    exit: 7,
+    http: 403,
+    summary: 'The request is not allowed (e.g. a server-side ingest path outside LINEAGE_INGEST_PATHS).',
+  },
   API_LIMIT_EXCEEDED: {
     exit: 7,
     http: 400,
