@@ -14,7 +14,14 @@ function sleepSync(ms: number): void {
 
 /** Takes the lock, waiting up to `timeoutMs`; returns the release function. Throws STORE_WRITE_FAILED. */
 export function acquireLock(dataDir: string, timeoutMs: number): () => void {
-  fs.mkdirSync(dataDir, { recursive: true });
+  try {
+    fs.mkdirSync(dataDir, { recursive: true });
+  } catch (err) {
+    throw lineageError(
+      'STORE_WRITE_FAILED',
+      `cannot create the data directory ${dataDir}: ${(err as Error).message}`,
+    );
+  }
   const file = path.join(dataDir, LOCK_FILE);
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -165,7 +165,8 @@ export function readSnapshot(dataDir: string): { snapshot: Snapshot; stamp: File
   try {
     fd = fs.openSync(file, 'r');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
     throw lineageError('STORE_CORRUPT', `cannot open ${file}: ${(err as Error).message}`);
   }
   const st = fs.fstatSync(fd);

@@ -1,0 +1,187 @@
+// The embedded store's file: reload gives the same answers, saves are deterministic, bad files are
+// STORE_CORRUPT, a process killed mid-save leaves the previous store loadable, and two stores sharing a
+// directory see each other's writes without losing any.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openEmbeddedStore } from '../../../graph/embedded/index.ts';
+import { LOCK_FILE } from '../../../graph/embedded/lock.ts';
+import { STORE_FILE } from '../../../graph/embedded/persist.ts';
+import { isLineageError } from '../../../src/errors.ts';
+import { answers } from '../../conformance/answers.ts';
+import {
+  T1,
+  customers,
+  dbtBatch,
+  queryLogBatch,
+  shapesBatch,
+  standardBatches,
+} from '../../conformance/shapes.ts';
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lineage-emb-'));
+});
+afterEach(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const file = () => path.join(dir, STORE_FILE);
+
+async function loaded(d = dir) {
+  const s = await openEmbeddedStore({ dataDir: d, reloadCheckMs: 0 });
+  for (const b of standardBatches()) await s.applyBatch(b);
+  return s;
+}
+
+async function codeOf(p: Promise<unknown>): Promise<string | null> {
+  return p.then(
+    () => null,
+    (e: unknown) => (isLineageError(e) ? e.code : String(e)),
+  );
+}
+
+describe('embedded store persistence', () => {
+  it('starts empty without a file and writes one on the first apply', async () => {
+    const s = await openEmbeddedStore({ dataDir: dir });
+    expect((await s.stats()).relations).toBe(0);
+    expect(fs.existsSync(file())).toBe(false);
+    await s.applyBatch(dbtBatch());
+    expect(fs.readFileSync(file(), 'utf8').split('\n')[0]).toBe(
+      '{"format":"lineage-embedded-store","version":1}',
+    );
+  });
+
+  it('reopens with exactly the same answers', async () => {
+    const s = await loaded();
+    const before = await answers(s);
+    const reopened = await openEmbeddedStore({ dataDir: dir });
+    expect(await answers(reopened)).toEqual(before);
+  });
+
+  it('re-applying the same batch leaves the file byte-identical; content does not depend on apply order', async () => {
+    await loaded();
+    const bytes = fs.readFileSync(file());
+    const stat = fs.statSync(file());
+    const s = await openEmbeddedStore({ dataDir: dir });
+    for (const b of standardBatches()) expect((await s.applyBatch(b)).unchanged).toBe(true);
+    expect(fs.readFileSync(file()).equals(bytes)).toBe(true);
+    expect(fs.statSync(file()).mtimeMs).toBe(stat.mtimeMs); // not even rewritten
+
+    const other = fs.mkdtempSync(path.join(os.tmpdir(), 'lineage-emb-'));
+    try {
+      const t = await openEmbeddedStore({ dataDir: other });
+      for (const b of [shapesBatch(), dbtBatch(), queryLogBatch()]) await t.applyBatch(b);
+      expect(fs.readFileSync(path.join(other, STORE_FILE)).equals(bytes)).toBe(true);
+    } finally {
+      fs.rmSync(other, { recursive: true, force: true });
+    }
+  });
+
+  it('a smaller batch for one origin is saved; a rejected batch leaves the file untouched', async () => {
+    const s = await loaded();
+    const smaller = dbtBatch();
+    smaller.relations = smaller.relations.filter((r) => r.key !== customers.key);
+    smaller.columns = smaller.columns.filter((c) => c.relationKey !== customers.key);
+    smaller.columnEdges = smaller.columnEdges.filter((e) => !e.to.startsWith(customers.key + '.'));
+    smaller.relationEdges = smaller.relationEdges.filter((e) => e.to !== customers.key);
+    await s.applyBatch(smaller);
+    const bytes = fs.readFileSync(file());
+    const bad = dbtBatch(T1);
+    bad.columnEdges.push({ ...bad.columnEdges[0], from: 'wh.no.such.col' });
+    expect(await codeOf(s.applyBatch(bad))).toBe('STORE_WRITE_FAILED');
+    expect(fs.readFileSync(file()).equals(bytes)).toBe(true);
+    const reopened = await openEmbeddedStore({ dataDir: dir });
+    expect(await reopened.getNodes([customers.key])).toEqual(new Map());
+    expect((await reopened.stats()).relations).toBe(42);
+  });
+
+  it('an unwritable data directory is STORE_WRITE_FAILED and the state stays', async () => {
+    const blocker = path.join(dir, 'not-a-dir');
+    fs.writeFileSync(blocker, 'x');
+    const s = await openEmbeddedStore({ dataDir: blocker });
+    expect(await codeOf(s.applyBatch(dbtBatch()))).toBe('STORE_WRITE_FAILED');
+    expect((await s.stats()).relations).toBe(0);
+  });
+
+  it.each([
+    ['truncated', (t: string) => t.slice(0, Math.floor(t.length / 2))],
+    ['missing end line', (t: string) => t.split('\n').slice(0, -2).join('\n') + '\n'],
+    ['garbage line', (t: string) => t.replace('\n', '\n{not json\n')],
+    ['other format', () => '{"format":"something-else","version":1}\n'],
+    ['newer version', (t: string) => t.replace('"version":1', '"version":99')],
+    ['empty', () => ''],
+    ['extra line after end', (t: string) => t + '["origin",{}]\n'],
+  ])('a corrupt file (%s) is STORE_CORRUPT at open', async (_name, damage) => {
+    await loaded();
+    fs.writeFileSync(file(), damage(fs.readFileSync(file(), 'utf8')));
+    expect(await codeOf(openEmbeddedStore({ dataDir: dir }))).toBe('STORE_CORRUPT');
+  });
+
+  it('killing a process in the middle of a save leaves the previous store loadable', async () => {
+    const s = await loaded();
+    const before = await answers(s);
+    const bytes = fs.readFileSync(file());
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(import.meta.dirname, 'save-child.ts'), dir, '12000'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += String(d)));
+    const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
+      child.on('exit', (code, signal) => resolve(signal ?? code)),
+    );
+    // wait until the child is writing its temp file, then kill it
+    let tempSeen = 0;
+    const deadline = Date.now() + 120_000;
+    while (Date.now() < deadline && child.exitCode === null) {
+      const temp = fs.readdirSync(dir).find((n) => n.startsWith(`${STORE_FILE}.tmp-`));
+      if (temp) {
+        try {
+          tempSeen = fs.statSync(path.join(dir, temp)).size;
+        } catch {
+          tempSeen = 0;
+        }
+        if (tempSeen > 0) {
+          child.kill('SIGKILL');
+          break;
+        }
+      }
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    expect(await exited, stderr).toBe('SIGKILL');
+    expect(tempSeen).toBeGreaterThan(0);
+    expect(fs.readFileSync(file()).equals(bytes)).toBe(true);
+    const reopened = await openEmbeddedStore({ dataDir: dir });
+    expect(await answers(reopened)).toEqual(before);
+    // the dead writer's temp file and lock are cleaned up by the next save
+    await reopened.applyBatch({ ...dbtBatch(T1) });
+    expect(fs.readdirSync(dir).sort()).toEqual([STORE_FILE]);
+  }, 180_000);
+
+  it('two stores on one directory see each other’s writes and lose none', async () => {
+    const a = await openEmbeddedStore({ dataDir: dir, reloadCheckMs: 0 });
+    const b = await openEmbeddedStore({ dataDir: dir, reloadCheckMs: 0 });
+    await a.applyBatch(dbtBatch());
+    expect((await b.origins()).map((o) => o.id)).toEqual(['dbt:proj']);
+    await b.applyBatch(shapesBatch()); // b reloads before applying, so dbt:proj survives
+    await a.applyBatch(queryLogBatch());
+    expect((await b.origins()).map((o) => o.id)).toEqual(['dbt:proj', 'manual:shapes', 'qlog:a']);
+    expect(await answers(a)).toEqual(await answers(b));
+  });
+
+  it('waits for a live writer’s lock, and takes over a dead one’s', async () => {
+    const s = await openEmbeddedStore({ dataDir: dir, lockTimeoutMs: 200 });
+    fs.writeFileSync(path.join(dir, LOCK_FILE), String(process.ppid));
+    expect(await codeOf(s.applyBatch(dbtBatch()))).toBe('STORE_WRITE_FAILED');
+    expect(fs.existsSync(file())).toBe(false);
+    fs.writeFileSync(path.join(dir, LOCK_FILE), '999999999');
+    await s.applyBatch(dbtBatch());
+    expect(fs.readdirSync(dir).sort()).toEqual([STORE_FILE]);
+  });
+});
