@@ -10,6 +10,7 @@ import { alertRoutes } from '../src/analysis/alert-routes.ts';
 import { contextFromConfig } from '../src/analysis/context.ts';
 import { parse, schemas } from './args.ts';
 import { authState } from './auth.ts';
+import { depthLimitRule } from './depth-limit.ts';
 import { errorFormatter, restError } from './errors.ts';
 import { EXAMPLE_QUERIES } from './examples.ts';
 import { registerGraphiql, type ExampleQuery } from './graphiql.ts';
@@ -70,7 +71,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       deadline: Date.now() + config.limits.requestTimeoutMs,
       now: now(),
     }),
-    queryDepth: config.limits.maxQueryDepth,
+    validationRules: [depthLimitRule(config.limits.maxQueryDepth)],
     errorFormatter: errorFormatter as never,
     graphiql: false,
     path: '/graphql',
