@@ -27,6 +27,14 @@ export interface EmbeddedStore extends LineageStore {
   readonly kind: 'embedded';
   /** Bytes of the store file after the last save or load (0 when none). */
   fileBytes(): number;
+  /** Where the last applyBatch / removeOrigin spent its time (for bench/embedded-scale.ts). */
+  lastWriteTimings(): WriteTimings;
+}
+
+export interface WriteTimings {
+  /** Validating and canonicalizing the batch, then rebuilding the index. */
+  changeMs: number;
+  saveMs: number;
 }
 
 interface State {
@@ -89,6 +97,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
   let state = load();
   let lastCheck = Date.now();
   let closed = false;
+  let timings: WriteTimings = { changeMs: 0, saveMs: 0 };
 
   /** Reloads when another process replaced the file. */
   const fresh = (force = false): State => {
@@ -105,11 +114,14 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
   const write = <T>(change: (s: State) => { next: State | null; result: T }): T => {
     const release = acquireLock(dataDir, lockTimeoutMs);
     try {
+      const t0 = performance.now();
       const { next, result } = change(fresh(true));
+      const t1 = performance.now();
       if (next !== null) {
         const saved = writeSnapshot(dataDir, { origins: next.ix.origins, fingerprints: next.fingerprints });
         state = { ...next, stamp: saved.stamp };
       }
+      timings = { changeMs: t1 - t0, saveMs: performance.now() - t1 };
       return result;
     } catch (err) {
       if (isLineageError(err)) throw err;
@@ -232,6 +244,9 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
     },
     fileBytes() {
       return state.stamp?.size ?? 0;
+    },
+    lastWriteTimings() {
+      return timings;
     },
   };
   return store;
