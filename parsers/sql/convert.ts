@@ -24,7 +24,7 @@ export interface ConvertContext {
   sqlOf: (expr: RawNode) => string;
 }
 
-const AGGREGATES = new Set([
+export const AGGREGATES: ReadonlySet<string> = new Set([
   'SUM',
   'COUNT',
   'AVG',

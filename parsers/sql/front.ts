@@ -3,11 +3,14 @@
 import type { Platform } from '../../src/model/lineage.ts';
 import { convertMerge, convertStatement } from './convert.ts';
 import { parseMerge } from './merge.ts';
+import { pStatement } from './convert-polyglot.ts';
+import { parsePolyglot } from './parse-polyglot.ts';
 import { parseStatement } from './parse.ts';
 import { hoistWith, identifierQuoting } from './tokens.ts';
 import type { Statement } from './tree.ts';
 
-export type FrontResult = { ok: true; tree: Statement } | { ok: false; message: string };
+export type FrontEnd = 'node-sql-parser' | 'merge' | 'polyglot';
+export type FrontResult = { ok: true; tree: Statement; frontEnd: FrontEnd } | { ok: false; message: string };
 
 export function readStatement(text: string, platform: Platform): FrontResult {
   const { quoted, bare } = identifierQuoting(text);
@@ -18,6 +21,7 @@ export function readStatement(text: string, platform: Platform): FrontResult {
     return {
       ok: true,
       tree: convertMerge(m.pieces, { quoted, bare, doubleQuoteIsIdent, sqlOf: m.pieces.sqlOf }),
+      frontEnd: 'merge',
     };
   }
   let parsed = parseStatement(text, platform);
@@ -28,13 +32,18 @@ export function readStatement(text: string, platform: Platform): FrontResult {
       if (again.ok) parsed = again;
     }
   }
-  if (!parsed.ok)
+  if (!parsed.ok) {
+    // Second front end: sqlglot's grammars (WASM) for what node-sql-parser cannot read.
+    const poly = parsePolyglot(text, platform);
+    if (poly.ok) return { ok: true, tree: pStatement(poly.ast), frontEnd: 'polyglot' };
     return {
       ok: false,
-      message: `no grammar read the statement (${parsed.grammars.join(', ')}): ${parsed.message}`,
+      message: `no grammar read the statement (${parsed.grammars.join(', ')}, polyglot): ${parsed.message}; ${poly.message}`,
     };
+  }
   return {
     ok: true,
     tree: convertStatement(parsed.ast, { quoted, bare, doubleQuoteIsIdent, sqlOf: parsed.sqlOf }),
+    frontEnd: 'node-sql-parser',
   };
 }

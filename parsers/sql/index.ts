@@ -163,6 +163,11 @@ function analyzeOne(text: string, index: number, line: number, req: AnalyzeReque
     lateralAliases: req.lateralAliases ?? LATERAL_ALIAS_PLATFORMS.has(req.platform),
   };
   try {
+    if (read.frontEnd === 'polyglot') {
+      ctx.diagnostics.push(
+        diagnostic('SQL_SECOND_FRONT_END', 'info', 'read by the second front end (@polyglot-sql/sdk)', req),
+      );
+    }
     const r = analyzeStatement(ctx, read.tree);
     const reads = uniqueRefs([...ctx.reads.values()]);
     const starSources = uniqueRefs([...ctx.starSources.values(), ...r.starSources]);
@@ -267,3 +272,4 @@ export function createSqlCache(maxEntries = 10_000): {
 
 export { multiStatementLineage } from './multi.ts';
 export type { ScriptEdge, ScriptLineage } from './multi.ts';
+export { mapSchema, schemaFromDdl } from './ddl.ts';

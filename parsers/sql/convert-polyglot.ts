@@ -1,0 +1,415 @@
+// Converts @polyglot-sql/sdk's AST (sqlglot's expression tree as Rust-enum JSON: `{ "<variant>": payload }`)
+// into our SQL tree. Known variants are mapped; every other variant is kept as a generic operator over
+// its children, so no column reference is dropped.
+import type { PolyNode } from './parse-polyglot.ts';
+import { AGGREGATES } from './convert.ts';
+import type {
+  Assignment,
+  Cte,
+  Expr,
+  FromItem,
+  Ident,
+  JoinInfo,
+  Query,
+  SelectItem,
+  Statement,
+} from './tree.ts';
+import { LITERAL } from './tree.ts';
+
+function isObj(x: unknown): x is PolyNode {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+function variant(x: unknown): [string, PolyNode] | null {
+  if (!isObj(x)) return null;
+  const keys = Object.keys(x);
+  if (keys.length !== 1) return null;
+  const v = x[keys[0]];
+  return [keys[0], isObj(v) ? v : { value: v }];
+}
+function ident(x: unknown): Ident | null {
+  if (typeof x === 'string') return { value: x, quoted: false };
+  if (!isObj(x)) return null;
+  if (typeof x.name === 'string') return { value: x.name, quoted: x.quoted === true };
+  if (isObj(x.name)) return ident(x.name);
+  const v = variant(x);
+  if (v && (v[0] === 'identifier' || v[0] === 'column')) return ident(v[1].name ?? v[1]);
+  return null;
+}
+function idents(x: unknown): Ident[] {
+  return Array.isArray(x) ? x.map(ident).filter((i): i is Ident => i !== null) : [];
+}
+function list(x: unknown): unknown[] {
+  if (Array.isArray(x)) return x;
+  if (isObj(x) && Array.isArray(x.expressions)) return x.expressions;
+  return [];
+}
+function thisOf(x: unknown): unknown {
+  return isObj(x) && 'this' in x && Object.keys(x).length <= 2 ? x.this : x;
+}
+
+const QUERY_VARIANTS = new Set(['select', 'union', 'intersect', 'except', 'subquery', 'paren']);
+
+function isQuery(x: unknown): boolean {
+  const v = variant(x);
+  if (!v) return false;
+  if (v[0] === 'subquery' || v[0] === 'paren') return isQuery(v[1].this);
+  return QUERY_VARIANTS.has(v[0]);
+}
+
+export function pExpr(x: unknown): Expr {
+  if (Array.isArray(x)) return op(x.map(pExpr));
+  const v = variant(x);
+  if (!v) return isObj(x) ? generic(x) : LITERAL;
+  const [kind, p] = v;
+  if (isQuery(x)) return { kind: 'subquery', query: pQuery(x) };
+  switch (kind) {
+    case 'column': {
+      const name = ident(p.name);
+      if (!name) return LITERAL;
+      const qualifier = [p.catalog, p.schema, p.table].map(ident).filter((i): i is Ident => i !== null);
+      return { kind: 'column', qualifier, name };
+    }
+    case 'star':
+      return {
+        kind: 'star',
+        qualifier: p.table ? [ident(p.table)!].filter(Boolean) : [],
+        except: idents(p.except),
+        replace: [],
+      };
+    case 'literal':
+    case 'boolean':
+    case 'null':
+    case 'var':
+    case 'identifier':
+    case 'data_type':
+    case 'placeholder':
+    case 'parameter':
+      return LITERAL;
+    case 'alias':
+      return pExpr(p.this);
+    case 'cast':
+    case 'try_cast':
+    case 'safe_cast':
+      return { kind: 'cast', expr: pExpr(p.this), shorthand: p.double_colon_syntax === true };
+    case 'case': {
+      const whens = (Array.isArray(p.whens) ? p.whens : []).map((w) => {
+        const pair = Array.isArray(w) ? w : [];
+        return { cond: pExpr(pair[0]), result: pExpr(pair[1]) };
+      });
+      return {
+        kind: 'case',
+        operand: p.operand ? pExpr(p.operand) : null,
+        whens,
+        otherwise: p.else_ ? pExpr(p.else_) : null,
+      };
+    }
+    case 'window_function': {
+      const over = isObj(p.over) ? p.over : {};
+      const window = {
+        partitionBy: list(over.partition_by).map(pExpr),
+        orderBy: list(over.order_by).map((o) => pExpr(thisOf(o))),
+      };
+      const inner = pExpr(p.this);
+      if (inner.kind === 'func') return { ...inner, window };
+      return {
+        kind: 'func',
+        name: 'WINDOW',
+        args: inner.kind === 'literal' ? [] : [inner],
+        aggregate: false,
+        filter: null,
+        window,
+      };
+    }
+    case 'function':
+    case 'anonymous':
+    case 'aggregate_function': {
+      const name = String(p.name ?? kind).toUpperCase();
+      return {
+        kind: 'func',
+        name,
+        args: childExprs(p, ['name']),
+        aggregate: kind === 'aggregate_function' || AGGREGATES.has(name),
+        filter: null,
+        window: null,
+      };
+    }
+    default: {
+      const name = kind.toUpperCase();
+      if (AGGREGATES.has(name) || AGGREGATES.has(String(p.name ?? '').toUpperCase())) {
+        const filter = p.filter ? pExpr(p.filter) : null;
+        return {
+          kind: 'func',
+          name,
+          args: childExprs(p, ['filter', 'name', 'original_name']),
+          aggregate: true,
+          filter,
+          window: null,
+        };
+      }
+      return generic(p);
+    }
+  }
+}
+
+function childExprs(p: PolyNode, skip: string[]): Expr[] {
+  const out: Expr[] = [];
+  for (const [k, v] of Object.entries(p)) {
+    if (skip.includes(k) || k === 'span' || k === 'inferred_type') continue;
+    if (isObj(v) || Array.isArray(v)) {
+      const e = pExpr(v);
+      if (e.kind !== 'literal') out.push(e);
+    }
+  }
+  return out;
+}
+function generic(p: PolyNode): Expr {
+  return op(childExprs(p, []));
+}
+function op(args: Expr[]): Expr {
+  const a = args.filter((e) => e.kind !== 'literal');
+  return a.length === 0 ? LITERAL : { kind: 'op', args: a };
+}
+
+function ctes(w: unknown): Cte[] {
+  if (!isObj(w)) return [];
+  const out: Cte[] = [];
+  for (const c of list(w.ctes)) {
+    if (!isObj(c)) continue;
+    const name = ident(c.alias);
+    if (!name || !isQuery(c.this)) continue;
+    out.push({ name, columns: idents(c.columns), query: pQuery(c.this) });
+  }
+  return out;
+}
+
+export function pQuery(x: unknown): Query {
+  const v = variant(x);
+  if (!v) return emptySelect();
+  const [kind, p] = v;
+  if (kind === 'subquery' || kind === 'paren') {
+    const q = pQuery(p.this);
+    const extra = ctes(p.with);
+    return extra.length ? { ...q, ctes: [...extra, ...q.ctes] } : q;
+  }
+  if (kind === 'union' || kind === 'intersect' || kind === 'except') {
+    const branches: Query[] = [];
+    const flatten = (n: unknown): void => {
+      const nv = variant(n);
+      if (nv && nv[0] === kind && !isObj(nv[1].with)) {
+        flatten(nv[1].left);
+        flatten(nv[1].right);
+      } else branches.push(pQuery(n));
+    };
+    flatten(p.left);
+    flatten(p.right);
+    return {
+      kind: 'setop',
+      ctes: ctes(p.with),
+      op: kind,
+      branches,
+      orderBy: list(p.order_by).map((o) => pExpr(thisOf(o))),
+    };
+  }
+  if (kind !== 'select') return emptySelect();
+  const items: SelectItem[] = list(p.expressions).map((e) => {
+    const av = variant(e);
+    if (av && av[0] === 'alias') return { expr: pExpr(av[1].this), alias: ident(av[1].alias), text: '' };
+    return { expr: pExpr(e), alias: null, text: exprText(e) };
+  });
+  const from: FromItem[] = [];
+  for (const f of list(p.from)) {
+    const item = pFrom(f, null);
+    if (item) from.push(item);
+  }
+  for (const j of Array.isArray(p.joins) ? p.joins : []) {
+    if (!isObj(j)) continue;
+    const join: JoinInfo = {
+      type: String(j.kind ?? 'INNER').toUpperCase(),
+      on: j.on ? pExpr(j.on) : null,
+      using: idents(j.using),
+      natural: /natural/i.test(String(j.kind ?? '')),
+    };
+    const item = pFrom(j.this, join);
+    if (item) from.push(item);
+  }
+  for (const lv of Array.isArray(p.lateral_views) ? p.lateral_views : []) {
+    if (!isObj(lv)) continue;
+    const alias = ident(lv.table_alias ?? lv.alias);
+    from.push({
+      kind: 'function',
+      args: [pExpr(lv.this)].filter((e) => e.kind !== 'literal'),
+      alias,
+      columnAliases: idents(lv.column_aliases),
+      join: null,
+    });
+  }
+  return {
+    kind: 'select',
+    ctes: ctes(p.with),
+    items,
+    from,
+    where: clause(p.where_clause ?? p.where),
+    groupBy: list(p.group_by).map(pExpr),
+    having: clause(p.having),
+    qualify: clause(p.qualify),
+    orderBy: list(p.order_by).map((o) => pExpr(thisOf(o))),
+  };
+}
+
+function clause(x: unknown): Expr | null {
+  if (!x) return null;
+  return pExpr(thisOf(x));
+}
+
+function exprText(e: unknown): string {
+  const v = variant(e);
+  if (v && v[0] === 'column') return '';
+  return v ? v[0] : 'expr';
+}
+
+function emptySelect(): Query {
+  return {
+    kind: 'select',
+    ctes: [],
+    items: [],
+    from: [],
+    where: null,
+    groupBy: [],
+    having: null,
+    qualify: null,
+    orderBy: [],
+  };
+}
+
+function tableName(p: PolyNode): Ident[] {
+  return [p.catalog, p.schema, p.name].map(ident).filter((i): i is Ident => i !== null);
+}
+
+function pFrom(x: unknown, join: JoinInfo | null): FromItem | null {
+  const v = variant(x);
+  if (!v) return null;
+  const [kind, p] = v;
+  switch (kind) {
+    case 'table':
+      return { kind: 'table', name: tableName(p), alias: ident(p.alias), join };
+    case 'subquery':
+    case 'paren':
+      if (isQuery(p.this) || kind === 'subquery') {
+        return {
+          kind: 'derived',
+          query: pQuery(p.this),
+          alias: ident(p.alias),
+          columnAliases: idents(p.column_aliases),
+          join,
+          lateral: p.lateral === true,
+        };
+      }
+      return pFrom(p.this, join);
+    case 'alias': {
+      const inner = pFrom(p.this, join);
+      if (!inner) return null;
+      const alias = ident(p.alias);
+      if (inner.kind === 'table') return { ...inner, alias };
+      return { ...inner, alias, columnAliases: idents(p.column_aliases) };
+    }
+    case 'lateral': {
+      const inner = pFrom(p.this, join);
+      const alias = ident(p.alias);
+      if (inner && inner.kind === 'derived') return { ...inner, lateral: true, alias: alias ?? inner.alias };
+      return {
+        kind: 'function',
+        args: [pExpr(p.this)].filter((e) => e.kind !== 'literal'),
+        alias,
+        columnAliases: idents(p.column_aliases),
+        join,
+      };
+    }
+    default: {
+      if (isQuery(x))
+        return { kind: 'derived', query: pQuery(x), alias: null, columnAliases: [], join, lateral: false };
+      const e = pExpr(x);
+      return {
+        kind: 'function',
+        args: e.kind === 'literal' ? [] : [e],
+        alias: ident(p.alias),
+        columnAliases: idents(p.column_aliases),
+        join,
+      };
+    }
+  }
+}
+
+function withCtes(q: Query, w: unknown): Query {
+  const extra = ctes(w);
+  return extra.length ? { ...q, ctes: [...extra, ...q.ctes] } : q;
+}
+
+export function pStatement(x: PolyNode): Statement {
+  const v = variant(x);
+  if (!v) return { kind: 'other' };
+  const [kind, p] = v;
+  if (isQuery(x)) return { kind: 'select', query: pQuery(x) };
+  switch (kind) {
+    case 'insert': {
+      const t = variant(p.table);
+      const target = t && t[0] === 'table' ? tableName(t[1]) : isObj(p.table) ? tableName(p.table) : [];
+      const query = isQuery(p.query) ? withCtes(pQuery(p.query), p.with) : null;
+      return { kind: 'insert', target, columns: idents(p.columns), partition: [], query, values: [] };
+    }
+    case 'create_table': {
+      const name = isObj(p.name) ? tableName(p.name) : [];
+      if (isQuery(p.as_select))
+        return { kind: 'create_table', target: name, columns: [], query: pQuery(p.as_select) };
+      return { kind: 'ddl', target: name };
+    }
+    case 'create_view': {
+      const name = isObj(p.name) ? tableName(p.name) : [];
+      return {
+        kind: 'create_view',
+        target: name,
+        columns: idents(p.columns),
+        query: isQuery(p.query) ? pQuery(p.query) : null,
+      };
+    }
+    case 'update': {
+      const t = isObj(p.table) ? p.table : {};
+      const set: Assignment[] = [];
+      for (const s of Array.isArray(p.set) ? p.set : []) {
+        if (!Array.isArray(s)) continue;
+        const column = ident(s[0]);
+        if (column) set.push({ column, value: pExpr(s[1]) });
+      }
+      const from: FromItem[] = [];
+      for (const f of list(p.from_clause)) {
+        const item = pFrom(f, null);
+        if (item) from.push(item);
+      }
+      return {
+        kind: 'update',
+        target: tableName(t),
+        alias: ident(t.alias),
+        set,
+        from,
+        where: clause(p.where_clause),
+        ctes: ctes(p.with),
+      };
+    }
+    case 'delete': {
+      const t = isObj(p.table) ? p.table : {};
+      return {
+        kind: 'delete',
+        target: tableName(t),
+        alias: ident(t.alias),
+        from: [],
+        where: clause(p.where_clause),
+      };
+    }
+    case 'drop_table':
+    case 'alter_table':
+    case 'truncate':
+    case 'create_index':
+      return { kind: 'ddl', target: null };
+    default:
+      return { kind: 'other' };
+  }
+}
