@@ -1,0 +1,153 @@
+// Bad artifacts fail with a stable code naming the file and JSON path, and leave the store untouched.
+import { mkdtempSync, readFileSync, writeFileSync, copyFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openEmbeddedStore } from '../../graph/embedded/index.ts';
+import type { LineageStore } from '../../graph/store.ts';
+import { isLineageError } from '../../src/errors.ts';
+import { ingestDbt } from '../../src/pipeline/ingest-dbt.ts';
+
+const DEMO = 'fixtures/demo/target';
+const demoManifest = readFileSync(join(DEMO, 'manifest.json'), 'utf8');
+const demoCatalog = readFileSync(join(DEMO, 'catalog.json'), 'utf8');
+
+function target(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'dbt-bad-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- free-form edits of parsed JSON
+function editManifest(edit: (m: Record<string, any>) => void): string {
+  const m = JSON.parse(demoManifest);
+  edit(m);
+  return JSON.stringify(m);
+}
+
+describe('bad dbt input', () => {
+  let dataDir: string;
+  let store: LineageStore;
+  let before: string;
+  const snapshot = async (s: LineageStore) =>
+    JSON.stringify([
+      await s.stats(),
+      await s.listRelations(),
+      await s.columnsOf('jaffle_shop.main.customers'),
+    ]);
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'dbt-bad-store-'));
+    store = await openEmbeddedStore({ dataDir });
+    await ingestDbt(store, DEMO, { analyzeSql: null });
+    before = await snapshot(store);
+  });
+  afterAll(async () => {
+    await store.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const cases: [string, Record<string, string>, string, RegExp][] = [
+    [
+      'a truncated manifest',
+      { 'manifest.json': demoManifest.slice(0, Math.floor(demoManifest.length / 2)) },
+      'DBT_INVALID_JSON',
+      /manifest\.json: invalid JSON at line 1 column \d+ \(the file looks truncated\)/,
+    ],
+    [
+      'an unknown (too old) schema version',
+      {
+        'manifest.json': editManifest(
+          (m) => (m.metadata.dbt_schema_version = 'https://schemas.getdbt.com/dbt/manifest/v0.json'),
+        ),
+      },
+      'DBT_UNKNOWN_VERSION',
+      /manifest schema v0 is not supported .* at \$\.metadata\.dbt_schema_version/,
+    ],
+    [
+      'no schema version',
+      { 'manifest.json': editManifest((m) => delete m.metadata.dbt_schema_version) },
+      'DBT_UNKNOWN_VERSION',
+      /no schema version at \$\.metadata\.dbt_schema_version/,
+    ],
+    [
+      'a catalog passed as the manifest',
+      { 'manifest.json': demoCatalog },
+      'DBT_INVALID_ARTIFACT',
+      /expected a dbt manifest artifact but \$\.metadata\.dbt_schema_version says 'catalog'/,
+    ],
+    [
+      'a node missing a required field',
+      { 'manifest.json': editManifest((m) => delete m.nodes['model.jaffle_shop.customers'].resource_type) },
+      'DBT_INVALID_ARTIFACT',
+      /missing required field at \$\.nodes\["model\.jaffle_shop\.customers"\]\.resource_type/,
+    ],
+    [
+      'a newer version with an incompatible shape',
+      {
+        'manifest.json': editManifest((m) => {
+          m.metadata.dbt_schema_version = 'https://schemas.getdbt.com/dbt/manifest/v13.json';
+          m.nodes = Object.values(m.nodes);
+        }),
+      },
+      'DBT_INVALID_ARTIFACT',
+      /at \$\.nodes/,
+    ],
+    [
+      'a catalog of another project',
+      {
+        'manifest.json': demoManifest,
+        'catalog.json': demoCatalog.replaceAll('.jaffle_shop.', '.other_shop.'),
+      },
+      'DBT_CATALOG_MISMATCH',
+      /catalog\.json: 25 of 25 catalog entries are not in .*manifest\.json .*other project/,
+    ],
+    [
+      'a truncated run_results.json',
+      {
+        'manifest.json': demoManifest,
+        'run_results.json':
+          '{"metadata": {"dbt_schema_version": "https://schemas.getdbt.com/dbt/run-results/v6.json"}, "results": [',
+      },
+      'DBT_INVALID_JSON',
+      /run_results\.json: invalid JSON/,
+    ],
+  ];
+
+  for (const [what, files, code, message] of cases) {
+    it(`${what} -> ${code}, store untouched`, async () => {
+      const dir = target(files);
+      const err = await ingestDbt(store, dir, { analyzeSql: null }).catch((e: unknown) => e);
+      expect(isLineageError(err)).toBe(true);
+      if (!isLineageError(err)) return;
+      expect(err.code).toBe(code);
+      expect(err.message).toMatch(message);
+      expect(String(err.details?.file)).toContain(dir);
+      expect(err.details?.jsonPath).toMatch(/^\$/);
+      expect(await snapshot(store)).toBe(before);
+      const reopened = await openEmbeddedStore({ dataDir });
+      try {
+        expect(await snapshot(reopened)).toBe(before);
+      } finally {
+        await reopened.close();
+      }
+    });
+  }
+
+  it('reads a newer version with a compatible shape best effort, with a warning', async () => {
+    const dir = target({
+      'manifest.json': editManifest(
+        (m) => (m.metadata.dbt_schema_version = 'https://schemas.getdbt.com/dbt/manifest/v13.json'),
+      ),
+    });
+    copyFileSync(join(DEMO, 'catalog.json'), join(dir, 'catalog.json'));
+    const scratch = await openEmbeddedStore({ dataDir: mkdtempSync(join(tmpdir(), 'dbt-newer-')) });
+    try {
+      const summary = await ingestDbt(scratch, dir, { analyzeSql: null });
+      expect(summary.diagnosticsByCode.DBT_NEWER_VERSION).toBe(1);
+      expect(summary.counts.relations).toBe(19);
+    } finally {
+      await scratch.close();
+    }
+  });
+});

@@ -1,0 +1,117 @@
+// Manifest diff: removed, renamed, retyped columns and changed models, with blast radius on the base graph.
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.ts';
+import type { CliIO } from '../../src/cli/io.ts';
+import { diffDbtTargets } from '../../src/pipeline/dbt-diff.ts';
+
+const DEMO = 'fixtures/demo/target';
+
+/** A copy of the demo target where stg_customers renames customer_name -> full_name and stg_orders.order_total becomes DOUBLE. */
+function headTarget(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'dbt-diff-'));
+  copyFileSync(join(DEMO, 'run_results.json'), join(dir, 'run_results.json'));
+  const m = JSON.parse(readFileSync(join(DEMO, 'manifest.json'), 'utf8'));
+  const stg = m.nodes['model.jaffle_shop.stg_customers'];
+  stg.compiled_code = stg.compiled_code.replace('name as customer_name', 'name as full_name');
+  stg.checksum.checksum = 'changed';
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(m));
+  const c = JSON.parse(readFileSync(join(DEMO, 'catalog.json'), 'utf8'));
+  for (const id of ['model.jaffle_shop.stg_customers', 'model.jaffle_shop.customers']) {
+    const cols = c.nodes[id].columns;
+    cols.customer_name = { ...cols.customer_name, name: 'full_name' };
+    c.nodes[id].columns = Object.fromEntries(
+      Object.entries(cols).map(([k, v]) => (k === 'customer_name' ? ['full_name', v] : [k, v])),
+    );
+  }
+  c.nodes['model.jaffle_shop.stg_orders'].columns.order_total.type = 'DOUBLE';
+  writeFileSync(join(dir, 'catalog.json'), JSON.stringify(c));
+  return dir;
+}
+
+function io(): CliIO & { stdout: string; stderr: string } {
+  const x = {
+    stdout: '',
+    stderr: '',
+    out: (t: string) => void (x.stdout += t),
+    err: (t: string) => void (x.stderr += t),
+    stdin: process.stdin,
+    isTTY: false,
+    env: {},
+  };
+  return x;
+}
+
+describe('lineage diff', () => {
+  const head = headTarget();
+
+  it('reports the rename (same upstream), the retype and the changed model, each with its blast radius', async () => {
+    const r = await diffDbtTargets(DEMO, head, { analyzeSql: undefined });
+    const byKind = r.changes.map((c) => `${c.kind} ${c.relation}${c.column ? `.${c.column}` : ''}`);
+    expect(byKind).toEqual([
+      'column_renamed jaffle_shop.main.customers.customer_name',
+      'model_changed jaffle_shop.main.stg_customers',
+      'column_renamed jaffle_shop.main.stg_customers.customer_name',
+      'column_retyped jaffle_shop.main.stg_orders.order_total',
+    ]);
+    expect(r.changes[0]).toMatchObject({ renamedTo: 'full_name', blastRadius: { breaks: [] } });
+    const rename = r.changes[2];
+    expect(rename).toMatchObject({ renamedTo: 'full_name', renameEvidence: 'same_upstream' });
+    expect(rename.blastRadius?.breaks).toEqual(['jaffle_shop.main.customers']);
+    expect(rename.blastRadius?.exposures.map((e) => e.key)).toEqual([
+      'exposure:exposure.jaffle_shop.customer_360',
+    ]);
+    const retype = r.changes[3];
+    expect(retype).toMatchObject({ fromType: 'DECIMAL(16,2)', toType: 'DOUBLE' });
+    expect(retype.blastRadius?.breaks).toEqual(['jaffle_shop.main.orders']);
+    expect(retype.blastRadius?.exposures.map((e) => e.key)).toEqual([
+      'exposure:exposure.jaffle_shop.customer_360',
+      'exposure:exposure.jaffle_shop.revenue_forecast',
+    ]);
+    expect(r.summary).toMatchObject({
+      column_renamed: 2,
+      column_retyped: 1,
+      model_changed: 1,
+      breaks: 2,
+      exposures: 2,
+    });
+  });
+
+  it('identical targets: no changes, exit 0 even with --fail-on', async () => {
+    const x = io();
+    expect(
+      await main(
+        ['diff', DEMO, DEMO, '--fail-on', 'breaks', '--data-dir', mkdtempSync(join(tmpdir(), 'd-'))],
+        x,
+      ),
+    ).toBe(0);
+    expect(x.stdout).toContain('0 removed, 0 renamed, 0 retyped, 0 added columns');
+  });
+
+  it('--fail-on exposures exits 1 when an exposure is reached; --json is parseable', async () => {
+    const x = io();
+    const code = await main(
+      [
+        'diff',
+        DEMO,
+        head,
+        '--fail-on',
+        'exposures',
+        '--json',
+        '--data-dir',
+        mkdtempSync(join(tmpdir(), 'd-')),
+      ],
+      x,
+    );
+    expect(code).toBe(1);
+    expect(JSON.parse(x.stdout).summary.exposures).toBe(2);
+  });
+
+  it('rejects an unknown --fail-on value', async () => {
+    const x = io();
+    expect(await main(['diff', DEMO, head, '--fail-on', 'everything'], x)).toBe(2);
+    expect(x.stderr).toContain('LINEAGE_BAD_ARGUMENT');
+  });
+});
