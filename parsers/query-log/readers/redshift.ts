@@ -53,7 +53,12 @@ export const redshiftReader: QueryLogReader = {
     const rows = readTable(file, hooks, (head) => {
       layout = head.columns.includes('sequence') ? 'stl' : 'sys';
       if (layout === 'sys')
-        requireColumns('Redshift SYS_QUERY_HISTORY', head, [['query_id'], ['query_text'], ['start_time']]);
+        requireColumns('Redshift SYS_QUERY_HISTORY', head, [
+          ['query_id'],
+          ['query_text'],
+          ['start_time'],
+          ['status'],
+        ]);
       else
         requireColumns('Redshift STL_QUERY + STL_QUERYTEXT', head, [
           ['query'],

@@ -1,0 +1,196 @@
+// ingestQueryLog against the real embedded store: failure modes leave the store untouched, names join the
+// relations dbt contributed, service accounts are excluded at query time, the CLI wires it together.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openEmbeddedStore } from '../../graph/embedded/index.ts';
+import type { LineageStore } from '../../graph/store.ts';
+import { main } from '../../src/cli/main.ts';
+import type { CliIO } from '../../src/cli/io.ts';
+import { emptyBatch } from '../../src/model/lineage.ts';
+import { ingestQueryLog } from '../../src/pipeline/ingest-query-log.ts';
+
+const FIXTURES = join(import.meta.dirname, '../../fixtures/query-logs');
+let dir: string;
+let store: LineageStore;
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'lineage-qlog-pipe-'));
+  store = await openEmbeddedStore({ dataDir: join(dir, 'store') });
+});
+afterEach(async () => {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('failures leave the store untouched', () => {
+  it('a file that is not the declared format fails fast with QUERY_LOG_WRONG_FORMAT', async () => {
+    await ingestQueryLog(store, join(FIXTURES, 'generic/queries.jsonl'), {
+      format: 'generic',
+      origin: 'keep',
+    });
+    const before = await store.stats();
+    await expect(
+      ingestQueryLog(store, join(FIXTURES, 'wrong-format/orders.csv'), {
+        format: 'snowflake',
+        origin: 'keep',
+      }),
+    ).rejects.toMatchObject({ code: 'QUERY_LOG_WRONG_FORMAT' });
+    const garbage = join(dir, 'garbage.jsonl');
+    writeFileSync(garbage, '{not json\n'.repeat(50));
+    await expect(ingestQueryLog(store, garbage, { format: 'generic', origin: 'keep' })).rejects.toMatchObject(
+      {
+        code: 'QUERY_LOG_WRONG_FORMAT',
+        message: expect.stringMatching(/no valid row among the first 20 \(line 1: invalid JSON/),
+      },
+    );
+    await expect(
+      ingestQueryLog(store, join(FIXTURES, 'generic/queries.jsonl'), { format: 'mysql-general-log' }),
+    ).rejects.toMatchObject({ code: 'QUERY_LOG_UNKNOWN_FORMAT' });
+    expect(await store.stats()).toEqual(before);
+  });
+
+  it('malformed rows are counted, the first N reported with line numbers, and ingest continues', async () => {
+    const s = await ingestQueryLog(store, join(FIXTURES, 'generic/queries.jsonl'), {
+      format: 'generic',
+      maxSamples: 1,
+    });
+    expect(s.malformed).toBe(3);
+    expect(s.malformedSamples).toEqual([{ line: 5, reason: "unknown dialect 'klingon'" }]);
+    expect(s.executions).toBe(3);
+    const diags = await store.diagnostics({ code: 'QUERY_LOG_MALFORMED_ROW', limit: 10 });
+    expect(diags.map((d) => [d.where?.line, d.message])).toEqual(
+      expect.arrayContaining([
+        [5, "unknown dialect 'klingon'"],
+        [undefined, '2 more malformed row(s) not listed'],
+      ]),
+    );
+  });
+});
+
+describe('joining what the graph already knows', () => {
+  it('resolves unqualified names and * against dbt relations with catalog columns', async () => {
+    const dbt = emptyBatch({
+      id: 'dbt:shop',
+      provenance: 'dbt_manifest',
+      label: 'dbt',
+      ingestedAt: '2024-01-01T00:00:00Z',
+    });
+    dbt.relations.push({
+      key: 'ANALYTICS.MARTS.DAILY_REVENUE',
+      kind: 'model',
+      platform: 'snowflake',
+      displayName: 'analytics.marts.daily_revenue',
+      database: 'ANALYTICS',
+      schema: 'MARTS',
+      name: 'DAILY_REVENUE',
+      uniqueId: 'model.shop.daily_revenue',
+      owners: [],
+      tags: [],
+      isKeyAsset: false,
+    });
+    ['ORDER_DATE', 'REVENUE'].forEach((name, i) =>
+      dbt.columns.push({
+        key: `ANALYTICS.MARTS.DAILY_REVENUE.${name}`,
+        relationKey: 'ANALYTICS.MARTS.DAILY_REVENUE',
+        name,
+        displayName: name.toLowerCase(),
+        dataType: i === 0 ? 'DATE' : 'NUMBER',
+        ordinal: i + 1,
+        tags: [],
+      }),
+    );
+    await store.applyBatch(dbt);
+    const log = join(dir, 'log.jsonl');
+    const row = (query: string, user: string) =>
+      JSON.stringify({
+        query,
+        user,
+        timestamp: '2024-05-03T10:00:00Z',
+        dialect: 'snowflake',
+        database: 'analytics',
+        schema: 'marts',
+      });
+    writeFileSync(
+      log,
+      [
+        row('select * from daily_revenue', 'ALICE'),
+        row('create table reporting.rev_copy as select * from daily_revenue', 'ETL'),
+      ].join('\n'),
+    );
+    await ingestQueryLog(store, log, { format: 'generic' });
+    const usage = await store.usage({
+      sinceDay: '2024-01-01',
+      targets: ['ANALYTICS.MARTS.DAILY_REVENUE.REVENUE'],
+    });
+    expect(usage[0]).toMatchObject({ reads: 2, distinctReaders: 2 });
+    const up = await store.edgesOf('ANALYTICS.REPORTING.REV_COPY.REVENUE', 'upstream');
+    expect(up.map((e) => `${e.from} ${e.kind}`)).toEqual(['ANALYTICS.MARTS.DAILY_REVENUE.REVENUE IDENTITY']);
+    const model = (await store.getNodes(['ANALYTICS.MARTS.DAILY_REVENUE'])).get(
+      'ANALYTICS.MARTS.DAILY_REVENUE',
+    );
+    expect(model?.type === 'relation' && model.node.kind).toBe('model');
+  });
+});
+
+describe('service users and roles', () => {
+  it('keeps raw users in usage and excludes service accounts at query time', async () => {
+    const s = await ingestQueryLog(store, join(FIXTURES, 'snowflake/query_history.csv'), {
+      format: 'snowflake',
+      serviceUsers: ['dbt_runner'],
+      serviceRoles: ['LOADER'],
+    });
+    expect(s.serviceExecutions).toBe(6);
+    const q = { sinceDay: '2024-01-01', targets: ['RAW.SHOP.ORDERS'] };
+    expect((await store.usage(q))[0].reads).toBe(4);
+    expect((await store.usage({ ...q, excludeUsers: ['DBT_RUNNER'] }))[0].reads).toBe(1);
+    const none = await store.usage({ ...q, excludeUsers: ['dbt_runner'], excludeRoles: ['loader'] });
+    expect(none[0]?.reads ?? 0).toBe(0);
+    const mart = await store.usage({
+      sinceDay: '2024-01-01',
+      targets: ['ANALYTICS.MARTS.DAILY_REVENUE'],
+      excludeRoles: ['TRANSFORMER'],
+    });
+    expect(mart[0]).toMatchObject({ reads: 3, distinctReaders: 2, writes: 0 });
+  });
+});
+
+describe('lineage ingest query-log (CLI)', () => {
+  function io(): CliIO & { stdout: string; stderr: string } {
+    const o = {
+      stdout: '',
+      stderr: '',
+      out: (t: string) => void (o.stdout += t),
+      err: (t: string) => void (o.stderr += t),
+      stdin: process.stdin,
+      isTTY: false,
+      env: { LINEAGE_DATA_DIR: join(dir, 'cli-store') },
+    };
+    return o;
+  }
+
+  it('ingests, prints a summary, and exits with the error code of a wrong or unknown format', async () => {
+    const ok = io();
+    const file = join(FIXTURES, 'redshift/sys_query_history.csv');
+    expect(
+      await main(['ingest', 'query-log', file, '--format', 'redshift', '--database', 'dev', '--json'], ok),
+    ).toBe(0);
+    const summary = JSON.parse(ok.stdout);
+    expect(summary).toMatchObject({ format: 'redshift', failed: 1, cancelled: 1, executions: 3 });
+    const text = io();
+    expect(await main(['ingest', 'query-log', file, '--format', 'redshift', '--origin', 'rs'], text)).toBe(0);
+    expect(text.stdout).toMatch(/as origin rs\n {2}records 5: executions 3, failed 1, cancelled 1/);
+    const wrong = io();
+    expect(
+      await main(
+        ['ingest', 'query-log', join(FIXTURES, 'wrong-format/notes.txt'), '--format', 'bigquery'],
+        wrong,
+      ),
+    ).toBe(5);
+    expect(wrong.stderr).toMatch(/^error \[QUERY_LOG_WRONG_FORMAT\]/);
+    const unknown = io();
+    expect(await main(['ingest', 'query-log', file, '--format', 'teradata'], unknown)).toBe(2);
+    expect(unknown.stderr).toMatch(/QUERY_LOG_UNKNOWN_FORMAT/);
+  });
+});
