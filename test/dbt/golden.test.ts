@@ -56,7 +56,7 @@ describe('dbt golden batches per manifest version', () => {
     it(`${name} (${dir})`, async () => {
       const r = await parseDbtTarget(dir, { analyzeSql: null, now: NOW });
       const actual = `${JSON.stringify(goldenView(r), null, 1)}\n`;
-      const file = join('test/dbt/golden', `${name}.json`);
+      const file = join('test/dbt/golden', `${name}.golden.txt`);
       if (process.env.UPDATE_GOLDEN || !existsSync(file)) writeFileSync(file, actual);
       expect(actual).toBe(readFileSync(file, 'utf8'));
       expect(r.batch.relations.length).toBeGreaterThan(0);
