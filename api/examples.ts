@@ -7,8 +7,8 @@ export const DEMO_RELATION = 'jaffle_shop.main.orders';
 export const EXAMPLE_QUERIES: ExampleQuery[] = [
   {
     title: `What breaks if ${DEMO_COLUMN} is dropped?`,
-    query: `query Impact($ref: String!) {
-  impact(ref: $ref, change: DROP, mode: CONSERVATIVE, depth: 5) {
+    query: `query Impact {
+  impact(ref: "${DEMO_COLUMN}", change: DROP, mode: CONSERVATIVE, depth: 5) {
     summary { breaks stale values exposures owners maxSeverity }
     breaks(first: 10) { edges { node { asset { key kind } certainty via { from to kind } importance { score severity } } } }
     stale(first: 10) { edges { node { asset { key } distance } } }
@@ -18,17 +18,16 @@ export const EXAMPLE_QUERIES: ExampleQuery[] = [
     partial partialReasons
   }
 }`,
-    variables: { ref: DEMO_COLUMN },
   },
   {
     title: 'Can this column be dropped?',
-    query: `{
+    query: `query CanDrop {
   canDrop(ref: "${DEMO_COLUMN}") { key verdict reasons { code verdict message assets } }
 }`,
   },
   {
     title: 'Likely root causes of a problem on the orders model',
-    query: `{
+    query: `query RootCause {
   rootCause(ref: "${DEMO_RELATION}", since: "3650d") {
     candidates(first: 10) { asset { key kind } distance score evidence { kind at message weight } }
   }
@@ -36,7 +35,7 @@ export const EXAMPLE_QUERIES: ExampleQuery[] = [
   },
   {
     title: 'Who to alert when orders is broken',
-    query: `{
+    query: `query AlertRoutes {
   alertRoutes(ref: "${DEMO_RELATION}") {
     severity assetCount exposureCount
     routes { owner email severity assetCount assets { asset { key } importance { severity } } }
@@ -45,14 +44,14 @@ export const EXAMPLE_QUERIES: ExampleQuery[] = [
   },
   {
     title: 'Unused tables and the most complex models',
-    query: `{
+    query: `query Cleanup {
   unusedTables(since: "90d", first: 10) { totalCount hasUsageData edges { node { key sizeBytes lastReadAt } } }
   complexity(scope: MODEL, first: 5) { edges { node { key score breakdown { component raw contribution } } } }
 }`,
   },
   {
     title: 'Lineage around a model, for drawing',
-    query: `{
+    query: `query Graph {
   lineageGraph(ref: "${DEMO_RELATION}", direction: BOTH, depth: 2) {
     nodes { key type kind distance }
     edges { from to kind }
