@@ -36,14 +36,22 @@ function parseArgs(argv: string[]): Args {
 const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
 const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
 
+/** CPU time (user + system) since `start`: on a loaded shared machine it is steadier than wall time. */
+function cpuMs(start: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(start);
+  return Math.round((d.user + d.system) / 1000);
+}
+
 function percentile(sorted: number[], p: number): number {
   return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 async function loadPhase(dir: string, samples: number): Promise<Record<string, number>> {
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   const store = await openEmbeddedStore({ dataDir: dir, reloadCheckMs: 60_000 });
   const loadMs = performance.now() - t0;
+  const loadCpuMs = cpuMs(c0);
   const loadRss = peakRssMb();
   const relations = await store.listRelations();
   const rnd = mulberry32(1);
@@ -53,7 +61,7 @@ async function loadPhase(dir: string, samples: number): Promise<Record<string, n
     const cols = await store.columnsOf(r.key);
     if (cols.length > 0) columnKeys.push(cols[Math.floor(rnd() * cols.length)].key);
   }
-  const figures: Record<string, number> = { loadMs: Math.round(loadMs), loadPeakRssMb: loadRss };
+  const figures: Record<string, number> = { loadMs: Math.round(loadMs), loadCpuMs, loadPeakRssMb: loadRss };
   for (const direction of ['downstream', 'upstream'] as const) {
     const times: number[] = [];
     let reached = 0;
@@ -91,8 +99,10 @@ async function main(): Promise<void> {
     const generateMs = performance.now() - t;
     const store = await openEmbeddedStore({ dataDir: dir });
     t = performance.now();
+    const c0 = process.cpuUsage();
     await store.applyBatch(batch);
     const applyMs = performance.now() - t;
+    const applyCpuMs = cpuMs(c0);
     const timings = store.lastWriteTimings();
     t = performance.now();
     const again = await store.applyBatch(batch);
@@ -103,6 +113,7 @@ async function main(): Promise<void> {
       columnEdges: batch.columnEdges.length,
       generateMs: Math.round(generateMs),
       applyMs: Math.round(applyMs),
+      applyCpuMs,
       indexMs: Math.round(timings.changeMs),
       saveMs: Math.round(timings.saveMs),
       reapplyUnchangedMs: Math.round(reapplyMs),

@@ -52,11 +52,13 @@ export function compareContributions(a: Contribution<unknown>, b: Contribution<u
 
 /** Tags unique and sorted. */
 export function normalizeTags(tags: readonly string[]): string[] {
+  if (tags.length <= 1) return [...tags];
   return [...new Set(tags)].sort(compareStrings);
 }
 
 /** Owners unique by id (the first occurrence wins), sorted by id, undefined fields dropped. */
 export function normalizeOwners(owners: readonly Owner[]): Owner[] {
+  if (owners.length === 0) return [];
   const byId = new Map<string, Owner>();
   for (const o of owners) if (!byId.has(o.id)) byId.set(o.id, stripUndefined({ ...o }));
   return [...byId.values()].sort((a, b) => compareStrings(a.id, b.id));
@@ -114,15 +116,46 @@ const CONSUMER_OPTIONAL = [
   'maturity',
 ] as const satisfies readonly (keyof ConsumerNode)[];
 
-/** A single node normalized as if it were merged alone (owners/tags sorted, undefined dropped). */
+/** A single node normalized exactly as mergeX([it]) would (owners/tags sorted, undefined dropped), fast. */
 export function normalizeRelation(n: RelationNode): RelationNode {
-  return mergeRelation([{ originId: '', provenance: 'manual', node: n }]);
+  const out: RelationNode = {
+    key: n.key,
+    kind: n.kind,
+    platform: n.platform,
+    displayName: n.displayName,
+    database: n.database,
+    schema: n.schema,
+    name: n.name,
+    owners: normalizeOwners(n.owners),
+    tags: normalizeTags(n.tags),
+    isKeyAsset: n.isKeyAsset,
+  };
+  return copyOptional(out, n, RELATION_OPTIONAL);
 }
 export function normalizeColumn(n: ColumnNode): ColumnNode {
-  return mergeColumn([{ originId: '', provenance: 'manual', node: n }]);
+  const out: ColumnNode = {
+    key: n.key,
+    relationKey: n.relationKey,
+    name: n.name,
+    displayName: n.displayName,
+    tags: normalizeTags(n.tags),
+  };
+  return copyOptional(out, n, COLUMN_OPTIONAL);
 }
 export function normalizeConsumer(n: ConsumerNode): ConsumerNode {
-  return mergeConsumer([{ originId: '', provenance: 'manual', node: n }]);
+  const out: ConsumerNode = {
+    key: n.key,
+    kind: n.kind,
+    name: n.name,
+    owners: normalizeOwners(n.owners),
+    tags: normalizeTags(n.tags),
+  };
+  return copyOptional(out, n, CONSUMER_OPTIONAL);
+}
+
+function copyOptional<T extends object>(target: T, source: T, fields: readonly (keyof T)[]): T {
+  for (const f of fields) if (source[f] !== undefined) target[f] = source[f];
+  return target;
 }
 
 export function mergeRelation(contributions: readonly Contribution<RelationNode>[]): RelationNode {

@@ -1,7 +1,6 @@
 // One origin's contribution to the embedded store: the batch in canonical form (normalized nodes, every list
 // sorted), validated before anything is replaced. Canonical form is what makes a saved store byte-identical
 // when the same batch is applied again, and what `unchanged` is decided on.
-import { createHash } from 'node:crypto';
 import { lineageError } from '../../src/errors.ts';
 import {
   CONSUMER_KINDS,
@@ -32,8 +31,6 @@ import type { NodeType } from '../store.ts';
 
 export interface OriginData {
   origin: Origin;
-  /** sha256 of the canonical content (everything but origin.ingestedAt and origin.label). */
-  hash: string;
   relations: RelationNode[];
   columns: ColumnNode[];
   consumers: ConsumerNode[];
@@ -96,6 +93,12 @@ function canonicalEdge<T extends ColumnEdge | RelationEdge | ConsumerEdge>(e: T)
   out.queryCount = e.queryCount;
   if (e.statementId !== undefined) out.statementId = e.statementId;
   return out as T;
+}
+
+/** Sorts in place unless already sorted (parsers often emit sorted lists; checking is O(n)). */
+function sortIfNeeded<T>(list: T[], compare: (a: T, b: T) => number): T[] {
+  for (let i = 1; i < list.length; i++) if (compare(list[i - 1], list[i]) > 0) return list.sort(compare);
+  return list;
 }
 
 function isString(v: unknown): v is string {
@@ -184,13 +187,12 @@ export function canonicalizeBatch(batch: LineageBatch, existing: KeyTypeLookup):
 
   const data: OriginData = {
     origin: { id: o.id, provenance: o.provenance, label: o.label, ingestedAt: o.ingestedAt },
-    hash: '',
-    relations: batch.relations.map(normalizeRelation).sort((a, b) => cmp(a.key, b.key)),
-    columns: batch.columns.map(normalizeColumn).sort((a, b) => cmp(a.key, b.key)),
-    consumers: batch.consumers.map(normalizeConsumer).sort((a, b) => cmp(a.key, b.key)),
-    columnEdges: batch.columnEdges.map(canonicalEdge).sort(cmpEdge),
-    relationEdges: batch.relationEdges.map(canonicalEdge).sort(cmpEdge),
-    consumerEdges: batch.consumerEdges.map(canonicalEdge).sort(cmpEdge),
+    relations: sortIfNeeded(batch.relations.map(normalizeRelation), (a, b) => cmp(a.key, b.key)),
+    columns: sortIfNeeded(batch.columns.map(normalizeColumn), (a, b) => cmp(a.key, b.key)),
+    consumers: sortIfNeeded(batch.consumers.map(normalizeConsumer), (a, b) => cmp(a.key, b.key)),
+    columnEdges: sortIfNeeded(batch.columnEdges.map(canonicalEdge), cmpEdge),
+    relationEdges: sortIfNeeded(batch.relationEdges.map(canonicalEdge), cmpEdge),
+    consumerEdges: sortIfNeeded(batch.consumerEdges.map(canonicalEdge), cmpEdge),
     checks: batch.checks.map(copyEdge).sort((a, b) => cmp(a.id, b.id)),
     evidence: batch.evidence
       .map(copyEdge)
@@ -217,17 +219,35 @@ export function canonicalizeBatch(batch: LineageBatch, existing: KeyTypeLookup):
       stripUndefined({ ...d, where: d.where ? stripUndefined({ ...d.where }) : undefined }),
     ),
   };
-  data.hash = contentHash(data);
   return data;
 }
 
-/** Hash of the canonical content: provenance plus every section, not the origin's label or time. */
-export function contentHash(data: OriginData): string {
-  const h = createHash('sha256');
-  h.update(data.origin.provenance);
-  for (const s of SECTIONS) {
-    h.update(`\n#${s}\n`);
-    for (const rec of data[s]) h.update(JSON.stringify(rec) + '\n');
+/** Equal plain JSON values (objects, arrays, strings, numbers, booleans, null). */
+function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i], b[i])) return false;
+    return true;
   }
-  return h.digest('hex');
+  if (Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) {
+    if (!jsonEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  }
+  return true;
+}
+
+/** Same canonical content: provenance and every section (not the origin's label or time). */
+export function sameContent(a: OriginData, b: OriginData): boolean {
+  if (a.origin.provenance !== b.origin.provenance) return false;
+  for (const s of SECTIONS) {
+    const x = a[s] as unknown[];
+    const y = b[s] as unknown[];
+    if (x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) if (!jsonEqual(x[i], y[i])) return false;
+  }
+  return true;
 }

@@ -6,7 +6,7 @@
 import { isLineageError, lineageError } from '../../src/errors.ts';
 import type { Fingerprint, LineageBatch, NodeKey } from '../../src/model/lineage.ts';
 import type { ApplyResult, LineageStore, TraverseOptions } from '../store.ts';
-import { canonicalizeBatch, type OriginData } from './contributions.ts';
+import { canonicalizeBatch, sameContent, type OriginData } from './contributions.ts';
 import { buildIndex, NODE_TYPES, type GraphIndex } from './graph-index.ts';
 import { acquireLock } from './lock.ts';
 import { readSnapshot, sameStamp, stampOf, storePath, writeSnapshot, type FileStamp } from './persist.ts';
@@ -155,7 +155,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
         };
         const fps = appendFingerprints(s.fingerprints, batch.fingerprints);
         const result = (unchanged: boolean): ApplyResult => ({ originId: data.origin.id, unchanged, counts });
-        if (previous && previous.hash === data.hash) {
+        if (previous && sameContent(previous, data)) {
           const o = previous.origin;
           const metaChanged = o.label !== data.origin.label || o.ingestedAt !== data.origin.ingestedAt;
           if (!metaChanged && fps === null) return { next: null, result: result(true) };

@@ -1,7 +1,7 @@
 // The embedded store's file: `<dataDir>/store.jsonl`, JSON lines.
 //
 //   line 1      {"format":"lineage-embedded-store","version":1}
-//   per origin  ["origin",{"origin":{…},"hash":"…"}] then ["<section>",[record,…]] chunks of ≤ CHUNK records
+//   per origin  ["origin",{"origin":{…}}] then ["<section>",[record,…]] chunks of ≤ CHUNK records
 //   history     ["fingerprints",[[nodeKey,[fingerprint,…]],…]] chunks, sorted by node key
 //   last line   ["end",{"lines":<number of lines before this one>}]
 //
@@ -63,7 +63,7 @@ export function serialize(snapshot: Snapshot, write: (text: string) => void): vo
   line({ format: FORMAT, version: VERSION });
   const origins = [...snapshot.origins].sort((a, b) => compareStrings(a.origin.id, b.origin.id));
   for (const o of origins) {
-    line(['origin', { origin: o.origin, hash: o.hash }]);
+    line(['origin', { origin: o.origin }]);
     for (const s of SECTIONS) {
       const list = o[s];
       for (let i = 0; i < list.length; i += CHUNK) line([s, list.slice(i, i + CHUNK)]);
@@ -195,10 +195,9 @@ export function readSnapshot(dataDir: string): { snapshot: Snapshot; stamp: File
       corrupt(file, `line ${lineNo} has an unexpected shape`);
     const [tag, payload] = value as [string, unknown];
     if (tag === 'origin') {
-      const p = payload as { origin: OriginData['origin']; hash: string };
+      const p = payload as { origin: OriginData['origin'] };
       current = {
         origin: p.origin,
-        hash: p.hash,
         relations: [],
         columns: [],
         consumers: [],
