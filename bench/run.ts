@@ -23,9 +23,14 @@ const STAGE_ORDER = [
   'graphql',
 ] as const;
 type StageName = (typeof STAGE_ORDER)[number];
+/** --direct replaces the dbt ingest stages with store-only ones (see stages.ts directIngest). */
+const DIRECT_STAGE: Partial<Record<StageName, string>> = {
+  ingest: 'directIngest',
+  reingest: 'directReingest',
+};
 type Result = StageResult & { peakRssMB?: number; wallMs?: number };
 
-function runChild(stage: StageName, params: StageParams, timeoutS: number): Promise<Result> {
+function runChild(stage: string, params: StageParams, timeoutS: number): Promise<Result> {
   return new Promise((done) => {
     const t0 = performance.now();
     const child = spawn(
@@ -79,7 +84,11 @@ function row(size: string, store: string, r: Record<StageName, Result | undefine
   return [
     size,
     store,
-    gen ? `${fmt(gen.tables)}/${fmt(gen.columns)}` : na('generate'),
+    gen
+      ? `${fmt(gen.tables)}/${fmt(gen.columns)}`
+      : ingest?.counts
+        ? `${fmt((ingest.counts as { relations: number }).relations)}/${fmt((ingest.counts as { columns: number }).columns)}`
+        : na('generate'),
     ingest
       ? `${fmt((ingest.ingestMs as number) / 1000, 's')} ${fmt(r.ingest!.peakRssMB, 'MB')}`
       : na('ingest'),
@@ -119,6 +128,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       quick: { type: 'boolean', default: false },
+      direct: { type: 'boolean', default: false },
       sizes: { type: 'string' },
       stores: { type: 'string', default: 'embedded' },
       seed: { type: 'string', default: '42' },
@@ -147,7 +157,7 @@ async function main(): Promise<void> {
         size,
         dir,
         store,
-        dataDir: join(ROOT, '.lineage/bench', `store-${sizeText}-${store}`),
+        dataDir: join(ROOT, '.lineage/bench', `store-${sizeText}-${store}${values.direct ? '-direct' : ''}`),
         samples,
         duration,
         now: '2026-11-01T12:00:00Z',
@@ -156,6 +166,7 @@ async function main(): Promise<void> {
       for (const stage of STAGE_ORDER) {
         if (only && !only.has(stage)) continue;
         if (stage === 'generate' && store !== stores[0]) continue;
+        if (values.direct && (stage === 'generate' || stage === 'queryLog')) continue;
         const needsStore = ['reingest', 'queryLog', 'load', 'latency', 'warehouse', 'graphql'].includes(
           stage,
         );
@@ -164,14 +175,15 @@ async function main(): Promise<void> {
           continue;
         }
         process.stderr.write(`[bench] ${sizeText} ${store} ${stage} ...`);
-        results[stage] = await runChild(stage, params, timeout);
+        results[stage] = await runChild((values.direct && DIRECT_STAGE[stage]) || stage, params, timeout);
         const r = results[stage]!;
         process.stderr.write(
           ` ${r.status}${r.status !== 'ok' ? ` (${r.reason as string})` : ''} in ${((r.wallMs ?? 0) / 1000).toFixed(1)}s, peak RSS ${r.peakRssMB ?? '?'} MB\n`,
         );
       }
-      report.push({ size: sizeText, tables: size, store, stages: results });
-      rows.push(row(sizeText, store, results));
+      const mode = values.direct ? 'direct' : 'dbt';
+      report.push({ size: sizeText, tables: size, store, mode, stages: results });
+      rows.push(row(sizeText, values.direct ? `${store} (direct)` : store, results));
     }
   }
   const output = table(rows);
@@ -194,7 +206,7 @@ async function main(): Promise<void> {
     table: output,
   };
   mkdirSync(values.out, { recursive: true });
-  const name = `bench-${startedAt.replace(/[:.]/g, '-')}${values.quick ? '-quick' : ''}.json`;
+  const name = `bench-${startedAt.replace(/[:.]/g, '-')}-${sizes.join('_')}${values.direct ? '-direct' : ''}${values.quick ? '-quick' : ''}.json`;
   writeFileSync(join(values.out, name), JSON.stringify(json, null, 2) + '\n');
   writeFileSync(join(values.out, 'latest.json'), JSON.stringify(json, null, 2) + '\n');
   process.stderr.write(`[bench] wrote ${join(values.out, name)}\n`);

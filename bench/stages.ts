@@ -135,6 +135,52 @@ const STAGES: Record<string, (p: StageParams) => Promise<Record<string, unknown>
     }
   },
 
+  /**
+   * --direct: the planned warehouse applied as one batch with its known column lineage (no dbt parsing, no
+   * SQL engine), for sizes where a full ingest does not fit the time available. Measures the store alone.
+   */
+  async directIngest(p) {
+    const { planWarehouse } = await import('./generator/warehouse.ts');
+    const { warehouseBatch } = await import('./generator/batch.ts');
+    if (p.store === 'embedded') rmSync(p.dataDir, { recursive: true, force: true });
+    let t0 = performance.now();
+    const batch = warehouseBatch(planWarehouse(p.seed, p.size));
+    const buildMs = ms(t0);
+    const store = await openStore(p);
+    try {
+      t0 = performance.now();
+      const applied = await store.applyBatch(batch);
+      const ingestMs = ms(t0);
+      const counts = {
+        relations: batch.relations.length,
+        columns: batch.columns.length,
+        columnEdges: batch.columnEdges.length,
+        relationEdges: batch.relationEdges.length,
+        consumers: batch.consumers.length,
+      };
+      return { ingestMs, buildMs, counts, unchanged: applied.unchanged, direct: true };
+    } finally {
+      await store.close();
+    }
+  },
+
+  /** --direct: the same batch applied again to the store left by directIngest (store-only unchanged path). */
+  async directReingest(p) {
+    const { planWarehouse } = await import('./generator/warehouse.ts');
+    const { warehouseBatch } = await import('./generator/batch.ts');
+    const batch = warehouseBatch(planWarehouse(p.seed, p.size));
+    let t0 = performance.now();
+    const store = await openStore(p);
+    const openMs = ms(t0);
+    try {
+      t0 = performance.now();
+      const applied = await store.applyBatch(batch);
+      return { reingestMs: ms(t0), openMs, unchanged: applied.unchanged, direct: true };
+    } finally {
+      await store.close();
+    }
+  },
+
   /** Re-ingest of the same, unchanged manifest into the store the ingest stage left. */
   async reingest(p) {
     const { ingestDbt } = await load<typeof import('../src/pipeline/ingest-dbt.ts')>(
