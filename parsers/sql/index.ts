@@ -203,13 +203,13 @@ function analyzeOne(text: string, index: number, line: number, req: AnalyzeReque
 }
 
 /** Statement texts of a script, with procedure bodies opened up when the block itself is unreadable. */
-export function statementsOf(sql: string, platform: Platform): { text: string; line: number }[] {
+export function statementsOf(sql: string): { text: string; line: number }[] {
   const out: { text: string; line: number }[] = [];
   for (const st of splitStatements(sql)) {
     const body = /^\s*(CREATE\s+(OR\s+REPLACE\s+)?PROCEDURE|BEGIN)\b/i.test(st.text)
       ? blockBody(st.text)
       : null;
-    if (body !== null && !readStatement(st.text, platform).ok) {
+    if (body !== null) {
       for (const inner of splitStatements(body))
         out.push({ text: inner.text, line: st.line + inner.line - 1 });
     } else out.push(st);
@@ -224,7 +224,7 @@ export async function analyzeSql(req: AnalyzeRequest): Promise<StatementLineage[
 
 export function analyzeSqlSync(req: AnalyzeRequest): StatementLineage[] {
   try {
-    return statementsOf(req.sql ?? '', req.platform).map((st, i) => analyzeOne(st.text, i, st.line, req));
+    return statementsOf(req.sql ?? '').map((st, i) => analyzeOne(st.text, i, st.line, req));
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
     return [

@@ -24,7 +24,7 @@ export function multiStatementLineage(req: AnalyzeRequest): ScriptLineage {
     columns: (key) => req.schema?.columns(key) ?? written.get(key),
   };
   const statements: StatementLineage[] = [];
-  for (const st of statementsOf(req.sql, req.platform)) {
+  for (const st of statementsOf(req.sql)) {
     const [r] = analyzeSqlSync({ ...req, sql: st.text, schema });
     if (!r) continue;
     r.index = statements.length;
