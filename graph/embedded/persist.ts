@@ -2,6 +2,7 @@
 //
 //   line 1      {"format":"lineage-embedded-store","version":1}
 //   per origin  ["origin",{"origin":{…}}] then ["<section>",[record,…]] chunks of ≤ CHUNK records
+//               (columns and edges as positional arrays, see codec.ts; other records as objects)
 //   history     ["fingerprints",[[nodeKey,[fingerprint,…]],…]] chunks, sorted by node key
 //   last line   ["end",{"lines":<number of lines before this one>}]
 //
@@ -14,6 +15,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { lineageError } from '../../src/errors.ts';
 import type { Fingerprint } from '../../src/model/lineage.ts';
 import { compareStrings } from '../merge.ts';
+import { decodeRecord, encodeRecord } from './codec.ts';
 import { SECTIONS, type OriginData, type Section } from './contributions.ts';
 
 export const STORE_FILE = 'store.jsonl';
@@ -66,7 +68,9 @@ export function serialize(snapshot: Snapshot, write: (text: string) => void): vo
     line(['origin', { origin: o.origin }]);
     for (const s of SECTIONS) {
       const list = o[s];
-      for (let i = 0; i < list.length; i += CHUNK) line([s, list.slice(i, i + CHUNK)]);
+      for (let i = 0; i < list.length; i += CHUNK) {
+        line([s, list.slice(i, i + CHUNK).map((r: OriginData[Section][number]) => encodeRecord(s, r))]);
+      }
     }
   }
   const keys = [...snapshot.fingerprints.keys()].sort(compareStrings);
@@ -220,7 +224,7 @@ export function readSnapshot(dataDir: string): { snapshot: Snapshot; stamp: File
       if (current === null || !Array.isArray(payload))
         corrupt(file, `line ${lineNo}: ${tag} outside an origin`);
       const list = (current as OriginData)[tag as Section] as unknown[];
-      for (const rec of payload) list.push(rec);
+      for (const rec of payload) list.push(decodeRecord(tag as Section, rec));
     } else corrupt(file, `line ${lineNo}: unknown record ${tag}`);
   };
   try {
