@@ -238,7 +238,9 @@ describe('errors and limits', () => {
     const r = await gql(`{ asset(ref: "${STG_ORDERS}") { ${sel} } }`);
     expect(r.codes).toEqual(['API_LIMIT_EXCEEDED']);
     expect(r.status).toBe(400);
-    expect(r.body.errors![0].message).toMatch(/exceeds the query depth limit of 12/);
+    expect(r.body.errors![0].message).toBe(
+      'query depth 52 exceeds the query depth limit of 12 (LINEAGE_MAX_QUERY_DEPTH)',
+    );
   });
 
   it('bad input: syntax, unknown field, bad window, bad cursor, empty ref', async () => {
