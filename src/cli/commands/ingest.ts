@@ -28,8 +28,7 @@ const DBT_SPEC = {
 export async function run(args: string[], io: CliIO): Promise<number> {
   const [what, ...rest] = args;
   if (what === 'query-log') {
-    const path = './ingest-query-log.ts';
-    const mod = (await import(path)) as CommandModule;
+    const mod: CommandModule = await import('./ingest-query-log.ts');
     return mod.run(rest, io);
   }
   if (what === 'dbt') return runDbt(rest, io);
