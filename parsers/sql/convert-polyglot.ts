@@ -237,6 +237,7 @@ export function pQuery(x: unknown): Query {
     const alias = ident(lv.table_alias ?? lv.alias);
     from.push({
       kind: 'function',
+      name: fnName(lv.this),
       args: [pExpr(lv.this)].filter((e) => e.kind !== 'literal'),
       alias,
       columnAliases: idents(lv.column_aliases),
@@ -318,6 +319,7 @@ function pFrom(x: unknown, join: JoinInfo | null): FromItem | null {
       if (inner && inner.kind === 'derived') return { ...inner, lateral: true, alias: alias ?? inner.alias };
       return {
         kind: 'function',
+        name: fnName(p.this),
         args: [pExpr(p.this)].filter((e) => e.kind !== 'literal'),
         alias,
         columnAliases: idents(p.column_aliases),
@@ -330,6 +332,7 @@ function pFrom(x: unknown, join: JoinInfo | null): FromItem | null {
       const e = pExpr(x);
       return {
         kind: 'function',
+        name: kind.toUpperCase(),
         args: e.kind === 'literal' ? [] : [e],
         alias: ident(p.alias),
         columnAliases: idents(p.column_aliases),
@@ -412,4 +415,10 @@ export function pStatement(x: PolyNode): Statement {
     default:
       return { kind: 'other' };
   }
+}
+
+function fnName(x: unknown): string {
+  const v = variant(x);
+  if (!v) return '';
+  return String(v[0] === 'function' ? (v[1].name ?? '') : v[0]).toUpperCase();
 }

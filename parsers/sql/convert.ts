@@ -95,6 +95,7 @@ function str(x: unknown): string | null {
 export function identOf(x: unknown, ctx: ConvertContext): Ident | null {
   if (typeof x === 'string') return { value: x, quoted: ctx.quoted.has(x) && !ctx.bare.has(x) };
   if (isObj(x)) {
+    if (x.type === 'column_ref') return identOf(x.column, ctx);
     if (isObj(x.expr)) return identOf(x.expr, ctx);
     const v = x.value;
     if (typeof v === 'string') {
@@ -156,6 +157,7 @@ export function convertExpr(x: unknown, ctx: ConvertContext): Expr {
       return LITERAL;
     case 'aggr_func':
     case 'function':
+    case 'window_func':
       return func(x, ctx);
     case 'case':
       return caseExpr(x, ctx);
@@ -402,7 +404,14 @@ export function tableName(f: RawNode, ctx: ConvertContext): Ident[] {
 
 function convertFrom(f: unknown, ctx: ConvertContext): FromItem | null {
   if (!isObj(f)) return null;
-  const alias = f.as === null || f.as === undefined ? null : identOf(f.as, ctx);
+  let alias = f.as === null || f.as === undefined ? null : identOf(f.as, ctx);
+  let columnAliases = identList(f.columns, ctx);
+  // `AS x(k, v)` comes back as the alias string "x(k,v)".
+  const withList = alias && !alias.quoted ? /^([^(]+)\((.*)\)$/.exec(alias.value) : null;
+  if (withList) {
+    alias = identOf(withList[1].trim(), ctx);
+    columnAliases = withList[2].split(',').map((c) => identOf(c.trim().replace(/^"(.*)"$/, '$1'), ctx)!);
+  }
   const join = joinInfo(f, ctx);
   if (f.type === 'dual') return null;
   const q = queryNode(f.expr);
@@ -411,7 +420,7 @@ function convertFrom(f: unknown, ctx: ConvertContext): FromItem | null {
       kind: 'derived',
       query: convertQuery(q, ctx),
       alias,
-      columnAliases: identList(f.columns, ctx),
+      columnAliases,
       join,
       lateral: /lateral/i.test(String(f.prefix ?? '')),
     };
@@ -419,11 +428,13 @@ function convertFrom(f: unknown, ctx: ConvertContext): FromItem | null {
     return { kind: 'table', name: tableName(f, ctx), alias, join };
   if (f.expr !== undefined || f.type === 'unnest') {
     const e = convertExpr(f.expr ?? f, ctx);
+    const fx = isObj(f.expr) ? f.expr : f;
     return {
       kind: 'function',
+      name: String(fx.type === 'function' ? funcName(fx) : (fx.type ?? '')).toUpperCase(),
       args: e.kind === 'literal' ? [] : [e],
       alias,
-      columnAliases: identList(f.columns, ctx),
+      columnAliases,
       join,
     };
   }

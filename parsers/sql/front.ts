@@ -6,7 +6,7 @@ import { parseMerge } from './merge.ts';
 import { pStatement } from './convert-polyglot.ts';
 import { parsePolyglot } from './parse-polyglot.ts';
 import { parseStatement } from './parse.ts';
-import { hoistWith, identifierQuoting } from './tokens.ts';
+import { hoistWith, identifierQuoting, leadingWords } from './tokens.ts';
 import type { Statement } from './tree.ts';
 
 export type FrontEnd = 'node-sql-parser' | 'merge' | 'polyglot';
@@ -15,7 +15,7 @@ export type FrontResult = { ok: true; tree: Statement; frontEnd: FrontEnd } | { 
 export function readStatement(text: string, platform: Platform): FrontResult {
   const { quoted, bare } = identifierQuoting(text);
   const doubleQuoteIsIdent = !['bigquery', 'mysql', 'databricks'].includes(platform);
-  if (/^\s*MERGE\b/i.test(text)) {
+  if (/^MERGE\b/.test(leadingWords(text, 1))) {
     const m = parseMerge(text, platform);
     if (!m.ok) return { ok: false, message: `MERGE: ${m.message}` };
     return {

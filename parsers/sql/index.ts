@@ -9,7 +9,7 @@ import type { Ctx } from './scope.ts';
 import { GuardError } from './scope.ts';
 import { analyzeStatement } from './statement.ts';
 import type { StatementType } from './statement.ts';
-import { splitStatements, tableLevelNames } from './tokens.ts';
+import { leadingWords, splitStatements, tableLevelNames } from './tokens.ts';
 import { uniqueRefs } from './lineage.ts';
 
 export type { StatementType } from './statement.ts';
@@ -206,7 +206,7 @@ function analyzeOne(text: string, index: number, line: number, req: AnalyzeReque
 export function statementsOf(sql: string): { text: string; line: number }[] {
   const out: { text: string; line: number }[] = [];
   for (const st of splitStatements(sql)) {
-    const body = /^\s*(CREATE\s+(OR\s+REPLACE\s+)?PROCEDURE|BEGIN)\b/i.test(st.text)
+    const body = /^(CREATE (OR REPLACE )?PROCEDURE|BEGIN)\b/.test(leadingWords(st.text))
       ? blockBody(st.text)
       : null;
     if (body !== null) {

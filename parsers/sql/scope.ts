@@ -154,9 +154,7 @@ export function buildSources(ctx: Ctx, from: FromItem[], scope: Scope, b: ScopeB
         scope.sources.push({
           kind: 'function',
           alias: item.alias,
-          columns: item.columnAliases.length
-            ? item.columnAliases.map((c) => columnName(ctx.platform, c))
-            : null,
+          columns: functionColumns(ctx, item),
           sources,
         });
         break;
@@ -181,4 +179,17 @@ export function renameColumns(ctx: Ctx, result: QueryResult, names: Ident[]): Qu
 
 export function assertNever(x: never): never {
   throw new Error(`unexpected node: ${JSON.stringify(x)}`);
+}
+
+/**
+ * Columns of a table function: its column alias list; else, for functions returning one value column
+ * (UNNEST, EXPLODE, GENERATE_SERIES…), the alias names that column; FLATTEN-like functions (several
+ * fixed columns) stay open (null: any column name reads the function's arguments).
+ */
+function functionColumns(ctx: Ctx, item: FromItem & { kind: 'function' }): string[] | null {
+  if (item.columnAliases.length) return item.columnAliases.map((c) => columnName(ctx.platform, c));
+  if (item.alias && !/FLATTEN|JSON_TABLE|JSON_EACH|INLINE|POSEXPLODE|STACK/.test(item.name)) {
+    return [columnName(ctx.platform, item.alias)];
+  }
+  return null;
 }

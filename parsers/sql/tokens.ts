@@ -255,3 +255,13 @@ export function hoistWith(sql: string): string | null {
   }
   return null;
 }
+
+/** The first keyword(s) of a statement, upper case, after comments (e.g. `CREATE OR REPLACE PROCEDURE`). */
+export function leadingWords(sql: string, n = 4): string {
+  const out: string[] = [];
+  for (const t of tokenize(sql.slice(0, 2000))) {
+    if (t.type !== 'word' || out.length >= n) break;
+    out.push(t.text.toUpperCase());
+  }
+  return out.join(' ');
+}

@@ -53,7 +53,15 @@ export type FromItem =
       join: JoinInfo | null;
       lateral: boolean;
     }
-  | { kind: 'function'; args: Expr[]; alias: Ident | null; columnAliases: Ident[]; join: JoinInfo | null };
+  | {
+      kind: 'function';
+      /** The table function's name (UNNEST, FLATTEN, EXPLODE, GENERATE_SERIES…), upper case. */
+      name: string;
+      args: Expr[];
+      alias: Ident | null;
+      columnAliases: Ident[];
+      join: JoinInfo | null;
+    };
 
 export interface Cte {
   name: Ident;

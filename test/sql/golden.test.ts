@@ -1,0 +1,85 @@
+// Golden files: test/sql/golden/<construct>.sql (header lines `-- dialect:`, `-- schema:`,
+// `-- default_database:`, `-- default_schema:`) -> <construct>.json beside it.
+// Regenerate with UPDATE_GOLDEN=1 npx vitest run test/sql and review the diff like code.
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { analyzeSql, mapSchema } from '../../parsers/sql/index.ts';
+import type { StatementLineage } from '../../parsers/sql/index.ts';
+import { columnName, relationKey } from '../../src/model/identity.ts';
+import type { Platform } from '../../src/model/lineage.ts';
+
+const DIR = join(import.meta.dirname, 'golden');
+const UPDATE = process.env.UPDATE_GOLDEN === '1';
+
+interface Header {
+  dialect: Platform;
+  schema: Record<string, string[]>;
+  default_database: string | null;
+  default_schema: string | null;
+}
+
+function header(sql: string): Header {
+  const h: Header = { dialect: 'generic', schema: {}, default_database: null, default_schema: null };
+  for (const line of sql.split('\n')) {
+    const m = /^--\s*(dialect|schema|default_database|default_schema):\s*(.*)$/.exec(line.trim());
+    if (!m) continue;
+    if (m[1] === 'schema') h.schema = JSON.parse(m[2]) as Record<string, string[]>;
+    else if (m[1] === 'dialect') h.dialect = m[2].trim() as Platform;
+    else h[m[1] as 'default_database' | 'default_schema'] = m[2].trim();
+  }
+  return h;
+}
+
+const edge = (s: { table: { key: string }; column: string; kind: string }): string =>
+  `${s.table.key}.${s.column} ${s.kind}`;
+
+/** A reviewable rendering of the engine's result. */
+export function render(results: StatementLineage[]): unknown {
+  return results.map((r) => ({
+    type: r.statementType,
+    confidence: r.confidence,
+    reads: r.reads.map((t) => t.key),
+    write: r.write?.key ?? null,
+    columns: Object.fromEntries(r.columns.map((c, i) => [`${i}:${c.name}`, c.sources.map(edge)])),
+    indirect: r.indirect.map(edge),
+    starSources: r.starSources.map((t) => t.key),
+    shape: r.shape,
+    diagnostics: r.diagnostics.map((d) => `${d.code}: ${d.message}`),
+  }));
+}
+
+const files = readdirSync(DIR)
+  .filter((f) => f.endsWith('.sql'))
+  .sort();
+
+describe('sql golden files', () => {
+  it('has golden files', () => {
+    expect(files.length).toBeGreaterThan(30);
+  });
+  for (const file of files) {
+    it(file, async () => {
+      const sql = readFileSync(join(DIR, file), 'utf8');
+      const h = header(sql);
+      const defaults = { database: h.default_database, schema: h.default_schema };
+      const known = new Map<string, string[]>();
+      for (const [t, cols] of Object.entries(h.schema)) {
+        known.set(
+          relationKey(h.dialect, t, defaults),
+          cols.map((c) => columnName(h.dialect, c)),
+        );
+      }
+      const results = await analyzeSql({
+        sql,
+        platform: h.dialect,
+        defaultDatabase: h.default_database,
+        defaultSchema: h.default_schema,
+        schema: mapSchema(known),
+      });
+      const actual = `${JSON.stringify(render(results), null, 2)}\n`;
+      const expectedFile = join(DIR, file.replace(/\.sql$/, '.json'));
+      if (UPDATE || !existsSync(expectedFile)) writeFileSync(expectedFile, actual);
+      expect(actual).toBe(readFileSync(expectedFile, 'utf8'));
+    });
+  }
+});

@@ -1,0 +1,2 @@
+-- dialect: bigquery
+SELECT DISTINCT country, city FROM `proj.geo.cities`

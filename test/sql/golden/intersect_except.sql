@@ -1,0 +1,2 @@
+-- dialect: postgres
+SELECT id FROM a INTERSECT SELECT id FROM b EXCEPT SELECT id FROM c

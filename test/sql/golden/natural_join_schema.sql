@@ -1,0 +1,3 @@
+-- dialect: postgres
+-- schema: {"a": ["id", "x"], "b": ["id", "y"]}
+SELECT x, y FROM a NATURAL JOIN b

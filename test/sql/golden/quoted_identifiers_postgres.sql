@@ -1,0 +1,2 @@
+-- dialect: postgres
+SELECT "MixedCase", plain FROM "Sch"."T"

@@ -1,0 +1,2 @@
+-- dialect: snowflake
+SELECT "MixedCase", plain, "T"."Q" FROM "Db"."Sch"."T"

@@ -1,0 +1,3 @@
+-- dialect: snowflake
+-- schema: {"DB.S.T": ["A", "B", "C"]}
+SELECT * EXCLUDE (b) FROM db.s.t

@@ -1,0 +1,2 @@
+-- dialect: postgres
+CREATE TABLE mart.copy AS SELECT * FROM raw.things

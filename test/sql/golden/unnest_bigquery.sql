@@ -1,0 +1,3 @@
+-- dialect: bigquery
+SELECT o.id, item
+FROM `proj.shop.orders` AS o, UNNEST(o.items) AS item
