@@ -97,3 +97,52 @@ export async function answers(store: LineageStore): Promise<Record<string, unkno
   out.stgNode = (await store.getNodes([stgOrders.key, stg.amount.key])).size;
   return out;
 }
+
+/** The same kind of battery for any graph (a real fixture): every node, edge and traversal it has. */
+export async function genericAnswers(store: LineageStore): Promise<Record<string, unknown>> {
+  const relations = await store.listRelations();
+  const consumers = await store.listConsumers();
+  const columns = (await Promise.all(relations.map((r) => store.columnsOf(r.key)))).flat();
+  const keys = [...relations.map((r) => r.key), ...columns.map((c) => c.key), ...consumers.map((c) => c.key)];
+  const out: Record<string, unknown> = { relations, consumers, columns };
+  out.nodes = Object.fromEntries(await store.getNodes(keys));
+  const edges: Record<string, unknown> = {};
+  const traversals: Record<string, unknown> = {};
+  for (const k of keys) {
+    for (const direction of ['upstream', 'downstream'] as const) {
+      edges[`${k} ${direction}`] = await store.edgesOf(k, direction);
+    }
+  }
+  for (const c of columns) {
+    for (const direction of ['upstream', 'downstream'] as const) {
+      traversals[`${c.key} ${direction}`] = await store.traverse([c.key], {
+        direction,
+        level: 'column',
+        maxDepth: 4,
+        limit: 30,
+      });
+    }
+  }
+  for (const r of relations) {
+    for (const direction of ['upstream', 'downstream'] as const) {
+      traversals[`${r.key} ${direction}`] = await store.traverse([r.key], {
+        direction,
+        level: 'relation',
+        maxDepth: 3,
+        limit: 50,
+        includeConsumers: true,
+      });
+    }
+  }
+  out.edges = edges;
+  out.traversals = traversals;
+  out.search = await store.search('customer', { limit: 25 });
+  out.relationGraph = await store.relationGraph();
+  out.usage = await store.usage({ sinceDay: '1970-01-01' });
+  out.fingerprints = Object.fromEntries(await store.fingerprints(keys, 20));
+  out.evidence = await store.evidence(keys);
+  out.checks = await store.checks(keys);
+  out.diagnostics = await store.diagnostics({ limit: 10_000 });
+  out.stats = await store.stats();
+  return out;
+}
