@@ -105,9 +105,13 @@ function row(size: string, store: string, r: Record<StageName, Result | undefine
     ld
       ? `${fmt((ld.fileBytes as number) / 1e6, 'MB')} ${fmt((ld.loadMs as number) / 1000, 's')} ${fmt(r.load!.peakRssMB, 'MB')}`
       : na('load'),
-    gq ? `${fmt(gq.requestsPerSec)} rps` : na('graphql'),
+    gq
+      ? gq.total === 0
+        ? 'none completed'
+        : `${fmt(gq.requestsPerSec)} rps p99 ${fmt(gq.latencyP99Ms)}ms`
+      : na('graphql'),
     g('queryLog')
-      ? `${fmt((g('queryLog')!.ingestMs as number) / 1000, 's')}${r.reload && r.reload.status !== 'ok' ? ' (reload failed)' : ''}`
+      ? `${fmt((g('queryLog')!.ingestMs as number) / 1000, 's')}${r.reload?.status === 'failed' ? ' (reload failed)' : ''}`
       : na('queryLog'),
   ];
 }
@@ -171,6 +175,17 @@ async function main(): Promise<void> {
         now: '2026-11-01T12:00:00Z',
       };
       const results = {} as Record<StageName, Result | undefined>;
+      // Neo4j: a fresh throwaway server per size (scripts/neo4j/launch.ts), unless NEO4J_URI names one.
+      let neo4j: { uri: string; stop(): Promise<void> } | null = null;
+      if (store === 'neo4j' && !process.env.NEO4J_URI) {
+        try {
+          const { startNeo4j } = await import('../scripts/neo4j/launch.ts');
+          neo4j = await startNeo4j();
+          params.neo4jUri = neo4j.uri;
+        } catch (err) {
+          process.stderr.write(`[bench] Neo4j could not start: ${(err as Error).message.split('\n')[0]}\n`);
+        }
+      }
       for (const stage of STAGE_ORDER) {
         if (only && !only.has(stage)) continue;
         if (stage === 'generate' && store !== stores[0]) continue;
@@ -199,6 +214,7 @@ async function main(): Promise<void> {
           ` ${r.status}${r.status !== 'ok' ? ` (${r.reason as string})` : ''} in ${((r.wallMs ?? 0) / 1000).toFixed(1)}s, peak RSS ${r.peakRssMB ?? '?'} MB\n`,
         );
       }
+      await neo4j?.stop();
       const mode = values.direct ? 'direct' : 'dbt';
       report.push({ size: sizeText, tables: size, store, mode, stages: results });
       rows.push(row(sizeText, values.direct ? `${store} (direct)` : store, results));

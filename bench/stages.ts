@@ -20,6 +20,8 @@ export interface StageParams {
   duration: number;
   /** Analyses' notion of "now" (the generated log spans 2026-10-02..2026-11-01). */
   now: string;
+  /** Bolt URI of the Neo4j server bench/run.ts started (store 'neo4j'). */
+  neo4jUri?: string;
 }
 
 export type StageResult = Record<string, unknown> & { status: 'ok' | 'not available' | 'failed' };
@@ -44,8 +46,9 @@ async function openStore(p: StageParams): Promise<LineageStore & { fileBytes?: (
   const { loadConfig } = await load<ConfigModule>('../src/config.ts');
   const { createStore } = await load<typeof import('../graph/create-store.ts')>('../graph/create-store.ts');
   const config = loadConfig(process.env, {});
-  if (!config.neo4j.uri) throw new NotAvailable('NEO4J_URI is not set (no Neo4j server for this run)');
-  return createStore({ ...config, store: 'neo4j' });
+  const uri = p.neo4jUri ?? config.neo4j.uri;
+  if (!uri) throw new NotAvailable('no Neo4j server for this run (NEO4J_URI unset and none started)');
+  return createStore({ ...config, store: 'neo4j', neo4j: { ...config.neo4j, uri } });
 }
 
 const ms = (t0: number): number => Math.round((performance.now() - t0) * 10) / 10;
@@ -378,6 +381,7 @@ const STAGES: Record<string, (p: StageParams) => Promise<Record<string, unknown>
         latencyP99Ms: result.latency.p99,
         non2xx: result.non2xx,
         errors: result.errors,
+        timeouts: result.timeouts,
         total: result.requests.total,
       };
     } finally {
@@ -392,6 +396,7 @@ type Autocannon = (o: Record<string, unknown>) => Promise<{
   latency: { p50: number; p99: number };
   non2xx: number;
   errors: number;
+  timeouts: number;
 }>;
 
 export const STAGE_NAMES = Object.keys(STAGES);
