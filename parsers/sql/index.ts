@@ -32,6 +32,8 @@ export interface AnalyzeRequest {
    * that allow it; off for Postgres, MySQL, Trino, generic).
    */
   lateralAliases?: boolean;
+  /** Resolver work units allowed per statement (default MAX_STEPS); past it: SQL_TOO_LARGE. */
+  maxSteps?: number;
 }
 export interface TableRef {
   key: RelationKey;
@@ -157,7 +159,11 @@ function analyzeOne(text: string, index: number, line: number, req: AnalyzeReque
     reads: new Map(),
     starSources: new Map(),
     shape: emptyShape(lines),
-    budget: { steps: 0, maxSteps: MAX_STEPS, deadline: Date.now() + (req.timeoutMs ?? DEFAULT_TIMEOUT_MS) },
+    budget: {
+      steps: 0,
+      maxSteps: req.maxSteps ?? MAX_STEPS,
+      deadline: Date.now() + (req.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+    },
     statementId: req.statementId,
     inferred: false,
     lateralAliases: req.lateralAliases ?? LATERAL_ALIAS_PLATFORMS.has(req.platform),
@@ -190,7 +196,7 @@ function analyzeOne(text: string, index: number, line: number, req: AnalyzeReque
       const msg =
         err.code === 'SQL_TIMEOUT'
           ? `resolving took longer than ${req.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`
-          : `statement needs more than ${MAX_STEPS} resolver steps`;
+          : `statement needs more than ${req.maxSteps ?? MAX_STEPS} resolver steps`;
       return fallback(text, index, req, [
         diagnostic(err.code, 'warning', `${msg}; table level only`, req, line),
       ]);

@@ -1,0 +1,133 @@
+// Robustness: random mutations of real statements never throw and never hang (fast-check, bounded runs),
+// the shared-CTE shape stays linear, size guards and the tokenizer fallback hold.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { analyzeSqlSync, createSqlCache, multiStatementLineage } from '../../parsers/sql/index.ts';
+
+const GOLDEN = join(import.meta.dirname, 'golden');
+const seeds = readdirSync(GOLDEN)
+  .filter((f) => f.endsWith('.sql'))
+  .sort()
+  .map((f) => readFileSync(join(GOLDEN, f), 'utf8'));
+
+const NOISE = [
+  '(',
+  ')',
+  ',',
+  ';',
+  "'",
+  '"',
+  '`',
+  '--',
+  '/*',
+  '*/',
+  ' SELECT ',
+  ' FROM ',
+  ' JOIN ',
+  ' WITH x AS ',
+  ' UNION ',
+  '*',
+  '.',
+  ' CASE ',
+  ' END ',
+  '::',
+  '[',
+  '$$',
+];
+
+const mutation = fc.oneof(
+  fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), len: fc.nat({ max: 40 }) }),
+  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), text: fc.constantFrom(...NOISE) }),
+  fc.record({ kind: fc.constant('duplicate' as const), at: fc.nat(), len: fc.nat({ max: 60 }) }),
+  fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
+);
+
+function mutate(sql: string, ms: { kind: string; at: number; len?: number; text?: string }[]): string {
+  let s = sql;
+  for (const m of ms) {
+    const at = s.length === 0 ? 0 : m.at % s.length;
+    if (m.kind === 'delete') s = s.slice(0, at) + s.slice(at + (m.len ?? 0));
+    else if (m.kind === 'insert') s = s.slice(0, at) + (m.text ?? '') + s.slice(at);
+    else if (m.kind === 'duplicate') s = s.slice(0, at) + s.slice(at, at + (m.len ?? 0)) + s.slice(at);
+    else s = s.slice(0, at);
+  }
+  return s;
+}
+
+describe('sql engine robustness', () => {
+  it('never throws on mutated real statements and always answers per statement', () => {
+    fc.assert(
+      fc.property(
+        fc.nat({ max: seeds.length - 1 }),
+        fc.array(mutation, { minLength: 1, maxLength: 4 }),
+        (i, ms) => {
+          const sql = mutate(seeds[i], ms);
+          const res = analyzeSqlSync({ sql, platform: 'postgres', timeoutMs: 2_000 });
+          expect(Array.isArray(res)).toBe(true);
+          for (const r of res) {
+            expect(['EXACT', 'INFERRED', 'TABLE_LEVEL']).toContain(r.confidence);
+            if (r.confidence === 'TABLE_LEVEL') expect(r.diagnostics.length).toBeGreaterThan(0);
+          }
+        },
+      ),
+      { numRuns: 80, seed: 42 },
+    );
+  });
+
+  it('keeps a chain of shared CTEs linear (each CTE is resolved once)', () => {
+    // c_i reads c_{i-1} twice: without per-definition memoisation this is 2^40 walks.
+    const depth = 40;
+    const ctes = ['c0 AS (SELECT a, b FROM base)'];
+    for (let i = 1; i <= depth; i++) {
+      ctes.push(`c${i} AS (SELECT x.a + y.a AS a, x.b AS b FROM c${i - 1} x JOIN c${i - 1} y ON x.b = y.b)`);
+    }
+    const sql = `WITH ${ctes.join(',\n')} SELECT a, b FROM c${depth}`;
+    const [r] = analyzeSqlSync({ sql, platform: 'postgres', maxSteps: 5_000 });
+    expect(r.confidence).not.toBe('TABLE_LEVEL');
+    expect(r.shape.ctes).toBe(depth + 1);
+    expect(r.columns.map((c) => c.sources.map((s) => `${s.table.key}.${s.column}`))).toEqual([
+      ['base.a'],
+      ['base.b'],
+    ]);
+  });
+
+  it('stops a statement past its step budget with SQL_TOO_LARGE and a table-level answer', () => {
+    const sql = `SELECT ${Array.from({ length: 200 }, (_, i) => `c${i}`).join(', ')} FROM raw.wide`;
+    const [r] = analyzeSqlSync({ sql, platform: 'postgres', maxSteps: 50 });
+    expect(r.confidence).toBe('TABLE_LEVEL');
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['SQL_TOO_LARGE']);
+    expect(r.reads.map((t) => t.key)).toEqual(['raw.wide']);
+  });
+
+  it('splits scripts, skips empty statements and reports each statement', () => {
+    const res = analyzeSqlSync({
+      sql: '-- only a comment;\n;;SELECT a FROM t; ; SELECT b FROM u;',
+      platform: 'generic',
+    });
+    expect(res.map((r) => [r.index, r.reads.map((t) => t.key)])).toEqual([
+      [0, ['t']],
+      [1, ['u']],
+    ]);
+  });
+
+  it('collapses intermediate tables end to end across a script', () => {
+    const r = multiStatementLineage({
+      sql: 'CREATE TABLE tmp.a AS SELECT x AS y FROM raw.s; INSERT INTO mart.b (z) SELECT y + 1 FROM tmp.a;',
+      platform: 'postgres',
+    });
+    expect(
+      r.edges.map((e) => `${e.from.table.key}.${e.from.column} -> ${e.to.table.key}.${e.to.column}`),
+    ).toEqual(['raw.s.x -> mart.b.z']);
+  });
+
+  it('caches by (platform, defaults, schema version, text)', async () => {
+    const cache = createSqlCache(2);
+    const req = { sql: 'SELECT a FROM t', platform: 'postgres' as const };
+    const first = await cache.analyze(req, 'v1');
+    expect(await cache.analyze(req, 'v1')).toBe(first);
+    await cache.analyze(req, 'v2');
+    expect(cache.stats()).toEqual({ hits: 1, misses: 2 });
+  });
+});
