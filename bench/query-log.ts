@@ -105,8 +105,13 @@ async function generate(file: string, rows: number, format: string, seed: number
 async function ingestOnly(file: string, format: string, dataDir: string): Promise<void> {
   const store = await openEmbeddedStore({ dataDir });
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const { batch, summary } = await buildQueryLogBatch(store, file, { format, origin: 'bench' });
   const t1 = performance.now();
+  const cpu = process.cpuUsage(cpu0);
+  const readRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
+  (globalThis as { gc?: () => void }).gc?.();
+  const liveHeapMB = Math.round(process.memoryUsage().heapUsed / 1e6);
   await store.applyBatch(batch);
   const t2 = performance.now();
   await store.close();
@@ -115,6 +120,9 @@ async function ingestOnly(file: string, format: string, dataDir: string): Promis
     `${JSON.stringify({
       readAggregateMs: Math.round(t1 - t0),
       applyMs: Math.round(t2 - t1),
+      readCpuMs: Math.round((cpu.user + cpu.system) / 1000),
+      readRssMB,
+      liveHeapMB,
       peakRssMB: Math.round(usage.maxRSS / 1024),
       summary: { ...summary, malformedSamples: undefined },
     })}\n`,
@@ -170,11 +178,14 @@ async function mainBench(): Promise<void> {
       ['column edges / usage records', `${r.summary.columnEdges} / ${r.summary.usageRecords}`],
       ['read + aggregate', `${(r.readAggregateMs / 1000).toFixed(1)} s`],
       ['store apply', `${(r.applyMs / 1000).toFixed(1)} s`],
-      ['rows / second', Math.round(rows / (ingestMs / 1000)).toLocaleString('en-US')],
+      ['rows / second (wall)', Math.round(rows / (ingestMs / 1000)).toLocaleString('en-US')],
+      ['rows / CPU-second (read+aggregate)', Math.round(rows / (r.readCpuMs / 1000)).toLocaleString('en-US')],
+      ['peak RSS before store apply', `${r.readRssMB} MB`],
+      ['live heap after read (batch built)', `${r.liveHeapMB} MB`],
       ['peak RSS (ingest process)', `${r.peakRssMB} MB`],
       ['child wall time', `${(wallMs / 1000).toFixed(1)} s`],
     ];
-    for (const [k, v] of table) console.log(`${k.padEnd(30)} ${v}`);
+    for (const [k, v] of table) console.log(`${k.padEnd(36)} ${v}`);
     if (values.keep) console.log(`kept ${file}`);
   } finally {
     if (!values.keep) rmSync(dir, { recursive: true, force: true });

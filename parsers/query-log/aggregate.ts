@@ -3,6 +3,7 @@
 // Memory is bounded by distinct statements and distinct usage keys (target, access, user, role, day).
 import { splitColumnKey } from '../../src/model/identity.ts';
 import type { Diagnostic, Platform, UsageRecord } from '../../src/model/lineage.ts';
+import { UsageCounter } from './usage.ts';
 import { Fingerprinter } from './fingerprint.ts';
 import type { QueryLogFormat } from './formats.ts';
 import type { Analyzer, StatementFacts } from './statement.ts';
@@ -31,6 +32,9 @@ export interface AggregateOptions {
 
 export interface StatementStats {
   facts: StatementFacts;
+  /** Interned usage targets of the facts: reads (relations, then columns) and writes. */
+  readTargets: number[];
+  writeTargets: number[];
   executions: number;
   firstSeen: string;
   lastSeen: string;
@@ -88,7 +92,7 @@ export class QueryLogAggregator {
   readonly malformedSamples: { line: number; reason: string }[] = [];
   readonly diagnostics: Diagnostic[] = [];
   private readonly statements = new Map<string, StatementStats>();
-  private readonly usage = new Map<string, UsageRecord>();
+  private readonly usage = new UsageCounter();
   private readonly fingerprinter = new Fingerprinter();
   /** Columns from the schema source, cached (undefined = unknown there). */
   private readonly known = new Map<string, readonly string[] | undefined>();
@@ -140,7 +144,16 @@ export class QueryLogAggregator {
     let stats = this.statements.get(cacheKey);
     if (!stats) {
       const facts = await this.analyze(rec, fp, platform, { database, schema });
-      stats = { facts, executions: 0, firstSeen: rec.at, lastSeen: rec.at };
+      stats = {
+        facts,
+        readTargets: [...facts.reads.map((r) => r.key), ...facts.readColumns].map((k) =>
+          this.usage.targetId(k),
+        ),
+        writeTargets: facts.writes.map((w) => this.usage.targetId(w.key)),
+        executions: 0,
+        firstSeen: rec.at,
+        lastSeen: rec.at,
+      };
       this.statements.set(cacheKey, stats);
       this.counts.distinctStatements++;
       if (facts.unparsed) {
@@ -163,24 +176,10 @@ export class QueryLogAggregator {
       this.serviceUsers.has(rec.user.toLowerCase()) ||
       (rec.role !== undefined && this.serviceRoles.has(rec.role.toLowerCase()));
     if (isService) this.counts.serviceExecutions += n;
-    const day = rec.at.slice(0, 10);
-    const facts = stats.facts;
-    for (const r of facts.reads) this.count(r.key, 'read', rec, day, n);
-    for (const c of facts.readColumns) this.count(c, 'read', rec, day, n);
-    for (const w of facts.writes) this.count(w.key, 'write', rec, day, n);
-  }
-
-  private count(target: string, access: 'read' | 'write', rec: QueryRecord, day: string, n: number): void {
-    const key = `${target}\u0000${access}\u0000${rec.user}\u0000${rec.role ?? ''}\u0000${day}`;
-    const u = this.usage.get(key);
-    if (u) {
-      u.count += n;
-      if (rec.at > u.lastAt) u.lastAt = rec.at;
-      return;
-    }
-    const record: UsageRecord = { target, access, user: rec.user, day, count: n, lastAt: rec.at };
-    if (rec.role !== undefined) record.role = rec.role;
-    this.usage.set(key, record);
+    const actor = this.usage.actor(rec.user, rec.role, rec.at.slice(0, 10));
+    const atMs = Date.parse(rec.at);
+    for (const t of stats.readTargets) this.usage.add(t, 'read', actor, n, atMs);
+    for (const t of stats.writeTargets) this.usage.add(t, 'write', actor, n, atMs);
   }
 
   private lookup = {
@@ -230,15 +229,11 @@ export class QueryLogAggregator {
     return [...this.statements.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, s]) => s);
   }
 
-  /** Usage records without session-scoped (temporary) targets, sorted. */
+  /** Usage records without session-scoped (temporary) targets, sorted by (target, access, user, role, day). */
   usageRecords(temporary: ReadonlySet<string>): UsageRecord[] {
-    const out: UsageRecord[] = [];
-    for (const u of this.usage.values()) {
-      const relation = temporary.has(u.target) ? u.target : relationOfTarget(u.target);
-      if (temporary.has(relation)) continue;
-      out.push(u);
-    }
-    return out.sort(compareUsage);
+    return this.usage.records(
+      (target) => temporary.size > 0 && (temporary.has(target) || temporary.has(relationOfTarget(target))),
+    );
   }
 }
 
@@ -249,12 +244,6 @@ function relationOfTarget(target: string): string {
   } catch {
     return target;
   }
-}
-
-function compareUsage(a: UsageRecord, b: UsageRecord): number {
-  const ka = `${a.target}\u0000${a.access}\u0000${a.user}\u0000${a.role ?? ''}\u0000${a.day}`;
-  const kb = `${b.target}\u0000${b.access}\u0000${b.user}\u0000${b.role ?? ''}\u0000${b.day}`;
-  return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
 function assertNever(x: never): never {
