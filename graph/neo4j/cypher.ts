@@ -59,41 +59,43 @@ CALL { MATCH (n:LineageOrigin {id: $originId}) DELETE n }`;
 export const CREATE_RELATIONS = `
 UNWIND $rows AS row
 MERGE (n:Relation {key: row.key})
+SET n.live = true
 CREATE (:Contribution {originId: $originId, provenance: $provenance, type: 'relation', key: row.key,
   json: row.json, uniqueId: row.uniqueId, lname: row.lname, ldisplay: row.ldisplay, lkey: row.lkey})`;
 
 export const CREATE_COLUMNS = `
 UNWIND $rows AS row
 MERGE (n:Column {key: row.key})
-SET n.rel = row.rel
+SET n.rel = row.rel, n.live = true
 CREATE (:Contribution {originId: $originId, provenance: $provenance, type: 'column', key: row.key,
   json: row.json, lname: row.lname, ldisplay: row.ldisplay, lkey: row.lkey})`;
 
 export const CREATE_CONSUMERS = `
 UNWIND $rows AS row
 MERGE (n:Consumer {key: row.key})
+SET n.live = true
 CREATE (:Contribution {originId: $originId, provenance: $provenance, type: 'consumer', key: row.key,
   json: row.json, uniqueId: row.uniqueId, lname: row.lname, ldisplay: row.ldisplay, lkey: row.lkey})`;
 
-/** Entity liveness after a change: live iff some contribution of that type exists. */
-export const REFRESH_LIVE = `
+/** Entity liveness after a change (computed by the caller: some origin still contributes the node). */
+export const SET_LIVE = `
 UNWIND $rows AS row
 CALL {
   WITH row
   MATCH (n:Relation {key: row.key}) WHERE row.type = 'relation'
-  SET n.live = EXISTS { MATCH (c:Contribution {key: row.key}) WHERE c.type = 'relation' }
+  SET n.live = row.live
   RETURN count(*) AS a
 }
 CALL {
   WITH row
   MATCH (n:Column {key: row.key}) WHERE row.type = 'column'
-  SET n.live = EXISTS { MATCH (c:Contribution {key: row.key}) WHERE c.type = 'column' }
+  SET n.live = row.live
   RETURN count(*) AS b
 }
 CALL {
   WITH row
   MATCH (n:Consumer {key: row.key}) WHERE row.type = 'consumer'
-  SET n.live = EXISTS { MATCH (c:Contribution {key: row.key}) WHERE c.type = 'consumer' }
+  SET n.live = row.live
   RETURN count(*) AS d
 }
 RETURN count(*) AS refreshed`;
@@ -102,23 +104,26 @@ const EDGE_PROPS = `{originId: $originId, kind: row.kind, provenance: row.proven
   firstSeen: row.firstSeen, lastSeen: row.lastSeen, ms: row.ms, queryCount: row.queryCount,
   statementId: row.statementId}`;
 
-/** Endpoints are MERGEd (not MATCHed): a fact may point at a node another origin removed (kept non-live). */
+/**
+ * Endpoints are MATCHed: the batch was validated, so each endpoint is in the batch (just MERGEd) or contributed
+ * by another origin, and entity nodes are never deleted.
+ */
 export const CREATE_COLUMN_EDGES = `
 UNWIND $rows AS row
-MERGE (a:Column {key: row.from})
-MERGE (b:Column {key: row.to})
+MATCH (a:Column {key: row.from})
+MATCH (b:Column {key: row.to})
 CREATE (a)-[:COLUMN_FLOW ${EDGE_PROPS}]->(b)`;
 
 export const CREATE_RELATION_EDGES = `
 UNWIND $rows AS row
-MERGE (a:Relation {key: row.from})
-MERGE (b:Relation {key: row.to})
+MATCH (a:Relation {key: row.from})
+MATCH (b:Relation {key: row.to})
 CREATE (a)-[:RELATION_FLOW ${EDGE_PROPS}]->(b)`;
 
 export const CREATE_CONSUMER_EDGES = `
 UNWIND $rows AS row
-MERGE (a:Relation {key: row.from})
-MERGE (b:Consumer {key: row.to})
+MATCH (a:Relation {key: row.from})
+MATCH (b:Consumer {key: row.to})
 CREATE (a)-[:CONSUMED_BY ${EDGE_PROPS}]->(b)`;
 
 export const CREATE_CHECKS = `

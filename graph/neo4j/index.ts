@@ -56,6 +56,7 @@ import * as Q from './cypher.ts';
 import {
   aggregateUsage,
   canonicalFingerprint,
+  contentHash,
   fingerprintDiffers,
   selectChecks,
   selectEvidence,
@@ -250,8 +251,9 @@ class Neo4jStore implements LineageStore {
         columnEdges: data.columnEdges.length,
         relationEdges: data.relationEdges.length,
       };
+      const hash = contentHash(data);
       const previous = await tx.run(Q.ORIGIN_HASH, { originId: data.origin.id });
-      if (previous.records[0]?.get('hash') === data.hash) {
+      if (previous.records[0]?.get('hash') === hash) {
         // Same content: only the origin's label/time may change; unchanged unless history grew.
         await tx.run(Q.UPDATE_ORIGIN_META, {
           originId: data.origin.id,
@@ -262,11 +264,13 @@ class Neo4jStore implements LineageStore {
         return { originId: data.origin.id, unchanged: !appended, counts };
       }
       const touched = await this.deleteOrigin(tx, data.origin.id);
-      await this.writeOrigin(tx, data);
-      for (const n of data.relations) touched.add(`relation\u0000${n.key}`);
-      for (const n of data.columns) touched.add(`column\u0000${n.key}`);
-      for (const n of data.consumers) touched.add(`consumer\u0000${n.key}`);
-      await this.refreshLive(tx, touched);
+      await this.writeOrigin(tx, data, hash);
+      const contributed = new Set<string>();
+      for (const n of data.relations) contributed.add(`relation\u0000${n.key}`);
+      for (const n of data.columns) contributed.add(`column\u0000${n.key}`);
+      for (const n of data.consumers) contributed.add(`consumer\u0000${n.key}`);
+      for (const t of contributed) touched.add(t);
+      await this.refreshLive(tx, data.origin.id, touched, contributed);
       await this.appendFingerprints(tx, batch.fingerprints);
       return { originId: data.origin.id, unchanged: false, counts };
     });
@@ -277,7 +281,7 @@ class Neo4jStore implements LineageStore {
       const existed = (await tx.run(Q.ORIGIN_HASH, { originId })).records.length > 0;
       if (!existed) return false;
       const touched = await this.deleteOrigin(tx, originId);
-      await this.refreshLive(tx, touched);
+      await this.refreshLive(tx, originId, touched, new Set());
       return true;
     });
   }
@@ -295,7 +299,7 @@ class Neo4jStore implements LineageStore {
     return touched;
   }
 
-  private async writeOrigin(tx: ManagedTransaction, data: OriginData): Promise<void> {
+  private async writeOrigin(tx: ManagedTransaction, data: OriginData, hash: string): Promise<void> {
     const o = data.origin;
     const p = { originId: o.id, provenance: o.provenance };
     await this.runChunks(tx, Q.CREATE_RELATIONS, data.relations.map(nodeRow), p);
@@ -347,7 +351,7 @@ class Neo4jStore implements LineageStore {
       ...p,
       label: o.label,
       ingestedAt: o.ingestedAt,
-      hash: data.hash,
+      hash,
       relations: neo4j.int(data.relations.length),
       columns: neo4j.int(data.columns.length),
       columnEdges: neo4j.int(data.columnEdges.length),
@@ -356,12 +360,31 @@ class Neo4jStore implements LineageStore {
     });
   }
 
-  private async refreshLive(tx: ManagedTransaction, touched: Set<string>): Promise<void> {
-    const rows = [...touched].map((t) => {
+  /**
+   * Sets `live` on the entities the origin no longer contributes: whether another origin still does (one
+   * indexed lookup per key, never a scan). The CREATE_* statements set it on the batch's own nodes.
+   */
+  private async refreshLive(
+    tx: ManagedTransaction,
+    originId: string,
+    touched: Set<string>,
+    contributed: Set<string>,
+  ): Promise<void> {
+    const rows: Row[] = [];
+    const unsure: string[] = [];
+    for (const t of touched) if (!contributed.has(t)) unsure.push(t.split('\u0000')[1]);
+    const stillThere = new Set<string>();
+    for (const part of chunks([...new Set(unsure)], this.batchSize)) {
+      const res = await tx.run(Q.OTHER_KEY_TYPES, { keys: part, originId });
+      for (const r of res.records)
+        stillThere.add(`${r.get('type') as string}\u0000${r.get('key') as string}`);
+    }
+    for (const t of touched) {
+      if (contributed.has(t)) continue;
       const [type, key] = t.split('\u0000');
-      return { type, key };
-    });
-    await this.runChunks(tx, Q.REFRESH_LIVE, rows, {});
+      rows.push({ type, key, live: stillThere.has(t) });
+    }
+    await this.runChunks(tx, Q.SET_LIVE, rows, {});
   }
 
   /** Appends the fingerprints that differ from each node's latest; true when any was appended. */

@@ -1,9 +1,11 @@
 // Pure helpers over records read back from Neo4j: usage aggregation, evidence and check ordering,
 // fingerprint comparison. Kept free of the driver so they are easy to test and to compare with the embedded
 // store's answers.
+import { createHash } from 'node:crypto';
 import type { Check, Evidence, Fingerprint, NodeKey, UsageRecord } from '../../src/model/lineage.ts';
 import { compareContributions, compareStrings, compareTimes, type Contribution } from '../merge.ts';
 import type { UsageAggregate, UsageQuery } from '../store.ts';
+import { SECTIONS, type OriginData } from '../embedded/contributions.ts';
 
 /** Aggregates usage records per target (records already restricted to the query's days and targets). */
 export function aggregateUsage(records: readonly UsageRecord[], query: UsageQuery): UsageAggregate[] {
@@ -104,4 +106,31 @@ export function fingerprintDiffers(latest: Fingerprint | undefined, next: Finger
   return latest.columns.some(
     (c, i) => c.name !== next.columns[i].name || (c.dataType ?? null) !== (next.columns[i].dataType ?? null),
   );
+}
+
+/** JSON with object keys sorted, so equal content gives equal text whatever the key order. */
+export function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const obj = value as Record<string, unknown>;
+    const keys = Object.keys(obj)
+      .filter((k) => obj[k] !== undefined)
+      .sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${stableJson(obj[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * sha256 of an origin's canonical content: provenance and every section, not the origin's label or time
+ * (the same notion of "unchanged" as the embedded store's sameContent).
+ */
+export function contentHash(data: OriginData): string {
+  const h = createHash('sha256');
+  h.update(data.origin.provenance);
+  for (const s of SECTIONS) {
+    h.update(`\n#${s}\n`);
+    for (const rec of data[s] as unknown[]) h.update(`${stableJson(rec)}\n`);
+  }
+  return h.digest('hex');
 }

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { openEmbeddedStore } from '../../graph/embedded/index.ts';
 import type { LineageStore } from '../../graph/store.ts';
+import { closeTestStore, neo4jTarget, openTestStore } from '../graph/neo4j/server.ts';
 
 export interface StoreFactory {
   name: string;
@@ -36,3 +37,12 @@ export const embeddedFactory: StoreFactory = {
 };
 
 export const STORES: StoreFactory[] = [embeddedFactory];
+
+// Neo4j: the server test/global-setup.ts started (or NEO4J_URI); skipped with LINEAGE_TEST_SKIP_NEO4J=1.
+export const neo4jFactory: StoreFactory = {
+  name: 'neo4j',
+  enabled: () => neo4jTarget() !== null,
+  open: async () => openTestStore(neo4jTarget()!),
+  cleanup: async (store) => closeTestStore(store),
+};
+STORES.push(neo4jFactory);

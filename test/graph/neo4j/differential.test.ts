@@ -145,7 +145,6 @@ describe.skipIf(target === null)('Neo4j store answers exactly like the embedded 
     expect(await neo.removeOrigin('dbt:proj')).toBe(true);
     expect(await emb.removeOrigin('dbt:proj')).toBe(true);
     expect(await neo.removeOrigin('dbt:proj')).toBe(false);
-    await compare();
     await applyBoth(dbtBatch(T1));
     await compare();
   });
