@@ -85,19 +85,33 @@ function changedTarget(dir: string): string {
   return target;
 }
 
-export async function openDemoGraph(
-  options: { usage?: boolean; changes?: boolean; env?: Record<string, string> } = {},
-): Promise<DemoGraph> {
-  const dir = mkdtempSync(join(tmpdir(), 'lineage-demo-'));
-  const dataDir = join(dir, 'data');
-  const store = await openEmbeddedStore({ dataDir });
-  await ingestDbt(store, DEMO_TARGET, { now: FIRST_INGEST, cacheDir: dataDir });
+export interface DemoOptions {
+  usage?: boolean;
+  changes?: boolean;
+  env?: Record<string, string>;
+}
+
+/** Fills `store` with the demo graph (dbt ingest; optional query log and second ingest); `dir` is scratch space. */
+export async function populateDemo(
+  store: LineageStore,
+  dir: string,
+  options: DemoOptions = {},
+): Promise<void> {
+  const cacheDir = join(dir, 'dbt-cache');
+  await ingestDbt(store, DEMO_TARGET, { now: FIRST_INGEST, cacheDir });
   if (options.usage) {
     const log = join(dir, 'queries.jsonl');
     writeFileSync(log, QUERY_LOG.map((r) => JSON.stringify(r)).join('\n') + '\n');
     await ingestQueryLog(store, log, { format: 'generic', platform: 'duckdb', origin: 'query-log:demo' });
   }
-  if (options.changes) await ingestDbt(store, changedTarget(dir), { now: SECOND_INGEST, cacheDir: dataDir });
+  if (options.changes) await ingestDbt(store, changedTarget(dir), { now: SECOND_INGEST, cacheDir });
+}
+
+export async function openDemoGraph(options: DemoOptions = {}): Promise<DemoGraph> {
+  const dir = mkdtempSync(join(tmpdir(), 'lineage-demo-'));
+  const dataDir = join(dir, 'data');
+  const store = await openEmbeddedStore({ dataDir });
+  await populateDemo(store, dir, options);
   const config = { ...loadConfig({ LINEAGE_DATA_DIR: dataDir, ...options.env }) };
   return {
     store,
