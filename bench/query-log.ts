@@ -153,6 +153,7 @@ async function mainBench(): Promise<void> {
     const child = spawnSync(
       process.execPath,
       [
+        '--expose-gc',
         '--import',
         'tsx',
         import.meta.filename,
