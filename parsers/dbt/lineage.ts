@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Confidence, RelationKey, SqlShape } from '../../src/model/lineage.ts';
 import { CONFIDENCES } from '../../src/model/lineage.ts';
-import { columnKey, splitKey } from '../../src/model/identity.ts';
+import { splitKey } from '../../src/model/identity.ts';
 import type { BatchBuilder } from './builder.ts';
 import { cmp } from './manifest.ts';
 import type { NodeIndex } from './nodes.ts';
@@ -132,7 +132,8 @@ export async function addColumnLineage(ctx: LineageContext): Promise<LineageStat
     stats.compiled++;
     ctx.onModel?.();
     const self = index.keyOf.get(n.uniqueId) ?? null;
-    const ident = self ? { db: dbOf(n), schema: n.schema } : { db: dbOf(n), schema: n.schema };
+    // Unqualified names in the SQL resolve against the model's own database and schema.
+    const ident = { db: n.database, schema: n.schema };
     const sql = n.compiledSql as string;
     const sqlHash = hash([ctx.engineStamp ?? '', project.platform, ident.db ?? '', ident.schema ?? '', sql]);
     let statements: StatementLineage[] | null = null;
@@ -285,10 +286,6 @@ function pickStatement(statements: StatementLineage[]): StatementLineage | undef
   return statements[statements.length - 1];
 }
 
-function dbOf(n: DbtNode): string | null {
-  return n.database;
-}
-
 function nonEmpty(xs: string[] | undefined): string[] | undefined {
   return xs && xs.length > 0 ? xs : undefined;
 }
@@ -309,5 +306,3 @@ function oneLine(err: unknown): string {
   const m = err instanceof Error ? err.message : String(err);
   return m.split('\n')[0].slice(0, 200);
 }
-
-export { columnKey };

@@ -12,7 +12,7 @@ import {
   validate,
   type RawNode,
 } from './schemas.ts';
-import { checkVersion, isRecord, newerVersionDiagnostic } from './versions.ts';
+import { checkVersion, newerVersionDiagnostic } from './versions.ts';
 import { mergeOwners, ownerFrom, ownersFromMetaValue } from './owners.ts';
 
 const ADAPTERS: Record<string, Platform> = {
@@ -229,5 +229,3 @@ function normalizeNode(n: RawNode, jsonPath: string, groupOwners: Map<string, Ow
 export function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
-
-export { isRecord };

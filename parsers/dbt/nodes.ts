@@ -71,6 +71,7 @@ export function addRelations(
       ...(n.description ? { description: n.description } : {}),
       owners: n.owners,
       tags: n.tags,
+      // Key assets are marked by tag (key, key-asset, key_asset, critical, tier1/tier-1).
       isKeyAsset: n.tags.some((t) => /^(key|key[-_]asset|critical|tier[-_]?1)$/i.test(t)),
       ...(n.materialized ? { materialization: n.materialized } : {}),
       packageName: n.packageName,
