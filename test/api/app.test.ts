@@ -2,7 +2,8 @@
 // Every query and error path of the API through app.inject, on the real demo graph (embedded store).
 import type { FastifyInstance } from 'fastify';
 import { getIntrospectionQuery } from 'graphql';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/app.ts';
 import type { LineageStore } from '../../graph/store.ts';
@@ -81,6 +82,22 @@ describe('queries', () => {
       asset: { key: CUSTOMER_360, type: 'CONSUMER' },
     });
     expect(a.usage).toEqual({ reads: 3, distinctReaders: 2, lastReader: 'carol' });
+  });
+
+  it('asset: a column and a consumer', async () => {
+    const c = await gql(
+      `{ asset(ref: "${COL}") { key type kind dataType relationKey downstream { key kind } } }`,
+    );
+    expect(c.codes).toEqual([]);
+    expect(c.data.asset).toMatchObject({ key: COL, type: 'COLUMN', kind: 'column', relationKey: STG_ORDERS });
+    expect(c.data.asset.downstream).toContainEqual({ key: `${ORDERS}.order_total`, kind: 'IDENTITY' });
+    const e = await gql(
+      `{ asset(ref: "exposure.jaffle_shop.customer_360") { key type kind url owners { email } upstream { key } } }`,
+    );
+    expect(e.codes).toEqual([]);
+    expect(e.data.asset).toMatchObject({ key: CUSTOMER_360, type: 'CONSUMER', kind: 'dashboard' });
+    expect(e.data.asset.owners).toEqual([{ email: 'ana.lopez@jaffle.example' }]);
+    expect(e.data.asset.upstream).toEqual([{ key: CUSTOMERS }]);
   });
 
   it('search', async () => {
@@ -324,6 +341,20 @@ describe('auth and mutations', () => {
     expect(ok.codes).toEqual([]);
     expect(ok.data.ingestDbtPath.originId).toBe('dbt:jaffle_shop');
     expect(ok.data.ingestDbtPath.relations).toBe(19);
+  });
+
+  it('ingestDbtArtifacts ingests uploaded artifact text; invalid JSON gets a stable code', async () => {
+    const manifest = readFileSync(join(DEMO_TARGET, 'manifest.json'), 'utf8');
+    const catalog = readFileSync(join(DEMO_TARGET, 'catalog.json'), 'utf8');
+    const m = `mutation($m: String!, $c: String) { ingestDbtArtifacts(manifest: $m, catalog: $c) { originId relations columns } }`;
+    const ok = await gql(m, { m: manifest, c: catalog }, { app: secured, token: 'adm1n' });
+    expect(ok.codes).toEqual([]);
+    expect(ok.data.ingestDbtArtifacts).toEqual({ originId: 'dbt:jaffle_shop', relations: 19, columns: 112 });
+    const bad = await gql(m, { m: manifest.slice(0, 500) }, { app: secured, token: 'adm1n' });
+    expect(bad.codes).toEqual(['DBT_INVALID_JSON']);
+    noLeaks(bad.body);
+    const anon = await gql(m, { m: manifest }, { app: secured, token: 'r3ad' });
+    expect(anon.codes).toEqual(['API_UNAUTHENTICATED']);
   });
 
   it('mutations are disabled when no admin token is configured', async () => {
