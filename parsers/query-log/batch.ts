@@ -41,9 +41,15 @@ export function lineageOf(stats: readonly StatementStats[]): QueryLogLineage {
   for (const s of stats) {
     const f = s.facts;
     for (const t of f.temporary) temporary.add(t);
-    for (const r of f.reads)
-      if (!relations.has(r.key))
-        relations.set(r.key, { displayName: r.displayName, kind: 'table', platform: f.platform });
+    for (const r of f.reads) {
+      const known = relations.get(r.key);
+      if (!known || (known.kind === 'table' && r.view))
+        relations.set(r.key, {
+          displayName: r.displayName,
+          kind: r.view ? 'view' : 'table',
+          platform: f.platform,
+        });
+    }
     for (const w of f.writes) {
       const known = relations.get(w.key);
       if (!known || (known.kind === 'table' && w.kind === 'view'))

@@ -50,6 +50,8 @@ const LINEAGE_TYPES = new Set([
 export interface RelationRef {
   key: string;
   displayName: string;
+  /** Set when the warehouse reports the relation is a view (ACCESS_HISTORY objectDomain). */
+  view?: boolean;
 }
 
 export interface StatementFacts {
@@ -192,7 +194,7 @@ export function factsFromAccess(
   engine: StatementFacts | null,
 ): StatementFacts {
   const rel = (name: string): RelationRef => ({ key: relationKey(platform, name), displayName: name });
-  const reads = access.reads.map((r) => rel(r.name));
+  const reads = access.reads.map((r) => (r.view ? { ...rel(r.name), view: true } : rel(r.name)));
   const writes = access.writes.map((w) => ({ ...rel(w.name), kind: 'table' as const }));
   const relationEdges: [string, string][] = [];
   for (const w of writes) for (const r of reads) if (r.key !== w.key) relationEdges.push([r.key, w.key]);

@@ -4,7 +4,7 @@ import type { Platform } from '../../src/model/lineage.ts';
 /** Relations and columns a warehouse itself reports for one query (Snowflake ACCESS_HISTORY, BigQuery JOBS). */
 export interface ReportedAccess {
   /** Relations read, as written by the warehouse (`DB.SCHEMA.T`), with the columns read when known. */
-  reads: { name: string; columns: string[] }[];
+  reads: { name: string; columns: string[]; view?: boolean }[];
   /** Relations written. */
   writes: { name: string; columns: string[] }[];
   /** Exact column lineage (Snowflake OBJECTS_MODIFIED.columns[].directSources). */

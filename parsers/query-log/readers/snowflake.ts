@@ -47,10 +47,12 @@ export function snowflakeAccess(row: Record<string, unknown>): ReportedAccess | 
   if (!('base_objects_accessed' in row || 'direct_objects_accessed' in row || 'objects_modified' in row))
     return undefined;
   const reads = new Map<string, Set<string>>();
+  const views = new Set<string>();
   for (const o of [...objects(row.direct_objects_accessed), ...objects(row.base_objects_accessed)]) {
     const cols = reads.get(o.objectName!) ?? new Set<string>();
     for (const c of o.columns ?? []) if (c.columnName) cols.add(c.columnName);
     reads.set(o.objectName!, cols);
+    if (/VIEW/i.test(String(o.objectDomain ?? ''))) views.add(o.objectName!);
   }
   const writes: ReportedAccess['writes'] = [];
   const columnLineage: ReportedAccess['columnLineage'] = [];
@@ -65,7 +67,7 @@ export function snowflakeAccess(row: Record<string, unknown>): ReportedAccess | 
     }
   }
   return {
-    reads: [...reads].map(([name, cols]) => ({ name, columns: [...cols] })),
+    reads: [...reads].map(([name, cols]) => ({ name, columns: [...cols], view: views.has(name) })),
     writes,
     columnLineage,
     columnLevel: true,
