@@ -45,11 +45,11 @@ describe('conformance across stores', () => {
       const b = await answersAfter(factory, [shapesBatch(), dbtBatch(), queryLogBatch()]);
       expect(b).toEqual(a);
       // the battery is not vacuous
-      expect(Object.keys(a.traversals as object).length).toBe(92);
+      expect(Object.keys(a.traversals as object).length).toBe(68);
       expect(
         Object.values(a.traversals as object).some((t: { reached: unknown[] }) => t.reached.length > 20),
       ).toBe(true);
-    });
+    }, 300_000);
   }
 
   it.skipIf(enabled.length < 2)(
@@ -63,7 +63,7 @@ describe('conformance across stores', () => {
           expect({ [other.name]: key, value: got[key] }).toEqual({ [other.name]: key, value: expected[key] });
       }
     },
-    120_000,
+    300_000,
   );
 
   for (const factory of enabled) {
@@ -73,7 +73,7 @@ describe('conformance across stores', () => {
       expect(stats.relations).toBeGreaterThan(5);
       expect(stats.columnEdges).toBeGreaterThan(20);
       expect(stats.consumers).toBeGreaterThan(0);
-    }, 120_000);
+    }, 300_000);
   }
 
   it.skipIf(enabled.length < 2)(
