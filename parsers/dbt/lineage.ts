@@ -51,7 +51,8 @@ export interface LineageContext {
 
 const SNAPSHOT_META = ['dbt_scd_id', 'dbt_updated_at', 'dbt_valid_from', 'dbt_valid_to'];
 
-/** Nodes with SQL to analyze, parents first; ties and cycles broken by unique_id. */
+/** Nodes with SQL to analyze, parents first: Kahn's algorithm by levels, each level sorted by unique_id;
+ * nodes left in a cycle (dbt forbids them) come last, sorted. O(n log n + edges). */
 export function topologicalOrder(nodes: DbtNode[]): DbtNode[] {
   const byId = new Map(nodes.map((n) => [n.uniqueId, n]));
   const indegree = new Map<string, number>();
@@ -65,32 +66,25 @@ export function topologicalOrder(nodes: DbtNode[]): DbtNode[] {
       else children.set(p, [n.uniqueId]);
     }
   }
-  const ready = nodes
-    .filter((n) => indegree.get(n.uniqueId) === 0)
-    .map((n) => n.uniqueId)
-    .sort();
   const out: DbtNode[] = [];
   const done = new Set<string>();
-  while (out.length < nodes.length) {
-    if (ready.length === 0) {
-      // A cycle (dbt forbids them; be safe): take the smallest remaining id.
-      const next = nodes
-        .map((n) => n.uniqueId)
-        .filter((id) => !done.has(id))
-        .sort()[0];
-      ready.push(next);
+  let level = nodes.filter((n) => indegree.get(n.uniqueId) === 0).map((n) => n.uniqueId);
+  while (level.length > 0) {
+    level.sort(cmp);
+    const next: string[] = [];
+    for (const id of level) {
+      done.add(id);
+      out.push(byId.get(id) as DbtNode);
+      for (const c of children.get(id) ?? []) {
+        const d = (indegree.get(c) ?? 0) - 1;
+        indegree.set(c, d);
+        if (d === 0) next.push(c);
+      }
     }
-    ready.sort(cmp);
-    const id = ready.shift() as string;
-    if (done.has(id)) continue;
-    done.add(id);
-    out.push(byId.get(id) as DbtNode);
-    for (const c of children.get(id) ?? []) {
-      const d = (indegree.get(c) ?? 0) - 1;
-      indegree.set(c, d);
-      if (d === 0 && !done.has(c)) ready.push(c);
-    }
+    level = next;
   }
+  if (out.length < nodes.length)
+    out.push(...nodes.filter((n) => !done.has(n.uniqueId)).sort((a, b) => cmp(a.uniqueId, b.uniqueId)));
   return out;
 }
 
