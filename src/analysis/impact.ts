@@ -283,8 +283,9 @@ export async function impact(
         excludeUsers: ctx.excludeUsers,
         excludeRoles: ctx.excludeRoles,
         maxNodes: ctx.limit,
+        expired: () => log.expired(),
       });
-  if (imp.partial)
+  if (imp.partial && !log.reasons.some((r) => r.startsWith('timeout')))
     log.add(`limit: importance counted exposures over the first ${ctx.limit} downstream nodes`);
   const importance = (k: string): Importance =>
     imp.byKey.get(k) ?? { score: 0, exposuresDownstream: 0, reads: 0, keyAsset: false, severity: 'LOW' };

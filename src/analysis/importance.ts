@@ -27,6 +27,8 @@ export interface ImportanceContext {
   excludeRoles?: readonly string[];
   /** Bound on the downstream subgraph explored to count exposures. */
   maxNodes: number;
+  /** Asked between store calls; true stops the exploration (the result is then partial). */
+  expired?: () => boolean;
 }
 
 export function isKeyAsset(node: AnyNode | undefined): boolean {
@@ -77,6 +79,10 @@ export async function importanceOf(
   const seen = new Set(queue);
   let partial = false;
   for (let i = 0; i < queue.length; i++) {
+    if (ctx.expired?.()) {
+      partial = true;
+      break;
+    }
     const key = queue[i];
     const node = nodes.get(key);
     if (node?.type === 'consumer') {

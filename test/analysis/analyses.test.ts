@@ -133,6 +133,19 @@ describe('impact', () => {
     ).toBe('API_LIMIT_EXCEEDED');
   });
 
+  it('an expired deadline skips the remaining phases and says so', async () => {
+    const r = await impact(
+      g.store,
+      { ref: COL, change: 'DROP', mode: 'CONSERVATIVE', depth: 10 },
+      { ...g.ctx, deadline: Date.now() - 1 },
+    );
+    expect(r.partial).toBe(true);
+    expect(r.partialReasons).toEqual(['timeout: the request deadline passed; later phases were skipped']);
+    expect(r.breaks.map((b) => b.key)).toEqual([ORDERS]);
+    expect(r.stale).toEqual([]);
+    expect(r.values).toEqual([]);
+  });
+
   it('is deterministic', async () => {
     const a = await impact(
       g.store,
