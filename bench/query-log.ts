@@ -1,4 +1,4 @@
-// `npm run bench:query-log [-- --rows 1000000] [--format generic|snowflake] [--seed 7] [--keep]`
+// `npm run bench:query-log [-- --rows 1000000] [--format generic|snowflake] [--seed 7] [--heap MB] [--keep]`
 // Generates a synthetic query log with realistic repetition (a few hundred statement shapes executed over
 // and over with different literals, a tail of one-off ad-hoc queries, ~3% failed), writes it to a temp file,
 // then ingests it in a child process into a fresh embedded store and reports rows/second and peak RSS.
@@ -138,6 +138,8 @@ async function mainBench(): Promise<void> {
       keep: { type: 'boolean', default: false },
       'ingest-only': { type: 'string' },
       'data-dir': { type: 'string' },
+      /** Caps the ingest child's V8 heap (MB): shows the ingest streams instead of holding the file. */
+      heap: { type: 'string' },
     },
   });
   if (values['ingest-only']) return ingestOnly(values['ingest-only'], values.format, values['data-dir']!);
@@ -153,6 +155,7 @@ async function mainBench(): Promise<void> {
     const child = spawnSync(
       process.execPath,
       [
+        ...(values.heap ? [`--max-old-space-size=${Number(values.heap)}`] : []),
         '--expose-gc',
         '--import',
         'tsx',
@@ -172,6 +175,7 @@ async function mainBench(): Promise<void> {
     const ingestMs = r.readAggregateMs + r.applyMs;
     const table = [
       ['rows', rows.toLocaleString('en-US')],
+      ['ingest heap cap', values.heap ? `${values.heap} MB` : 'node default'],
       ['format', values.format],
       ['file size', `${(bytes / 1e6).toFixed(1)} MB (generated in ${(genMs / 1000).toFixed(1)} s)`],
       ['distinct statements', String(r.summary.distinctStatements)],
