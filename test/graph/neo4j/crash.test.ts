@@ -8,7 +8,7 @@ import { openNeo4jStore } from '../../../graph/neo4j/index.ts';
 import type { LineageStore } from '../../../graph/store.ts';
 import type { LineageBatch } from '../../../src/model/lineage.ts';
 import { startNeo4j, type RunningNeo4j } from '../../../scripts/neo4j/launch.ts';
-import { dbtBatch, stgOrders } from '../../conformance/shapes.ts';
+import { dbtBatch, queryLogBatch, stgOrders } from '../../conformance/shapes.ts';
 import { neo4jTarget } from './server.ts';
 
 const enabled = neo4jTarget() !== null;
@@ -17,7 +17,7 @@ function bigReplacement(): LineageBatch {
   const b = dbtBatch('2024-09-01T00:00:00Z');
   const rel = { ...stgOrders, key: 'wh.big.t', name: 't', schema: 'big', displayName: 'wh.big.t' };
   b.relations.push(rel);
-  for (let i = 0; i < 60_000; i++) {
+  for (let i = 0; i < 8_000; i++) {
     const key = `wh.big.t.c${i}`;
     b.columns.push({ key, relationKey: rel.key, name: `c${i}`, displayName: `C${i}`, tags: [] });
     if (i > 0)
@@ -110,7 +110,7 @@ describe.skipIf(!enabled)('a Neo4j failure mid-ingest', () => {
         // And the store is usable again: the same replacement now commits.
         const ok = await reopened.applyBatch(bigReplacement());
         expect(ok.unchanged).toBe(false);
-        expect((await reopened.stats()).columns).toBeGreaterThan(60_000);
+        expect((await reopened.stats()).columns).toBeGreaterThan(20_000);
       } finally {
         await reopened.close();
       }

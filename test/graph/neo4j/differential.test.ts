@@ -123,7 +123,7 @@ describe.skipIf(target === null)('Neo4j store answers exactly like the embedded 
     async () => {
       await applyBoth(dbtBatch());
       await applyBoth(dbtBatch('2024-06-01T00:00:00Z'));
-      await compare();
+      expect(await neo.origins()).toEqual(await emb.origins());
     },
   );
 
@@ -161,7 +161,10 @@ describe.skipIf(target === null)('Neo4j store answers exactly like the embedded 
       await expect(neo.applyBatch(structuredClone(bad))).rejects.toMatchObject({
         code: 'STORE_WRITE_FAILED',
       });
-      await compare();
+      expect(await neo.stats()).toEqual(await emb.stats());
+      expect(await neo.edgesOf(queryLogBatch().columnEdges[0].from, 'downstream')).toEqual(
+        await emb.edgesOf(queryLogBatch().columnEdges[0].from, 'downstream'),
+      );
     },
   );
 });

@@ -1,0 +1,160 @@
+// Neo4j vs embedded store on one synthetic warehouse:
+//   npm run bench:stores -- [--tables 2000] [--columns 20] [--samples 200] [--chunk 1000] [--heap 4g]
+// Generates bench/embedded-synthetic.ts's layered DAG (diamond-heavy: 1-4 parents per table, 1-2 parent
+// columns per column), applies it to both stores as origins of `chunk` tables each (in table order, so every
+// edge endpoint already exists; one Neo4j transaction per origin), then times downstream impact traversals
+// from random relations (relation level, with consumers) and random columns (column level), checking that
+// both stores return the same answer for every query. Starts a throwaway Neo4j unless NEO4J_URI is set
+// (the database is wiped!). Prints one table. Timings are wall-clock: compare them on the same machine only.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isDeepStrictEqual, parseArgs } from 'node:util';
+import { openEmbeddedStore } from '../graph/embedded/index.ts';
+import { openNeo4jStore, wipeNeo4jDatabase } from '../graph/neo4j/index.ts';
+import type { LineageStore, TraverseOptions } from '../graph/store.ts';
+import { startNeo4j, type RunningNeo4j } from '../scripts/neo4j/launch.ts';
+import { emptyBatch, type LineageBatch } from '../src/model/lineage.ts';
+import { mulberry32, syntheticBatch, tableKey } from './embedded-synthetic.ts';
+
+const { values } = parseArgs({
+  options: {
+    tables: { type: 'string', default: '2000' },
+    columns: { type: 'string', default: '20' },
+    samples: { type: 'string', default: '200' },
+    chunk: { type: 'string', default: '1000' },
+    heap: { type: 'string', default: '4g' },
+  },
+});
+const tables = Number(values.tables);
+const columnsPerTable = Number(values.columns);
+const samples = Number(values.samples);
+const chunk = Number(values.chunk);
+
+/** Splits the one synthetic batch into origins of `size` tables; each edge goes with its target table. */
+function splitByTables(batch: LineageBatch, size: number): LineageBatch[] {
+  const index = new Map(batch.relations.map((r, i) => [r.key, i]));
+  const part = (relationKey: string) => Math.floor(index.get(relationKey)! / size);
+  const relOfColumn = (key: string) => key.slice(0, key.lastIndexOf('.'));
+  const out: LineageBatch[] = [];
+  const get = (i: number) =>
+    (out[i] ??= emptyBatch({ ...batch.origin, id: `synthetic:${String(i).padStart(4, '0')}` }));
+  for (const r of batch.relations) get(part(r.key)).relations.push(r);
+  for (const c of batch.columns) get(part(c.relationKey)).columns.push(c);
+  for (const e of batch.relationEdges) get(part(e.to)).relationEdges.push(e);
+  for (const e of batch.columnEdges) get(part(relOfColumn(e.to))).columnEdges.push(e);
+  return out;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+const fmt = (ms: number) => (ms >= 100 ? ms.toFixed(0) : ms.toFixed(1));
+
+async function main(): Promise<void> {
+  const batch = syntheticBatch(tables, columnsPerTable);
+  const batches = splitByTables(batch, chunk);
+  const rnd = mulberry32(7);
+  const relStarts = Array.from({ length: samples }, () => tableKey(Math.floor(rnd() * tables * 0.5)));
+  const colStarts = relStarts.map((k) => `${k}.c${Math.floor(rnd() * 2)}`);
+  const upStarts = relStarts.map(
+    (_, i) => `${tableKey(tables - 1 - ((i * 7919) % Math.ceil(tables / 2)))}.c0`,
+  );
+  process.stderr.write(
+    `synthetic: ${batch.relations.length} tables, ${batch.columns.length} columns, ` +
+      `${batch.columnEdges.length} column edges, ${batch.relationEdges.length} relation edges, ${batches.length} origins\n`,
+  );
+
+  let server: RunningNeo4j | undefined;
+  let uri = process.env.NEO4J_URI;
+  if (!uri) {
+    server = await startNeo4j({ heap: values.heap, pageCacheMb: 512 });
+    uri = server.uri;
+  }
+  const target = {
+    uri,
+    user: process.env.NEO4J_USER ?? 'neo4j',
+    password: process.env.NEO4J_PASSWORD ?? 'unused',
+    database: process.env.NEO4J_DATABASE ?? 'neo4j',
+  };
+  await wipeNeo4jDatabase(target);
+  const dir = mkdtempSync(join(tmpdir(), 'lineage-bench-'));
+  const stores: [string, LineageStore][] = [
+    ['embedded', await openEmbeddedStore({ dataDir: dir })],
+    ['neo4j', await openNeo4jStore({ ...target, maxRetryTimeMs: 60_000 })],
+  ];
+  const rows: string[][] = [];
+  const answers = new Map<string, unknown[]>();
+  try {
+    const ingest = new Map<string, number>();
+    for (const [name, store] of stores) {
+      const t0 = performance.now();
+      for (const b of batches) await store.applyBatch(structuredClone(b));
+      ingest.set(name, performance.now() - t0);
+      process.stderr.write(`${name}: ingested in ${fmt(performance.now() - t0)} ms\n`);
+    }
+    const queries: [string, string[], TraverseOptions][] = [
+      [
+        'relation impact (depth 10, limit 1000, consumers)',
+        relStarts,
+        { direction: 'downstream', level: 'relation', maxDepth: 10, limit: 1000, includeConsumers: true },
+      ],
+      [
+        'column impact (depth 10, limit 1000)',
+        colStarts,
+        { direction: 'downstream', level: 'column', maxDepth: 10, limit: 1000 },
+      ],
+      [
+        'column root cause (upstream, depth 10, limit 1000)',
+        upStarts,
+        { direction: 'upstream', level: 'column', maxDepth: 10, limit: 1000 },
+      ],
+    ];
+    for (const [label, starts, options] of queries) {
+      for (const [name, store] of stores) {
+        await store.traverse([starts[0]], options); // warm-up
+        const times: number[] = [];
+        const got: unknown[] = [];
+        let reached = 0;
+        for (const s of starts) {
+          const t0 = performance.now();
+          const r = await store.traverse([s], options);
+          times.push(performance.now() - t0);
+          reached += r.reached.length;
+          got.push(r);
+        }
+        answers.set(`${label}/${name}`, got);
+        times.sort((a, b) => a - b);
+        rows.push([
+          label,
+          name,
+          `${fmt(ingest.get(name)!)} ms`,
+          String(Math.round(reached / starts.length)),
+          fmt(percentile(times, 50)),
+          fmt(percentile(times, 99)),
+        ]);
+      }
+      const a = answers.get(`${label}/embedded`)!;
+      const b = answers.get(`${label}/neo4j`)!;
+      const diff = a.filter((x, i) => !isDeepStrictEqual(x, b[i])).length;
+      rows.push([label, 'same answers', diff === 0 ? `all ${a.length}` : `${diff} DIFFER`, '', '', '']);
+    }
+  } finally {
+    for (const [, store] of stores) await store.close();
+    rmSync(dir, { recursive: true, force: true });
+    await server?.stop();
+  }
+  const head = ['query', 'store', 'ingest', 'avg reached', 'p50 ms', 'p99 ms'];
+  const all = [head, ...rows];
+  const widths = head.map((_, i) => Math.max(...all.map((r) => r[i].length)));
+  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  process.stdout.write(
+    `\n${tables} tables, ${batch.columns.length} columns, ${batch.columnEdges.length} column edges; ` +
+      `${samples} queries per row\n${line(head)}\n${line(widths.map((w) => '-'.repeat(w)))}\n` +
+      `${rows.map(line).join('\n')}\n`,
+  );
+}
+
+await main();
