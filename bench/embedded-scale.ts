@@ -64,24 +64,33 @@ async function loadPhase(dir: string, samples: number): Promise<Record<string, n
   const figures: Record<string, number> = { loadMs: Math.round(loadMs), loadCpuMs, loadPeakRssMb: loadRss };
   for (const direction of ['downstream', 'upstream'] as const) {
     const times: number[] = [];
+    const cpuTimes: number[] = [];
     let reached = 0;
     let maxReached = 0;
     for (const key of columnKeys) {
       const t = performance.now();
+      const c = process.cpuUsage();
       const r = await store.traverse([key], { direction, level: 'column', maxDepth: 20, limit: 10_000 });
       times.push(performance.now() - t);
+      const dc = process.cpuUsage(c);
+      cpuTimes.push((dc.user + dc.system) / 1000);
       reached += r.reached.length;
       maxReached = Math.max(maxReached, r.reached.length);
     }
     times.sort((a, b) => a - b);
+    cpuTimes.sort((a, b) => a - b);
     figures[`${direction}P50Ms`] = Number(percentile(times, 50).toFixed(2));
     figures[`${direction}P99Ms`] = Number(percentile(times, 99).toFixed(2));
+    figures[`${direction}CpuP50Ms`] = Number(percentile(cpuTimes, 50).toFixed(2));
+    figures[`${direction}CpuP99Ms`] = Number(percentile(cpuTimes, 99).toFixed(2));
     figures[`${direction}MeanReached`] = Math.round(reached / columnKeys.length);
     figures[`${direction}MaxReached`] = maxReached;
   }
   const t = performance.now();
+  const sc = process.cpuUsage();
   await store.search('t123', { limit: 20 });
   figures.searchMs = Math.round(performance.now() - t);
+  figures.searchCpuMs = cpuMs(sc);
   figures.peakRssMb = peakRssMb();
   return figures;
 }
