@@ -87,26 +87,44 @@ export class UsageCounter {
 
   /** All records except those `skip` rejects, sorted by (target, access, user, role, day). */
   records(skip: (target: string) => boolean): UsageRecord[] {
-    const out: UsageRecord[] = [];
-    for (let s = 0; s < this.size; s++) {
-      const target = this.targets.values[this.target[s]];
-      if (skip(target)) continue;
+    // Sort slot numbers by the ranks of their interned strings: no per-record key strings.
+    const rank = (values: string[]): Int32Array => {
+      const order = values
+        .map((_, i) => i)
+        .sort((a, b) => (values[a] < values[b] ? -1 : values[a] > values[b] ? 1 : 0));
+      const r = new Int32Array(values.length);
+      order.forEach((id, pos) => (r[id] = pos));
+      return r;
+    };
+    const tr = rank(this.targets.values);
+    const ur = rank(this.users.values);
+    const rr = rank(this.roles.values);
+    const dr = rank(this.days.values);
+    const who = this.who;
+    const slots: number[] = [];
+    const skipped = new Uint8Array(this.targets.values.length);
+    this.targets.values.forEach((t, id) => (skipped[id] = skip(t) ? 1 : 0));
+    for (let s = 0; s < this.size; s++) if (!skipped[this.target[s]]) slots.push(s);
+    slots.sort(
+      (a, b) =>
+        tr[this.target[a]] - tr[this.target[b]] ||
+        who[a * 4 + 3] - who[b * 4 + 3] ||
+        ur[who[a * 4]] - ur[who[b * 4]] ||
+        rr[who[a * 4 + 1]] - rr[who[b * 4 + 1]] ||
+        dr[who[a * 4 + 2]] - dr[who[b * 4 + 2]],
+    );
+    return slots.map((s) => {
       const w = s * 4;
       const record: UsageRecord = {
-        target,
-        access: this.who[w + 3] === 0 ? 'read' : 'write',
-        user: this.users.values[this.who[w]],
-        day: this.days.values[this.who[w + 2]],
+        target: this.targets.values[this.target[s]],
+        access: who[w + 3] === 0 ? 'read' : 'write',
+        user: this.users.values[who[w]],
+        day: this.days.values[who[w + 2]],
         count: this.count[s],
         lastAt: new Date(this.lastAt[s]).toISOString(),
       };
-      if (this.who[w + 1] !== 0) record.role = this.roles.values[this.who[w + 1]];
-      out.push(record);
-    }
-    const key = (u: UsageRecord) =>
-      `${u.target}\u0000${u.access}\u0000${u.user}\u0000${u.role ?? ''}\u0000${u.day}`;
-    const keyed = out.map((u) => [key(u), u] as const);
-    keyed.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return keyed.map(([, u]) => u);
+      if (who[w + 1] !== 0) record.role = this.roles.values[who[w + 1]];
+      return record;
+    });
   }
 }
