@@ -75,6 +75,7 @@ function actualEdges(c: Case, platform: Platform): { edges: Set<string>; parsed:
     platform,
     schema: { columns: (k) => known.get(k) },
     lateralAliases: c.meta.lateral_column_alias_reference ?? false,
+    frontEnd: process.argv.includes('--polyglot-first') ? 'polyglot-first' : undefined,
   });
   const edges = new Set<string>();
   for (const e of r.edges)

@@ -83,3 +83,35 @@ for (const [k, r] of rows) {
 line('ALL', total);
 if (showFailures) for (const f of failures) console.log(f);
 else console.log(`\n${failures.length} unread (run with --failures to list them)`);
+
+// `--compare-front-ends`: how often the two front-end orders give the same column edges per statement.
+if (process.argv.includes('--compare-front-ends')) {
+  let same = 0;
+  let both = 0;
+  const differ: string[] = [];
+  const edges = (res: ReturnType<typeof analyzeSqlSync>): string =>
+    res
+      .flatMap((r) =>
+        r.columns.flatMap((c) => c.sources.map((s) => `${c.name}<-${s.table.key}.${s.column}:${s.kind}`)),
+      )
+      .sort()
+      .join('|');
+  for (const st of allStatements()) {
+    const base = {
+      sql: st.sql,
+      platform: st.platform,
+      defaultDatabase: st.defaultDatabase,
+      defaultSchema: st.defaultSchema,
+      schema: st.schema,
+    };
+    const a = analyzeSqlSync(base);
+    const b = analyzeSqlSync({ ...base, frontEnd: 'polyglot-first' });
+    if (a.some((r) => r.confidence === 'TABLE_LEVEL') || b.some((r) => r.confidence === 'TABLE_LEVEL'))
+      continue;
+    both++;
+    if (edges(a) === edges(b)) same++;
+    else differ.push(`${st.corpus} ${st.id}`);
+  }
+  console.log(`\nfront ends agree on ${same}/${both} statements (${((100 * same) / both).toFixed(1)}%)`);
+  for (const d of differ.slice(0, 15)) console.log(`  differs: ${d}`);
+}

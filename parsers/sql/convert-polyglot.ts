@@ -86,6 +86,7 @@ export function pExpr(x: unknown): Expr {
     case 'parameter':
       return LITERAL;
     case 'alias':
+    case 'annotated':
       return pExpr(p.this);
     case 'cast':
     case 'try_cast':
@@ -262,11 +263,30 @@ function clause(x: unknown): Expr | null {
   return pExpr(thisOf(x));
 }
 
+/** The statement text an unaliased item was written as (from the AST's spans). */
 function exprText(e: unknown): string {
   const v = variant(e);
   if (v && v[0] === 'column') return '';
+  let lo = Infinity;
+  let hi = -1;
+  const visit = (n: unknown): void => {
+    if (Array.isArray(n)) n.forEach(visit);
+    else if (isObj(n)) {
+      const span = n.span;
+      if (isObj(span) && typeof span.start === 'number' && typeof span.end === 'number') {
+        lo = Math.min(lo, span.start);
+        hi = Math.max(hi, span.end);
+      }
+      Object.values(n).forEach(visit);
+    }
+  };
+  visit(e);
+  if (hi > lo && currentText) return currentText.slice(lo, hi);
   return v ? v[0] : 'expr';
 }
+
+/** Text of the statement being converted (spans index into it). */
+let currentText = '';
 
 function emptySelect(): Query {
   return {
@@ -347,7 +367,8 @@ function withCtes(q: Query, w: unknown): Query {
   return extra.length ? { ...q, ctes: [...extra, ...q.ctes] } : q;
 }
 
-export function pStatement(x: PolyNode): Statement {
+export function pStatement(x: PolyNode, text = ''): Statement {
+  currentText = text;
   const v = variant(x);
   if (!v) return { kind: 'other' };
   const [kind, p] = v;

@@ -12,7 +12,14 @@ import type { Statement } from './tree.ts';
 export type FrontEnd = 'node-sql-parser' | 'merge' | 'polyglot';
 export type FrontResult = { ok: true; tree: Statement; frontEnd: FrontEnd } | { ok: false; message: string };
 
-export function readStatement(text: string, platform: Platform): FrontResult {
+/** Which front end reads first: node-sql-parser (default) or polyglot (faster; see docs/sql.md). */
+export type FrontEndOrder = 'node-sql-parser-first' | 'polyglot-first';
+
+export function readStatement(
+  text: string,
+  platform: Platform,
+  order: FrontEndOrder = 'node-sql-parser-first',
+): FrontResult {
   const { quoted, bare } = identifierQuoting(text);
   const doubleQuoteIsIdent = !['bigquery', 'mysql', 'databricks'].includes(platform);
   if (/^MERGE\b/.test(leadingWords(text, 1))) {
@@ -23,6 +30,13 @@ export function readStatement(text: string, platform: Platform): FrontResult {
       tree: convertMerge(m.pieces, { quoted, bare, doubleQuoteIsIdent, sqlOf: m.pieces.sqlOf }),
       frontEnd: 'merge',
     };
+  }
+  if (order === 'polyglot-first') {
+    const poly = parsePolyglot(text, platform);
+    if (poly.ok) {
+      const tree = pStatement(poly.ast, text);
+      if (tree.kind !== 'other') return { ok: true, tree, frontEnd: 'polyglot' };
+    }
   }
   let parsed = parseStatement(text, platform);
   if (!parsed.ok) {
@@ -35,7 +49,7 @@ export function readStatement(text: string, platform: Platform): FrontResult {
   if (!parsed.ok) {
     // Second front end: sqlglot's grammars (WASM) for what node-sql-parser cannot read.
     const poly = parsePolyglot(text, platform);
-    if (poly.ok) return { ok: true, tree: pStatement(poly.ast), frontEnd: 'polyglot' };
+    if (poly.ok) return { ok: true, tree: pStatement(poly.ast, text), frontEnd: 'polyglot' };
     return {
       ok: false,
       message: `no grammar read the statement (${parsed.grammars.join(', ')}, polyglot): ${parsed.message}; ${poly.message}`,

@@ -5,6 +5,7 @@
 import type { Diagnostic, Platform, RelationKey, SqlShape, TransformKind } from '../../src/model/lineage.ts';
 import { relationIdentity } from '../../src/model/identity.ts';
 import { readStatement } from './front.ts';
+import type { FrontEndOrder } from './front.ts';
 import type { Ctx } from './scope.ts';
 import { GuardError } from './scope.ts';
 import { analyzeStatement } from './statement.ts';
@@ -32,6 +33,8 @@ export interface AnalyzeRequest {
    * that allow it; off for Postgres, MySQL, Trino, generic).
    */
   lateralAliases?: boolean;
+  /** Front-end order (default node-sql-parser first, polyglot for what it cannot read). */
+  frontEnd?: FrontEndOrder;
   /** Resolver work units allowed per statement (default MAX_STEPS); past it: SQL_TOO_LARGE. */
   maxSteps?: number;
 }
@@ -147,7 +150,7 @@ function analyzeOne(text: string, index: number, line: number, req: AnalyzeReque
       ),
     ]);
   }
-  const read = readStatement(text, req.platform);
+  const read = readStatement(text, req.platform, req.frontEnd);
   if (!read.ok) {
     return fallback(text, index, req, [diagnostic('SQL_PARSE_FAILED', 'warning', read.message, req, line)]);
   }
@@ -169,7 +172,7 @@ function analyzeOne(text: string, index: number, line: number, req: AnalyzeReque
     lateralAliases: req.lateralAliases ?? LATERAL_ALIAS_PLATFORMS.has(req.platform),
   };
   try {
-    if (read.frontEnd === 'polyglot') {
+    if (read.frontEnd === 'polyglot' && req.frontEnd !== 'polyglot-first') {
       ctx.diagnostics.push(
         diagnostic('SQL_SECOND_FRONT_END', 'info', 'read by the second front end (@polyglot-sql/sdk)', req),
       );

@@ -235,7 +235,8 @@ function outputName(ctx: Ctx, item: Select['items'][number]): { name: string; di
   let e = item.expr;
   while (e.kind === 'cast' && e.shorthand) e = e.expr;
   if (e.kind === 'column') return { name: columnName(ctx.platform, e.name), displayName: e.name.value };
-  const text = item.text || 'expr';
+  // exprToSQL quotes every identifier with backticks; the name keeps the expression as written.
+  const text = (item.text || 'expr').replaceAll('`', '');
   return { name: text.toLowerCase(), displayName: text };
 }
 
