@@ -46,6 +46,8 @@ export interface IngestDbtSummary {
   };
   diagnostics: Record<Severity, number>;
   diagnosticsByCode: Record<string, number>;
+  /** The first warnings and errors (at most 20), for display; all are stored with the origin. */
+  notable: { code: string; severity: Severity; message: string; uniqueId?: string }[];
   sqlParsed: number;
   sqlCacheHits: number;
   /** True when the store reported nothing changed. */
@@ -121,6 +123,15 @@ export async function parseDbt(
         fingerprints: b.fingerprints.length,
       },
       diagnostics,
+      notable: b.diagnostics
+        .filter((d) => d.severity !== 'info')
+        .slice(0, 20)
+        .map((d) => ({
+          code: d.code,
+          severity: d.severity,
+          message: d.message,
+          ...(d.where?.uniqueId ? { uniqueId: d.where.uniqueId } : {}),
+        })),
       diagnosticsByCode: Object.fromEntries(Object.entries(byCode).sort(([a], [c]) => (a < c ? -1 : 1))),
       sqlParsed: r.lineage.parsed,
       sqlCacheHits: r.lineage.cacheHits,

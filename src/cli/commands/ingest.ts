@@ -75,6 +75,7 @@ export function formatSummary(s: IngestDbtSummary): string {
     `  checks ${s.counts.checks}, evidence ${s.counts.evidence}, fingerprints ${s.counts.fingerprints}`,
     `  SQL parsed ${s.sqlParsed}, reused from cache ${s.sqlCacheHits}`,
     `  diagnostics: ${s.diagnostics.error} error, ${s.diagnostics.warning} warning, ${s.diagnostics.info} info${codes ? ` (${codes})` : ''}`,
+    ...s.notable.map((d) => `  ${d.severity} ${d.code}${d.uniqueId ? ` ${d.uniqueId}` : ''}: ${d.message}`),
     `  time: parse ${s.timingsMs.parse} ms, store ${s.timingsMs.apply} ms`,
     '',
   ].join('\n');
