@@ -151,7 +151,10 @@ async function blastRadius(store: LineageStore, ref: string, change: ChangeKind)
   };
 }
 
-/** Pure comparison of two batches of the same project, matched by dbt unique_id. Sorted output. */
+/**
+ * Pure comparison of two batches of the same project, matched by dbt unique_id. Relations are compared
+ * parents first, so a column fed by a renamed upstream column still matches its old self. Sorted output.
+ */
 export function compareBatches(base: LineageBatch, head: LineageBatch): DiffChange[] {
   const changes: DiffChange[] = [];
   const baseRel = relationsById(base);
@@ -160,10 +163,18 @@ export function compareBatches(base: LineageBatch, head: LineageBatch): DiffChan
   const headCols = columnsByRelation(head);
   const baseUp = directUpstream(base);
   const headUp = directUpstream(head);
+  /** Head column key of a renamed column -> its base column key. */
+  const renamedFrom = new Map<string, string>();
+  const headSignature = (key: string): string | undefined => {
+    const ups = headUp.get(key);
+    return ups ? [...new Set(ups.map((u) => renamedFrom.get(u) ?? u))].sort().join('\n') : undefined;
+  };
+  const baseSignature = (key: string): string | undefined => baseUp.get(key)?.join('\n');
   const change = (kind: DiffChangeKind, r: RelationNode, extra: Partial<DiffChange> = {}): void => {
     changes.push({ kind, uniqueId: r.uniqueId as string, relation: r.key, blastRadius: null, ...extra });
   };
-  for (const [id, b] of baseRel) {
+  for (const id of parentsFirst(base, baseRel)) {
+    const b = baseRel.get(id) as RelationNode;
     const h = headRel.get(id);
     if (!h) {
       change('model_removed', b);
@@ -175,12 +186,13 @@ export function compareBatches(base: LineageBatch, head: LineageBatch): DiffChan
     const removed = bc.filter((c) => !hc.has(c.name));
     const bNames = new Set(bc.map((c) => c.name));
     const added = [...hc.values()].filter((c) => !bNames.has(c.name));
-    const renames = detectRenames(removed, added, baseUp, headUp);
+    const renames = detectRenames(removed, added, baseSignature, headSignature);
     for (const c of removed) {
       const to = renames.get(c.name);
-      if (to)
+      if (to) {
         change('column_renamed', b, { column: c.name, renamedTo: to.name, renameEvidence: to.evidence });
-      else change('column_removed', b, { column: c.name });
+        renamedFrom.set(columnKey(h.key, to.name), c.key);
+      } else change('column_removed', b, { column: c.name });
     }
     const renamedTargets = new Set([...renames.values()].map((r) => r.name));
     for (const c of added) if (!renamedTargets.has(c.name)) change('column_added', b, { column: c.name });
@@ -196,6 +208,33 @@ export function compareBatches(base: LineageBatch, head: LineageBatch): DiffChan
   );
 }
 
+/** unique_ids of the base relations, parents first (by levels of the base's relation and column edges). */
+function parentsFirst(base: LineageBatch, byId: Map<string, RelationNode>): string[] {
+  const idOf = new Map([...byId].map(([id, r]) => [r.key, id]));
+  const relOfColumn = new Map(base.columns.map((c) => [c.key, c.relationKey]));
+  const parents = new Map<string, Set<string>>([...byId.keys()].map((id) => [id, new Set<string>()]));
+  const link = (fromRel: string | undefined, toRel: string | undefined): void => {
+    const f = fromRel ? idOf.get(fromRel) : undefined;
+    const t = toRel ? idOf.get(toRel) : undefined;
+    if (f && t && f !== t) parents.get(t)?.add(f);
+  };
+  for (const e of base.relationEdges) link(e.from, e.to);
+  for (const e of base.columnEdges) link(relOfColumn.get(e.from), relOfColumn.get(e.to));
+  const out: string[] = [];
+  const done = new Set<string>();
+  let remaining = [...byId.keys()].sort();
+  while (remaining.length > 0) {
+    const level = remaining.filter((id) => [...(parents.get(id) ?? [])].every((p) => done.has(p)));
+    const next = level.length > 0 ? level : [remaining[0]]; // a cycle: take the smallest id
+    for (const id of next) {
+      done.add(id);
+      out.push(id);
+    }
+    remaining = remaining.filter((id) => !done.has(id));
+  }
+  return out;
+}
+
 /**
  * A removed column is a rename of an added one when both have the same non-empty set of direct upstream
  * columns, or (failing that) when exactly one column was removed and one added with the same type and position.
@@ -203,15 +242,15 @@ export function compareBatches(base: LineageBatch, head: LineageBatch): DiffChan
 function detectRenames(
   removed: ColumnNode[],
   added: ColumnNode[],
-  baseUp: Map<string, string>,
-  headUp: Map<string, string>,
+  baseUp: (key: string) => string | undefined,
+  headUp: (key: string) => string | undefined,
 ): Map<string, { name: string; evidence: 'same_upstream' | 'same_type_and_position' }> {
   const out = new Map<string, { name: string; evidence: 'same_upstream' | 'same_type_and_position' }>();
   const used = new Set<string>();
   for (const r of removed) {
-    const up = baseUp.get(r.key);
+    const up = baseUp(r.key);
     if (!up) continue;
-    const matches = added.filter((a) => !used.has(a.name) && headUp.get(a.key) === up);
+    const matches = added.filter((a) => !used.has(a.name) && headUp(a.key) === up);
     if (matches.length === 1) {
       out.set(r.name, { name: matches[0].name, evidence: 'same_upstream' });
       used.add(matches[0].name);
@@ -244,8 +283,8 @@ function columnsByRelation(batch: LineageBatch): Map<string, ColumnNode[]> {
   return out;
 }
 
-/** Column key -> its sorted direct upstream column keys joined (the rename signature). */
-function directUpstream(batch: LineageBatch): Map<string, string> {
+/** Column key -> its sorted direct upstream column keys (the rename signature). */
+function directUpstream(batch: LineageBatch): Map<string, string[]> {
   const sets = new Map<string, Set<string>>();
   for (const e of batch.columnEdges) {
     if (!(DIRECT_KINDS as readonly string[]).includes(e.kind)) continue;
@@ -253,7 +292,7 @@ function directUpstream(batch: LineageBatch): Map<string, string> {
     if (s) s.add(e.from);
     else sets.set(e.to, new Set([e.from]));
   }
-  return new Map([...sets].map(([k, s]) => [k, [...s].sort().join('\n')]));
+  return new Map([...sets].map(([k, s]) => [k, [...s].sort()]));
 }
 
 function normType(t: string): string {

@@ -56,7 +56,12 @@ describe('lineage diff', () => {
       'column_renamed jaffle_shop.main.stg_customers.customer_name',
       'column_retyped jaffle_shop.main.stg_orders.order_total',
     ]);
-    expect(r.changes[0]).toMatchObject({ renamedTo: 'full_name', blastRadius: { breaks: [] } });
+    // customers.customer_name is fed by the renamed stg column: still recognised by its (renamed) upstream.
+    expect(r.changes[0]).toMatchObject({
+      renamedTo: 'full_name',
+      renameEvidence: 'same_upstream',
+      blastRadius: { breaks: [] },
+    });
     const rename = r.changes[2];
     expect(rename).toMatchObject({ renamedTo: 'full_name', renameEvidence: 'same_upstream' });
     expect(rename.blastRadius?.breaks).toEqual(['jaffle_shop.main.customers']);
