@@ -14,7 +14,7 @@ import type {
   SelectItem,
   Statement,
 } from './tree.ts';
-import { LITERAL } from './tree.ts';
+import { LITERAL, withoutDateParts } from './tree.ts';
 
 function isObj(x: unknown): x is PolyNode {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -128,7 +128,7 @@ export function pExpr(x: unknown): Expr {
       return {
         kind: 'func',
         name,
-        args: childExprs(p, ['name']),
+        args: withoutDateParts(name, childExprs(p, ['name'])),
         aggregate: kind === 'aggregate_function' || AGGREGATES.has(name),
         filter: null,
         window: null,
@@ -251,10 +251,10 @@ export function pQuery(x: unknown): Query {
     items,
     from,
     where: clause(p.where_clause ?? p.where),
-    groupBy: list(p.group_by).map(pExpr),
+    groupBy: list(p.group_by).map(positional),
     having: clause(p.having),
     qualify: clause(p.qualify),
-    orderBy: list(p.order_by).map((o) => pExpr(thisOf(o))),
+    orderBy: list(p.order_by).map((o) => positional(thisOf(o))),
   };
 }
 
@@ -442,4 +442,13 @@ function fnName(x: unknown): string {
   const v = variant(x);
   if (!v) return '';
   return String(v[0] === 'function' ? (v[1].name ?? '') : v[0]).toUpperCase();
+}
+
+/** A bare integer in GROUP BY / ORDER BY is a position in the SELECT list. */
+function positional(x: unknown): Expr {
+  const v = variant(x);
+  if (v && v[0] === 'literal' && v[1].literal_type === 'number' && Number.isInteger(Number(v[1].value))) {
+    return { kind: 'position', index: Number(v[1].value) };
+  }
+  return pExpr(x);
 }

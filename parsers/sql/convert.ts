@@ -13,7 +13,7 @@ import type {
   SelectItem,
   Statement,
 } from './tree.ts';
-import { LITERAL } from './tree.ts';
+import { LITERAL, withoutDateParts } from './tree.ts';
 
 export interface ConvertContext {
   /** Identifier values seen quoted / bare in the statement text. */
@@ -248,7 +248,10 @@ function func(x: RawNode, ctx: ConvertContext): Expr {
   return {
     kind: 'func',
     name,
-    args: args.filter((e) => e.kind !== 'literal'),
+    args: withoutDateParts(
+      name,
+      args.filter((e) => e.kind !== 'literal'),
+    ),
     aggregate: x.type === 'aggr_func' || AGGREGATES.has(name.split('.').pop() ?? name),
     filter: filterNode ? convertExpr(filterNode, ctx) : null,
     window,
@@ -359,10 +362,10 @@ function convertSelect(x: RawNode, ctx: ConvertContext): Query {
     items,
     from,
     where: x.where ? convertExpr(x.where, ctx) : null,
-    groupBy: exprList(x.groupby, ctx),
+    groupBy: positional(x.groupby, ctx),
     having: x.having ? convertExpr(x.having, ctx) : null,
     qualify: x.qualify ? convertExpr(x.qualify, ctx) : null,
-    orderBy: exprList(x.orderby, ctx),
+    orderBy: positional(x.orderby, ctx),
   };
 }
 
@@ -583,4 +586,17 @@ export function convertMerge(p: import('./merge.ts').MergePieces, ctx: ConvertCo
       values: i.values.map((v) => convertExpr(v, ctx)),
     })),
   };
+}
+
+/** A GROUP BY / ORDER BY list where a bare integer is a position in the SELECT list. */
+function positional(x: unknown, ctx: ConvertContext): Expr[] {
+  if (isObj(x) && Array.isArray(x.columns)) x = x.columns;
+  if (!Array.isArray(x)) return exprList(x, ctx);
+  return x.map((e) => {
+    const inner = isObj(e) && isObj(e.expr) && e.type !== 'number' ? e.expr : e;
+    if (isObj(inner) && inner.type === 'number' && Number.isInteger(Number(inner.value))) {
+      return { kind: 'position' as const, index: Number(inner.value) };
+    }
+    return exprList([e], ctx)[0];
+  });
 }

@@ -41,6 +41,10 @@ export function exprLineage(ctx: Ctx, scope: Scope, e: Expr, kind: TransformKind
   switch (e.kind) {
     case 'literal':
       return [];
+    case 'position': {
+      const col = scope.positions?.[e.index - 1];
+      return col ? withKind(col.sources, kind) : [];
+    }
     case 'column': {
       const r = resolveColumn(ctx, scope, e);
       return r ? withKind(r, kind) : [];
@@ -221,6 +225,7 @@ function analyzeSelect(ctx: Ctx, q: Select, parent: Scope | null, env: CteEnv | 
   const outScope: Scope = {
     ...scope,
     outputAliases: true,
+    positions: columns,
     aliases: new Map(columns.map((c) => [c.name, c])),
   };
   for (const g of q.groupBy) indirect.push(...indirectOf(ctx, outScope, g, 'GROUP_BY'));

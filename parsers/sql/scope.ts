@@ -50,6 +50,8 @@ export interface Scope {
   aliases: Map<string, ColumnLineage>;
   /** GROUP BY / ORDER BY scopes: output aliases are always visible. */
   outputAliases?: boolean;
+  /** GROUP BY / ORDER BY scopes: the SELECT list, for positions (`GROUP BY 1`). */
+  positions?: ColumnLineage[];
 }
 
 /** One analysis run's shared state: the single context object passed through every step. */

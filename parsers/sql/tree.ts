@@ -22,7 +22,9 @@ export type Expr =
   | { kind: 'case'; operand: Expr | null; whens: { cond: Expr; result: Expr }[]; otherwise: Expr | null }
   | { kind: 'cast'; expr: Expr; shorthand: boolean }
   | { kind: 'op'; args: Expr[] }
-  | { kind: 'subquery'; query: Query };
+  | { kind: 'subquery'; query: Query }
+  /** `GROUP BY 1` / `ORDER BY 2`: a 1-based position in the SELECT list. */
+  | { kind: 'position'; index: number };
 
 export interface WindowSpec {
   partitionBy: Expr[];
@@ -131,3 +133,92 @@ export type Statement =
   | { kind: 'other' };
 
 export const LITERAL: Expr = { kind: 'literal' };
+
+/** Functions whose date-part argument (`DATEADD(day, …)`, `DATE_DIFF(a, b, DAY)`) is a keyword, not a column. */
+const DATE_PART_FUNCTIONS = new Set([
+  'DATEADD',
+  'DATEDIFF',
+  'DATE_ADD',
+  'DATE_SUB',
+  'DATE_DIFF',
+  'DATE_TRUNC',
+  'DATE_PART',
+  'DATETIME_DIFF',
+  'DATETIME_TRUNC',
+  'DATETIME_ADD',
+  'DATETIME_SUB',
+  'TIMESTAMPADD',
+  'TIMESTAMPDIFF',
+  'TIMESTAMP_ADD',
+  'TIMESTAMP_SUB',
+  'TIMESTAMP_DIFF',
+  'TIMESTAMP_TRUNC',
+  'TIME_DIFF',
+  'TIME_TRUNC',
+  'LAST_DAY',
+  'EXTRACT',
+  'TIME_SLICE',
+  'DATE_FROM_PARTS',
+]);
+const DATE_PARTS = new Set([
+  'YEAR',
+  'YEARS',
+  'YY',
+  'YYYY',
+  'QUARTER',
+  'QUARTERS',
+  'QTR',
+  'Q',
+  'MONTH',
+  'MONTHS',
+  'MM',
+  'MON',
+  'WEEK',
+  'WEEKS',
+  'WK',
+  'W',
+  'ISOWEEK',
+  'WEEKDAY',
+  'DAY',
+  'DAYS',
+  'DD',
+  'D',
+  'DAYOFWEEK',
+  'DAYOFYEAR',
+  'DOW',
+  'DOY',
+  'HOUR',
+  'HOURS',
+  'HH',
+  'MINUTE',
+  'MINUTES',
+  'MI',
+  'SECOND',
+  'SECONDS',
+  'SS',
+  'MILLISECOND',
+  'MILLISECONDS',
+  'MS',
+  'MICROSECOND',
+  'MICROSECONDS',
+  'NANOSECOND',
+  'NS',
+  'EPOCH',
+  'ISOYEAR',
+  'DATE',
+  'TIME',
+]);
+
+/** Drops date-part keywords parsed as columns from a date function's arguments. */
+export function withoutDateParts(name: string, args: Expr[]): Expr[] {
+  if (!DATE_PART_FUNCTIONS.has(name.split('.').pop() ?? name)) return args;
+  return args.filter(
+    (a) =>
+      !(
+        a.kind === 'column' &&
+        a.qualifier.length === 0 &&
+        !a.name.quoted &&
+        DATE_PARTS.has(a.name.value.toUpperCase())
+      ),
+  );
+}
