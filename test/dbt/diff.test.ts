@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import type { CliIO } from '../../src/cli/io.ts';
-import { diffDbtTargets } from '../../src/pipeline/dbt-diff.ts';
+import { parseDbtTarget } from '../../parsers/dbt/index.ts';
+import { compareBatches, diffDbtTargets } from '../../src/pipeline/dbt-diff.ts';
+import { catalogOf, miniManifest, writeTarget } from './mini-project.ts';
 
 const DEMO = 'fixtures/demo/target';
 
@@ -118,5 +120,48 @@ describe('lineage diff', () => {
     const x = io();
     expect(await main(['diff', DEMO, head, '--fail-on', 'everything'], x)).toBe(2);
     expect(x.stderr).toContain('LINEAGE_BAD_ARGUMENT');
+  });
+});
+
+describe('compareBatches', () => {
+  it('removed and added models, removed and added columns that are not renames', async () => {
+    const base = writeTarget(
+      miniManifest([
+        { id: 'a', sql: 'select 1 as x, 2 as y' },
+        { id: 'gone', sql: 'select 1 as z' },
+      ]),
+      catalogOf({
+        'model.mini.a': {
+          columns: [
+            ['x', 'INTEGER'],
+            ['y', 'INTEGER'],
+          ],
+        },
+      }),
+    );
+    const head = writeTarget(
+      miniManifest([
+        { id: 'a', sql: 'select 1 as x, current_date as w' },
+        { id: 'new', sql: 'select 1 as z' },
+      ]),
+      catalogOf({
+        'model.mini.a': {
+          columns: [
+            ['x', 'INTEGER'],
+            ['w', 'DATE'],
+          ],
+        },
+      }),
+    );
+    const changes = compareBatches(
+      (await parseDbtTarget(base, {})).batch,
+      (await parseDbtTarget(head, {})).batch,
+    );
+    expect(changes.map((c) => `${c.kind} ${c.relation}${c.column ? `.${c.column}` : ''}`)).toEqual([
+      'column_added db.main.a.w',
+      'column_removed db.main.a.y',
+      'model_removed db.main.gone',
+      'model_added db.main.new',
+    ]);
   });
 });
