@@ -131,6 +131,13 @@ describe('joining what the graph already knows', () => {
       'ANALYTICS.MARTS.DAILY_REVENUE',
     );
     expect(model?.type === 'relation' && model.node.kind).toBe('model');
+    // The persisted store reloads with the same answers.
+    await store.close();
+    store = await openEmbeddedStore({ dataDir: join(dir, 'store') });
+    expect(await store.edgesOf('ANALYTICS.REPORTING.REV_COPY.REVENUE', 'upstream')).toEqual(up);
+    expect(
+      await store.usage({ sinceDay: '2024-01-01', targets: ['ANALYTICS.MARTS.DAILY_REVENUE.REVENUE'] }),
+    ).toEqual(usage);
   });
 });
 
