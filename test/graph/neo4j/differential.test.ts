@@ -47,7 +47,13 @@ async function snapshot(store: LineageStore): Promise<Record<string, unknown>> {
   for (const text of ['orders', 'ORD', 'größe', '📦', 'x', 'finance', ' ', 'zzz'])
     out[`search:${text}`] = await store.search(text, { limit: 10 });
   out['search:typed'] = await store.search('o', { limit: 50, types: ['column'] });
-  for (const k of keys) {
+  // Edges of every relation and consumer, and of every third column (the conformance battery has the rest).
+  const edgeKeys = [
+    ...relations.map((r) => r.key),
+    ...consumers.map((c) => c.key),
+    ...columns.filter((_, i) => i % 3 === 0).map((c) => c.key),
+  ];
+  for (const k of edgeKeys) {
     out[`edges:${k}:down`] = await store.edgesOf(k, 'downstream');
     out[`edges:${k}:up`] = await store.edgesOf(k, 'upstream');
   }
