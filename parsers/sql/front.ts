@@ -5,7 +5,8 @@ import { convertMerge, convertStatement } from './convert.ts';
 import { parseMerge } from './merge.ts';
 import { pStatement } from './convert-polyglot.ts';
 import { parsePolyglot } from './parse-polyglot.ts';
-import { parseStatement } from './parse.ts';
+import type { ParseOutcome } from './parse.ts';
+import { GRAMMARS, parseStatement } from './parse.ts';
 import { hoistWith, identifierQuoting, leadingWords } from './tokens.ts';
 import type { Statement } from './tree.ts';
 
@@ -38,21 +39,34 @@ export function readStatement(
       if (tree.kind !== 'other') return { ok: true, tree, frontEnd: 'polyglot' };
     }
   }
-  let parsed = parseStatement(text, platform);
-  if (!parsed.ok) {
-    const hoisted = hoistWith(text);
-    if (hoisted) {
-      const again = parseStatement(hoisted, platform);
-      if (again.ok) parsed = again;
-    }
+  // The platform's own grammar (also on the WITH-before-INSERT rewrite), then polyglot, then the
+  // related grammars: a failed PEG parse of a long statement is the most expensive step, so the
+  // grammars most likely to fail come last.
+  const [own, ...related] = GRAMMARS[platform];
+  const hoisted = hoistWith(text);
+  const attempt = (grammars: readonly string[]): ParseOutcome => {
+    const first = parseStatement(text, platform, grammars);
+    if (first.ok || !hoisted) return first;
+    const again = parseStatement(hoisted, platform, grammars);
+    return again.ok ? again : first;
+  };
+  let parsed = attempt([own]);
+  let polyMessage = '';
+  if (!parsed.ok && order !== 'polyglot-first') {
+    const poly = parsePolyglot(text, platform);
+    if (poly.ok) {
+      const tree = pStatement(poly.ast, text);
+      if (tree.kind !== 'other' || related.length === 0) return { ok: true, tree, frontEnd: 'polyglot' };
+    } else polyMessage = poly.message;
+  }
+  if (!parsed.ok && related.length > 0) {
+    const rest = attempt(related);
+    if (rest.ok) parsed = rest;
   }
   if (!parsed.ok) {
-    // Second front end: sqlglot's grammars (WASM) for what node-sql-parser cannot read.
-    const poly = parsePolyglot(text, platform);
-    if (poly.ok) return { ok: true, tree: pStatement(poly.ast, text), frontEnd: 'polyglot' };
     return {
       ok: false,
-      message: `no grammar read the statement (${parsed.grammars.join(', ')}, polyglot): ${parsed.message}; ${poly.message}`,
+      message: `no grammar read the statement (${GRAMMARS[platform].join(', ')}, polyglot): ${parsed.message}; ${polyMessage}`,
     };
   }
   return {
