@@ -210,6 +210,12 @@ async function main(): Promise<void> {
           timeout,
         );
         const r = results[stage]!;
+        // Partial figures survive an interrupted run (git-ignored: *.tmp).
+        mkdirSync(values.out, { recursive: true });
+        writeFileSync(
+          join(values.out, 'partial.json.tmp'),
+          JSON.stringify({ size: sizeText, store, direct: values.direct, stages: results }, null, 2) + '\n',
+        );
         process.stderr.write(
           ` ${r.status}${r.status !== 'ok' ? ` (${r.reason as string})` : ''} in ${((r.wallMs ?? 0) / 1000).toFixed(1)}s, peak RSS ${r.peakRssMB ?? '?'} MB\n`,
         );
