@@ -4,7 +4,7 @@ import type { Platform } from '../../src/model/lineage.ts';
 import { convertMerge, convertStatement } from './convert.ts';
 import { parseMerge } from './merge.ts';
 import { pStatement } from './convert-polyglot.ts';
-import { parsePolyglot } from './parse-polyglot.ts';
+import { parsePolyglot, polyglotSqlOf } from './parse-polyglot.ts';
 import type { ParseOutcome } from './parse.ts';
 import { GRAMMARS, parseStatement } from './parse.ts';
 import { hoistWith, identifierQuoting, leadingWords } from './tokens.ts';
@@ -35,7 +35,7 @@ export function readStatement(
   if (order === 'polyglot-first') {
     const poly = parsePolyglot(text, platform);
     if (poly.ok) {
-      const tree = pStatement(poly.ast, text);
+      const tree = pStatement(poly.ast, (n) => polyglotSqlOf(n, platform));
       if (tree.kind !== 'other') return { ok: true, tree, frontEnd: 'polyglot' };
     }
   }
@@ -55,7 +55,7 @@ export function readStatement(
   if (!parsed.ok && order !== 'polyglot-first') {
     const poly = parsePolyglot(text, platform);
     if (poly.ok) {
-      const tree = pStatement(poly.ast, text);
+      const tree = pStatement(poly.ast, (n) => polyglotSqlOf(n, platform));
       if (tree.kind !== 'other' || related.length === 0) return { ok: true, tree, frontEnd: 'polyglot' };
     } else polyMessage = poly.message;
   }

@@ -1,6 +1,6 @@
 // The only importer of @polyglot-sql/sdk (a WASM port of sqlglot): the second front end, used only for
 // statements no node-sql-parser grammar reads. Its AST goes through convert-polyglot.ts into our tree.
-import { Dialect, parse } from '@polyglot-sql/sdk';
+import { Dialect, generate, parse } from '@polyglot-sql/sdk';
 import type { Platform } from '../../src/model/lineage.ts';
 
 export type PolyNode = Record<string, unknown>;
@@ -34,5 +34,15 @@ export function parsePolyglot(sql: string, platform: Platform): PolyOutcome {
       ok: false,
       message: `polyglot: ${err instanceof Error ? err.message : String(err)}`.slice(0, 400),
     };
+  }
+}
+
+/** SQL text of one expression node (names unaliased SELECT items). Never throws. */
+export function polyglotSqlOf(node: unknown, platform: Platform): string {
+  try {
+    const r = generate([node], DIALECTS[platform]);
+    return r.success && r.sql ? (r.sql[0] ?? '') : '';
+  } catch {
+    return '';
   }
 }

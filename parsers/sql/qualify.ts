@@ -99,7 +99,7 @@ export function resolveColumn(ctx: Ctx, scope: Scope, col: ColumnExpr): SourceCo
     const known = s.sources.filter((x) => knownColumns(x)?.includes(folded));
     const unknown = s.sources.filter((x) => knownColumns(x) === undefined);
     if (s.using.has(folded)) {
-      const owners = known.length > 0 ? known : unknown;
+      const owners = [...known, ...unknown];
       if (owners.length > 1) return owners.flatMap((k) => columnOf(ctx, k, col.name) ?? []);
     }
     if (known.length === 1) {

@@ -1,5 +1,6 @@
 // Golden files: test/sql/golden/<construct>.sql (header lines `-- dialect:`, `-- schema:`,
-// `-- default_database:`, `-- default_schema:`) -> <construct>.json beside it.
+// `-- default_database:`, `-- default_schema:`, `-- front_end: polyglot-first` for the second front
+// end's converter) -> <construct>.json beside it.
 // Regenerate with UPDATE_GOLDEN=1 npx vitest run test/sql and review the diff like code.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,15 +18,24 @@ interface Header {
   schema: Record<string, string[]>;
   default_database: string | null;
   default_schema: string | null;
+  front_end: 'polyglot-first' | undefined;
 }
 
 function header(sql: string): Header {
-  const h: Header = { dialect: 'generic', schema: {}, default_database: null, default_schema: null };
+  const h: Header = {
+    dialect: 'generic',
+    schema: {},
+    default_database: null,
+    default_schema: null,
+    front_end: undefined,
+  };
   for (const line of sql.split('\n')) {
-    const m = /^--\s*(dialect|schema|default_database|default_schema):\s*(.*)$/.exec(line.trim());
+    const m = /^--\s*(dialect|schema|default_database|default_schema|front_end):\s*(.*)$/.exec(line.trim());
     if (!m) continue;
     if (m[1] === 'schema') h.schema = JSON.parse(m[2]) as Record<string, string[]>;
     else if (m[1] === 'dialect') h.dialect = m[2].trim() as Platform;
+    else if (m[1] === 'front_end')
+      h.front_end = m[2].trim() === 'polyglot-first' ? 'polyglot-first' : undefined;
     else h[m[1] as 'default_database' | 'default_schema'] = m[2].trim();
   }
   return h;
@@ -75,6 +85,7 @@ describe('sql golden files', () => {
         defaultDatabase: h.default_database,
         defaultSchema: h.default_schema,
         schema: mapSchema(known),
+        frontEnd: h.front_end,
       });
       const actual = `${JSON.stringify(render(results), null, 2)}\n`;
       const expectedFile = join(DIR, file.replace(/\.sql$/, '.json'));
