@@ -101,6 +101,13 @@ describe('sql engine robustness', () => {
     expect(r.reads.map((t) => t.key)).toEqual(['raw.wide']);
   });
 
+  it('stops a statement past its deadline with SQL_TIMEOUT and a table-level answer', () => {
+    const sql = `SELECT ${Array.from({ length: 800 }, (_, i) => `c${i} + 1`).join(', ')} FROM raw.wide`;
+    const [r] = analyzeSqlSync({ sql, platform: 'postgres', timeoutMs: -1 });
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['SQL_TIMEOUT']);
+    expect(r.confidence).toBe('TABLE_LEVEL');
+  });
+
   it('splits scripts, skips empty statements and reports each statement', () => {
     const res = analyzeSqlSync({
       sql: '-- only a comment;\n;;SELECT a FROM t; ; SELECT b FROM u;',
