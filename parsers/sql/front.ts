@@ -66,7 +66,7 @@ export function readStatement(
   if (!parsed.ok) {
     return {
       ok: false,
-      message: `no grammar read the statement (${GRAMMARS[platform].join(', ')}, polyglot): ${parsed.message}; ${polyMessage}`,
+      message: `no grammar read the statement (${GRAMMARS[platform].join(', ')}, polyglot): ${[parsed.message, polyMessage].filter(Boolean).join('; ')}`,
     };
   }
   return {

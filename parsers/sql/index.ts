@@ -118,7 +118,8 @@ function fallback(text: string, index: number, req: AnalyzeRequest, diags: Diagn
   );
   return {
     index,
-    statementType: 'unparsed',
+    // COPY / UNLOAD are not in the grammars: typed from their keyword, read and written at table level.
+    statementType: /^(COPY|UNLOAD)\b/.test(leadingWords(text, 1)) ? 'copy' : 'unparsed',
     reads: readRefs,
     write,
     columns: [],

@@ -221,6 +221,7 @@ export function tableLevelNames(sql: string): { reads: NameTokens[]; writes: Nam
     }
     if (parts.length === 0 || (tokens[j + 1]?.text === '(' && isWrite === false)) continue;
     if (parts.length === 1 && cteNames.has(parts[0].value.toLowerCase())) continue;
+    if (!parts[0].quoted && /^[@$]/.test(parts[0].value)) continue; // a stage or variable, not a relation
     if (parts.length === 1 && !parts[0].quoted && NOT_NAMES.has(parts[0].value.toUpperCase())) continue;
     (isWrite ? writes : reads).push({ parts });
   }
