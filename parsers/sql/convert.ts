@@ -352,7 +352,7 @@ function convertSelect(x: RawNode, ctx: ConvertContext): Query {
       items.push({ expr, alias, text: isObj(c.expr) ? ctx.sqlOf(c.expr) : '' });
     }
   const from: FromItem[] = [];
-  for (const f of Array.isArray(x.from) ? x.from : isObj(x.from) ? [x.from] : []) {
+  for (const f of flattenFrom(Array.isArray(x.from) ? x.from : isObj(x.from) ? [x.from] : [])) {
     const item = convertFrom(f, ctx);
     if (item) from.push(item);
   }
@@ -599,4 +599,13 @@ function positional(x: unknown, ctx: ConvertContext): Expr[] {
     }
     return exprList([e], ctx)[0];
   });
+}
+
+/** `FROM ((a JOIN b ON …))`: parenthesised join groups come back as nested `tables` nodes. */
+function flattenFrom(items: unknown[]): unknown[] {
+  return items.flatMap((f) =>
+    isObj(f) && isObj(f.expr) && f.expr.type === 'tables' && Array.isArray(f.expr.expr)
+      ? flattenFrom(f.expr.expr)
+      : [f],
+  );
 }
