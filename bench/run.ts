@@ -1,7 +1,7 @@
 // `npm run bench [-- --quick] [--sizes 1k,10k,50k,150k] [--stores embedded,neo4j] [--seed 42]
 //  [--samples 1000] [--duration 10] [--stage-timeout 3600] [--only ingest,latency]`
 // For each size and store, runs every stage in its own child process (peak RSS per stage), prints a table
-// and writes bench/results/<timestamp>.json (and latest.json). Stages whose product piece is missing say
+// and writes bench/results/bench-<time>-<sizes>.json. Stages whose product piece is missing say
 // "not available"; a stage that fails or times out is reported and the run goes on.
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -248,7 +248,6 @@ async function main(): Promise<void> {
   mkdirSync(values.out, { recursive: true });
   const name = `bench-${startedAt.replace(/[:.]/g, '-')}-${sizes.join('_')}${values.direct ? '-direct' : ''}${values.quick ? '-quick' : ''}.json`;
   writeFileSync(join(values.out, name), JSON.stringify(json, null, 2) + '\n');
-  writeFileSync(join(values.out, 'latest.json'), JSON.stringify(json, null, 2) + '\n');
   process.stderr.write(`[bench] wrote ${join(values.out, name)}\n`);
 }
 
