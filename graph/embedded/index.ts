@@ -5,6 +5,7 @@
 // readers reload when the file's (inode, size, mtime) changed, checked at most every reloadCheckMs.
 import { isLineageError, lineageError } from '../../src/errors.ts';
 import type { Fingerprint, LineageBatch, NodeKey } from '../../src/model/lineage.ts';
+import { canonicalFingerprint } from '../records.ts';
 import type { ApplyResult, LineageStore, TraverseOptions } from '../store.ts';
 import { canonicalizeBatch, sameContent, type OriginData } from './contributions.ts';
 import { buildIndex, NODE_TYPES, type GraphIndex } from './graph-index.ts';
@@ -46,19 +47,6 @@ interface State {
 function sameFingerprint(a: Fingerprint, b: Fingerprint): boolean {
   if (a.sqlChecksum !== b.sqlChecksum || a.columns.length !== b.columns.length) return false;
   return a.columns.every((c, i) => c.name === b.columns[i].name && c.dataType === b.columns[i].dataType);
-}
-
-function canonicalFingerprint(f: Fingerprint): Fingerprint {
-  const out: Fingerprint = {
-    nodeKey: f.nodeKey,
-    at: f.at,
-    originId: f.originId,
-    columns: f.columns.map((c) =>
-      c.dataType === undefined ? { name: c.name } : { name: c.name, dataType: c.dataType },
-    ),
-  };
-  if (f.sqlChecksum !== undefined) out.sqlChecksum = f.sqlChecksum;
-  return out;
 }
 
 /** Appends the fingerprints that differ from each node's latest; copy-on-write. */

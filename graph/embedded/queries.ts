@@ -20,6 +20,7 @@ import {
   type EdgeFactsLike,
 } from '../merge.ts';
 import { compareSearchHits, normalizeSearchText, searchScore } from '../search-score.ts';
+import { emptyUsageAggregate } from '../records.ts';
 import type {
   AnyNode,
   DiagnosticQuery,
@@ -204,16 +205,7 @@ export function usage(ix: GraphIndex, q: UsageQuery): UsageAggregate[] {
   const targets = [...new Set(q.targets ?? ix.usageByTarget.keys())].sort(compareStrings);
   const out: UsageAggregate[] = [];
   for (const target of targets) {
-    const agg: UsageAggregate = {
-      target,
-      reads: 0,
-      distinctReaders: 0,
-      lastReadAt: null,
-      lastReader: null,
-      writes: 0,
-      lastWriteAt: null,
-      lastWriter: null,
-    };
+    const agg: UsageAggregate = emptyUsageAggregate(target);
     const readers = new Set<string>();
     let any = false;
     for (const u of ix.usageByTarget.get(target) ?? []) {

@@ -4,7 +4,10 @@
 import { createHash } from 'node:crypto';
 import type { Check, Evidence, Fingerprint, NodeKey, UsageRecord } from '../../src/model/lineage.ts';
 import { compareContributions, compareStrings, compareTimes, type Contribution } from '../merge.ts';
+import { emptyUsageAggregate } from '../records.ts';
 import type { UsageAggregate, UsageQuery } from '../store.ts';
+
+export { canonicalFingerprint } from '../records.ts';
 import { SECTIONS, type OriginData } from '../embedded/contributions.ts';
 
 /** Aggregates usage records per target (records already restricted to the query's days and targets). */
@@ -21,16 +24,7 @@ export function aggregateUsage(records: readonly UsageRecord[], query: UsageQuer
     let entry = byTarget.get(r.target);
     if (!entry) {
       entry = {
-        agg: {
-          target: r.target,
-          reads: 0,
-          distinctReaders: 0,
-          lastReadAt: null,
-          lastReader: null,
-          writes: 0,
-          lastWriteAt: null,
-          lastWriter: null,
-        },
+        agg: emptyUsageAggregate(r.target),
         readers: new Set(),
       };
       byTarget.set(r.target, entry);
@@ -81,20 +75,6 @@ export function selectChecks(list: readonly Contribution<Check>[]): Check[] {
   const sorted = [...list].sort((a, b) => compareStrings(a.node.id, b.node.id) || compareContributions(a, b));
   const out: Check[] = [];
   for (const c of sorted) if (out.length === 0 || out[out.length - 1].id !== c.node.id) out.push(c.node);
-  return out;
-}
-
-/** A fingerprint with a fixed property order and no undefined fields (as the embedded store keeps it). */
-export function canonicalFingerprint(f: Fingerprint): Fingerprint {
-  const out: Fingerprint = {
-    nodeKey: f.nodeKey,
-    at: f.at,
-    originId: f.originId,
-    columns: f.columns.map((c) =>
-      c.dataType === undefined ? { name: c.name } : { name: c.name, dataType: c.dataType },
-    ),
-  };
-  if (f.sqlChecksum !== undefined) out.sqlChecksum = f.sqlChecksum;
   return out;
 }
 
