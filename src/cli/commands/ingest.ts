@@ -68,7 +68,7 @@ export function formatSummary(s: IngestDbtSummary): string {
     .map(([c, n]) => `${c} ${n}`)
     .join(', ');
   return [
-    `ingested dbt project ${s.project} (manifest v${s.schemaVersion}${s.dbtVersion ? `, dbt ${s.dbtVersion}` : ''}, ${s.platform}) as origin ${s.originId}${s.unchanged ? ' — unchanged' : ''}`,
+    `ingested dbt project ${s.project} (manifest v${s.schemaVersion}${s.dbtVersion ? `, dbt ${s.dbtVersion}` : ''}, ${s.platform}) as origin ${s.originId}${s.reusedPreviousIngest ? ' — artifacts unchanged since the last ingest, nothing re-read' : s.unchanged ? ' — unchanged' : ''}`,
     `  files: ${[s.files.manifest, s.files.catalog, s.files.runResults, s.files.sources].filter(Boolean).join(', ')}`,
     `  models: ${s.models}, compiled ${s.compiledModels}, with column lineage ${s.modelsWithColumnLineage} (${pct(s.columnLineageCoverage)})`,
     `  nodes: ${s.counts.relations} relations, ${s.counts.columns} columns, ${s.counts.consumers} consumers; edges: ${s.counts.columnEdges} column, ${s.counts.relationEdges} relation, ${s.counts.consumerEdges} consumer`,
