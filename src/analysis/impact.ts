@@ -77,7 +77,10 @@ export interface ImpactSummary {
   breaks: number;
   stale: number;
   values: number;
+  /** dbt exposures and other real consumers (dashboards, notebooks, ML, applications, analyses) reached. */
   exposures: number;
+  /** dbt metrics and semantic models reached (kind `other`): listed with the exposures, counted apart. */
+  semanticConsumers: number;
   owners: number;
   teams: number;
   byKind: { kind: string; count: number }[];
@@ -369,7 +372,8 @@ export async function impact(
       breaks: breaks.length,
       stale: stale.length,
       values: values.length,
-      exposures: exposures.length,
+      exposures: exposures.filter((e) => e.kind !== 'other').length,
+      semanticConsumers: exposures.filter((e) => e.kind === 'other').length,
       owners: owners.length,
       teams: teams.length,
       byKind: [...byKind].map(([kind, count]) => ({ kind, count })).sort((a, b) => cmp(a.kind, b.kind)),

@@ -110,7 +110,7 @@ describe('queries', () => {
 
   it('impact with pagination, exposures, owners and summary', async () => {
     const q = `query($ref: String!, $after: String) { impact(ref: $ref, change: DROP, mode: CONSERVATIVE, depth: 10) {
-      target { key type } summary { breaks stale values exposures maxSeverity }
+      target { key type } summary { breaks stale values exposures semanticConsumers maxSeverity }
       breaks { totalCount edges { node { asset { key } certainty via { kind } importance { severity } } } }
       values(first: 1, after: $after) { totalCount edges { cursor node { key strict kinds path { from to kind } } } pageInfo { hasNextPage endCursor } }
       exposures { asset { key } via } owners { id count } partial
@@ -123,6 +123,10 @@ describe('queries', () => {
     expect(i.values.edges).toHaveLength(1);
     expect(i.values.pageInfo.hasNextPage).toBe(true);
     expect(i.exposures[0].asset.key).toBe(CUSTOMER_360);
+    // the two dbt exposures count as exposures; metrics and semantic models are listed but counted apart
+    expect(i.summary.exposures).toBe(2);
+    expect(i.summary.semanticConsumers).toBe(i.exposures.length - 2);
+    expect(i.summary.semanticConsumers).toBeGreaterThan(0);
     const page2 = await gql(q, { ref: COL, after: i.values.pageInfo.endCursor });
     const second = page2.data.impact.values.edges[0].node.key;
     expect(second).not.toBe(i.values.edges[0].node.key);

@@ -106,6 +106,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       ['stale', s.stale],
       ['values change', s.values],
       ['exposures', s.exposures],
+      ['metrics/semantic', s.semanticConsumers],
       ['owners', s.owners],
       ['max severity', s.maxSeverity],
       ...(result.partial ? ([['partial', result.partialReasons.join('; ')]] as [string, string][]) : []),
@@ -131,7 +132,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       ]),
   );
   io.out(
-    `\nExposures reached (${s.exposures}):\n` +
+    `\nConsumers reached (${s.exposures} exposures, ${s.semanticConsumers} metrics/semantic models):\n` +
       renderTable(result.exposures.slice(0, limit), [
         { header: 'exposure', value: (e) => e.key },
         { header: 'kind', value: (e) => e.kind },
