@@ -1,4 +1,5 @@
 // One context object for an analysis run: time, usage window, bounds, deadline and the partial-result log.
+import type { LineageStore, TraversalResult, TraverseOptions } from '../../graph/store.ts';
 import type { Config } from '../config.ts';
 import { resolveSince, utcDay } from './window.ts';
 
@@ -61,4 +62,27 @@ export function truncationReason(
   if (truncatedBy === 'limit') return `limit: ${what} reached more than ${bound} nodes`;
   if (truncatedBy === 'depth') return `depth: ${what} continues beyond depth ${bound}`;
   return null;
+}
+
+/**
+ * One store traversal whose cut, if any, is recorded in the log as a partial-result reason.
+ * `shownDepth` is the depth the reason names when it differs from the walk's own (a walk that starts
+ * part-way down the user's requested depth).
+ */
+export async function boundedTraverse(
+  store: LineageStore,
+  starts: readonly string[],
+  options: TraverseOptions,
+  what: string,
+  log: PartialLog,
+  shownDepth: number = options.maxDepth,
+): Promise<TraversalResult> {
+  const t = await store.traverse(starts, options);
+  const reason = truncationReason(
+    what,
+    t.truncatedBy,
+    t.truncatedBy === 'limit' ? options.limit : shownDepth,
+  );
+  if (reason) log.add(reason);
+  return t;
 }

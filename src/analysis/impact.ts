@@ -10,7 +10,7 @@ import type { RelationKind } from '../model/lineage.ts';
 import { DIRECT_KINDS } from '../model/lineage.ts';
 import type { AnyNode, HopKind, LineageStore, PathStep } from '../../graph/store.ts';
 import type { AnalysisContext } from './context.ts';
-import { PartialLog, truncationReason } from './context.ts';
+import { boundedTraverse, PartialLog } from './context.ts';
 import type { AlertSeverity, Importance } from './importance.ts';
 import { importanceOf, maxSeverity } from './importance.ts';
 import { describeNode, groupOwners, type AssetRef, type OwnerGroup, type TeamGroup } from './owners.ts';
@@ -168,19 +168,20 @@ export async function impact(
   const exposureAt = new Map<string, { distance: number; via: string }>();
   for (const [c, rel] of directConsumers) exposureAt.set(c, { distance: 1, via: rel });
   if (breakKeys.length > 0 && !log.expired()) {
-    const t = await store.traverse(breakKeys, {
-      direction: 'downstream',
-      level: 'relation',
-      maxDepth: Math.max(1, req.depth - 1),
-      limit: ctx.limit,
-      includeConsumers: true,
-    });
-    const reason = truncationReason(
+    const t = await boundedTraverse(
+      store,
+      breakKeys,
+      {
+        direction: 'downstream',
+        level: 'relation',
+        maxDepth: Math.max(1, req.depth - 1),
+        limit: ctx.limit,
+        includeConsumers: true,
+      },
       'the stale walk',
-      t.truncatedBy,
-      t.truncatedBy === 'limit' ? ctx.limit : req.depth,
+      log,
+      req.depth,
     );
-    if (reason) log.add(reason);
     for (const r of t.reached) {
       const first = r.path[0]?.from ?? breakKeys[0];
       const lead: PathStep = {
@@ -215,34 +216,29 @@ export async function impact(
         ? (await store.columnsOf(targetRelation)).map((c) => c.key)
         : [];
   if (valueStarts.length > 0 && !log.expired()) {
-    const strict = await store.traverse(valueStarts, {
-      direction: 'downstream',
-      level: 'column',
-      kinds: DIRECT_KINDS,
-      maxDepth: req.depth,
-      limit: ctx.limit,
-    });
-    const reason = truncationReason(
+    const strict = await boundedTraverse(
+      store,
+      valueStarts,
+      {
+        direction: 'downstream',
+        level: 'column',
+        kinds: DIRECT_KINDS,
+        maxDepth: req.depth,
+        limit: ctx.limit,
+      },
       'the values walk',
-      strict.truncatedBy,
-      strict.truncatedBy === 'limit' ? ctx.limit : req.depth,
+      log,
     );
-    if (reason) log.add(reason);
     for (const r of strict.reached)
       valueHits.set(r.key, { distance: r.distance, path: r.path, strict: true });
     if (req.mode === 'CONSERVATIVE' && !log.expired()) {
-      const all = await store.traverse(valueStarts, {
-        direction: 'downstream',
-        level: 'column',
-        maxDepth: req.depth,
-        limit: ctx.limit,
-      });
-      const r2 = truncationReason(
+      const all = await boundedTraverse(
+        store,
+        valueStarts,
+        { direction: 'downstream', level: 'column', maxDepth: req.depth, limit: ctx.limit },
         'the values walk',
-        all.truncatedBy,
-        all.truncatedBy === 'limit' ? ctx.limit : req.depth,
+        log,
       );
-      if (r2) log.add(r2);
       for (const r of all.reached)
         if (!valueHits.has(r.key))
           valueHits.set(r.key, { distance: r.distance, path: r.path, strict: false });

@@ -3,7 +3,7 @@
 import type { EdgeView, HopKind, LineageStore, NodeType } from '../../graph/store.ts';
 import type { AnyNode } from '../../graph/store.ts';
 import type { AnalysisContext } from './context.ts';
-import { PartialLog, truncationReason } from './context.ts';
+import { boundedTraverse, PartialLog } from './context.ts';
 import { cmp, loadNodes } from './impact.ts';
 import { describeNode } from './owners.ts';
 import { resolveRef } from './resolve-ref.ts';
@@ -56,19 +56,13 @@ export async function lineageGraph(
       : [req.direction === 'UPSTREAM' ? 'upstream' : 'downstream'];
   for (const direction of dirs) {
     if (root.type === 'consumer' && direction === 'downstream') continue;
-    const t = await store.traverse([root.node.key], {
-      direction,
-      level,
-      maxDepth: req.depth,
-      limit: req.limit,
-      includeConsumers: level === 'relation',
-    });
-    const reason = truncationReason(
+    const t = await boundedTraverse(
+      store,
+      [root.node.key],
+      { direction, level, maxDepth: req.depth, limit: req.limit, includeConsumers: level === 'relation' },
       `the ${direction} walk`,
-      t.truncatedBy,
-      t.truncatedBy === 'limit' ? req.limit : req.depth,
+      log,
     );
-    if (reason) log.add(reason);
     const sign = direction === 'upstream' ? -1 : 1;
     for (const r of t.reached) if (!distance.has(r.key)) distance.set(r.key, sign * r.distance);
   }

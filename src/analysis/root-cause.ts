@@ -9,7 +9,7 @@
 import type { EvidenceKind, Fingerprint } from '../model/lineage.ts';
 import type { LineageStore } from '../../graph/store.ts';
 import type { AnalysisContext } from './context.ts';
-import { PartialLog, truncationReason } from './context.ts';
+import { boundedTraverse, PartialLog } from './context.ts';
 import { cmp, loadNodes } from './impact.ts';
 import { describeNode, type AssetRef } from './owners.ts';
 import { relationOf, resolveRef } from './resolve-ref.ts';
@@ -109,18 +109,13 @@ export async function rootCause(
   const columnsByRelation = new Map<string, string[]>();
 
   if (target.type === 'column') {
-    const t = await store.traverse([target.node.key], {
-      direction: 'upstream',
-      level: 'column',
-      maxDepth: req.depth,
-      limit: ctx.limit,
-    });
-    const reason = truncationReason(
+    const t = await boundedTraverse(
+      store,
+      [target.node.key],
+      { direction: 'upstream', level: 'column', maxDepth: req.depth, limit: ctx.limit },
       'the upstream column walk',
-      t.truncatedBy,
-      t.truncatedBy === 'limit' ? ctx.limit : req.depth,
+      log,
     );
-    if (reason) log.add(reason);
     await loadNodes(
       store,
       nodes,
@@ -137,18 +132,13 @@ export async function rootCause(
     }
   }
   if (!log.expired()) {
-    const t = await store.traverse([targetRelation], {
-      direction: 'upstream',
-      level: 'relation',
-      maxDepth: req.depth,
-      limit: ctx.limit,
-    });
-    const reason = truncationReason(
+    const t = await boundedTraverse(
+      store,
+      [targetRelation],
+      { direction: 'upstream', level: 'relation', maxDepth: req.depth, limit: ctx.limit },
       'the upstream relation walk',
-      t.truncatedBy,
-      t.truncatedBy === 'limit' ? ctx.limit : req.depth,
+      log,
     );
-    if (reason) log.add(reason);
     for (const r of t.reached) {
       if (r.type !== 'relation') continue;
       if (!distance.has(r.key) || distance.get(r.key)! > r.distance) distance.set(r.key, r.distance);
