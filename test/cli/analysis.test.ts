@@ -1,11 +1,10 @@
 // The CLI analysis commands (impact, upstream, unused, complexity) on the real demo graph.
 import { rmSync } from 'node:fs';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
-import type { CliIO } from '../../src/cli/io.ts';
 import { renderTable } from '../../src/cli/table.ts';
 import { COL, CUSTOMERS, ORDERS, STG_ORDERS, openDemoGraph } from '../analysis/demo-graph.ts';
+import { captureIO } from '../helpers/capture-io.ts';
 
 let dataDir = '';
 let dir = '';
@@ -21,17 +20,9 @@ afterAll(() => {
 });
 
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIO = {
-    out: (t) => void (out += t),
-    err: (t) => void (err += t),
-    stdin: new PassThrough(),
-    isTTY: false,
-    env: { LINEAGE_DATA_DIR: dataDir, LINEAGE_SERVICE_USERS: 'svc_dbt' },
-  };
+  const io = captureIO({ env: { LINEAGE_DATA_DIR: dataDir, LINEAGE_SERVICE_USERS: 'svc_dbt' } });
   const code = await main(args, io);
-  return { code, out, err };
+  return { code, out: io.stdout, err: io.stderr };
 }
 
 describe('lineage impact', () => {

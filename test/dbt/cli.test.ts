@@ -3,21 +3,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CliIO } from '../../src/cli/io.ts';
 import { main } from '../../src/cli/main.ts';
+import { captureIO } from '../helpers/capture-io.ts';
 
-function io(): CliIO & { stdout: string; stderr: string } {
-  const x = {
-    stdout: '',
-    stderr: '',
-    out: (t: string) => void (x.stdout += t),
-    err: (t: string) => void (x.stderr += t),
-    stdin: process.stdin,
-    isTTY: false,
-    env: {},
-  };
-  return x;
-}
+const io = () => captureIO();
 
 describe('lineage ingest dbt', () => {
   it('ingests the demo and prints a JSON summary', async () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
-import type { CliIO } from '../../src/cli/io.ts';
+import { captureIO } from '../helpers/capture-io.ts';
 import { parseDbtTarget } from '../../parsers/dbt/index.ts';
 import { compareBatches, diffDbtTargets } from '../../src/pipeline/dbt-diff.ts';
 import { catalogOf, miniManifest, writeTarget } from './mini-project.ts';
@@ -33,18 +33,7 @@ function headTarget(): string {
   return dir;
 }
 
-function io(): CliIO & { stdout: string; stderr: string } {
-  const x = {
-    stdout: '',
-    stderr: '',
-    out: (t: string) => void (x.stdout += t),
-    err: (t: string) => void (x.stderr += t),
-    stdin: process.stdin,
-    isTTY: false,
-    env: {},
-  };
-  return x;
-}
+const io = () => captureIO();
 
 describe('lineage diff', () => {
   const head = headTarget();

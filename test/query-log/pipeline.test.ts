@@ -7,9 +7,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openEmbeddedStore } from '../../graph/embedded/index.ts';
 import type { LineageStore } from '../../graph/store.ts';
 import { main } from '../../src/cli/main.ts';
-import type { CliIO } from '../../src/cli/io.ts';
 import { emptyBatch } from '../../src/model/lineage.ts';
 import { ingestQueryLog } from '../../src/pipeline/ingest-query-log.ts';
+import { captureIO } from '../helpers/capture-io.ts';
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures/query-logs');
 let dir: string;
@@ -164,18 +164,7 @@ describe('service users and roles', () => {
 });
 
 describe('lineage ingest query-log (CLI)', () => {
-  function io(): CliIO & { stdout: string; stderr: string } {
-    const o = {
-      stdout: '',
-      stderr: '',
-      out: (t: string) => void (o.stdout += t),
-      err: (t: string) => void (o.stderr += t),
-      stdin: process.stdin,
-      isTTY: false,
-      env: { LINEAGE_DATA_DIR: join(dir, 'cli-store') },
-    };
-    return o;
-  }
+  const io = () => captureIO({ env: { LINEAGE_DATA_DIR: join(dir, 'cli-store') } });
 
   it('ingests, prints a summary, and exits with the error code of a wrong or unknown format', async () => {
     const ok = io();

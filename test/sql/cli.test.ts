@@ -2,21 +2,14 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/commands/sql.ts';
-import type { CliIO } from '../../src/cli/io.ts';
+import { captureIO } from '../helpers/capture-io.ts';
 
 async function sql(lines: string[], args: string[] = []): Promise<{ code: number; out: unknown[] }> {
-  let out = '';
-  const io: CliIO = {
-    out: (t) => void (out += t),
-    err: () => undefined,
-    stdin: Readable.from([lines.join('\n') + '\n']),
-    isTTY: false,
-    env: {},
-  };
+  const io = captureIO({ stdin: Readable.from([lines.join('\n') + '\n']) });
   const code = await run(args, io);
   return {
     code,
-    out: out
+    out: io.stdout
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as unknown),
