@@ -58,6 +58,13 @@ export const SECTIONS = [
 ] as const;
 export type Section = (typeof SECTIONS)[number];
 
+/** An origin with no records yet (the persisted file fills the sections in as it is read). */
+export function emptyOriginData(origin: Origin): OriginData {
+  const data = { origin } as OriginData;
+  for (const s of SECTIONS) data[s] = [];
+  return data;
+}
+
 function fail(message: string): never {
   throw lineageError('STORE_WRITE_FAILED', `batch rejected: ${message}`);
 }

@@ -16,7 +16,7 @@ import { lineageError } from '../../src/errors.ts';
 import type { Fingerprint } from '../../src/model/lineage.ts';
 import { compareStrings } from '../merge.ts';
 import { decodeRecord, encodeRecord } from './codec.ts';
-import { SECTIONS, type OriginData, type Section } from './contributions.ts';
+import { emptyOriginData, SECTIONS, type OriginData, type Section } from './contributions.ts';
 
 export const STORE_FILE = 'store.jsonl';
 export const FORMAT = 'lineage-embedded-store';
@@ -200,19 +200,7 @@ export function readSnapshot(dataDir: string): { snapshot: Snapshot; stamp: File
     const [tag, payload] = value as [string, unknown];
     if (tag === 'origin') {
       const p = payload as { origin: OriginData['origin'] };
-      current = {
-        origin: p.origin,
-        relations: [],
-        columns: [],
-        consumers: [],
-        columnEdges: [],
-        relationEdges: [],
-        consumerEdges: [],
-        checks: [],
-        evidence: [],
-        usage: [],
-        diagnostics: [],
-      };
+      current = emptyOriginData(p.origin);
       origins.push(current);
     } else if (tag === 'fingerprints') {
       for (const [k, list] of payload as [string, Fingerprint[]][]) fingerprints.set(k, list);
