@@ -232,8 +232,9 @@ export function mergeEdge(
   for (const f of facts) {
     provenances.add(f.provenance);
     if (CONFIDENCE_RANK[f.confidence] < CONFIDENCE_RANK[confidence]) confidence = f.confidence;
-    if (compareTimes(f.firstSeen, firstSeen) < 0) firstSeen = f.firstSeen;
-    if (compareTimes(f.lastSeen, lastSeen) > 0) lastSeen = f.lastSeen;
+    // Facts of one ingest share their timestamps: skip parsing when the strings are equal.
+    if (f.firstSeen !== firstSeen && compareTimes(f.firstSeen, firstSeen) < 0) firstSeen = f.firstSeen;
+    if (f.lastSeen !== lastSeen && compareTimes(f.lastSeen, lastSeen) > 0) lastSeen = f.lastSeen;
     queryCount += f.queryCount;
     if (f.statementId !== undefined) statements.add(f.statementId);
   }
