@@ -230,7 +230,7 @@ export function canonicalizeBatch(batch: LineageBatch, existing: KeyTypeLookup):
 }
 
 /** Equal plain JSON values (objects, arrays, strings, numbers, booleans, null). */
-function jsonEqual(a: unknown, b: unknown): boolean {
+export function jsonEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a)) {

@@ -3,7 +3,6 @@
 // edges with compact CSR adjacency in typed arrays. Rebuilt from the per-origin contributions on every
 // apply; never mutated afterwards, so a reader holding one index sees one consistent state.
 import {
-  TRANSFORM_KINDS,
   type Check,
   type ColumnNode,
   type ConsumerNode,
@@ -20,7 +19,8 @@ import {
   type Contribution,
 } from '../merge.ts';
 import type { HopKind, NodeType } from '../store.ts';
-import type { OriginData } from './contributions.ts';
+import type { StoredOrigin } from './column-edges.ts';
+import type { StringPool } from './strings.ts';
 
 export const TYPE_RELATION = 0;
 export const TYPE_COLUMN = 1;
@@ -61,7 +61,9 @@ export interface FactTable {
 export type NodeView = RelationNode | ColumnNode | ConsumerNode;
 
 export interface GraphIndex {
-  origins: OriginData[];
+  origins: StoredOrigin[];
+  /** The strings of the origins' column edge tables. */
+  pool: StringPool;
   keys: string[];
   ids: Map<string, number>;
   type: Uint8Array;
@@ -204,7 +206,7 @@ function pushTo<T>(map: Map<string, T[]>, key: string, value: T): void {
   else map.set(key, [value]);
 }
 
-export function buildIndex(origins: OriginData[]): GraphIndex {
+export function buildIndex(origins: StoredOrigin[], pool: StringPool): GraphIndex {
   const keys = mergeSortedUnique(
     origins.flatMap((o) => [
       o.relations.map((r) => r.key),
@@ -298,13 +300,14 @@ export function buildIndex(origins: OriginData[]): GraphIndex {
     const id = ids.get(key);
     return id !== undefined && type[id] === t ? id : -1;
   };
-  const collect = (section: 'columnEdges' | 'relationEdges' | 'consumerEdges') => {
+  const collect = (section: 'relationEdges' | 'consumerEdges') => {
     const total = origins.reduce((s, o) => s + o[section].length, 0);
     const table: FactTable = { origin: new Uint16Array(total), index: new Uint32Array(total) };
     const from = new Int32Array(total);
     const to = new Int32Array(total);
-    const kind = new Uint8Array(total);
+    const kind = new Uint8Array(total).fill(section === 'relationEdges' ? KIND_RELATION : KIND_CONSUMER);
     const ms = new Float64Array(total);
+    const toType = section === 'relationEdges' ? TYPE_RELATION : TYPE_CONSUMER;
     let i = 0;
     origins.forEach((o, oi) => {
       const list = o[section];
@@ -313,24 +316,45 @@ export function buildIndex(origins: OriginData[]): GraphIndex {
         table.origin[i] = oi;
         table.index[i] = k;
         ms[i] = timeMs(e.firstSeen);
-        if (section === 'columnEdges') {
-          from[i] = idOf(e.from, TYPE_COLUMN);
-          to[i] = idOf(e.to, TYPE_COLUMN);
-          kind[i] = TRANSFORM_KINDS.indexOf((e as { kind: (typeof TRANSFORM_KINDS)[number] }).kind);
-        } else if (section === 'relationEdges') {
-          from[i] = idOf(e.from, TYPE_RELATION);
-          to[i] = idOf(e.to, TYPE_RELATION);
-          kind[i] = KIND_RELATION;
-        } else {
-          from[i] = idOf(e.from, TYPE_RELATION);
-          to[i] = idOf(e.to, TYPE_CONSUMER);
-          kind[i] = KIND_CONSUMER;
-        }
+        from[i] = idOf(e.from, TYPE_RELATION);
+        to[i] = idOf(e.to, toType);
       }
     });
     return { table, from, to, kind, ms };
   };
-  const col = collect('columnEdges');
+  /** Column edges: endpoints and times resolved once per distinct pool string. */
+  const collectColumnEdges = () => {
+    const total = origins.reduce((s, o) => s + o.columnEdges.length, 0);
+    const table: FactTable = { origin: new Uint16Array(total), index: new Uint32Array(total) };
+    const from = new Int32Array(total);
+    const to = new Int32Array(total);
+    const kind = new Uint8Array(total);
+    const ms = new Float64Array(total);
+    const nodeOf = new Int32Array(pool.size).fill(-2);
+    const msOf = new Float64Array(pool.size).fill(Number.NaN);
+    const node = (p: number) => {
+      let v = nodeOf[p];
+      if (v === -2) v = nodeOf[p] = idOf(pool.at(p), TYPE_COLUMN);
+      return v;
+    };
+    let i = 0;
+    origins.forEach((o, oi) => {
+      const t = o.columnEdges;
+      for (let k = 0; k < t.length; k++, i++) {
+        table.origin[i] = oi;
+        table.index[i] = k;
+        const p = t.firstSeen[k];
+        let m = msOf[p];
+        if (Number.isNaN(m)) m = msOf[p] = timeMs(pool.at(p));
+        ms[i] = m;
+        from[i] = node(t.from[k]);
+        to[i] = node(t.to[k]);
+        kind[i] = t.kind[k];
+      }
+    });
+    return { table, from, to, kind, ms };
+  };
+  const col = collectColumnEdges();
   const rel = collect('relationEdges');
   const con = collect('consumerEdges');
   const columnEdges = groupFacts(n, col.from, col.to, col.kind, col.ms);
@@ -373,6 +397,7 @@ export function buildIndex(origins: OriginData[]): GraphIndex {
 
   return {
     origins,
+    pool,
     keys,
     ids,
     type,
@@ -401,7 +426,7 @@ export function buildIndex(origins: OriginData[]): GraphIndex {
   };
 }
 
-function hasNode(o: OriginData, t: number, key: string): boolean {
+function hasNode(o: StoredOrigin, t: number, key: string): boolean {
   const list: { key: string }[] =
     t === TYPE_RELATION ? o.relations : t === TYPE_COLUMN ? o.columns : o.consumers;
   let lo = 0;

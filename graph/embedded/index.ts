@@ -1,5 +1,5 @@
 // The embedded LineageStore: per-origin contributions in memory, a GraphIndex rebuilt on every apply, and a
-// JSON-lines file under dataDir written atomically (see persist.ts). Every method runs synchronously
+// binary file under dataDir written atomically (see persist.ts). Every method runs synchronously
 // inside its promise, so within one process a reader sees the state before or after an apply, never a mix.
 // Across processes: writers take store.lock and reload a file changed by another process before applying;
 // readers reload when the file's (inode, size, mtime) changed, checked at most every reloadCheckMs.
@@ -7,11 +7,13 @@ import { isLineageError, lineageError } from '../../src/errors.ts';
 import type { Fingerprint, LineageBatch, NodeKey } from '../../src/model/lineage.ts';
 import { canonicalFingerprint } from '../records.ts';
 import type { ApplyResult, LineageStore, TraverseOptions } from '../store.ts';
-import { canonicalizeBatch, sameContent, type OriginData } from './contributions.ts';
+import { sameStoredContent, toStored, type StoredOrigin } from './column-edges.ts';
+import { canonicalizeBatch } from './contributions.ts';
 import { buildIndex, NODE_TYPES, type GraphIndex } from './graph-index.ts';
 import { acquireLock } from './lock.ts';
 import { readSnapshot, sameStamp, stampOf, storePath, writeSnapshot, type FileStamp } from './persist.ts';
 import * as q from './queries.ts';
+import { StringPool } from './strings.ts';
 import { traverseIndex } from './traverse.ts';
 
 export const MAX_FINGERPRINTS_PER_NODE = 20;
@@ -74,9 +76,9 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
 
   const load = (): State => {
     const read = readSnapshot(dataDir);
-    if (read === null) return { ix: buildIndex([]), fingerprints: new Map(), stamp: null };
+    if (read === null) return { ix: buildIndex([], new StringPool()), fingerprints: new Map(), stamp: null };
     return {
-      ix: buildIndex(read.snapshot.origins),
+      ix: buildIndex(read.snapshot.origins, read.snapshot.pool),
       fingerprints: read.snapshot.fingerprints,
       stamp: read.stamp,
     };
@@ -106,7 +108,11 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
       const { next, result } = change(fresh(true));
       const t1 = performance.now();
       if (next !== null) {
-        const saved = writeSnapshot(dataDir, { origins: next.ix.origins, fingerprints: next.fingerprints });
+        const saved = writeSnapshot(dataDir, {
+          origins: next.ix.origins,
+          pool: next.ix.pool,
+          fingerprints: next.fingerprints,
+        });
         state = { ...next, stamp: saved.stamp };
       }
       timings = { changeMs: t1 - t0, saveMs: performance.now() - t1 };
@@ -143,7 +149,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
         };
         const fps = appendFingerprints(s.fingerprints, batch.fingerprints);
         const result = (unchanged: boolean): ApplyResult => ({ originId: data.origin.id, unchanged, counts });
-        if (previous && sameContent(previous, data)) {
+        if (previous && sameStoredContent(previous, data, s.ix.pool)) {
           const o = previous.origin;
           const metaChanged = o.label !== data.origin.label || o.ingestedAt !== data.origin.ingestedAt;
           if (!metaChanged && fps === null) return { next: null, result: result(true) };
@@ -155,11 +161,11 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
             result: result(fps === null),
           };
         }
-        const origins: OriginData[] = s.ix.origins.filter((o) => o !== previous);
-        origins.push(data);
+        const origins: StoredOrigin[] = s.ix.origins.filter((o) => o !== previous);
+        origins.push(toStored(data, s.ix.pool));
         origins.sort((a, b) => (a.origin.id < b.origin.id ? -1 : a.origin.id > b.origin.id ? 1 : 0));
         return {
-          next: { ix: buildIndex(origins), fingerprints: fps ?? s.fingerprints, stamp: s.stamp },
+          next: { ix: buildIndex(origins, s.ix.pool), fingerprints: fps ?? s.fingerprints, stamp: s.stamp },
           result: result(false),
         };
       });
@@ -170,7 +176,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
         const origins = s.ix.origins.filter((o) => o.origin.id !== originId);
         if (origins.length === s.ix.origins.length) return { next: null, result: false };
         return {
-          next: { ix: buildIndex(origins), fingerprints: s.fingerprints, stamp: s.stamp },
+          next: { ix: buildIndex(origins, s.ix.pool), fingerprints: s.fingerprints, stamp: s.stamp },
           result: true,
         };
       });

@@ -1,31 +1,60 @@
-// The embedded store's file: `<dataDir>/store.jsonl`, JSON lines.
+// The embedded store's file: `<dataDir>/store.bin`, format version 2 — a header line, then checksummed
+// binary blocks:
 //
-//   line 1      {"format":"lineage-embedded-store","version":1}
-//   per origin  ["origin",{"origin":{…}}] then ["<section>",[record,…]] chunks of ≤ CHUNK records
-//               (columns and edges as positional arrays, see codec.ts; other records as objects)
-//   history     ["fingerprints",[[nodeKey,[fingerprint,…]],…]] chunks, sorted by node key
-//   last line   ["end",{"lines":<number of lines before this one>}]
+//   {"format":"lineage-embedded-store","version":2}\n
+//   block = u32 tag, u32 crc32(payload), u32 length low, u32 length high, payload, zero padding to 8 bytes
+//   STRINGS*       the string table in chunks (every distinct string of the columnar blocks once, in order
+//                  of first use): u32 count, u32 text bytes, u32 offsets[count + 1] (UTF-16 units), UTF-8 text
+//   per origin     ORIGIN (JSON: the origin and its record counts), SECTION* (JSON chunks of the small
+//                  sections, edges positional as in codec.ts), COLUMNS and COLUMN_EDGES (columnar: one
+//                  8-byte-aligned typed array per field, strings as string-table ids)
+//   FINGERPRINTS*  JSON chunks [[nodeKey, [fingerprint, …]], …] sorted by node key
+//   END            JSON {"blocks": <number of blocks before it>}; nothing may follow
 //
-// Written to a temp file in the same directory, fsynced, renamed over the old file, then the directory is
-// fsynced: a reader (or a process killed mid-save) only ever sees the old file or the new one. A missing or
-// wrong end line, a bad header or a line that does not parse is STORE_CORRUPT.
+// Loading reads each block into its own buffer and keeps the column edge arrays as views on it (no
+// per-edge objects). Written to a temp file in the same directory, fsynced, renamed over the old file,
+// then the directory is fsynced: a reader (or a process killed mid-save) only ever sees the old file or
+// the new one. A bad header, an unknown version, a checksum mismatch, truncation or trailing bytes are
+// STORE_CORRUPT. A version 1 `store.jsonl` (persist-v1.ts) is still read; the next save replaces it.
 import fs from 'node:fs';
 import path from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
+import zlib from 'node:zlib';
 import { lineageError } from '../../src/errors.ts';
-import type { Fingerprint } from '../../src/model/lineage.ts';
+import type { ColumnNode, Fingerprint, Origin } from '../../src/model/lineage.ts';
+import { CONFIDENCES, PROVENANCES, TRANSFORM_KINDS } from '../../src/model/lineage.ts';
 import { compareStrings } from '../merge.ts';
 import { decodeRecord, encodeRecord } from './codec.ts';
-import { emptyOriginData, SECTIONS, type OriginData, type Section } from './contributions.ts';
+import { toStored, type ColumnEdgeTable, type StoredOrigin } from './column-edges.ts';
+import { SECTIONS, type OriginData, type Section } from './contributions.ts';
+import { FORMAT, readV1 } from './persist-v1.ts';
+import { StringPool } from './strings.ts';
 
-export const STORE_FILE = 'store.jsonl';
-export const FORMAT = 'lineage-embedded-store';
-export const VERSION = 1;
-const CHUNK = 2000;
-const FLUSH_CHARS = 4 * 1024 * 1024;
+export { FORMAT };
+export const STORE_FILE = 'store.bin';
+/** The version 1 file, read when there is no STORE_FILE and removed by the next save. */
+export const LEGACY_STORE_FILE = 'store.jsonl';
+export const VERSION = 2;
+const HEADER = JSON.stringify({ format: FORMAT, version: VERSION }) + '\n';
+
+const TAG_STRINGS = 1;
+const TAG_ORIGIN = 2;
+const TAG_SECTION = 3;
+const TAG_COLUMNS = 4;
+const TAG_COLUMN_EDGES = 5;
+const TAG_FINGERPRINTS = 6;
+const TAG_END = 7;
+
+const JSON_CHUNK = 20_000;
+const STRING_CHUNK_CHARS = 64 * 1024 * 1024;
+const FLUSH_BYTES = 16 * 1024 * 1024;
+
+/** The small sections, kept as JSON records in the file. */
+const JSON_SECTIONS = SECTIONS.filter((s) => s !== 'columns' && s !== 'columnEdges');
 
 export interface Snapshot {
-  origins: OriginData[];
+  origins: StoredOrigin[];
+  /** The strings the origins' column edge tables refer to. */
+  pool: StringPool;
   /** Oldest first per node. */
   fingerprints: Map<string, Fingerprint[]>;
 }
@@ -55,37 +84,206 @@ export function sameStamp(a: FileStamp | null, b: FileStamp | null): boolean {
   );
 }
 
-/** Serializes a snapshot, calling `write` with pieces of text in order. */
-export function serialize(snapshot: Snapshot, write: (text: string) => void): void {
-  let lines = 0;
-  const line = (value: unknown) => {
-    write(JSON.stringify(value) + '\n');
-    lines++;
-  };
-  line({ format: FORMAT, version: VERSION });
+// ---------------------------------------------------------------------------------------------------
+// Columnar layouts: a block starts with two u32 (count, extra), then each array 8-byte aligned.
+
+function layout(bytes: readonly number[]): { offsets: number[]; total: number } {
+  const offsets: number[] = [];
+  let off = 8;
+  for (const b of bytes) {
+    offsets.push(off);
+    off = Math.ceil((off + b) / 8) * 8;
+  }
+  return { offsets, total: off };
+}
+
+const columnLayout = (n: number, tags: number) =>
+  layout([4 * n, 4 * n, 4 * n, 4 * n, 4 * n, 4 * n, n, 8 * n, 4 * (n + 1), 4 * tags]);
+const edgeLayout = (n: number) => layout([4 * n, 4 * n, 4 * n, 4 * n, 4 * n, n, n, n, 8 * n]);
+
+/** File string ids in order of first use. */
+class StringTable {
+  readonly list: string[] = [];
+  private readonly ids = new Map<string, number>();
+  private readonly fromPool: Int32Array;
+
+  constructor(private readonly pool: StringPool) {
+    this.fromPool = new Int32Array(pool.size).fill(-1);
+  }
+
+  id(s: string): number {
+    let id = this.ids.get(s);
+    if (id === undefined) {
+      id = this.list.length;
+      this.list.push(s);
+      this.ids.set(s, id);
+    }
+    return id;
+  }
+
+  poolId(p: number): number {
+    let id = this.fromPool[p];
+    if (id < 0) id = this.fromPool[p] = this.id(this.pool.at(p));
+    return id;
+  }
+}
+
+function encodeColumns(columns: readonly ColumnNode[], st: StringTable): Buffer {
+  const n = columns.length;
+  let tags = 0;
+  for (const c of columns) tags += c.tags.length;
+  const { offsets: o, total } = columnLayout(n, tags);
+  const buf = Buffer.alloc(total);
+  const ab = buf.buffer;
+  const at = buf.byteOffset;
+  const head = new Uint32Array(ab, at, 2);
+  head[0] = n;
+  head[1] = tags;
+  const key = new Uint32Array(ab, at + o[0], n);
+  const rel = new Uint32Array(ab, at + o[1], n);
+  const name = new Uint32Array(ab, at + o[2], n);
+  const display = new Uint32Array(ab, at + o[3], n);
+  const dataType = new Int32Array(ab, at + o[4], n);
+  const description = new Int32Array(ab, at + o[5], n);
+  const missing = new Uint8Array(ab, at + o[6], n);
+  const ordinal = new Float64Array(ab, at + o[7], n);
+  const tagOff = new Uint32Array(ab, at + o[8], n + 1);
+  const tagIds = new Uint32Array(ab, at + o[9], tags);
+  let t = 0;
+  for (let i = 0; i < n; i++) {
+    const c = columns[i];
+    key[i] = st.id(c.key);
+    rel[i] = st.id(c.relationKey);
+    name[i] = st.id(c.name);
+    display[i] = st.id(c.displayName);
+    dataType[i] = c.dataType === undefined ? -1 : st.id(c.dataType);
+    description[i] = c.description === undefined ? -1 : st.id(c.description);
+    missing[i] = c.missingFromCatalog === undefined ? 0 : c.missingFromCatalog ? 2 : 1;
+    ordinal[i] = c.ordinal === undefined ? Number.NaN : c.ordinal;
+    tagOff[i] = t;
+    for (const tag of c.tags) tagIds[t++] = st.id(tag);
+  }
+  tagOff[n] = t;
+  return buf;
+}
+
+function encodeEdges(e: ColumnEdgeTable, st: StringTable): Buffer {
+  const n = e.length;
+  const { offsets: o, total } = edgeLayout(n);
+  const buf = Buffer.alloc(total);
+  const ab = buf.buffer;
+  const at = buf.byteOffset;
+  new Uint32Array(ab, at, 2)[0] = n;
+  const from = new Uint32Array(ab, at + o[0], n);
+  const to = new Uint32Array(ab, at + o[1], n);
+  const first = new Uint32Array(ab, at + o[2], n);
+  const last = new Uint32Array(ab, at + o[3], n);
+  const statement = new Int32Array(ab, at + o[4], n);
+  for (let i = 0; i < n; i++) {
+    from[i] = st.poolId(e.from[i]);
+    to[i] = st.poolId(e.to[i]);
+    first[i] = st.poolId(e.firstSeen[i]);
+    last[i] = st.poolId(e.lastSeen[i]);
+    statement[i] = e.statementId[i] < 0 ? -1 : st.poolId(e.statementId[i]);
+  }
+  new Uint8Array(ab, at + o[5], n).set(e.kind);
+  new Uint8Array(ab, at + o[6], n).set(e.provenance);
+  new Uint8Array(ab, at + o[7], n).set(e.confidence);
+  new Float64Array(ab, at + o[8], n).set(e.queryCount);
+  return buf;
+}
+
+function encodeStrings(list: readonly string[], from: number, to: number): Buffer {
+  const count = to - from;
+  const offsets = new Uint32Array(count + 1);
+  let chars = 0;
+  for (let i = from; i < to; i++) {
+    offsets[i - from] = chars;
+    chars += list[i].length;
+  }
+  offsets[count] = chars;
+  const text = Buffer.from(list.slice(from, to).join(''), 'utf8');
+  const { offsets: o, total } = layout([4 * (count + 1), text.length]);
+  const buf = Buffer.alloc(total);
+  buf.writeUInt32LE(count, 0);
+  buf.writeUInt32LE(text.length, 4);
+  Buffer.from(offsets.buffer, offsets.byteOffset, offsets.byteLength).copy(buf, o[0]);
+  text.copy(buf, o[1]);
+  return buf;
+}
+
+const jsonBlock = (value: unknown) => Buffer.from(JSON.stringify(value), 'utf8');
+
+/** Serializes a snapshot, calling `write` with its bytes in order. */
+export function serialize(snapshot: Snapshot, write: (bytes: Buffer) => void): void {
   const origins = [...snapshot.origins].sort((a, b) => compareStrings(a.origin.id, b.origin.id));
-  for (const o of origins) {
-    line(['origin', { origin: o.origin }]);
-    for (const s of SECTIONS) {
-      const list = o[s];
-      for (let i = 0; i < list.length; i += CHUNK) {
-        line([s, list.slice(i, i + CHUNK).map((r: OriginData[Section][number]) => encodeRecord(s, r))]);
+  // First the columnar blocks (they decide the string table), then everything in file order.
+  const st = new StringTable(snapshot.pool);
+  const columnar = origins.map((o) => ({
+    columns: encodeColumns(o.columns, st),
+    edges: encodeEdges(o.columnEdges, st),
+  }));
+  let blocks = 0;
+  const pad = Buffer.alloc(8);
+  const block = (tag: number, payload: Buffer) => {
+    const head = Buffer.alloc(16);
+    head.writeUInt32LE(tag, 0);
+    head.writeUInt32LE(zlib.crc32(payload), 4);
+    head.writeUInt32LE(payload.length % 2 ** 32, 8);
+    head.writeUInt32LE(Math.floor(payload.length / 2 ** 32), 12);
+    write(head);
+    write(payload);
+    if (payload.length % 8 !== 0) write(pad.subarray(0, 8 - (payload.length % 8)));
+    blocks++;
+  };
+  write(Buffer.from(HEADER, 'utf8'));
+  const list = st.list;
+  for (let i = 0; i < list.length;) {
+    let j = i;
+    let chars = 0;
+    while (j < list.length && (j === i || chars + list[j].length <= STRING_CHUNK_CHARS))
+      chars += list[j++].length;
+    block(TAG_STRINGS, encodeStrings(list, i, j));
+    i = j;
+  }
+  origins.forEach((o, k) => {
+    block(
+      TAG_ORIGIN,
+      jsonBlock({ origin: o.origin, columns: o.columns.length, columnEdges: o.columnEdges.length }),
+    );
+    for (const s of JSON_SECTIONS) {
+      const records = o[s] as OriginData[Section];
+      for (let i = 0; i < records.length; i += JSON_CHUNK) {
+        const chunk = records
+          .slice(i, i + JSON_CHUNK)
+          .map((r: OriginData[Section][number]) => encodeRecord(s, r));
+        block(TAG_SECTION, jsonBlock([s, chunk]));
       }
     }
-  }
+    block(TAG_COLUMNS, columnar[k].columns);
+    block(TAG_COLUMN_EDGES, columnar[k].edges);
+    columnar[k] = { columns: pad, edges: pad }; // let the written blocks go
+  });
   const keys = [...snapshot.fingerprints.keys()].sort(compareStrings);
-  for (let i = 0; i < keys.length; i += CHUNK) {
-    line(['fingerprints', keys.slice(i, i + CHUNK).map((k) => [k, snapshot.fingerprints.get(k)])]);
+  for (let i = 0; i < keys.length; i += JSON_CHUNK) {
+    block(
+      TAG_FINGERPRINTS,
+      jsonBlock(keys.slice(i, i + JSON_CHUNK).map((k) => [k, snapshot.fingerprints.get(k)])),
+    );
   }
-  write(JSON.stringify(['end', { lines }]) + '\n');
+  block(TAG_END, jsonBlock({ blocks }));
+}
+
+function isTempOfDeadProcess(name: string): boolean {
+  const m = /^store\.(?:bin|jsonl)\.tmp-(\d+)-/.exec(name);
+  if (!m) return false;
+  const pid = Number(m[1]);
+  return pid === process.pid || !isAlive(pid);
 }
 
 function removeStaleTemps(dataDir: string): void {
   for (const name of fs.readdirSync(dataDir)) {
-    const m = /^store\.jsonl\.tmp-(\d+)-/.exec(name);
-    if (!m) continue;
-    const pid = Number(m[1]);
-    if (pid !== process.pid && isAlive(pid)) continue;
+    if (!isTempOfDeadProcess(name)) continue;
     try {
       fs.unlinkSync(path.join(dataDir, name));
     } catch {
@@ -103,6 +301,16 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+function fsyncDir(dataDir: string): void {
+  try {
+    const dfd = fs.openSync(dataDir, 'r');
+    fs.fsyncSync(dfd);
+    fs.closeSync(dfd);
+  } catch {
+    // directories cannot be fsynced on every platform; the rename is still atomic
+  }
+}
+
 /** Writes the snapshot atomically; returns the new file's stamp and size. Throws STORE_WRITE_FAILED. */
 export function writeSnapshot(dataDir: string, snapshot: Snapshot): { stamp: FileStamp; bytes: number } {
   const target = storePath(dataDir);
@@ -112,37 +320,37 @@ export function writeSnapshot(dataDir: string, snapshot: Snapshot): { stamp: Fil
     fs.mkdirSync(dataDir, { recursive: true });
     removeStaleTemps(dataDir);
     fd = fs.openSync(temp, 'w', 0o644);
-    let pending: string[] = [];
-    let pendingChars = 0;
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
     const flush = () => {
       if (pending.length === 0) return;
-      fs.writeSync(fd, pending.join(''));
+      const all = pending.length === 1 ? pending[0] : Buffer.concat(pending);
+      for (let off = 0; off < all.length;) off += fs.writeSync(fd, all, off, all.length - off);
       pending = [];
-      pendingChars = 0;
+      pendingBytes = 0;
     };
-    serialize(snapshot, (text) => {
-      pending.push(text);
-      pendingChars += text.length;
-      if (pendingChars >= FLUSH_CHARS) flush();
+    serialize(snapshot, (bytes) => {
+      pending.push(bytes);
+      pendingBytes += bytes.length;
+      if (pendingBytes >= FLUSH_BYTES) flush();
     });
     flush();
     fs.fsyncSync(fd);
     fs.closeSync(fd);
     fd = -1;
     fs.renameSync(temp, target);
-    try {
-      const dfd = fs.openSync(dataDir, 'r');
-      fs.fsyncSync(dfd);
-      fs.closeSync(dfd);
-    } catch {
-      // directories cannot be fsynced on every platform; the rename is still atomic
+    fsyncDir(dataDir);
+    const legacy = path.join(dataDir, LEGACY_STORE_FILE);
+    if (fs.existsSync(legacy)) {
+      fs.unlinkSync(legacy); // migrated: the version 1 file is superseded
+      fsyncDir(dataDir);
     }
   } catch (err) {
     if (fd >= 0) fs.closeSync(fd);
     try {
       fs.unlinkSync(temp);
     } catch {
-      // not created
+      // not created, or already renamed
     }
     throw lineageError(
       'STORE_WRITE_FAILED',
@@ -155,6 +363,9 @@ export function writeSnapshot(dataDir: string, snapshot: Snapshot): { stamp: Fil
   return { stamp, bytes: stamp.size };
 }
 
+// ---------------------------------------------------------------------------------------------------
+// Reading
+
 function corrupt(file: string, why: string): never {
   throw lineageError(
     'STORE_CORRUPT',
@@ -162,80 +373,233 @@ function corrupt(file: string, why: string): never {
   );
 }
 
-/** Reads the store file; null when there is none. Throws STORE_CORRUPT. */
+function readFully(fd: number, buf: Buffer, position: number): number {
+  let done = 0;
+  while (done < buf.length) {
+    const n = fs.readSync(fd, buf, done, Math.min(buf.length - done, 1 << 30), position + done);
+    if (n === 0) break;
+    done += n;
+  }
+  return done;
+}
+
+function maxOf(a: Uint32Array | Int32Array | Uint8Array): number {
+  let m = -1;
+  for (let i = 0; i < a.length; i++) if (a[i] > m) m = a[i];
+  return m;
+}
+
+/** Reads a version 2 file from `fd`. */
+function readV2(
+  file: string,
+  fd: number,
+  size: number,
+  headerBytes: number,
+): Omit<Snapshot, 'pool'> & { strings: string[] } {
+  const strings: string[] = [];
+  const origins: StoredOrigin[] = [];
+  const fingerprints = new Map<string, Fingerprint[]>();
+  let current: { data: StoredOrigin; columns: number; columnEdges: number; seen: number } | null = null;
+  const head = Buffer.alloc(16);
+  let pos = headerBytes;
+  let blocks = 0;
+  const str = (id: number) => {
+    if (id >= strings.length) corrupt(file, `string id ${id} out of range`);
+    return strings[id];
+  };
+  for (;;) {
+    if (readFully(fd, head, pos) < 16) corrupt(file, 'truncated (a block header is incomplete)');
+    const tag = head.readUInt32LE(0);
+    const crc = head.readUInt32LE(4);
+    const length = head.readUInt32LE(8) + head.readUInt32LE(12) * 2 ** 32;
+    pos += 16;
+    if (pos + length > size) corrupt(file, 'truncated (a block is incomplete)');
+    const payload = Buffer.allocUnsafeSlow(length);
+    readFully(fd, payload, pos);
+    pos += Math.ceil(length / 8) * 8;
+    if (zlib.crc32(payload) !== crc) corrupt(file, `block ${blocks + 1} fails its checksum`);
+    const json = () => {
+      try {
+        return JSON.parse(payload.toString('utf8')) as unknown;
+      } catch {
+        return corrupt(file, `block ${blocks + 1} is not valid JSON`);
+      }
+    };
+    const ab = payload.buffer;
+    const base = payload.byteOffset;
+    if (tag === TAG_END) {
+      if ((json() as { blocks?: unknown })?.blocks !== blocks)
+        corrupt(file, 'the end block counts another number of blocks');
+      if (current !== null && current.seen !== 2) corrupt(file, 'an origin has no columnar blocks');
+      if (pos !== size) corrupt(file, 'data after the end block');
+      break;
+    }
+    blocks++;
+    if (tag === TAG_STRINGS) {
+      const count = payload.readUInt32LE(0);
+      const { offsets: o } = layout([4 * (count + 1), 0]);
+      const offsets = new Uint32Array(ab, base + o[0], count + 1);
+      const textBytes = payload.readUInt32LE(4);
+      if (o[1] + textBytes > length) corrupt(file, 'the string table is inconsistent');
+      const text = payload.toString('utf8', o[1], o[1] + textBytes);
+      if (offsets[count] !== text.length) corrupt(file, 'the string table is inconsistent');
+      for (let i = 0; i < count; i++) strings.push(text.slice(offsets[i], offsets[i + 1]));
+    } else if (tag === TAG_ORIGIN) {
+      if (current !== null && current.seen !== 2) corrupt(file, 'an origin has no columnar blocks');
+      const p = json() as { origin: Origin; columns: number; columnEdges: number };
+      const data = { origin: p.origin } as StoredOrigin;
+      for (const s of JSON_SECTIONS) (data as unknown as Record<string, unknown[]>)[s] = [];
+      current = { data, columns: p.columns, columnEdges: p.columnEdges, seen: 0 };
+      origins.push(data);
+    } else if (tag === TAG_SECTION) {
+      const [s, records] = json() as [Section, unknown[]];
+      if (
+        current === null ||
+        current.seen !== 0 ||
+        !(JSON_SECTIONS as readonly string[]).includes(s) ||
+        !Array.isArray(records)
+      )
+        corrupt(file, `block ${blocks}: unexpected section`);
+      const list = current.data[s as Exclude<Section, 'columnEdges'>] as unknown[];
+      for (const r of records) list.push(decodeRecord(s, r));
+    } else if (tag === TAG_COLUMNS) {
+      if (current === null || current.seen !== 0) corrupt(file, `block ${blocks}: columns outside an origin`);
+      const n = payload.readUInt32LE(0);
+      const tags = payload.readUInt32LE(4);
+      const { offsets: o, total } = columnLayout(n, tags);
+      if (n !== current.columns || total !== length) corrupt(file, `block ${blocks}: bad column block size`);
+      const key = new Uint32Array(ab, base + o[0], n);
+      const rel = new Uint32Array(ab, base + o[1], n);
+      const name = new Uint32Array(ab, base + o[2], n);
+      const display = new Uint32Array(ab, base + o[3], n);
+      const dataType = new Int32Array(ab, base + o[4], n);
+      const description = new Int32Array(ab, base + o[5], n);
+      const missing = new Uint8Array(ab, base + o[6], n);
+      const ordinal = new Float64Array(ab, base + o[7], n);
+      const tagOff = new Uint32Array(ab, base + o[8], n + 1);
+      const tagIds = new Uint32Array(ab, base + o[9], tags);
+      const columns: ColumnNode[] = new Array(n);
+      for (let i = 0; i < n; i++) {
+        const tagList: string[] = [];
+        for (let t = tagOff[i]; t < tagOff[i + 1]; t++) tagList.push(str(tagIds[t]));
+        const c: ColumnNode = {
+          key: str(key[i]),
+          relationKey: str(rel[i]),
+          name: str(name[i]),
+          displayName: str(display[i]),
+          tags: tagList,
+        };
+        if (dataType[i] >= 0) c.dataType = str(dataType[i]);
+        if (description[i] >= 0) c.description = str(description[i]);
+        if (!Number.isNaN(ordinal[i])) c.ordinal = ordinal[i];
+        if (missing[i] !== 0) c.missingFromCatalog = missing[i] === 2;
+        columns[i] = c;
+      }
+      current.data.columns = columns;
+      current.seen = 1;
+    } else if (tag === TAG_COLUMN_EDGES) {
+      if (current === null || current.seen !== 1) corrupt(file, `block ${blocks}: edges outside an origin`);
+      const n = payload.readUInt32LE(0);
+      const { offsets: o, total } = edgeLayout(n);
+      if (n !== current.columnEdges || total !== length)
+        corrupt(file, `block ${blocks}: bad edge block size`);
+      const t: ColumnEdgeTable = {
+        length: n,
+        from: new Uint32Array(ab, base + o[0], n),
+        to: new Uint32Array(ab, base + o[1], n),
+        firstSeen: new Uint32Array(ab, base + o[2], n),
+        lastSeen: new Uint32Array(ab, base + o[3], n),
+        statementId: new Int32Array(ab, base + o[4], n),
+        kind: new Uint8Array(ab, base + o[5], n),
+        provenance: new Uint8Array(ab, base + o[6], n),
+        confidence: new Uint8Array(ab, base + o[7], n),
+        queryCount: new Float64Array(ab, base + o[8], n),
+      };
+      const maxString = Math.max(
+        maxOf(t.from),
+        maxOf(t.to),
+        maxOf(t.firstSeen),
+        maxOf(t.lastSeen),
+        maxOf(t.statementId),
+      );
+      if (
+        maxString >= strings.length ||
+        maxOf(t.kind) >= TRANSFORM_KINDS.length ||
+        maxOf(t.provenance) >= PROVENANCES.length ||
+        maxOf(t.confidence) >= CONFIDENCES.length
+      )
+        corrupt(file, `block ${blocks}: an edge refers to an unknown string or code`);
+      current.data.columnEdges = t;
+      current.seen = 2;
+    } else if (tag === TAG_FINGERPRINTS) {
+      for (const [k, list] of json() as [string, Fingerprint[]][]) fingerprints.set(k, list);
+    } else corrupt(file, `block ${blocks}: unknown block type ${tag}`);
+  }
+  return { origins, fingerprints, strings };
+}
+
+/** The header line: format and version. */
+function readHeader(file: string, fd: number): { version: number; bytes: number } {
+  const buf = Buffer.alloc(256);
+  const n = readFully(fd, buf, 0);
+  if (n === 0) corrupt(file, 'the file is empty');
+  const nl = buf.subarray(0, n).indexOf(10);
+  if (nl < 0) corrupt(file, 'not a lineage store file');
+  let h: { format?: unknown; version?: unknown };
+  try {
+    h = JSON.parse(buf.toString('utf8', 0, nl)) as typeof h;
+  } catch {
+    return corrupt(file, 'not a lineage store file');
+  }
+  if (h?.format !== FORMAT) corrupt(file, 'not a lineage store file');
+  return { version: typeof h.version === 'number' ? h.version : NaN, bytes: nl + 1 };
+}
+
+/**
+ * Reads the store file (or, when there is none, a version 1 `store.jsonl`); null when there is neither.
+ * Throws STORE_CORRUPT.
+ */
 export function readSnapshot(dataDir: string): { snapshot: Snapshot; stamp: FileStamp } | null {
-  const file = storePath(dataDir);
+  let file = storePath(dataDir);
+  let legacy = false;
   let fd: number;
   try {
     fd = fs.openSync(file, 'r');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
-    throw lineageError('STORE_CORRUPT', `cannot open ${file}: ${(err as Error).message}`);
-  }
-  const st = fs.fstatSync(fd);
-  const stamp: FileStamp = { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
-  const origins: OriginData[] = [];
-  const fingerprints = new Map<string, Fingerprint[]>();
-  let lineNo = 0;
-  let ended = false;
-  let current: OriginData | null = null;
-  const handle = (text: string) => {
-    lineNo++;
-    if (ended) corrupt(file, `data after the end line (line ${lineNo})`);
-    let value: unknown;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR')
+      throw lineageError('STORE_CORRUPT', `cannot open ${file}: ${(err as Error).message}`);
+    file = path.join(dataDir, LEGACY_STORE_FILE);
+    legacy = true;
     try {
-      value = JSON.parse(text);
-    } catch {
-      corrupt(file, `line ${lineNo} is not valid JSON`);
+      fd = fs.openSync(file, 'r');
+    } catch (err2) {
+      const code2 = (err2 as NodeJS.ErrnoException).code;
+      if (code2 === 'ENOENT' || code2 === 'ENOTDIR') return null;
+      throw lineageError('STORE_CORRUPT', `cannot open ${file}: ${(err2 as Error).message}`);
     }
-    if (lineNo === 1) {
-      const h = value as { format?: unknown; version?: unknown };
-      if (h?.format !== FORMAT) corrupt(file, 'not a lineage store file');
-      if (h.version !== VERSION) corrupt(file, `format version ${String(h.version)} is not ${VERSION}`);
-      return;
-    }
-    if (!Array.isArray(value) || value.length !== 2 || typeof value[0] !== 'string')
-      corrupt(file, `line ${lineNo} has an unexpected shape`);
-    const [tag, payload] = value as [string, unknown];
-    if (tag === 'origin') {
-      const p = payload as { origin: OriginData['origin'] };
-      current = emptyOriginData(p.origin);
-      origins.push(current);
-    } else if (tag === 'fingerprints') {
-      for (const [k, list] of payload as [string, Fingerprint[]][]) fingerprints.set(k, list);
-    } else if (tag === 'end') {
-      const lines = (payload as { lines?: unknown })?.lines;
-      if (lines !== lineNo - 1) corrupt(file, `end line counts ${String(lines)} lines, found ${lineNo - 1}`);
-      ended = true;
-    } else if ((SECTIONS as readonly string[]).includes(tag)) {
-      if (current === null || !Array.isArray(payload))
-        corrupt(file, `line ${lineNo}: ${tag} outside an origin`);
-      const list = (current as OriginData)[tag as Section] as unknown[];
-      for (const rec of payload) list.push(decodeRecord(tag as Section, rec));
-    } else corrupt(file, `line ${lineNo}: unknown record ${tag}`);
-  };
+  }
   try {
-    const decoder = new StringDecoder('utf8');
-    const buf = Buffer.allocUnsafe(16 * 1024 * 1024);
-    let rest = '';
-    for (;;) {
-      const n = fs.readSync(fd, buf, 0, buf.length, null);
-      if (n === 0) break;
-      const text = rest + decoder.write(buf.subarray(0, n));
-      let start = 0;
-      for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
-        handle(text.slice(start, nl));
-        start = nl + 1;
-      }
-      rest = text.slice(start);
+    const st = fs.fstatSync(fd);
+    const stamp: FileStamp = { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
+    const header = readHeader(file, fd);
+    const expected = legacy ? 1 : VERSION;
+    if (header.version !== expected)
+      corrupt(file, `format version ${String(header.version)} is not ${expected}`);
+    if (legacy) {
+      const v1 = readV1(file, fd);
+      const pool = new StringPool();
+      return {
+        snapshot: { origins: v1.origins.map((o) => toStored(o, pool)), pool, fingerprints: v1.fingerprints },
+        stamp,
+      };
     }
-    rest += decoder.end();
-    if (rest !== '') corrupt(file, 'the last line is incomplete');
-    if (lineNo === 0) corrupt(file, 'the file is empty');
-    if (!ended) corrupt(file, 'the end line is missing (truncated file)');
+    const v2 = readV2(file, fd, st.size, header.bytes);
+    return {
+      snapshot: { origins: v2.origins, pool: new StringPool(v2.strings), fingerprints: v2.fingerprints },
+      stamp,
+    };
   } finally {
     fs.closeSync(fd);
   }
-  return { snapshot: { origins, fingerprints }, stamp };
 }

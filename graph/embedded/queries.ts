@@ -35,6 +35,7 @@ import type {
   UsageQuery,
 } from '../store.ts';
 import type { Diagnostic } from '../../src/model/lineage.ts';
+import { edgeFacts } from './column-edges.ts';
 import {
   NODE_TYPES,
   TYPE_COLUMN,
@@ -120,12 +121,14 @@ export function listConsumers(ix: GraphIndex): ConsumerNode[] {
   return out;
 }
 
-function factOf(
-  ix: GraphIndex,
-  table: FactTable,
-  section: 'columnEdges' | 'relationEdges' | 'consumerEdges',
-) {
+function factOf(ix: GraphIndex, table: FactTable, section: 'relationEdges' | 'consumerEdges') {
   return (f: number): EdgeFactsLike => ix.origins[table.origin[f]][section][table.index[f]];
+}
+
+function columnFactOf(ix: GraphIndex) {
+  const table = ix.columnFacts;
+  return (f: number): EdgeFactsLike =>
+    edgeFacts(ix.origins[table.origin[f]].columnEdges, table.index[f], ix.pool);
 }
 
 function viewsOf(
@@ -150,7 +153,7 @@ export function edgesOf(ix: GraphIndex, key: NodeKey, direction: 'upstream' | 'd
   if (id === undefined) return [];
   const down = direction === 'downstream';
   const out: EdgeView[] = [];
-  const columnFact = factOf(ix, ix.columnFacts, 'columnEdges');
+  const columnFact = columnFactOf(ix);
   const relationFact = factOf(ix, ix.relationFacts, 'relationEdges');
   const fc = ix.columnFacts.origin.length;
   const pairFact = (f: number) => (f < fc ? columnFact(f) : relationFact(f - fc));

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openEmbeddedStore } from '../../../graph/embedded/index.ts';
 import { LOCK_FILE } from '../../../graph/embedded/lock.ts';
-import { STORE_FILE } from '../../../graph/embedded/persist.ts';
+import { LEGACY_STORE_FILE, STORE_FILE } from '../../../graph/embedded/persist.ts';
 import { isLineageError } from '../../../src/errors.ts';
 import { answers } from '../../conformance/answers.ts';
 import {
@@ -49,8 +49,8 @@ describe('embedded store persistence', () => {
     expect((await s.stats()).relations).toBe(0);
     expect(fs.existsSync(file())).toBe(false);
     await s.applyBatch(dbtBatch());
-    expect(fs.readFileSync(file(), 'utf8').split('\n')[0]).toBe(
-      '{"format":"lineage-embedded-store","version":1}',
+    expect(fs.readFileSync(file(), 'latin1').split('\n')[0]).toBe(
+      '{"format":"lineage-embedded-store","version":2}',
     );
   });
 
@@ -106,17 +106,79 @@ describe('embedded store persistence', () => {
     expect((await s.stats()).relations).toBe(0);
   });
 
+  // Block layout (persist.ts): header line, then per block u32 tag, u32 crc32, u64 length, payload, padding.
+  const blockStarts = (bytes: Buffer): number[] => {
+    const out: number[] = [];
+    let pos = bytes.indexOf(10) + 1;
+    while (pos < bytes.length) {
+      out.push(pos);
+      const length = bytes.readUInt32LE(pos + 8) + bytes.readUInt32LE(pos + 12) * 2 ** 32;
+      pos += 16 + Math.ceil(length / 8) * 8;
+    }
+    return out;
+  };
+  const flip = (bytes: Buffer, at: number) => {
+    const out = Buffer.from(bytes);
+    out[at] ^= 0x5a;
+    return out;
+  };
+
   it.each([
-    ['truncated', (t: string) => t.slice(0, Math.floor(t.length / 2))],
-    ['missing end line', (t: string) => t.split('\n').slice(0, -2).join('\n') + '\n'],
-    ['garbage line', (t: string) => t.replace('\n', '\n{not json\n')],
-    ['other format', () => '{"format":"something-else","version":1}\n'],
-    ['newer version', (t: string) => t.replace('"version":1', '"version":99')],
-    ['empty', () => ''],
-    ['extra line after end', (t: string) => t + '["origin",{}]\n'],
+    ['truncated', (b: Buffer) => b.subarray(0, Math.floor(b.length / 2))],
+    ['truncated by a few bytes', (b: Buffer) => b.subarray(0, b.length - 3)],
+    ['missing end block', (b: Buffer) => b.subarray(0, blockStarts(b).at(-1))],
+    ['a flipped byte in a column edge block', (b: Buffer) => flip(b, blockStarts(b).at(-3)! + 40)],
+    ['a flipped byte in the string table', (b: Buffer) => flip(b, blockStarts(b)[0] + 30)],
+    [
+      'a block dropped',
+      (b: Buffer) => {
+        const s = blockStarts(b);
+        return Buffer.concat([b.subarray(0, s[1]), b.subarray(s[2])]);
+      },
+    ],
+    ['other format', () => Buffer.from('{"format":"something-else","version":2}\n')],
+    [
+      'newer version',
+      (b: Buffer) => Buffer.from(b.toString('latin1').replace('"version":2', '"version":9'), 'latin1'),
+    ],
+    ['not JSON at all', () => Buffer.from('\u0000\u0001binary')],
+    ['empty', () => Buffer.alloc(0)],
+    ['extra bytes after the end', (b: Buffer) => Buffer.concat([b, Buffer.alloc(8)])],
   ])('a corrupt file (%s) is STORE_CORRUPT at open', async (_name, damage) => {
     await loaded();
-    fs.writeFileSync(file(), damage(fs.readFileSync(file(), 'utf8')));
+    fs.writeFileSync(file(), damage(fs.readFileSync(file())));
+    expect(await codeOf(openEmbeddedStore({ dataDir: dir }))).toBe('STORE_CORRUPT');
+  });
+
+  // test/graph/embedded/fixtures/v1-store.jsonl was written by the version 1 store from standardBatches().
+  const v1Fixture = path.join(import.meta.dirname, 'fixtures', 'v1-store.jsonl');
+
+  it('opens a version 1 store.jsonl with the same answers and replaces it with store.bin on the next save', async () => {
+    const expected = await answers(await loaded());
+    const old = fs.mkdtempSync(path.join(os.tmpdir(), 'lineage-emb-'));
+    try {
+      fs.copyFileSync(v1Fixture, path.join(old, LEGACY_STORE_FILE));
+      const s = await openEmbeddedStore({ dataDir: old, reloadCheckMs: 0 });
+      expect(await answers(s)).toEqual(expected);
+      // an unchanged batch changes nothing, not even the file
+      expect((await s.applyBatch(dbtBatch())).unchanged).toBe(true);
+      expect(fs.readdirSync(old)).toEqual([LEGACY_STORE_FILE]);
+      await s.removeOrigin('qlog:a');
+      await s.applyBatch(queryLogBatch());
+      expect(fs.readdirSync(old).sort()).toEqual([STORE_FILE]);
+      expect(fs.readFileSync(path.join(old, STORE_FILE)).equals(fs.readFileSync(file()))).toBe(true);
+      expect(await answers(await openEmbeddedStore({ dataDir: old }))).toEqual(expected);
+    } finally {
+      fs.rmSync(old, { recursive: true, force: true });
+    }
+  });
+
+  it.each([
+    ['truncated', (t: string) => t.slice(0, Math.floor(t.length / 2))],
+    ['newer version', (t: string) => t.replace('"version":1', '"version":99')],
+    ['garbage line', (t: string) => t.replace('\n', '\n{not json\n')],
+  ])('a corrupt version 1 file (%s) is STORE_CORRUPT at open', async (_name, damage) => {
+    fs.writeFileSync(path.join(dir, LEGACY_STORE_FILE), damage(fs.readFileSync(v1Fixture, 'utf8')));
     expect(await codeOf(openEmbeddedStore({ dataDir: dir }))).toBe('STORE_CORRUPT');
   });
 
