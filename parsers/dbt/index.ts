@@ -11,7 +11,7 @@ import { checkCatalogMatches, readCatalog, type Catalog } from './catalog.ts';
 import { addColumnLineage, type LineageCache, type LineageStats } from './lineage.ts';
 import { readManifest } from './manifest.ts';
 import { addChecks, addConsumers, addRelations, isRelationNode } from './nodes.ts';
-import { readJsonFile } from './read-json.ts';
+import { readArtifactFile } from './read-json.ts';
 import { normalizeTime, readRunResults, readSourcesFreshness, type RunFact } from './run-artifacts.ts';
 import { loadSqlEngine, type AnalyzeSql } from './sql-engine.ts';
 import type { DbtProject } from './types.ts';
@@ -98,12 +98,12 @@ export async function parseDbtTarget(
   const diagnostics: Diagnostic[] = [];
 
   // 1. Read and validate everything (throws before anything is built).
-  const manifestRead = readManifest(await readJsonFile(paths.manifest), paths.manifest);
+  const manifestRead = readManifest(await readArtifactFile(paths.manifest, 'manifest'), paths.manifest);
   const project = manifestRead.project;
   diagnostics.push(...manifestRead.diagnostics);
   let catalog: Catalog | null = null;
   if (paths.catalog) {
-    const c = readCatalog(await readJsonFile(paths.catalog), paths.catalog);
+    const c = readCatalog(await readArtifactFile(paths.catalog, 'catalog'), paths.catalog);
     diagnostics.push(
       ...c.diagnostics,
       ...checkCatalogMatches(c.catalog, new Set(project.nodes.keys()), paths.manifest),
@@ -112,12 +112,12 @@ export async function parseDbtTarget(
   }
   const facts: RunFact[] = [];
   if (paths.runResults) {
-    const r = readRunResults(await readJsonFile(paths.runResults), paths.runResults);
+    const r = readRunResults(await readArtifactFile(paths.runResults, 'run-results'), paths.runResults);
     diagnostics.push(...r.diagnostics);
     facts.push(...r.facts);
   }
   if (paths.sources) {
-    const s = readSourcesFreshness(await readJsonFile(paths.sources), paths.sources);
+    const s = readSourcesFreshness(await readArtifactFile(paths.sources, 'sources'), paths.sources);
     diagnostics.push(...s.diagnostics);
     facts.push(...s.facts);
   }

@@ -157,6 +157,63 @@ export const sourcesSchema = z.looseObject({
   results: z.array(z.unknown()),
 });
 
+/** What a streamed artifact keeps: top-level members read whole, and sections read entry by entry. */
+export interface ArtifactShape {
+  top: z.ZodObject;
+  /** Section -> the schema of one of its entries (record values or array elements). */
+  sections: Record<string, z.ZodType>;
+}
+
+export const ARTIFACT_SHAPES = {
+  manifest: {
+    top: manifestTopSchema,
+    sections: {
+      nodes: nodeSchema,
+      sources: nodeSchema,
+      exposures: exposureSchema,
+      metrics: semanticSchema,
+      semantic_models: semanticSchema,
+      groups: groupSchema,
+    },
+  },
+  catalog: { top: catalogTopSchema, sections: { nodes: catalogTableSchema, sources: catalogTableSchema } },
+  'run-results': { top: runResultsSchema, sections: { results: runResultSchema } },
+  sources: { top: sourcesSchema, sections: { results: freshnessResultSchema } },
+} satisfies Record<string, ArtifactShape>;
+
+/**
+ * Keeps only what `schema` reads of `value`: the fields its object shapes name, recursively through
+ * optional/nullable, records and arrays (anything else is kept whole). Validating the result gives the
+ * same answer, and the same issue paths, as validating the full value; unknown fields are dropped.
+ */
+export function pickKnown(schema: z.ZodType, value: unknown): unknown {
+  if (schema instanceof z.ZodOptional || schema instanceof z.ZodNullable)
+    return pickKnown(schema.unwrap() as z.ZodType, value);
+  if (typeof value !== 'object' || value === null) return value;
+  if (schema instanceof z.ZodObject) {
+    if (Array.isArray(value)) return value;
+    const v = value as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const [k, s] of Object.entries(schema.shape as Record<string, z.ZodType>))
+      if (Object.hasOwn(v, k)) out[k] = pickKnown(s, v[k]);
+    return out;
+  }
+  if (schema instanceof z.ZodRecord) {
+    if (Array.isArray(value)) return value;
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(value)) setOwn(out, k, pickKnown(schema.valueType as z.ZodType, x));
+    return out;
+  }
+  if (schema instanceof z.ZodArray)
+    return Array.isArray(value) ? value.map((x) => pickKnown(schema.element as z.ZodType, x)) : value;
+  return value;
+}
+
+/** obj[key] = value as an own data property, even for a key such as `__proto__` (as JSON.parse does). */
+export function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 /** Validates `value` or throws DBT_INVALID_ARTIFACT naming the file and the JSON path of the first issue. */
 export function validate<T>(schema: z.ZodType<T>, value: unknown, file: string, basePath: string): T {
   const r = schema.safeParse(value);
