@@ -3,155 +3,215 @@
 //
 // Graph schema (the one place it is described; docs/neo4j.md repeats it for operators):
 //
-//   (:Relation {key, live})          one per relation key ever contributed; live = some origin contributes it
-//   (:Column   {key, rel, live})     rel = the column's relation key (from its contribution)
-//   (:Consumer {key, live})
-//   (:Contribution {originId, key, type, provenance, json, uniqueId, lname, ldisplay, lkey})
+//   (:Relation {key, gens})          one per relation key ever contributed; gens = the generations that
+//   (:Column   {key, rel, gens})     contribute it (rel = the column's relation key)
+//   (:Consumer {key, gens})
+//   (:Contribution {originId, gen, key, type, provenance, json, uniqueId, lname, ldisplay, lkey})
 //                                    one origin's version of one node (canonical JSON); merged on read with
 //                                    graph/merge.ts; lname/ldisplay/lkey are lower-cased search fields
-//   (:Column)-[:COLUMN_FLOW {originId, kind, provenance, confidence, firstSeen, lastSeen, ms, queryCount,
+//   (:Column)-[:COLUMN_FLOW {originId, gen, kind, provenance, confidence, firstSeen, lastSeen, ms, queryCount,
 //                            statementId}]->(:Column)          one relationship per edge fact, data flows along it
 //   (:Relation)-[:RELATION_FLOW {same facts}]->(:Relation)      explicit table-level edges
 //   (:Relation)-[:CONSUMED_BY {same facts}]->(:Consumer)
-//   (:LineageCheck {originId, provenance, id, relationKey, columnKey, json})
-//   (:LineageEvidence {originId, nodeKey, json})
-//   (:LineageUsage {originId, target, day, json})
-//   (:LineageDiagnostic {originId, seq, severity, json})
+//   (:Relation)-[:RELATION_LINK {originId, gen, lms, ext}]->(:Relation)
+//                                    materialized at write time: one per (generation, relation pair) implied by
+//                                    the generation's column edges (self-loops excluded). lms = the smallest
+//                                    `ms` of those column edges whose two columns the same origin contributes
+//                                    (null if none); ext = some column edge has an endpoint column contributed
+//                                    only by other origins (its liveness is checked on read)
+//   (:LineageCheck {originId, gen, provenance, id, relationKey, columnKey, json})
+//   (:LineageEvidence {originId, gen, nodeKey, json})
+//   (:LineageUsage {originId, gen, target, day, json})
+//   (:LineageDiagnostic {originId, gen, seq, severity, json})
 //   (:LineageFingerprint {nodeKey, seq, json})                 history: not replaced per origin
-//   (:LineageOrigin {id, provenance, label, ingestedAt, hash, relations, columns, columnEdges, relationEdges,
-//                    diagnostics})
+//   (:LineageOrigin {id, gen, provenance, label, ingestedAt, hash, relations, columns, columnEdges,
+//                    relationEdges, diagnostics})              one per active origin; gen = its active generation
+//   (:LineageGeneration {id, originId, state, startedAt})      state: staging | active | retired
 //   (:LineageSchema {id: 'schema', version})                  migrations applied (graph/neo4j/schema.ts)
 //
-// Entity nodes are never deleted, only marked live = false when no origin contributes them any more, so edge
-// facts of other origins that point at them come back when the node does (the embedded store keeps facts by
-// key the same way). Every read ignores non-live endpoints.
+// Generations. An ingest writes the origin's new data under a fresh generation id in many bounded
+// transactions (staging), then switches LineageOrigin.gen to it in one small transaction, then deletes the
+// previous generation's data in bounded transactions. Every read takes `$active` = the gen of every
+// LineageOrigin (read once per store call) and sees only records, edges and contributions whose `gen` is in
+// it; an entity is live when one of its `gens` is active. So a crash or a dropped connection at any point
+// leaves exactly the previous answers; staged or retired leftovers are invisible and deleted later.
+//
+// Entity nodes are never deleted, only left with no active generation, so edge facts of other origins that
+// point at them come back when the node does (the embedded store keeps facts by key the same way).
+
+/** `v` is contributed by an active generation (the `live` of an entity). */
+const live = (v: string): string => `any(g IN ${v}.gens WHERE g IN $active)`;
 
 /** Relationship types, in one place. */
-export const REL = { column: 'COLUMN_FLOW', relation: 'RELATION_FLOW', consumer: 'CONSUMED_BY' } as const;
+export const REL = {
+  column: 'COLUMN_FLOW',
+  relation: 'RELATION_FLOW',
+  consumer: 'CONSUMED_BY',
+  link: 'RELATION_LINK',
+} as const;
 
-// ---------------------------------------------------------------- writes (all inside one transaction)
+// ---------------------------------------------------------------- generations
 
-export const ORIGIN_HASH = 'MATCH (o:LineageOrigin {id: $originId}) RETURN o.hash AS hash';
+export const ACTIVE_GENERATIONS = 'MATCH (o:LineageOrigin) RETURN o.gen AS gen';
 
-/** Types of keys contributed by origins other than the one being replaced (for batch validation). */
-export const OTHER_KEY_TYPES = `
-UNWIND $keys AS k
-MATCH (c:Contribution {key: k})
-WHERE c.originId <> $originId
-RETURN DISTINCT k AS key, c.type AS type`;
+export const ORIGIN_STATE = 'MATCH (o:LineageOrigin {id: $originId}) RETURN o.hash AS hash, o.gen AS gen';
 
-export const DELETE_ORIGIN_CONTRIBUTIONS = `
-MATCH (c:Contribution {originId: $originId})
-WITH c, c.key AS key, c.type AS type
-DELETE c
-RETURN key, type`;
-
-export const DELETE_ORIGIN_COLUMN_EDGES = `MATCH ()-[e:COLUMN_FLOW {originId: $originId}]->() DELETE e`;
-export const DELETE_ORIGIN_RELATION_EDGES = `MATCH ()-[e:RELATION_FLOW {originId: $originId}]->() DELETE e`;
-export const DELETE_ORIGIN_CONSUMER_EDGES = `MATCH ()-[e:CONSUMED_BY {originId: $originId}]->() DELETE e`;
-export const DELETE_ORIGIN_RECORDS = `
-CALL { MATCH (n:LineageCheck {originId: $originId}) DELETE n }
-CALL { MATCH (n:LineageEvidence {originId: $originId}) DELETE n }
-CALL { MATCH (n:LineageUsage {originId: $originId}) DELETE n }
-CALL { MATCH (n:LineageDiagnostic {originId: $originId}) DELETE n }
-CALL { MATCH (n:LineageOrigin {id: $originId}) DELETE n }`;
-
-export const CREATE_RELATIONS = `
-UNWIND $rows AS row
-MERGE (n:Relation {key: row.key})
-SET n.live = true
-CREATE (:Contribution {originId: $originId, provenance: $provenance, type: 'relation', key: row.key,
-  json: row.json, uniqueId: row.uniqueId, lname: row.lname, ldisplay: row.ldisplay, lkey: row.lkey})`;
-
-export const CREATE_COLUMNS = `
-UNWIND $rows AS row
-MERGE (n:Column {key: row.key})
-SET n.rel = row.rel, n.live = true
-CREATE (:Contribution {originId: $originId, provenance: $provenance, type: 'column', key: row.key,
-  json: row.json, lname: row.lname, ldisplay: row.ldisplay, lkey: row.lkey})`;
-
-export const CREATE_CONSUMERS = `
-UNWIND $rows AS row
-MERGE (n:Consumer {key: row.key})
-SET n.live = true
-CREATE (:Contribution {originId: $originId, provenance: $provenance, type: 'consumer', key: row.key,
-  json: row.json, uniqueId: row.uniqueId, lname: row.lname, ldisplay: row.ldisplay, lkey: row.lkey})`;
-
-/** Entity liveness after a change (computed by the caller: some origin still contributes the node). */
-export const SET_LIVE = `
-UNWIND $rows AS row
-CALL {
-  WITH row
-  MATCH (n:Relation {key: row.key}) WHERE row.type = 'relation'
-  SET n.live = row.live
-  RETURN count(*) AS a
-}
-CALL {
-  WITH row
-  MATCH (n:Column {key: row.key}) WHERE row.type = 'column'
-  SET n.live = row.live
-  RETURN count(*) AS b
-}
-CALL {
-  WITH row
-  MATCH (n:Consumer {key: row.key}) WHERE row.type = 'consumer'
-  SET n.live = row.live
-  RETURN count(*) AS d
-}
-RETURN count(*) AS refreshed`;
-
-const EDGE_PROPS = `{originId: $originId, kind: row.kind, provenance: row.provenance, confidence: row.confidence,
-  firstSeen: row.firstSeen, lastSeen: row.lastSeen, ms: row.ms, queryCount: row.queryCount,
-  statementId: row.statementId}`;
+export const BEGIN_GENERATION = `
+CREATE (:LineageGeneration {id: $gen, originId: $originId, state: 'staging', startedAt: $startedAt})`;
 
 /**
- * Endpoints are MATCHed: the batch was validated, so each endpoint is in the batch (just MERGEd) or contributed
- * by another origin, and entity nodes are never deleted.
+ * Leftovers of an interrupted ingest of this origin (a crash, a dropped connection, a failed chunk) become
+ * retired: one writer per origin is assumed, so a staging generation we did not start is dead.
  */
-export const CREATE_COLUMN_EDGES = `
-UNWIND $rows AS row
-MATCH (a:Column {key: row.from})
-MATCH (b:Column {key: row.to})
-CREATE (a)-[:COLUMN_FLOW ${EDGE_PROPS}]->(b)`;
+export const RETIRE_STAGING = `
+MATCH (g:LineageGeneration {originId: $originId})
+WHERE g.state = 'staging'
+SET g.state = 'retired'`;
 
-export const CREATE_RELATION_EDGES = `
-UNWIND $rows AS row
-MATCH (a:Relation {key: row.from})
-MATCH (b:Relation {key: row.to})
-CREATE (a)-[:RELATION_FLOW ${EDGE_PROPS}]->(b)`;
+export const RETIRED_GENERATIONS = `
+MATCH (g:LineageGeneration)
+WHERE g.state = 'retired' AND ($originId IS NULL OR g.originId = $originId)
+RETURN g.id AS gen ORDER BY gen`;
 
-export const CREATE_CONSUMER_EDGES = `
-UNWIND $rows AS row
-MATCH (a:Relation {key: row.from})
-MATCH (b:Consumer {key: row.to})
-CREATE (a)-[:CONSUMED_BY ${EDGE_PROPS}]->(b)`;
+/** The switch, step 1: the staged generation must still be staging (nobody retired it meanwhile). */
+export const ACTIVATE_GENERATION = `
+MATCH (g:LineageGeneration {id: $gen})
+WHERE g.state = 'staging'
+SET g.state = 'active'
+RETURN g.id AS gen`;
 
-export const CREATE_CHECKS = `
-UNWIND $rows AS row
-CREATE (:LineageCheck {originId: $originId, provenance: $provenance, id: row.id, relationKey: row.relationKey, columnKey: row.columnKey,
-  json: row.json})`;
+/** The switch, step 2: the origin's previous generation (if any) is retired. */
+export const RETIRE_ACTIVE = `
+MATCH (g:LineageGeneration {originId: $originId})
+WHERE g.state = 'active' AND g.id <> $gen
+SET g.state = 'retired'`;
 
-export const CREATE_EVIDENCE = `
-UNWIND $rows AS row
-CREATE (:LineageEvidence {originId: $originId, nodeKey: row.nodeKey, json: row.json})`;
+/** The switch, step 3: the origin record points at the new generation. */
+export const SWITCH_ORIGIN = `
+MERGE (o:LineageOrigin {id: $originId})
+SET o.gen = $gen, o.provenance = $provenance, o.label = $label, o.ingestedAt = $ingestedAt, o.hash = $hash,
+  o.relations = $relations, o.columns = $columns, o.columnEdges = $columnEdges,
+  o.relationEdges = $relationEdges, o.diagnostics = $diagnostics`;
 
-export const CREATE_USAGE = `
-UNWIND $rows AS row
-CREATE (:LineageUsage {originId: $originId, target: row.target, day: row.day, json: row.json})`;
-
-export const CREATE_DIAGNOSTICS = `
-UNWIND $rows AS row
-CREATE (:LineageDiagnostic {originId: $originId, seq: row.seq, severity: row.severity, code: row.code,
-  json: row.json})`;
+export const DELETE_ORIGIN_RECORD = 'MATCH (o:LineageOrigin {id: $originId}) DELETE o';
 
 export const UPDATE_ORIGIN_META = `
 MATCH (o:LineageOrigin {id: $originId})
 SET o.label = $label, o.ingestedAt = $ingestedAt`;
 
-export const CREATE_ORIGIN = `
-CREATE (:LineageOrigin {id: $originId, provenance: $provenance, label: $label, ingestedAt: $ingestedAt,
-  hash: $hash, relations: $relations, columns: $columns, columnEdges: $columnEdges,
-  relationEdges: $relationEdges, diagnostics: $diagnostics})`;
+/**
+ * Deleting a retired generation, one bounded transaction per statement run: each statement deletes at most
+ * $limit rows and is repeated until it deletes none. Contributions go first and take their generation off
+ * the entity's `gens`.
+ */
+export const CLEANUP_STEPS: readonly string[] = [
+  `MATCH (c:Contribution {gen: $gen})
+WITH c LIMIT $limit
+CALL { WITH c MATCH (n:Relation {key: c.key}) WHERE c.type = 'relation'
+  SET n.gens = [g IN n.gens WHERE g <> $gen] RETURN count(*) AS a }
+CALL { WITH c MATCH (n:Column {key: c.key}) WHERE c.type = 'column'
+  SET n.gens = [g IN n.gens WHERE g <> $gen] RETURN count(*) AS b }
+CALL { WITH c MATCH (n:Consumer {key: c.key}) WHERE c.type = 'consumer'
+  SET n.gens = [g IN n.gens WHERE g <> $gen] RETURN count(*) AS d }
+DELETE c
+RETURN count(*) AS n`,
+  'MATCH ()-[e:COLUMN_FLOW {gen: $gen}]->() WITH e LIMIT $limit DELETE e RETURN count(*) AS n',
+  'MATCH ()-[e:RELATION_LINK {gen: $gen}]->() WITH e LIMIT $limit DELETE e RETURN count(*) AS n',
+  'MATCH ()-[e:RELATION_FLOW {gen: $gen}]->() WITH e LIMIT $limit DELETE e RETURN count(*) AS n',
+  'MATCH ()-[e:CONSUMED_BY {gen: $gen}]->() WITH e LIMIT $limit DELETE e RETURN count(*) AS n',
+  'MATCH (x:LineageCheck {gen: $gen}) WITH x LIMIT $limit DELETE x RETURN count(*) AS n',
+  'MATCH (x:LineageEvidence {gen: $gen}) WITH x LIMIT $limit DELETE x RETURN count(*) AS n',
+  'MATCH (x:LineageUsage {gen: $gen}) WITH x LIMIT $limit DELETE x RETURN count(*) AS n',
+  'MATCH (x:LineageDiagnostic {gen: $gen}) WITH x LIMIT $limit DELETE x RETURN count(*) AS n',
+];
+
+export const DELETE_GENERATION = `MATCH (g:LineageGeneration {id: $gen}) WHERE g.state = 'retired' DELETE g`;
+
+// ---------------------------------------------------------------- staged writes (one transaction per chunk)
+
+/** Types of keys contributed by active origins other than the one being replaced (for batch validation). */
+export const OTHER_KEY_TYPES = `
+UNWIND $keys AS k
+MATCH (c:Contribution {key: k})
+WHERE c.originId <> $originId AND c.gen IN $active
+RETURN DISTINCT k AS key, c.type AS type`;
+
+const ADD_GEN = `n.gens = CASE WHEN $gen IN coalesce(n.gens, []) THEN n.gens ELSE coalesce(n.gens, []) + $gen END`;
+
+export const STAGE_RELATIONS = `
+UNWIND $rows AS row
+MERGE (n:Relation {key: row.key})
+SET ${ADD_GEN}
+CREATE (:Contribution {originId: $originId, gen: $gen, provenance: $provenance, type: 'relation', key: row.key,
+  json: row.json, uniqueId: row.uniqueId, lname: row.lname, ldisplay: row.ldisplay, lkey: row.lkey})`;
+
+export const STAGE_COLUMNS = `
+UNWIND $rows AS row
+MERGE (n:Column {key: row.key})
+SET n.rel = row.rel, ${ADD_GEN}
+CREATE (:Contribution {originId: $originId, gen: $gen, provenance: $provenance, type: 'column', key: row.key,
+  json: row.json, lname: row.lname, ldisplay: row.ldisplay, lkey: row.lkey})`;
+
+export const STAGE_CONSUMERS = `
+UNWIND $rows AS row
+MERGE (n:Consumer {key: row.key})
+SET ${ADD_GEN}
+CREATE (:Contribution {originId: $originId, gen: $gen, provenance: $provenance, type: 'consumer', key: row.key,
+  json: row.json, uniqueId: row.uniqueId, lname: row.lname, ldisplay: row.ldisplay, lkey: row.lkey})`;
+
+const EDGE_PROPS = `{originId: $originId, gen: $gen, kind: row.kind, provenance: row.provenance,
+  confidence: row.confidence, firstSeen: row.firstSeen, lastSeen: row.lastSeen, ms: row.ms,
+  queryCount: row.queryCount, statementId: row.statementId}`;
+
+/**
+ * Endpoints are MATCHed: the batch was validated, so each endpoint is in the batch (staged before the edges)
+ * or contributed by another origin, and entity nodes are never deleted. Returns the endpoints' relations, from
+ * which the writer builds the RELATION_LINKs.
+ */
+export const STAGE_COLUMN_EDGES = `
+UNWIND $rows AS row
+MATCH (a:Column {key: row.from})
+MATCH (b:Column {key: row.to})
+CREATE (a)-[:COLUMN_FLOW ${EDGE_PROPS}]->(b)
+RETURN row.from AS from, row.to AS to, a.rel AS fromRel, b.rel AS toRel, row.ms AS ms`;
+
+export const STAGE_RELATION_LINKS = `
+UNWIND $rows AS row
+MATCH (a:Relation {key: row.from})
+MATCH (b:Relation {key: row.to})
+CREATE (a)-[:RELATION_LINK {originId: $originId, gen: $gen, lms: row.lms, ext: row.ext}]->(b)`;
+
+export const STAGE_RELATION_EDGES = `
+UNWIND $rows AS row
+MATCH (a:Relation {key: row.from})
+MATCH (b:Relation {key: row.to})
+CREATE (a)-[:RELATION_FLOW ${EDGE_PROPS}]->(b)`;
+
+export const STAGE_CONSUMER_EDGES = `
+UNWIND $rows AS row
+MATCH (a:Relation {key: row.from})
+MATCH (b:Consumer {key: row.to})
+CREATE (a)-[:CONSUMED_BY ${EDGE_PROPS}]->(b)`;
+
+export const STAGE_CHECKS = `
+UNWIND $rows AS row
+CREATE (:LineageCheck {originId: $originId, gen: $gen, provenance: $provenance, id: row.id,
+  relationKey: row.relationKey, columnKey: row.columnKey, json: row.json})`;
+
+export const STAGE_EVIDENCE = `
+UNWIND $rows AS row
+CREATE (:LineageEvidence {originId: $originId, gen: $gen, nodeKey: row.nodeKey, json: row.json})`;
+
+export const STAGE_USAGE = `
+UNWIND $rows AS row
+CREATE (:LineageUsage {originId: $originId, gen: $gen, target: row.target, day: row.day, json: row.json})`;
+
+export const STAGE_DIAGNOSTICS = `
+UNWIND $rows AS row
+CREATE (:LineageDiagnostic {originId: $originId, gen: $gen, seq: row.seq, severity: row.severity,
+  code: row.code, json: row.json})`;
+
+// ---------------------------------------------------------------- fingerprints (in the switch transaction)
 
 export const LATEST_FINGERPRINTS = `
 UNWIND $keys AS k
@@ -173,94 +233,101 @@ WITH k, collect(f) AS fs
 UNWIND fs[$keep..] AS old
 DELETE old`;
 
-// ---------------------------------------------------------------- reads
+// ---------------------------------------------------------------- reads (every one takes $active)
 
 export const CONTRIBUTIONS_BY_KEYS = `
 UNWIND $keys AS k
 MATCH (c:Contribution {key: k})
+WHERE c.gen IN $active
 RETURN c.key AS key, c.type AS type, c.originId AS originId, c.provenance AS provenance, c.json AS json`;
 
 export const CONTRIBUTIONS_BY_TYPE = `
-MATCH (c:Contribution) WHERE c.type = $type
+MATCH (c:Contribution) WHERE c.type = $type AND c.gen IN $active
 RETURN c.key AS key, c.type AS type, c.originId AS originId, c.provenance AS provenance, c.json AS json`;
 
 export const COLUMN_CONTRIBUTIONS_OF_RELATION = `
 MATCH (n:Column {rel: $relationKey})
-MATCH (c:Contribution {key: n.key}) WHERE c.type = 'column'
+MATCH (c:Contribution {key: n.key}) WHERE c.type = 'column' AND c.gen IN $active
 RETURN c.key AS key, c.type AS type, c.originId AS originId, c.provenance AS provenance, c.json AS json`;
 
 export const KEYS_BY_UNIQUE_ID = `
 MATCH (c:Contribution {uniqueId: $uniqueId})
+WHERE c.gen IN $active
 RETURN DISTINCT c.key AS key`;
 
 /** Candidates for search; the score (graph/search-score.ts) is computed on the merged views. */
 export const SEARCH_CANDIDATES = `
 MATCH (c:Contribution)
 WHERE (c.lname CONTAINS $needle OR c.ldisplay CONTAINS $needle OR c.lkey CONTAINS $needle)
-  AND c.type IN $types
+  AND c.type IN $types AND c.gen IN $active
 RETURN DISTINCT c.key AS key`;
 
 export const NODE_TYPES_OF = `
 UNWIND $keys AS k
 CALL {
-  WITH k MATCH (n:Relation {key: k}) WHERE n.live RETURN 'relation' AS type
+  WITH k MATCH (n:Relation {key: k}) WHERE ${live('n')} RETURN 'relation' AS type
   UNION
-  WITH k MATCH (n:Column {key: k}) WHERE n.live RETURN 'column' AS type
+  WITH k MATCH (n:Column {key: k}) WHERE ${live('n')} RETURN 'column' AS type
   UNION
-  WITH k MATCH (n:Consumer {key: k}) WHERE n.live RETURN 'consumer' AS type
+  WITH k MATCH (n:Consumer {key: k}) WHERE ${live('n')} RETURN 'consumer' AS type
 }
 RETURN k AS key, type`;
 
-/** The relation of each live column whose relation is a live relation ("columnRelation"). */
-const LIVE_REL = `EXISTS { MATCH (:Relation {key: %C%.rel, live: true}) }`;
-const liveRel = (v: string): string => LIVE_REL.replace('%C%', v);
+/** The relation of a live column is a live relation ("columnRelation"). */
+const liveRel = (v: string): string => `EXISTS { MATCH (rr:Relation {key: ${v}.rel}) WHERE ${live('rr')} }`;
 
 const FACT_FIELDS = `e.provenance AS provenance, e.confidence AS confidence, e.firstSeen AS firstSeen,
   e.lastSeen AS lastSeen, e.queryCount AS queryCount, e.statementId AS statementId`;
 
 /** Column edge facts touching one column (both endpoints live). */
 export const COLUMN_EDGE_FACTS_OUT = `
-MATCH (a:Column {key: $key, live: true})-[e:COLUMN_FLOW]->(b:Column {live: true})
+MATCH (a:Column {key: $key})-[e:COLUMN_FLOW]->(b:Column)
+WHERE e.gen IN $active AND ${live('a')} AND ${live('b')}
 RETURN a.key AS from, b.key AS to, e.kind AS kind, ${FACT_FIELDS}`;
 export const COLUMN_EDGE_FACTS_IN = `
-MATCH (a:Column {live: true})-[e:COLUMN_FLOW]->(b:Column {key: $key, live: true})
+MATCH (a:Column)-[e:COLUMN_FLOW]->(b:Column {key: $key})
+WHERE e.gen IN $active AND ${live('a')} AND ${live('b')}
 RETURN a.key AS from, b.key AS to, e.kind AS kind, ${FACT_FIELDS}`;
 
 /**
  * Facts of a relation's relation-level edges leaving it: explicit relation edges plus the column edges from
  * its columns to columns of another live relation (grouped to that relation pair), plus consumer edges.
+ * Merged edge facts need every column-edge fact, so this one walks the column edges (one relation's worth);
+ * traversals and whole-graph summaries use the materialized RELATION_LINKs instead.
  */
 export const RELATION_EDGE_FACTS_OUT = `
 CALL {
-  MATCH (a:Relation {key: $key, live: true})-[e:RELATION_FLOW]->(b:Relation {live: true})
-  WHERE b.key <> a.key
+  MATCH (a:Relation {key: $key})-[e:RELATION_FLOW]->(b:Relation)
+  WHERE e.gen IN $active AND b.key <> a.key AND ${live('a')} AND ${live('b')}
   RETURN a.key AS from, b.key AS to, 'RELATION' AS kind, ${FACT_FIELDS}
   UNION ALL
-  MATCH (:Relation {key: $key, live: true})
-  MATCH (a:Column {rel: $key, live: true})-[e:COLUMN_FLOW]->(b:Column {live: true})
-  WHERE b.rel <> $key AND ${liveRel('b')}
+  MATCH (self:Relation {key: $key}) WHERE ${live('self')}
+  MATCH (a:Column {rel: $key})-[e:COLUMN_FLOW]->(b:Column)
+  WHERE e.gen IN $active AND b.rel <> $key AND ${live('a')} AND ${live('b')} AND ${liveRel('b')}
   RETURN $key AS from, b.rel AS to, 'RELATION' AS kind, ${FACT_FIELDS}
   UNION ALL
-  MATCH (a:Relation {key: $key, live: true})-[e:CONSUMED_BY]->(b:Consumer {live: true})
+  MATCH (a:Relation {key: $key})-[e:CONSUMED_BY]->(b:Consumer)
+  WHERE e.gen IN $active AND ${live('a')} AND ${live('b')}
   RETURN a.key AS from, b.key AS to, 'CONSUMER' AS kind, ${FACT_FIELDS}
 }
 RETURN from, to, kind, provenance, confidence, firstSeen, lastSeen, queryCount, statementId`;
 
 export const RELATION_EDGE_FACTS_IN = `
 CALL {
-  MATCH (a:Relation {live: true})-[e:RELATION_FLOW]->(b:Relation {key: $key, live: true})
-  WHERE b.key <> a.key
+  MATCH (a:Relation)-[e:RELATION_FLOW]->(b:Relation {key: $key})
+  WHERE e.gen IN $active AND b.key <> a.key AND ${live('a')} AND ${live('b')}
   RETURN a.key AS from, b.key AS to, 'RELATION' AS kind, ${FACT_FIELDS}
   UNION ALL
-  MATCH (:Relation {key: $key, live: true})
-  MATCH (a:Column {live: true})-[e:COLUMN_FLOW]->(b:Column {rel: $key, live: true})
-  WHERE a.rel <> $key AND ${liveRel('a')}
+  MATCH (self:Relation {key: $key}) WHERE ${live('self')}
+  MATCH (a:Column)-[e:COLUMN_FLOW]->(b:Column {rel: $key})
+  WHERE e.gen IN $active AND a.rel <> $key AND ${live('a')} AND ${live('b')} AND ${liveRel('a')}
   RETURN a.rel AS from, $key AS to, 'RELATION' AS kind, ${FACT_FIELDS}
 }
 RETURN from, to, kind, provenance, confidence, firstSeen, lastSeen, queryCount, statementId`;
 
 export const CONSUMER_EDGE_FACTS_IN = `
-MATCH (a:Relation {live: true})-[e:CONSUMED_BY]->(b:Consumer {key: $key, live: true})
+MATCH (a:Relation)-[e:CONSUMED_BY]->(b:Consumer {key: $key})
+WHERE e.gen IN $active AND ${live('a')} AND ${live('b')}
 RETURN a.key AS from, b.key AS to, 'CONSUMER' AS kind, ${FACT_FIELDS}`;
 
 // ---- traversal: one query per BFS level.
@@ -271,37 +338,56 @@ RETURN a.key AS from, b.key AS to, 'CONSUMER' AS kind, ${FACT_FIELDS}`;
 // per direction (O(V + E) for the whole walk), and returns only DISTINCT (from, to, kind) triples, so
 // diamonds never multiply rows. `ms` is the fact's firstSeen in epoch ms (unparsable = -Infinity), the same
 // number the embedded store compares for asOf; a merged edge is followed when any fact passes.
+// The generation filter is a property test on the expanded relationship and node (`e.gen IN $active`, the
+// node's `gens`), applied in the Filter right after the Expand: EXPLAIN shows NodeIndexSeek(key) ->
+// Expand(All) -> Filter -> Distinct, the same plan shape as without generations (no extra index lookups,
+// no Eager). A lookup of an (:Origin)-[:ACTIVE]->(:Generation) node per row instead would add one join per
+// expanded edge.
 
 export const STEP_COLUMN_DOWN = `
 UNWIND $frontier AS k
-MATCH (a:Column {key: k})-[e:COLUMN_FLOW]->(b:Column {live: true})
-WHERE ($kinds IS NULL OR e.kind IN $kinds) AND ($asOf IS NULL OR e.ms <= $asOf)
+MATCH (a:Column {key: k})-[e:COLUMN_FLOW]->(b:Column)
+WHERE e.gen IN $active AND ${live('b')}
+  AND ($kinds IS NULL OR e.kind IN $kinds) AND ($asOf IS NULL OR e.ms <= $asOf)
 RETURN DISTINCT k AS from, b.key AS to, e.kind AS kind`;
 
 export const STEP_COLUMN_UP = `
 UNWIND $frontier AS k
-MATCH (a:Column {key: k})<-[e:COLUMN_FLOW]-(b:Column {live: true})
-WHERE ($kinds IS NULL OR e.kind IN $kinds) AND ($asOf IS NULL OR e.ms <= $asOf)
+MATCH (a:Column {key: k})<-[e:COLUMN_FLOW]-(b:Column)
+WHERE e.gen IN $active AND ${live('b')}
+  AND ($kinds IS NULL OR e.kind IN $kinds) AND ($asOf IS NULL OR e.ms <= $asOf)
 RETURN DISTINCT k AS from, b.key AS to, e.kind AS kind`;
+
+/**
+ * A materialized link stands for its generation's column edges between the two relations. It holds when a
+ * column edge between columns its own origin contributes passed asOf (`lms`, no further check: those columns
+ * are live while the generation is active), or — only for links with `ext`, i.e. some column edge ends at a
+ * column only other origins contribute — when such a column edge with two live columns passes (checked on the
+ * column edges of that one pair). The relations' liveness is checked on the relation nodes.
+ */
+const linkHolds = (from: string, to: string, asOf = '$asOf'): string => `(
+  (l.lms IS NOT NULL AND (${asOf} IS NULL OR l.lms <= ${asOf}))
+  OR (l.ext AND EXISTS {
+    MATCH (x:Column {rel: ${from}})-[e:COLUMN_FLOW]->(y:Column)
+    WHERE y.rel = ${to} AND e.gen = l.gen AND ${live('x')} AND ${live('y')} AND (${asOf} IS NULL OR e.ms <= ${asOf})
+  }))`;
 
 export const STEP_RELATION_DOWN = `
 UNWIND $frontier AS k
 CALL {
   WITH k
-  MATCH (:Relation {key: k})-[e:RELATION_FLOW]->(b:Relation {live: true})
-  WHERE b.key <> k AND ($asOf IS NULL OR e.ms <= $asOf)
+  MATCH (:Relation {key: k})-[e:RELATION_FLOW]->(b:Relation)
+  WHERE e.gen IN $active AND b.key <> k AND ${live('b')} AND ($asOf IS NULL OR e.ms <= $asOf)
   RETURN DISTINCT b.key AS to, 'RELATION' AS kind, 'relation' AS type
   UNION
   WITH k
-  MATCH (:Column {rel: k, live: true})-[e:COLUMN_FLOW]->(b:Column {live: true})
-  WHERE b.rel <> k AND ($asOf IS NULL OR e.ms <= $asOf)
-  WITH DISTINCT b.rel AS to
-  MATCH (:Relation {key: to, live: true})
-  RETURN to, 'RELATION' AS kind, 'relation' AS type
+  MATCH (:Relation {key: k})-[l:RELATION_LINK]->(b:Relation)
+  WHERE l.gen IN $active AND ${live('b')} AND ${linkHolds('k', 'b.key')}
+  RETURN DISTINCT b.key AS to, 'RELATION' AS kind, 'relation' AS type
   UNION
   WITH k
-  MATCH (:Relation {key: k})-[e:CONSUMED_BY]->(b:Consumer {live: true})
-  WHERE $consumers AND ($asOf IS NULL OR e.ms <= $asOf)
+  MATCH (:Relation {key: k})-[e:CONSUMED_BY]->(b:Consumer)
+  WHERE $consumers AND e.gen IN $active AND ${live('b')} AND ($asOf IS NULL OR e.ms <= $asOf)
   RETURN DISTINCT b.key AS to, 'CONSUMER' AS kind, 'consumer' AS type
 }
 RETURN k AS from, to, kind, type`;
@@ -310,16 +396,14 @@ export const STEP_RELATION_UP = `
 UNWIND $frontier AS k
 CALL {
   WITH k
-  MATCH (:Relation {key: k})<-[e:RELATION_FLOW]-(b:Relation {live: true})
-  WHERE b.key <> k AND ($asOf IS NULL OR e.ms <= $asOf)
+  MATCH (:Relation {key: k})<-[e:RELATION_FLOW]-(b:Relation)
+  WHERE e.gen IN $active AND b.key <> k AND ${live('b')} AND ($asOf IS NULL OR e.ms <= $asOf)
   RETURN DISTINCT b.key AS to, 'RELATION' AS kind, 'relation' AS type
   UNION
   WITH k
-  MATCH (:Column {rel: k, live: true})<-[e:COLUMN_FLOW]-(b:Column {live: true})
-  WHERE b.rel <> k AND ($asOf IS NULL OR e.ms <= $asOf)
-  WITH DISTINCT b.rel AS to
-  MATCH (:Relation {key: to, live: true})
-  RETURN to, 'RELATION' AS kind, 'relation' AS type
+  MATCH (:Relation {key: k})<-[l:RELATION_LINK]-(b:Relation)
+  WHERE l.gen IN $active AND ${live('b')} AND ${linkHolds('b.key', 'k')}
+  RETURN DISTINCT b.key AS to, 'RELATION' AS kind, 'relation' AS type
 }
 RETURN k AS from, to, kind, type`;
 
@@ -327,32 +411,30 @@ RETURN k AS from, to, kind, type`;
 
 export const RELATION_PAIRS = `
 CALL {
-  MATCH (a:Relation {live: true})-[:RELATION_FLOW]->(b:Relation {live: true})
-  WHERE a.key <> b.key
+  MATCH (a:Relation)-[e:RELATION_FLOW]->(b:Relation)
+  WHERE e.gen IN $active AND a.key <> b.key AND ${live('a')} AND ${live('b')}
   RETURN DISTINCT a.key AS from, b.key AS to
   UNION
-  MATCH (a:Column {live: true})-[:COLUMN_FLOW]->(b:Column {live: true})
-  WHERE a.rel <> b.rel
-  WITH DISTINCT a.rel AS from, b.rel AS to
-  MATCH (:Relation {key: from, live: true})
-  MATCH (:Relation {key: to, live: true})
-  RETURN from, to
+  MATCH (a:Relation)-[l:RELATION_LINK]->(b:Relation)
+  WHERE l.gen IN $active AND ${live('a')} AND ${live('b')} AND ${linkHolds('a.key', 'b.key', 'null')}
+  RETURN DISTINCT a.key AS from, b.key AS to
 }
 RETURN from, to`;
 
 /** Distinct merged column edges (from, to, kind) between different live relations, counted per relation. */
 export const CROSS_RELATION_COLUMN_EDGES = `
-MATCH (a:Column {live: true})-[e:COLUMN_FLOW]->(b:Column {live: true})
-WHERE a.rel <> b.rel AND ${liveRel('a')} AND ${liveRel('b')}
+MATCH (a:Column)-[e:COLUMN_FLOW]->(b:Column)
+WHERE e.gen IN $active AND a.rel <> b.rel AND ${live('a')} AND ${live('b')} AND ${liveRel('a')} AND ${liveRel('b')}
 WITH DISTINCT a.key AS ak, a.rel AS ar, b.key AS bk, b.rel AS br, e.kind AS kind
 RETURN ar AS fromRel, br AS toRel, count(*) AS n`;
 
 export const CONSUMER_COUNTS = `
-MATCH (a:Relation {live: true})-[:CONSUMED_BY]->(b:Consumer {live: true})
+MATCH (a:Relation)-[e:CONSUMED_BY]->(b:Consumer)
+WHERE e.gen IN $active AND ${live('a')} AND ${live('b')}
 RETURN a.key AS key, count(DISTINCT b) AS n`;
 
 export const COLUMN_COUNTS = `
-MATCH (c:Column {live: true})
+MATCH (c:Column) WHERE ${live('c')}
 RETURN c.rel AS key, count(*) AS n`;
 
 export const CHECKS_BY_KEYS = `
@@ -362,22 +444,24 @@ CALL {
   UNION
   WITH k MATCH (c:LineageCheck {columnKey: k}) RETURN c
 }
-RETURN DISTINCT c.originId AS originId, c.provenance AS provenance, c.json AS json`;
+WITH DISTINCT c WHERE c.gen IN $active
+RETURN c.originId AS originId, c.provenance AS provenance, c.json AS json`;
 
 export const EVIDENCE_BY_KEYS = `
 UNWIND $keys AS k
 MATCH (e:LineageEvidence {nodeKey: k})
+WHERE e.gen IN $active
 RETURN e.originId AS originId, e.json AS json`;
 
 export const USAGE_ALL = `
 MATCH (u:LineageUsage)
-WHERE u.day >= $sinceDay AND ($untilDay IS NULL OR u.day <= $untilDay)
+WHERE u.gen IN $active AND u.day >= $sinceDay AND ($untilDay IS NULL OR u.day <= $untilDay)
 RETURN u.originId AS originId, u.json AS json`;
 
 export const USAGE_BY_TARGETS = `
 UNWIND $targets AS t
 MATCH (u:LineageUsage {target: t})
-WHERE u.day >= $sinceDay AND ($untilDay IS NULL OR u.day <= $untilDay)
+WHERE u.gen IN $active AND u.day >= $sinceDay AND ($untilDay IS NULL OR u.day <= $untilDay)
 RETURN u.originId AS originId, u.json AS json`;
 
 export const FINGERPRINTS_BY_KEYS = `
@@ -396,24 +480,27 @@ ORDER BY id`;
 
 export const DIAGNOSTICS = `
 MATCH (d:LineageDiagnostic)
-WHERE ($originId IS NULL OR d.originId = $originId) AND ($severity IS NULL OR d.severity = $severity)
-  AND ($code IS NULL OR d.code = $code)
+WHERE d.gen IN $active AND ($originId IS NULL OR d.originId = $originId)
+  AND ($severity IS NULL OR d.severity = $severity) AND ($code IS NULL OR d.code = $code)
 RETURN d.originId AS originId, d.seq AS seq, d.json AS json`;
 
 export const DIAGNOSTIC_COUNTS = `
 MATCH (d:LineageDiagnostic)
+WHERE d.gen IN $active
 RETURN d.severity AS severity, count(*) AS n`;
 
 export const COUNT_LIVE = `
-CALL { MATCH (n:Relation {live: true}) RETURN count(n) AS relations }
-CALL { MATCH (n:Column {live: true}) RETURN count(n) AS columns }
-CALL { MATCH (n:Consumer {live: true}) RETURN count(n) AS consumers }
+CALL { MATCH (n:Relation) WHERE ${live('n')} RETURN count(n) AS relations }
+CALL { MATCH (n:Column) WHERE ${live('n')} RETURN count(n) AS columns }
+CALL { MATCH (n:Consumer) WHERE ${live('n')} RETURN count(n) AS consumers }
 CALL {
-  MATCH (a:Column {live: true})-[e:COLUMN_FLOW]->(b:Column {live: true})
+  MATCH (a:Column)-[e:COLUMN_FLOW]->(b:Column)
+  WHERE e.gen IN $active AND ${live('a')} AND ${live('b')}
   WITH DISTINCT a, b, e.kind AS kind RETURN count(*) AS columnEdges
 }
 CALL {
-  MATCH (a:Relation {live: true})-[e:CONSUMED_BY]->(b:Consumer {live: true})
+  MATCH (a:Relation)-[e:CONSUMED_BY]->(b:Consumer)
+  WHERE e.gen IN $active AND ${live('a')} AND ${live('b')}
   WITH DISTINCT a, b RETURN count(*) AS consumerEdges
 }
 RETURN relations, columns, consumers, columnEdges, consumerEdges`;

@@ -1,8 +1,13 @@
-// The Neo4j LineageStore. Writes: one managed write transaction per batch (the whole artifact), so a failure
-// at any point — server killed, connection dropped — rolls back to the previous state; transient errors are
-// retried by the driver for at most `maxRetryTimeMs`. Reads: merged views and edge merges use the same
-// functions as the embedded store (graph/merge.ts, graph/search-score.ts, graph/embedded/contributions.ts
-// for validation and canonical form), traversals run a level-by-level BFS (graph/neo4j/bfs.ts).
+// The Neo4j LineageStore. Writes are staged (see graph/neo4j/cypher.ts, "Generations"): a batch is written
+// under a fresh generation id in many bounded transactions, made visible by one small switch transaction, and
+// the previous generation is then deleted in bounded transactions. A failure at any point — server killed,
+// connection dropped — leaves the previous answers; leftovers are invisible and deleted on the next ingest of
+// the origin (staged leftovers) or the next open (retired generations). Transient errors are retried by the
+// driver for at most `maxRetryTimeMs` per transaction. Reads see only active generations; merged views and
+// edge merges use the same functions as the embedded store (graph/merge.ts, graph/search-score.ts,
+// graph/embedded/contributions.ts for validation and canonical form), traversals run a level-by-level BFS
+// (graph/neo4j/bfs.ts).
+import { randomUUID } from 'node:crypto';
 import neo4j, { type Driver, type ManagedTransaction } from 'neo4j-driver';
 import { isLineageError, lineageError } from '../../src/errors.ts';
 import type {
@@ -70,7 +75,7 @@ export interface Neo4jStoreOptions {
   database: string;
   /** Upper bound for the driver's retries of transient errors (default 15 s). */
   maxRetryTimeMs?: number;
-  /** Rows per UNWIND statement (default 5000). */
+  /** Rows per UNWIND statement and per staged or cleanup transaction (default 5000). */
   batchSize?: number;
 }
 
@@ -86,9 +91,12 @@ export async function openNeo4jStore(options: Neo4jStoreOptions): Promise<Lineag
     connectionAcquisitionTimeout: 30_000,
     userAgent: 'lineage-graph',
   });
+  let store: Neo4jStore;
   try {
     await driver.verifyConnectivity({ database: options.database });
     await migrate(driver, options.database);
+    store = new Neo4jStore(driver, options.database, options.batchSize ?? 5000);
+    await store.deleteRetired(null);
   } catch (err) {
     await driver.close();
     throw lineageError(
@@ -98,7 +106,7 @@ export async function openNeo4jStore(options: Neo4jStoreOptions): Promise<Lineag
       err,
     );
   }
-  return new Neo4jStore(driver, options.database, options.batchSize ?? 5000);
+  return store;
 }
 
 /** Test support: deletes every node and relationship of the database (keeps the schema). */
@@ -181,6 +189,32 @@ function nodeRow(n: { key: string; name: string; displayName?: string; uniqueId?
   };
 }
 
+/**
+ * The RELATION_LINK rows of a generation, from its created column edges (with their columns' relations): one
+ * per relation pair (self-loops excluded). `lms` is the smallest `ms` among edges whose two columns the batch
+ * itself contributes (null if none), `ext` whether some edge has an endpoint column the batch does not
+ * contribute (see linkHolds in cypher.ts). Sorted by (from, to) so writes are deterministic.
+ */
+export function relationLinks(created: readonly Row[], own: ReadonlySet<string>): Row[] {
+  const links = new Map<string, { from: string; to: string; lms: number | null; ext: boolean }>();
+  for (const r of created) {
+    const from = r.fromRel as string | null;
+    const to = r.toRel as string | null;
+    if (from === null || to === null || from === to) continue;
+    const id = `${from}\u0000${to}`;
+    let link = links.get(id);
+    if (!link) {
+      link = { from, to, lms: null, ext: false };
+      links.set(id, link);
+    }
+    const ms = Number(r.ms);
+    if (own.has(r.from as string) && own.has(r.to as string))
+      link.lms = link.lms === null ? ms : Math.min(link.lms, ms);
+    else link.ext = true;
+  }
+  return [...links.values()].sort((a, b) => compareStrings(a.from, b.from) || compareStrings(a.to, b.to));
+}
+
 class Neo4jStore implements LineageStore {
   readonly kind = 'neo4j' as const;
 
@@ -204,118 +238,185 @@ class Neo4jStore implements LineageStore {
     }
   }
 
-  private async write<T>(what: string, work: (tx: ManagedTransaction) => Promise<T>): Promise<T> {
+  /** One managed write transaction (retried by the driver on transient errors); errors are not wrapped. */
+  private async tx<T>(work: (tx: ManagedTransaction) => Promise<T>): Promise<T> {
     const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.WRITE });
     try {
       return await session.executeWrite(work);
+    } finally {
+      await session.close();
+    }
+  }
+
+  /** Runs a write operation; any failure but a rejected batch becomes STORE_WRITE_FAILED. */
+  private async writing<T>(what: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
     } catch (err) {
-      if (isLineageError(err)) throw err;
+      if (isLineageError(err) && err.code !== 'STORE_UNAVAILABLE') throw err;
       throw lineageError(
         'STORE_WRITE_FAILED',
         `${what} failed, the previous state is kept: ${(err as Error).message}`,
         undefined,
         err,
       );
-    } finally {
-      await session.close();
     }
   }
 
-  private async runChunks(tx: ManagedTransaction, query: string, rows: Row[], params: Row): Promise<void> {
-    for (const part of chunks(rows, this.batchSize)) await tx.run(query, { ...params, rows: part });
+  /** The generation of every origin: what reads may see (`$active`). */
+  private async activeGens(): Promise<string[]> {
+    return (await this.read(Q.ACTIVE_GENERATIONS)).map((r) => r.gen as string);
+  }
+
+  /** Stages rows in transactions of `batchSize` rows; returns every row the statement returned. */
+  private async stage(query: string, rows: Row[], params: Row): Promise<Row[]> {
+    const out: Row[] = [];
+    for (const part of chunks(rows, this.batchSize)) {
+      const res = await this.tx((tx) => tx.run(query, { ...params, rows: part }));
+      for (const r of res.records) out.push(r.toObject() as Row);
+    }
+    return out;
   }
 
   // ------------------------------------------------------------------ writes
 
   async applyBatch(batch: LineageBatch): Promise<ApplyResult> {
     const originId = batch?.origin?.id;
-    const referenced = new Set<string>();
-    for (const c of batch.columns ?? []) referenced.add(c.relationKey);
-    for (const list of [batch.relations, batch.columns, batch.consumers])
-      for (const n of list ?? []) referenced.add(n.key);
-    for (const list of [batch.columnEdges, batch.relationEdges, batch.consumerEdges])
-      for (const e of list ?? []) {
-        referenced.add(e.from);
-        referenced.add(e.to);
-      }
-    return this.write(`ingest of origin ${String(originId)}`, async (tx) => {
+    return this.writing(`ingest of origin ${String(originId)}`, async () => {
+      const referenced = new Set<string>();
+      for (const c of batch.columns ?? []) referenced.add(c.relationKey);
+      for (const list of [batch.relations, batch.columns, batch.consumers])
+        for (const n of list ?? []) referenced.add(n.key);
+      for (const list of [batch.columnEdges, batch.relationEdges, batch.consumerEdges])
+        for (const e of list ?? []) {
+          referenced.add(e.from);
+          referenced.add(e.to);
+        }
+      const active = await this.activeGens();
       const others = new Map<string, NodeType>();
-      for (const part of chunks([...referenced], this.batchSize)) {
-        const res = await tx.run(Q.OTHER_KEY_TYPES, { keys: part, originId: originId ?? '' });
-        for (const r of res.records) others.set(r.get('key') as string, r.get('type') as NodeType);
-      }
+      for (const part of chunks([...referenced], this.batchSize))
+        for (const r of await this.read(Q.OTHER_KEY_TYPES, { keys: part, originId: originId ?? '', active }))
+          others.set(r.key as string, r.type as NodeType);
       const data = canonicalizeBatch(batch, (k) => others.get(k));
+      const id = data.origin.id;
       const counts = {
         relations: data.relations.length,
         columns: data.columns.length,
         columnEdges: data.columnEdges.length,
         relationEdges: data.relationEdges.length,
       };
+      // Leftovers of an interrupted ingest of this origin go first (one writer per origin).
+      await this.tx((tx) => tx.run(Q.RETIRE_STAGING, { originId: id }));
+      await this.deleteRetired(id);
       const hash = contentHash(data);
-      const previous = await tx.run(Q.ORIGIN_HASH, { originId: data.origin.id });
-      if (previous.records[0]?.get('hash') === hash) {
+      const previous = await this.read(Q.ORIGIN_STATE, { originId: id });
+      if (previous[0]?.hash === hash) {
         // Same content: only the origin's label/time may change; unchanged unless history grew.
-        await tx.run(Q.UPDATE_ORIGIN_META, {
-          originId: data.origin.id,
+        const appended = await this.tx(async (tx) => {
+          await tx.run(Q.UPDATE_ORIGIN_META, {
+            originId: id,
+            label: data.origin.label,
+            ingestedAt: data.origin.ingestedAt,
+          });
+          return this.appendFingerprints(tx, batch.fingerprints);
+        });
+        return { originId: id, unchanged: !appended, counts };
+      }
+      const gen = `${id}@${new Date().toISOString()}#${randomUUID().slice(0, 8)}`;
+      await this.tx((tx) =>
+        tx.run(Q.BEGIN_GENERATION, { gen, originId: id, startedAt: new Date().toISOString() }),
+      );
+      await this.stageOrigin(data, gen);
+      // The switch: one small transaction (plus the batch's fingerprints, which are history).
+      await this.tx(async (tx) => {
+        const ok = await tx.run(Q.ACTIVATE_GENERATION, { gen });
+        if (ok.records.length === 0)
+          throw lineageError(
+            'STORE_WRITE_FAILED',
+            `ingest of origin ${id} was superseded by another writer of the same origin; nothing was changed`,
+          );
+        await tx.run(Q.RETIRE_ACTIVE, { originId: id, gen });
+        await tx.run(Q.SWITCH_ORIGIN, {
+          originId: id,
+          gen,
+          provenance: data.origin.provenance,
           label: data.origin.label,
           ingestedAt: data.origin.ingestedAt,
+          hash,
+          relations: neo4j.int(data.relations.length),
+          columns: neo4j.int(data.columns.length),
+          columnEdges: neo4j.int(data.columnEdges.length),
+          relationEdges: neo4j.int(data.relationEdges.length),
+          diagnostics: neo4j.int(data.diagnostics.length),
         });
-        const appended = await this.appendFingerprints(tx, batch.fingerprints);
-        return { originId: data.origin.id, unchanged: !appended, counts };
-      }
-      const touched = await this.deleteOrigin(tx, data.origin.id);
-      await this.writeOrigin(tx, data, hash);
-      const contributed = new Set<string>();
-      for (const n of data.relations) contributed.add(`relation\u0000${n.key}`);
-      for (const n of data.columns) contributed.add(`column\u0000${n.key}`);
-      for (const n of data.consumers) contributed.add(`consumer\u0000${n.key}`);
-      for (const t of contributed) touched.add(t);
-      await this.refreshLive(tx, data.origin.id, touched, contributed);
-      await this.appendFingerprints(tx, batch.fingerprints);
-      return { originId: data.origin.id, unchanged: false, counts };
+        await this.appendFingerprints(tx, batch.fingerprints);
+      });
+      await this.deleteRetiredAfterCommit(id);
+      return { originId: id, unchanged: false, counts };
     });
   }
 
   async removeOrigin(originId: string): Promise<boolean> {
-    return this.write(`removal of origin ${originId}`, async (tx) => {
-      const existed = (await tx.run(Q.ORIGIN_HASH, { originId })).records.length > 0;
-      if (!existed) return false;
-      const touched = await this.deleteOrigin(tx, originId);
-      await this.refreshLive(tx, originId, touched, new Set());
-      return true;
+    return this.writing(`removal of origin ${originId}`, async () => {
+      const existed = await this.tx(async (tx) => {
+        await tx.run(Q.RETIRE_STAGING, { originId });
+        if ((await tx.run(Q.ORIGIN_STATE, { originId })).records.length === 0) return false;
+        await tx.run(Q.DELETE_ORIGIN_RECORD, { originId });
+        await tx.run(Q.RETIRE_ACTIVE, { originId, gen: '' });
+        return true;
+      });
+      await this.deleteRetiredAfterCommit(originId);
+      return existed;
     });
   }
 
-  /** Deletes everything the origin contributed; returns `type\0key` of the nodes it contributed. */
-  private async deleteOrigin(tx: ManagedTransaction, originId: string): Promise<Set<string>> {
-    const res = await tx.run(Q.DELETE_ORIGIN_CONTRIBUTIONS, { originId });
-    const touched = new Set(
-      res.records.map((r) => `${r.get('type') as string}\u0000${r.get('key') as string}`),
-    );
-    await tx.run(Q.DELETE_ORIGIN_COLUMN_EDGES, { originId });
-    await tx.run(Q.DELETE_ORIGIN_RELATION_EDGES, { originId });
-    await tx.run(Q.DELETE_ORIGIN_CONSUMER_EDGES, { originId });
-    await tx.run(Q.DELETE_ORIGIN_RECORDS, { originId });
-    return touched;
+  /**
+   * After a committed switch the answer is already the new one; deleting the retired generation is
+   * housekeeping, so a failure here does not fail the call: the next ingest of the origin or the next open
+   * deletes what is left.
+   */
+  private async deleteRetiredAfterCommit(originId: string): Promise<void> {
+    try {
+      await this.deleteRetired(originId);
+    } catch {
+      // left for the next applyBatch/removeOrigin of this origin or the next openNeo4jStore
+    }
   }
 
-  private async writeOrigin(tx: ManagedTransaction, data: OriginData, hash: string): Promise<void> {
+  /** Deletes the data of retired generations (of one origin, or all) in transactions of `batchSize` rows. */
+  async deleteRetired(originId: string | null): Promise<void> {
+    const gens = (await this.read(Q.RETIRED_GENERATIONS, { originId })).map((r) => r.gen as string);
+    for (const gen of gens) {
+      for (const step of Q.CLEANUP_STEPS)
+        for (;;) {
+          const res = await this.tx((tx) => tx.run(step, { gen, limit: neo4j.int(this.batchSize) }));
+          if (Number(res.records[0]?.get('n') ?? 0) === 0) break;
+        }
+      await this.tx((tx) => tx.run(Q.DELETE_GENERATION, { gen }));
+    }
+  }
+
+  /** Writes the origin's data under `gen` (invisible until the switch), one transaction per chunk. */
+  private async stageOrigin(data: OriginData, gen: string): Promise<void> {
     const o = data.origin;
-    const p = { originId: o.id, provenance: o.provenance };
-    await this.runChunks(tx, Q.CREATE_RELATIONS, data.relations.map(nodeRow), p);
-    await this.runChunks(
-      tx,
-      Q.CREATE_COLUMNS,
+    const p = { originId: o.id, provenance: o.provenance, gen };
+    await this.stage(Q.STAGE_RELATIONS, data.relations.map(nodeRow), p);
+    await this.stage(
+      Q.STAGE_COLUMNS,
       data.columns.map((c) => ({ ...nodeRow(c), rel: c.relationKey })),
       p,
     );
-    await this.runChunks(tx, Q.CREATE_CONSUMERS, data.consumers.map(nodeRow), p);
-    await this.runChunks(tx, Q.CREATE_COLUMN_EDGES, data.columnEdges.map(edgeRow), p);
-    await this.runChunks(tx, Q.CREATE_RELATION_EDGES, data.relationEdges.map(edgeRow), p);
-    await this.runChunks(tx, Q.CREATE_CONSUMER_EDGES, data.consumerEdges.map(edgeRow), p);
-    await this.runChunks(
-      tx,
-      Q.CREATE_CHECKS,
+    await this.stage(Q.STAGE_CONSUMERS, data.consumers.map(nodeRow), p);
+    const created = await this.stage(Q.STAGE_COLUMN_EDGES, data.columnEdges.map(edgeRow), p);
+    await this.stage(
+      Q.STAGE_RELATION_LINKS,
+      relationLinks(created, new Set(data.columns.map((c) => c.key))),
+      p,
+    );
+    await this.stage(Q.STAGE_RELATION_EDGES, data.relationEdges.map(edgeRow), p);
+    await this.stage(Q.STAGE_CONSUMER_EDGES, data.consumerEdges.map(edgeRow), p);
+    await this.stage(
+      Q.STAGE_CHECKS,
       data.checks.map((c) => ({
         id: c.id,
         relationKey: c.relationKey,
@@ -324,21 +425,18 @@ class Neo4jStore implements LineageStore {
       })),
       p,
     );
-    await this.runChunks(
-      tx,
-      Q.CREATE_EVIDENCE,
+    await this.stage(
+      Q.STAGE_EVIDENCE,
       data.evidence.map((e) => ({ nodeKey: e.nodeKey, json: JSON.stringify(e) })),
       p,
     );
-    await this.runChunks(
-      tx,
-      Q.CREATE_USAGE,
+    await this.stage(
+      Q.STAGE_USAGE,
       data.usage.map((u) => ({ target: u.target, day: u.day, json: JSON.stringify(u) })),
       p,
     );
-    await this.runChunks(
-      tx,
-      Q.CREATE_DIAGNOSTICS,
+    await this.stage(
+      Q.STAGE_DIAGNOSTICS,
       data.diagnostics.map((d, i) => ({
         seq: neo4j.int(i),
         severity: d.severity,
@@ -347,44 +445,6 @@ class Neo4jStore implements LineageStore {
       })),
       p,
     );
-    await tx.run(Q.CREATE_ORIGIN, {
-      ...p,
-      label: o.label,
-      ingestedAt: o.ingestedAt,
-      hash,
-      relations: neo4j.int(data.relations.length),
-      columns: neo4j.int(data.columns.length),
-      columnEdges: neo4j.int(data.columnEdges.length),
-      relationEdges: neo4j.int(data.relationEdges.length),
-      diagnostics: neo4j.int(data.diagnostics.length),
-    });
-  }
-
-  /**
-   * Sets `live` on the entities the origin no longer contributes: whether another origin still does (one
-   * indexed lookup per key, never a scan). The CREATE_* statements set it on the batch's own nodes.
-   */
-  private async refreshLive(
-    tx: ManagedTransaction,
-    originId: string,
-    touched: Set<string>,
-    contributed: Set<string>,
-  ): Promise<void> {
-    const rows: Row[] = [];
-    const unsure: string[] = [];
-    for (const t of touched) if (!contributed.has(t)) unsure.push(t.split('\u0000')[1]);
-    const stillThere = new Set<string>();
-    for (const part of chunks([...new Set(unsure)], this.batchSize)) {
-      const res = await tx.run(Q.OTHER_KEY_TYPES, { keys: part, originId });
-      for (const r of res.records)
-        stillThere.add(`${r.get('type') as string}\u0000${r.get('key') as string}`);
-    }
-    for (const t of touched) {
-      if (contributed.has(t)) continue;
-      const [type, key] = t.split('\u0000');
-      rows.push({ type, key, live: stillThere.has(t) });
-    }
-    await this.runChunks(tx, Q.SET_LIVE, rows, {});
   }
 
   /** Appends the fingerprints that differ from each node's latest; true when any was appended. */
@@ -413,7 +473,7 @@ class Neo4jStore implements LineageStore {
       rows.push({ nodeKey: f.nodeKey, seq: neo4j.int(seq), json: JSON.stringify(f) });
     }
     if (rows.length === 0) return false;
-    await this.runChunks(tx, Q.CREATE_FINGERPRINTS, rows, {});
+    for (const part of chunks(rows, this.batchSize)) await tx.run(Q.CREATE_FINGERPRINTS, { rows: part });
     const changed = [...new Set(rows.map((r) => r.nodeKey as string))];
     for (const part of chunks(changed, this.batchSize))
       await tx.run(Q.TRIM_FINGERPRINTS, { keys: part, keep: neo4j.int(MAX_FINGERPRINTS) });
@@ -440,17 +500,20 @@ class Neo4jStore implements LineageStore {
     return out;
   }
 
-  async getNodes(keys: readonly NodeKey[]): Promise<Map<NodeKey, AnyNode>> {
+  async getNodes(keys: readonly NodeKey[], active?: string[]): Promise<Map<NodeKey, AnyNode>> {
     const unique = [...new Set(keys)];
+    if (unique.length === 0) return new Map();
+    const gens = active ?? (await this.activeGens());
     const rows: Row[] = [];
     for (const part of chunks(unique, this.batchSize))
-      rows.push(...(await this.read(Q.CONTRIBUTIONS_BY_KEYS, { keys: part })));
+      rows.push(...(await this.read(Q.CONTRIBUTIONS_BY_KEYS, { keys: part, active: gens })));
     return this.mergeRows(rows);
   }
 
   async findByUniqueId(uniqueId: string): Promise<AnyNode[]> {
-    const keys = (await this.read(Q.KEYS_BY_UNIQUE_ID, { uniqueId })).map((r) => r.key as string);
-    const nodes = await this.getNodes(keys);
+    const active = await this.activeGens();
+    const keys = (await this.read(Q.KEYS_BY_UNIQUE_ID, { uniqueId, active })).map((r) => r.key as string);
+    const nodes = await this.getNodes(keys, active);
     return [...nodes.values()]
       .filter((n) => n.type !== 'column' && n.node.uniqueId === uniqueId)
       .sort((a, b) => compareStrings(a.node.key, b.node.key));
@@ -460,9 +523,12 @@ class Neo4jStore implements LineageStore {
     const needle = normalizeSearchText(text);
     if (needle === '' || options.limit <= 0) return [];
     const types = options.types ? [...options.types] : [...NODE_TYPE_ORDER];
-    const keys = (await this.read(Q.SEARCH_CANDIDATES, { needle, types })).map((r) => r.key as string);
+    const active = await this.activeGens();
+    const keys = (await this.read(Q.SEARCH_CANDIDATES, { needle, types, active })).map(
+      (r) => r.key as string,
+    );
     const hits: SearchHit[] = [];
-    for (const [key, n] of await this.getNodes(keys)) {
+    for (const [key, n] of await this.getNodes(keys, active)) {
       if (!types.includes(n.type)) continue;
       const s = searchable(n);
       const score = searchScore(needle, { key, ...s });
@@ -472,9 +538,12 @@ class Neo4jStore implements LineageStore {
   }
 
   async columnsOf(relationKey: RelationKey): Promise<ColumnNode[]> {
-    const rel = await this.read(Q.NODE_TYPES_OF, { keys: [relationKey] });
+    const active = await this.activeGens();
+    const rel = await this.read(Q.NODE_TYPES_OF, { keys: [relationKey], active });
     if (!rel.some((r) => r.type === 'relation')) return [];
-    const merged = this.mergeRows(await this.read(Q.COLUMN_CONTRIBUTIONS_OF_RELATION, { relationKey }));
+    const merged = this.mergeRows(
+      await this.read(Q.COLUMN_CONTRIBUTIONS_OF_RELATION, { relationKey, active }),
+    );
     const cols = [...merged.values()]
       .filter((n): n is { type: 'column'; node: ColumnNode } => n.type === 'column')
       .map((n) => n.node)
@@ -486,8 +555,8 @@ class Neo4jStore implements LineageStore {
     });
   }
 
-  private async allOfType(type: NodeType): Promise<AnyNode[]> {
-    const merged = this.mergeRows(await this.read(Q.CONTRIBUTIONS_BY_TYPE, { type }));
+  private async allOfType(type: NodeType, active: string[]): Promise<AnyNode[]> {
+    const merged = this.mergeRows(await this.read(Q.CONTRIBUTIONS_BY_TYPE, { type, active }));
     return [...merged.values()].sort((a, b) => compareStrings(a.node.key, b.node.key));
   }
 
@@ -495,7 +564,9 @@ class Neo4jStore implements LineageStore {
     schema?: string;
     kinds?: readonly RelationKind[];
   }): Promise<RelationNode[]> {
-    const all = (await this.allOfType('relation')).map((n) => n.node as RelationNode);
+    const all = (await this.allOfType('relation', await this.activeGens())).map(
+      (n) => n.node as RelationNode,
+    );
     return all.filter(
       (r) =>
         (filter?.schema === undefined || r.schema === filter.schema) &&
@@ -504,21 +575,22 @@ class Neo4jStore implements LineageStore {
   }
 
   async listConsumers(): Promise<ConsumerNode[]> {
-    return (await this.allOfType('consumer')).map((n) => n.node as ConsumerNode);
+    return (await this.allOfType('consumer', await this.activeGens())).map((n) => n.node as ConsumerNode);
   }
 
   // ------------------------------------------------------------------ edges and traversal
 
-  private async typesOf(keys: readonly NodeKey[]): Promise<Map<NodeKey, NodeType>> {
+  private async typesOf(keys: readonly NodeKey[], active: string[]): Promise<Map<NodeKey, NodeType>> {
     const out = new Map<NodeKey, NodeType>();
     for (const part of chunks([...new Set(keys)], this.batchSize))
-      for (const r of await this.read(Q.NODE_TYPES_OF, { keys: part }))
+      for (const r of await this.read(Q.NODE_TYPES_OF, { keys: part, active }))
         if (!out.has(r.key as string)) out.set(r.key as string, r.type as NodeType);
     return out;
   }
 
   async edgesOf(key: NodeKey, direction: 'upstream' | 'downstream'): Promise<EdgeView[]> {
-    const type = (await this.typesOf([key])).get(key);
+    const active = await this.activeGens();
+    const type = (await this.typesOf([key], active)).get(key);
     if (type === undefined) return [];
     const down = direction === 'downstream';
     let query: string | null;
@@ -535,7 +607,7 @@ class Neo4jStore implements LineageStore {
     }
     if (query === null) return [];
     const groups = new Map<string, { from: string; to: string; kind: HopKind; facts: EdgeFactsLike[] }>();
-    for (const r of await this.read(query, { key })) {
+    for (const r of await this.read(query, { key, active })) {
       const id = `${r.from as string}\u0000${r.to as string}\u0000${r.kind as string}`;
       let g = groups.get(id);
       if (!g) {
@@ -566,7 +638,8 @@ class Neo4jStore implements LineageStore {
     for (const k of options.kinds ?? [])
       if (!TRANSFORM_KINDS.includes(k))
         throw lineageError('LINEAGE_BAD_ARGUMENT', `unknown edge kind ${String(k)}`);
-    const types = await this.typesOf(starts);
+    const active = await this.activeGens();
+    const types = await this.typesOf(starts, active);
     const column = options.level === 'column';
     const startType: NodeType = column ? 'column' : 'relation';
     const down = options.direction === 'downstream';
@@ -578,6 +651,7 @@ class Neo4jStore implements LineageStore {
         ? Q.STEP_RELATION_DOWN
         : Q.STEP_RELATION_UP;
     const params = {
+      active,
       kinds: options.kinds ? [...options.kinds] : null,
       asOf: options.asOf === undefined ? null : timeMs(options.asOf),
       consumers: !column && down && options.includeConsumers === true,
@@ -598,11 +672,12 @@ class Neo4jStore implements LineageStore {
   }
 
   async relationGraph(): Promise<RelationGraph> {
-    const relations = (await this.allOfType('relation')).map((n) => n.node as RelationNode);
+    const active = await this.activeGens();
+    const relations = (await this.allOfType('relation', active)).map((n) => n.node as RelationNode);
     const keys = relations.map((r) => r.key);
     const index = new Map(keys.map((k, i) => [k, i]));
     const edges: [number, number][] = [];
-    for (const r of await this.read(Q.RELATION_PAIRS)) {
+    for (const r of await this.read(Q.RELATION_PAIRS, { active })) {
       const a = index.get(r.from as string);
       const b = index.get(r.to as string);
       if (a !== undefined && b !== undefined) edges.push([a, b]);
@@ -617,12 +692,12 @@ class Neo4jStore implements LineageStore {
       const i = index.get(key as string);
       if (i !== undefined) arr[i] += Number(n);
     };
-    for (const r of await this.read(Q.CONSUMER_COUNTS)) add(consumerCount, r.key, r.n);
-    for (const r of await this.read(Q.CROSS_RELATION_COLUMN_EDGES)) {
+    for (const r of await this.read(Q.CONSUMER_COUNTS, { active })) add(consumerCount, r.key, r.n);
+    for (const r of await this.read(Q.CROSS_RELATION_COLUMN_EDGES, { active })) {
       add(columnEdgesOut, r.fromRel, r.n);
       add(columnEdgesIn, r.toRel, r.n);
     }
-    for (const r of await this.read(Q.COLUMN_COUNTS)) add(columnCount, r.key, r.n);
+    for (const r of await this.read(Q.COLUMN_COUNTS, { active })) add(columnCount, r.key, r.n);
     return {
       keys,
       kinds: relations.map((r) => r.kind),
@@ -637,7 +712,11 @@ class Neo4jStore implements LineageStore {
   // ------------------------------------------------------------------ records
 
   async usage(query: UsageQuery): Promise<UsageAggregate[]> {
-    const params = { sinceDay: query.sinceDay, untilDay: query.untilDay ?? null };
+    const params = {
+      sinceDay: query.sinceDay,
+      untilDay: query.untilDay ?? null,
+      active: await this.activeGens(),
+    };
     const rows: Row[] = [];
     if (query.targets === undefined) rows.push(...(await this.read(Q.USAGE_ALL, params)));
     else
@@ -663,16 +742,18 @@ class Neo4jStore implements LineageStore {
 
   async evidence(keys: readonly NodeKey[], since?: string): Promise<Evidence[]> {
     const list: Evidence[] = [];
+    const active = await this.activeGens();
     for (const part of chunks([...new Set(keys)], this.batchSize))
-      for (const r of await this.read(Q.EVIDENCE_BY_KEYS, { keys: part }))
+      for (const r of await this.read(Q.EVIDENCE_BY_KEYS, { keys: part, active }))
         list.push(JSON.parse(r.json as string) as Evidence);
     return selectEvidence(list, since);
   }
 
   async checks(keys: readonly NodeKey[]): Promise<Check[]> {
     const list: Contribution<Check>[] = [];
+    const active = await this.activeGens();
     for (const part of chunks([...new Set(keys)], this.batchSize))
-      for (const r of await this.read(Q.CHECKS_BY_KEYS, { keys: part }))
+      for (const r of await this.read(Q.CHECKS_BY_KEYS, { keys: part, active }))
         list.push({
           originId: r.originId as string,
           provenance: r.provenance as Provenance,
@@ -698,6 +779,7 @@ class Neo4jStore implements LineageStore {
   async diagnostics(query: DiagnosticQuery): Promise<Diagnostic[]> {
     if (query.limit <= 0) return [];
     const rows = await this.read(Q.DIAGNOSTICS, {
+      active: await this.activeGens(),
       originId: query.originId ?? null,
       severity: query.severity ?? null,
       code: query.code ?? null,
@@ -709,10 +791,11 @@ class Neo4jStore implements LineageStore {
   }
 
   async stats(): Promise<StoreStats> {
-    const [counts] = await this.read(Q.COUNT_LIVE);
-    const pairs = await this.read(Q.RELATION_PAIRS);
+    const active = await this.activeGens();
+    const [counts] = await this.read(Q.COUNT_LIVE, { active });
+    const pairs = await this.read(Q.RELATION_PAIRS, { active });
     const bySeverity = { error: 0, warning: 0, info: 0 };
-    for (const r of await this.read(Q.DIAGNOSTIC_COUNTS)) {
+    for (const r of await this.read(Q.DIAGNOSTIC_COUNTS, { active })) {
       const s = r.severity as keyof typeof bySeverity;
       if (s in bySeverity) bySeverity[s] += Number(r.n);
     }

@@ -7,7 +7,23 @@ export interface Migration {
   version: number;
   description: string;
   statements: readonly string[];
+  /** Data conversions, run after the statements as auto-commit queries (they may batch with IN TRANSACTIONS). */
+  data?: readonly string[];
 }
+
+const legacyGen = (label: string): string => `
+MATCH (n:${label}) WHERE n.gen IS NULL
+CALL { WITH n SET n.gen = n.originId } IN TRANSACTIONS OF 10000 ROWS`;
+const legacyEdgeGen = (type: string): string => `
+MATCH ()-[e:${type}]->() WHERE e.gen IS NULL
+CALL { WITH e SET e.gen = e.originId } IN TRANSACTIONS OF 10000 ROWS`;
+const legacyGens = (label: string, type: string): string => `
+MATCH (n:${label}) WHERE n.gens IS NULL
+CALL {
+  WITH n
+  SET n.gens = COLLECT { MATCH (c:Contribution {key: n.key}) WHERE c.type = '${type}' RETURN DISTINCT c.gen },
+    n.live = null
+} IN TRANSACTIONS OF 10000 ROWS`;
 
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -47,6 +63,56 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE TEXT INDEX contribution_lkey IF NOT EXISTS FOR (n:Contribution) ON (n.lkey)',
     ],
   },
+  {
+    version: 3,
+    description:
+      'generations (staged writes): gen indexes, materialized RELATION_LINKs; data of version 2 becomes ' +
+      'generation <origin id>',
+    statements: [
+      'CREATE CONSTRAINT generation_id IF NOT EXISTS FOR (n:LineageGeneration) REQUIRE n.id IS UNIQUE',
+      'CREATE INDEX generation_origin IF NOT EXISTS FOR (n:LineageGeneration) ON (n.originId)',
+      'CREATE INDEX contribution_gen IF NOT EXISTS FOR (n:Contribution) ON (n.gen)',
+      'CREATE INDEX column_flow_gen IF NOT EXISTS FOR ()-[e:COLUMN_FLOW]-() ON (e.gen)',
+      'CREATE INDEX relation_flow_gen IF NOT EXISTS FOR ()-[e:RELATION_FLOW]-() ON (e.gen)',
+      'CREATE INDEX consumed_by_gen IF NOT EXISTS FOR ()-[e:CONSUMED_BY]-() ON (e.gen)',
+      'CREATE INDEX relation_link_gen IF NOT EXISTS FOR ()-[e:RELATION_LINK]-() ON (e.gen)',
+      'CREATE INDEX check_gen IF NOT EXISTS FOR (n:LineageCheck) ON (n.gen)',
+      'CREATE INDEX evidence_gen IF NOT EXISTS FOR (n:LineageEvidence) ON (n.gen)',
+      'CREATE INDEX usage_gen IF NOT EXISTS FOR (n:LineageUsage) ON (n.gen)',
+      'CREATE INDEX diagnostic_gen IF NOT EXISTS FOR (n:LineageDiagnostic) ON (n.gen)',
+    ],
+    data: [
+      `MATCH (o:LineageOrigin) WHERE o.gen IS NULL
+       SET o.gen = o.id
+       MERGE (g:LineageGeneration {id: o.id}) SET g.originId = o.id, g.state = 'active'`,
+      legacyGen('Contribution'),
+      legacyGen('LineageCheck'),
+      legacyGen('LineageEvidence'),
+      legacyGen('LineageUsage'),
+      legacyGen('LineageDiagnostic'),
+      legacyEdgeGen('COLUMN_FLOW'),
+      legacyEdgeGen('RELATION_FLOW'),
+      legacyEdgeGen('CONSUMED_BY'),
+      legacyGens('Relation', 'relation'),
+      legacyGens('Column', 'column'),
+      legacyGens('Consumer', 'consumer'),
+      // Links of version-2 data (later ingests build them in graph/neo4j/index.ts), per legacy generation.
+      `MATCH (o:LineageOrigin) WHERE o.gen = o.id
+         AND NOT EXISTS { MATCH ()-[l:RELATION_LINK {gen: o.gen}]->() }
+       CALL {
+         WITH o
+         MATCH (a:Column)-[e:COLUMN_FLOW {gen: o.gen}]->(b:Column)
+         WHERE a.rel <> b.rel
+         WITH o, a.rel AS ar, b.rel AS br, e.ms AS ms,
+           EXISTS { MATCH (c:Contribution {key: a.key}) WHERE c.gen = o.gen }
+             AND EXISTS { MATCH (c:Contribution {key: b.key}) WHERE c.gen = o.gen } AS local
+         WITH o, ar, br, min(CASE WHEN local THEN ms END) AS lms, max(CASE WHEN local THEN 0 ELSE 1 END) = 1 AS ext
+         MATCH (x:Relation {key: ar})
+         MATCH (y:Relation {key: br})
+         CREATE (x)-[:RELATION_LINK {originId: o.id, gen: o.gen, lms: lms, ext: ext}]->(y)
+       } IN TRANSACTIONS OF 1 ROWS`,
+    ],
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
@@ -62,6 +128,15 @@ export async function migrate(driver: Driver, database: string): Promise<number>
   for (const m of pending) {
     // Schema statements cannot share a transaction with data writes: one auto-commit query each.
     for (const statement of m.statements) await driver.executeQuery(statement, {}, { database });
+    if (m.data) {
+      await driver.executeQuery('CALL db.awaitIndexes(300)', {}, { database });
+      const session = driver.session({ database });
+      try {
+        for (const statement of m.data) await session.run(statement);
+      } finally {
+        await session.close();
+      }
+    }
     await driver.executeQuery(WRITE_VERSION, { version: m.version }, { database });
   }
   if (pending.length > 0) await driver.executeQuery('CALL db.awaitIndexes(300)', {}, { database });
