@@ -60,12 +60,12 @@ export interface FactTable {
 
 export type NodeView = RelationNode | ColumnNode | ConsumerNode;
 
-export interface GraphIndex {
+export interface GraphIndex extends PersistedIndex {
   origins: StoredOrigin[];
   /** The strings of the origins' column edge tables. */
   pool: StringPool;
   keys: string[];
-  ids: Map<string, number>;
+  ids: KeyIds;
   type: Uint8Array;
   /** How many origins contribute each node. */
   contributors: Uint16Array;
@@ -206,30 +206,71 @@ function pushTo<T>(map: Map<string, T[]>, key: string, value: T): void {
   else map.set(key, [value]);
 }
 
-export function buildIndex(origins: StoredOrigin[], pool: StringPool): GraphIndex {
-  const keys = mergeSortedUnique(
-    origins.flatMap((o) => [
-      o.relations.map((r) => r.key),
-      o.columns.map((c) => c.key),
-      o.consumers.map((c) => c.key),
-    ]),
-  );
+/** Node ids by key: a binary search over the keys (in key order), no per-key map to build or hold. */
+export class KeyIds {
+  constructor(private readonly keys: readonly string[]) {}
+
+  get(key: string): number | undefined {
+    const keys = this.keys;
+    let lo = 0;
+    let hi = keys.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const k = keys[mid];
+      if (k === key) return mid;
+      if (k < key) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return undefined;
+  }
+}
+
+/**
+ * The part of the index that the store file keeps (persist.ts), so a load does not recompute it. It is a
+ * function of the origins' content alone, so the file stays deterministic.
+ */
+export interface PersistedIndex {
+  keys: string[];
+  columnRelation: Int32Array;
+  relationColumnsOff: Uint32Array;
+  relationColumns: Uint32Array;
+  columnFacts: FactTable;
+  relationFacts: FactTable;
+  consumerFacts: FactTable;
+  columnEdges: EdgeGroup;
+  relationEdges: EdgeGroup;
+  consumerEdges: EdgeGroup;
+}
+
+/** Builds the index of `origins` (sorted by origin id); `persisted` is its saved part, when loaded. */
+export function buildIndex(
+  origins: StoredOrigin[],
+  pool: StringPool,
+  persisted?: PersistedIndex,
+): GraphIndex {
+  const keys =
+    persisted?.keys ??
+    mergeSortedUnique(
+      origins.flatMap((o) => [
+        o.relations.map((r) => r.key),
+        o.columns.map((c) => c.key),
+        o.consumers.map((c) => c.key),
+      ]),
+    );
   const n = keys.length;
-  const ids = new Map<string, number>();
-  for (let i = 0; i < n; i++) ids.set(keys[i], i);
+  const ids = new KeyIds(keys);
   const type = new Uint8Array(n);
   const contributors = new Uint16Array(n);
   const views: NodeView[] = new Array(n);
   const multi = new Map<number, Contribution<NodeView>[]>();
   const byUniqueId = new Map<string, number[]>();
   origins.forEach((o) => {
-    const add = (node: NodeView, t: number) => {
-      const id = ids.get(node.key)!;
+    const add = (id: number, node: NodeView, t: number) => {
       type[id] = t;
       contributors[id]++;
-      const c: Contribution<NodeView> = { originId: o.origin.id, provenance: o.origin.provenance, node };
       if (views[id] === undefined) views[id] = node;
       else {
+        const c: Contribution<NodeView> = { originId: o.origin.id, provenance: o.origin.provenance, node };
         const list = multi.get(id);
         if (list) list.push(c);
         else {
@@ -241,9 +282,18 @@ export function buildIndex(origins: StoredOrigin[], pool: StringPool): GraphInde
         }
       }
     };
-    for (const r of o.relations) add(r, TYPE_RELATION);
-    for (const c of o.columns) add(c, TYPE_COLUMN);
-    for (const c of o.consumers) add(c, TYPE_CONSUMER);
+    // Each list is sorted by key like `keys`: one forward walk finds every node's id.
+    const walk = (list: readonly NodeView[], t: number) => {
+      let p = 0;
+      for (const node of list) {
+        while (p < n && keys[p] !== node.key) p++;
+        if (p === n) throw new Error(`the index has no key ${node.key}`);
+        add(p++, node, t);
+      }
+    };
+    walk(o.relations, TYPE_RELATION);
+    walk(o.columns, TYPE_COLUMN);
+    walk(o.consumers, TYPE_CONSUMER);
   });
   for (const [id, list] of multi) {
     const t = type[id];
@@ -255,20 +305,75 @@ export function buildIndex(origins: StoredOrigin[], pool: StringPool): GraphInde
           : mergeConsumer(list as Contribution<ConsumerNode>[]);
   }
   for (let id = 0; id < n; id++) {
+    if (type[id] === TYPE_COLUMN) continue;
     const u = (views[id] as RelationNode | ConsumerNode).uniqueId;
-    if (type[id] !== TYPE_COLUMN && u !== undefined) {
+    if (u !== undefined) {
       const list = byUniqueId.get(u);
       if (list) list.push(id);
       else byUniqueId.set(u, [id]);
     }
   }
 
+  const structure = persisted ?? computeStructure(origins, pool, keys, ids, type, views);
+
+  const checksByKey = new Map<string, Check[]>();
+  const evidenceByKey = new Map<string, Evidence[]>();
+  const usageByTarget = new Map<string, UsageRecord[]>();
+  for (const o of origins) {
+    for (const c of o.checks) {
+      pushTo(checksByKey, c.relationKey, c);
+      if (c.columnKey !== undefined && c.columnKey !== c.relationKey) pushTo(checksByKey, c.columnKey, c);
+    }
+    for (const e of o.evidence) pushTo(evidenceByKey, e.nodeKey, e);
+    for (const u of o.usage) pushTo(usageByTarget, u.target, u);
+  }
+
+  return {
+    ...structure,
+    origins,
+    pool,
+    keys,
+    ids,
+    type,
+    contributors,
+    views,
+    byUniqueId,
+    checksByKey,
+    evidenceByKey,
+    usageByTarget,
+    scratch: {
+      gen: 0,
+      stamp: new Uint32Array(n),
+      dist: new Int32Array(n),
+      parent: new Int32Array(n),
+      kind: new Uint8Array(n),
+    },
+  };
+}
+
+/** Columns per relation, and the three edge groups with their fact tables. */
+function computeStructure(
+  origins: StoredOrigin[],
+  pool: StringPool,
+  keys: string[],
+  ids: KeyIds,
+  type: Uint8Array,
+  views: NodeView[],
+): PersistedIndex {
+  const n = keys.length;
   // Columns per relation.
   const columnRelation = new Int32Array(n).fill(-1);
   const relationColumnsOff = new Uint32Array(n + 1);
+  let lastKey: string | null = null;
+  let lastId: number | undefined;
   for (let id = 0; id < n; id++) {
     if (type[id] !== TYPE_COLUMN) continue;
-    const r = ids.get((views[id] as ColumnNode).relationKey);
+    const relationKey = (views[id] as ColumnNode).relationKey;
+    if (relationKey !== lastKey) {
+      lastKey = relationKey; // columns of one relation are mostly adjacent in key order
+      lastId = ids.get(relationKey);
+    }
+    const r = lastId;
     if (r !== undefined && type[r] === TYPE_RELATION) {
       columnRelation[id] = r;
       relationColumnsOff[r + 1]++;
@@ -383,26 +488,8 @@ export function buildIndex(origins: StoredOrigin[], pool: StringPool): GraphInde
   const relationEdges = groupFacts(n, pFrom, pTo, pKind, pMs);
   const consumerEdges = groupFacts(n, con.from, con.to, con.kind, con.ms);
 
-  const checksByKey = new Map<string, Check[]>();
-  const evidenceByKey = new Map<string, Evidence[]>();
-  const usageByTarget = new Map<string, UsageRecord[]>();
-  for (const o of origins) {
-    for (const c of o.checks) {
-      pushTo(checksByKey, c.relationKey, c);
-      if (c.columnKey !== undefined && c.columnKey !== c.relationKey) pushTo(checksByKey, c.columnKey, c);
-    }
-    for (const e of o.evidence) pushTo(evidenceByKey, e.nodeKey, e);
-    for (const u of o.usage) pushTo(usageByTarget, u.target, u);
-  }
-
   return {
-    origins,
-    pool,
     keys,
-    ids,
-    type,
-    contributors,
-    views,
     columnRelation,
     relationColumnsOff,
     relationColumns,
@@ -412,17 +499,6 @@ export function buildIndex(origins: StoredOrigin[], pool: StringPool): GraphInde
     columnEdges,
     relationEdges,
     consumerEdges,
-    byUniqueId,
-    checksByKey,
-    evidenceByKey,
-    usageByTarget,
-    scratch: {
-      gen: 0,
-      stamp: new Uint32Array(n),
-      dist: new Int32Array(n),
-      parent: new Int32Array(n),
-      kind: new Uint8Array(n),
-    },
   };
 }
 

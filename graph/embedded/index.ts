@@ -9,6 +9,7 @@ import { canonicalFingerprint } from '../records.ts';
 import type { ApplyResult, LineageStore, TraverseOptions } from '../store.ts';
 import { sameStoredContent, toStored, type StoredOrigin } from './column-edges.ts';
 import { canonicalizeBatch } from './contributions.ts';
+import { FingerprintHistory } from './fingerprints.ts';
 import { buildIndex, NODE_TYPES, type GraphIndex } from './graph-index.ts';
 import { acquireLock } from './lock.ts';
 import { readSnapshot, sameStamp, stampOf, storePath, writeSnapshot, type FileStamp } from './persist.ts';
@@ -42,7 +43,7 @@ export interface WriteTimings {
 
 interface State {
   ix: GraphIndex;
-  fingerprints: Map<string, Fingerprint[]>;
+  fingerprints: FingerprintHistory;
   stamp: FileStamp | null;
 }
 
@@ -51,21 +52,20 @@ function sameFingerprint(a: Fingerprint, b: Fingerprint): boolean {
   return a.columns.every((c, i) => c.name === b.columns[i].name && c.dataType === b.columns[i].dataType);
 }
 
-/** Appends the fingerprints that differ from each node's latest; copy-on-write. */
+/** Appends the fingerprints that differ from each node's latest; null when none does. */
 function appendFingerprints(
-  history: Map<string, Fingerprint[]>,
+  history: FingerprintHistory,
   incoming: readonly Fingerprint[],
-): Map<string, Fingerprint[]> | null {
-  let next: Map<string, Fingerprint[]> | null = null;
+): FingerprintHistory | null {
+  const changes = new Map<string, Fingerprint[]>();
   for (const raw of incoming) {
     const f = canonicalFingerprint(raw);
-    const current = (next ?? history).get(f.nodeKey) ?? [];
+    const current = changes.get(f.nodeKey) ?? history.get(f.nodeKey) ?? [];
     const latest = current[current.length - 1];
     if (latest && sameFingerprint(latest, f)) continue;
-    next ??= new Map(history);
-    next.set(f.nodeKey, [...current, f].slice(-MAX_FINGERPRINTS_PER_NODE));
+    changes.set(f.nodeKey, [...current, f].slice(-MAX_FINGERPRINTS_PER_NODE));
   }
-  return next;
+  return changes.size === 0 ? null : history.with(changes);
 }
 
 export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<EmbeddedStore> {
@@ -76,9 +76,10 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
 
   const load = (): State => {
     const read = readSnapshot(dataDir);
-    if (read === null) return { ix: buildIndex([], new StringPool()), fingerprints: new Map(), stamp: null };
+    if (read === null)
+      return { ix: buildIndex([], new StringPool()), fingerprints: new FingerprintHistory(), stamp: null };
     return {
-      ix: buildIndex(read.snapshot.origins, read.snapshot.pool),
+      ix: buildIndex(read.snapshot.origins, read.snapshot.pool, read.snapshot.index),
       fingerprints: read.snapshot.fingerprints,
       stamp: read.stamp,
     };
@@ -112,6 +113,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
           origins: next.ix.origins,
           pool: next.ix.pool,
           fingerprints: next.fingerprints,
+          index: next.ix,
         });
         state = { ...next, stamp: saved.stamp };
       }

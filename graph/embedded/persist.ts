@@ -8,7 +8,10 @@
 //   per origin     ORIGIN (JSON: the origin and its record counts), SECTION* (JSON chunks of the small
 //                  sections, edges positional as in codec.ts), COLUMNS and COLUMN_EDGES (columnar: one
 //                  8-byte-aligned typed array per field, strings as string-table ids)
-//   FINGERPRINTS*  JSON chunks [[nodeKey, [fingerprint, …]], …] sorted by node key
+//   INDEX          the saved part of the graph index (graph-index.ts PersistedIndex: keys in key order as
+//                  string ids, columns per relation, the CSR edge groups and fact tables), so a load
+//                  does not rebuild it; absent when the writer had none (then the load builds it)
+//   FINGERPRINTS   the change history, columnar (fingerprints.ts), sorted by node key
 //   END            JSON {"blocks": <number of blocks before it>}; nothing may follow
 //
 // Loading reads each block into its own buffer and keeps the column edge arrays as views on it (no
@@ -20,12 +23,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { lineageError } from '../../src/errors.ts';
-import type { ColumnNode, Fingerprint, Origin } from '../../src/model/lineage.ts';
+import type { ColumnNode, Origin } from '../../src/model/lineage.ts';
 import { CONFIDENCES, PROVENANCES, TRANSFORM_KINDS } from '../../src/model/lineage.ts';
 import { compareStrings } from '../merge.ts';
 import { decodeRecord, encodeRecord } from './codec.ts';
 import { toStored, type ColumnEdgeTable, type StoredOrigin } from './column-edges.ts';
 import { SECTIONS, type OriginData, type Section } from './contributions.ts';
+import type { EdgeGroup, FactTable, PersistedIndex } from './graph-index.ts';
+import { FingerprintHistory, type PackedFingerprints } from './fingerprints.ts';
 import { FORMAT, readV1 } from './persist-v1.ts';
 import { StringPool } from './strings.ts';
 
@@ -43,6 +48,7 @@ const TAG_COLUMNS = 4;
 const TAG_COLUMN_EDGES = 5;
 const TAG_FINGERPRINTS = 6;
 const TAG_END = 7;
+const TAG_INDEX = 8;
 
 const JSON_CHUNK = 20_000;
 const STRING_CHUNK_CHARS = 64 * 1024 * 1024;
@@ -55,8 +61,9 @@ export interface Snapshot {
   origins: StoredOrigin[];
   /** The strings the origins' column edge tables refer to. */
   pool: StringPool;
-  /** Oldest first per node. */
-  fingerprints: Map<string, Fingerprint[]>;
+  fingerprints: FingerprintHistory;
+  /** The saved part of the origins' index (written when given; present when the file has it). */
+  index?: PersistedIndex;
 }
 
 export interface FileStamp {
@@ -193,6 +200,226 @@ function encodeEdges(e: ColumnEdgeTable, st: StringTable): Buffer {
   return buf;
 }
 
+// The persisted index: u32 n (nodes), u32 0, u32 counts[10], then the arrays of indexArrays() in order.
+type Typed = Uint8Array | Uint16Array | Uint32Array | Int32Array | Float64Array;
+type ArrayCtor = new (buffer: ArrayBufferLike, byteOffset: number, length: number) => Typed;
+const GROUPS = ['columnEdges', 'relationEdges', 'consumerEdges'] as const;
+const FACTS = ['columnFacts', 'relationFacts', 'consumerFacts'] as const;
+
+/** The arrays of the index block in file order: [constructor, length, value when writing]. */
+function indexArrays(n: number, counts: number[], ix?: PersistedIndex, keyIds?: Uint32Array) {
+  const out: [ArrayCtor, number, Typed | undefined][] = [
+    [Uint32Array, 10, Uint32Array.from(counts)],
+    [Uint32Array, n, keyIds],
+    [Int32Array, n, ix?.columnRelation],
+    [Uint32Array, n + 1, ix?.relationColumnsOff],
+    [Uint32Array, counts[0], ix?.relationColumns],
+  ];
+  GROUPS.forEach((g, k) => {
+    const e = counts[1 + 2 * k];
+    const f = counts[2 + 2 * k];
+    const x: EdgeGroup | undefined = ix?.[g];
+    out.push(
+      [Uint32Array, e, x?.from],
+      [Uint32Array, e, x?.to],
+      [Uint8Array, e, x?.kind],
+      [Float64Array, e, x?.firstSeenMs],
+      [Uint32Array, e + 1, x?.factStart],
+      [Uint32Array, f, x?.facts],
+      [Uint32Array, n + 1, x?.outOff],
+      [Uint32Array, n + 1, x?.inOff],
+      [Uint32Array, e, x?.inEdges],
+    );
+  });
+  FACTS.forEach((t, k) => {
+    const x: FactTable | undefined = ix?.[t];
+    out.push([Uint16Array, counts[7 + k], x?.origin], [Uint32Array, counts[7 + k], x?.index]);
+  });
+  return out;
+}
+
+const bytesOf = (c: ArrayCtor) => (c as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
+
+/** A block of typed arrays: u32 head, u32 0, then each array 8-byte aligned. */
+function packArrays(head: number, arrays: readonly [ArrayCtor, number, Typed | undefined][]): Buffer {
+  const { offsets, total } = layout(arrays.map(([c, len]) => bytesOf(c) * len));
+  const buf = Buffer.alloc(total);
+  buf.writeUInt32LE(head, 0);
+  arrays.forEach(([, len, value], k) => {
+    if (value === undefined || value.length !== len)
+      throw new Error(`array ${k} of a block has ${value?.length} elements, not ${len}`);
+    buf.set(new Uint8Array(value.buffer, value.byteOffset, value.byteLength), offsets[k]);
+  });
+  return buf;
+}
+
+/** Views on the arrays of a packArrays block (the first array holds the counts the others need). */
+function unpackArrays(
+  payload: Buffer,
+  arrays: readonly [ArrayCtor, number, unknown][],
+  fail: (why: string) => never,
+): Typed[] {
+  const { offsets, total } = layout(arrays.map(([c, len]) => bytesOf(c) * len));
+  if (total !== payload.length) fail('a block has an unexpected size');
+  return arrays.map(([C, len], k) => new C(payload.buffer, payload.byteOffset + offsets[k], len));
+}
+
+function encodeIndex(ix: PersistedIndex, st: StringTable): Buffer {
+  const n = ix.keys.length;
+  const keyIds = new Uint32Array(n);
+  for (let i = 0; i < n; i++) keyIds[i] = st.id(ix.keys[i]);
+  const counts = [
+    ix.relationColumns.length,
+    ...GROUPS.flatMap((g) => [ix[g].count, ix[g].facts.length]),
+    ...FACTS.map((t) => ix[t].origin.length),
+  ];
+  return packArrays(n, indexArrays(n, counts, ix, keyIds));
+}
+
+function decodeIndex(
+  payload: Buffer,
+  strings: readonly string[],
+  fail: (why: string) => never,
+): PersistedIndex {
+  const ab = payload.buffer;
+  const base = payload.byteOffset;
+  const n = payload.readUInt32LE(0);
+  const counts = Array.from(new Uint32Array(ab, base + 8, 10));
+  const a = unpackArrays(payload, indexArrays(n, counts), fail);
+  const keyIds = a[1] as Uint32Array;
+  const keys: string[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    if (keyIds[i] >= strings.length) fail('the index refers to an unknown string');
+    keys[i] = strings[keyIds[i]];
+  }
+  const group = (k: number): EdgeGroup => {
+    const g = a.slice(5 + 9 * k, 14 + 9 * k);
+    return {
+      count: counts[1 + 2 * k],
+      from: g[0] as Uint32Array,
+      to: g[1] as Uint32Array,
+      kind: g[2] as Uint8Array,
+      firstSeenMs: g[3] as Float64Array,
+      factStart: g[4] as Uint32Array,
+      facts: g[5] as Uint32Array,
+      outOff: g[6] as Uint32Array,
+      inOff: g[7] as Uint32Array,
+      inEdges: g[8] as Uint32Array,
+    };
+  };
+  const facts = (k: number): FactTable => ({
+    origin: a[32 + 2 * k] as Uint16Array,
+    index: a[33 + 2 * k] as Uint32Array,
+  });
+  return {
+    keys,
+    columnRelation: a[2] as Int32Array,
+    relationColumnsOff: a[3] as Uint32Array,
+    relationColumns: a[4] as Uint32Array,
+    columnEdges: group(0),
+    relationEdges: group(1),
+    consumerEdges: group(2),
+    columnFacts: facts(0),
+    relationFacts: facts(1),
+    consumerFacts: facts(2),
+  };
+}
+
+/** Fingerprints: u32 keys, u32 0, u32 counts[2] (fingerprints, columns), then the arrays below. */
+function fingerprintArrays(
+  keys: number,
+  counts: number[],
+  v: Partial<PackedFingerprints> & { keyIds?: Uint32Array } = {},
+) {
+  const [fps, cols] = counts;
+  const out: [ArrayCtor, number, Typed | undefined][] = [
+    [Uint32Array, 2, Uint32Array.from(counts)],
+    [Uint32Array, keys, v.keyIds],
+    [Uint32Array, keys + 1, v.keyOff],
+    [Uint32Array, fps, v.at],
+    [Uint32Array, fps, v.originId],
+    [Int32Array, fps, v.sqlChecksum],
+    [Uint32Array, fps + 1, v.colOff],
+    [Uint32Array, cols, v.colName],
+    [Int32Array, cols, v.colType],
+  ];
+  return out;
+}
+
+function encodeFingerprints(history: FingerprintHistory, st: StringTable): Buffer {
+  const keys = history.sortedKeys();
+  const lists = keys.map((k) => history.get(k)!);
+  let fps = 0;
+  let cols = 0;
+  for (const list of lists) {
+    fps += list.length;
+    for (const f of list) cols += f.columns.length;
+  }
+  const keyIds = new Uint32Array(keys.length);
+  const keyOff = new Uint32Array(keys.length + 1);
+  const at = new Uint32Array(fps);
+  const originId = new Uint32Array(fps);
+  const sqlChecksum = new Int32Array(fps);
+  const colOff = new Uint32Array(fps + 1);
+  const colName = new Uint32Array(cols);
+  const colType = new Int32Array(cols);
+  let f = 0;
+  let c = 0;
+  lists.forEach((list, k) => {
+    keyIds[k] = st.id(keys[k]);
+    keyOff[k] = f;
+    for (const fp of list) {
+      at[f] = st.id(fp.at);
+      originId[f] = st.id(fp.originId);
+      sqlChecksum[f] = fp.sqlChecksum === undefined ? -1 : st.id(fp.sqlChecksum);
+      colOff[f] = c;
+      for (const col of fp.columns) {
+        colName[c] = st.id(col.name);
+        colType[c] = col.dataType === undefined ? -1 : st.id(col.dataType);
+        c++;
+      }
+      f++;
+    }
+  });
+  keyOff[keys.length] = f;
+  colOff[fps] = c;
+  const v = { keyIds, keyOff, at, originId, sqlChecksum, colOff, colName, colType };
+  return packArrays(keys.length, fingerprintArrays(keys.length, [fps, cols], v));
+}
+
+function decodeFingerprints(
+  payload: Buffer,
+  strings: readonly string[],
+  fail: (why: string) => never,
+): PackedFingerprints {
+  const n = payload.readUInt32LE(0);
+  const counts = Array.from(new Uint32Array(payload.buffer, payload.byteOffset + 8, 2));
+  const a = unpackArrays(payload, fingerprintArrays(n, counts), fail);
+  const keyIds = a[1] as Uint32Array;
+  const max = Math.max(
+    maxOf(keyIds),
+    maxOf(a[3] as Uint32Array),
+    maxOf(a[4] as Uint32Array),
+    maxOf(a[5] as Int32Array),
+    maxOf(a[7] as Uint32Array),
+    maxOf(a[8] as Int32Array),
+  );
+  if (max >= strings.length) fail('a fingerprint refers to an unknown string');
+  const keys: string[] = new Array(n);
+  for (let i = 0; i < n; i++) keys[i] = strings[keyIds[i]];
+  return {
+    strings,
+    keys,
+    keyOff: a[2] as Uint32Array,
+    at: a[3] as Uint32Array,
+    originId: a[4] as Uint32Array,
+    sqlChecksum: a[5] as Int32Array,
+    colOff: a[6] as Uint32Array,
+    colName: a[7] as Uint32Array,
+    colType: a[8] as Int32Array,
+  };
+}
+
 function encodeStrings(list: readonly string[], from: number, to: number): Buffer {
   const count = to - from;
   const offsets = new Uint32Array(count + 1);
@@ -223,6 +450,8 @@ export function serialize(snapshot: Snapshot, write: (bytes: Buffer) => void): v
     columns: encodeColumns(o.columns, st),
     edges: encodeEdges(o.columnEdges, st),
   }));
+  const index = snapshot.index === undefined ? null : encodeIndex(snapshot.index, st);
+  const fingerprints = encodeFingerprints(snapshot.fingerprints, st);
   let blocks = 0;
   const pad = Buffer.alloc(8);
   const block = (tag: number, payload: Buffer) => {
@@ -264,13 +493,8 @@ export function serialize(snapshot: Snapshot, write: (bytes: Buffer) => void): v
     block(TAG_COLUMN_EDGES, columnar[k].edges);
     columnar[k] = { columns: pad, edges: pad }; // let the written blocks go
   });
-  const keys = [...snapshot.fingerprints.keys()].sort(compareStrings);
-  for (let i = 0; i < keys.length; i += JSON_CHUNK) {
-    block(
-      TAG_FINGERPRINTS,
-      jsonBlock(keys.slice(i, i + JSON_CHUNK).map((k) => [k, snapshot.fingerprints.get(k)])),
-    );
-  }
+  if (index !== null) block(TAG_INDEX, index);
+  block(TAG_FINGERPRINTS, fingerprints);
   block(TAG_END, jsonBlock({ blocks }));
 }
 
@@ -398,7 +622,8 @@ function readV2(
 ): Omit<Snapshot, 'pool'> & { strings: string[] } {
   const strings: string[] = [];
   const origins: StoredOrigin[] = [];
-  const fingerprints = new Map<string, Fingerprint[]>();
+  let fingerprints: PackedFingerprints | null = null;
+  let index: PersistedIndex | undefined;
   let current: { data: StoredOrigin; columns: number; columnEdges: number; seen: number } | null = null;
   const head = Buffer.alloc(16);
   let pos = headerBytes;
@@ -531,11 +756,17 @@ function readV2(
         corrupt(file, `block ${blocks}: an edge refers to an unknown string or code`);
       current.data.columnEdges = t;
       current.seen = 2;
+    } else if (tag === TAG_INDEX) {
+      if (current !== null && current.seen !== 2) corrupt(file, 'an origin has no columnar blocks');
+      if (index !== undefined) corrupt(file, 'two index blocks');
+      index = decodeIndex(payload, strings, (why) => corrupt(file, why));
     } else if (tag === TAG_FINGERPRINTS) {
-      for (const [k, list] of json() as [string, Fingerprint[]][]) fingerprints.set(k, list);
+      if (fingerprints !== null) corrupt(file, 'two fingerprint blocks');
+      fingerprints = decodeFingerprints(payload, strings, (why) => corrupt(file, why));
     } else corrupt(file, `block ${blocks}: unknown block type ${tag}`);
   }
-  return { origins, fingerprints, strings };
+  if (fingerprints === null) corrupt(file, 'the fingerprint block is missing');
+  return { origins, fingerprints: new FingerprintHistory(fingerprints), strings, index };
 }
 
 /** The header line: format and version. */
@@ -590,13 +821,22 @@ export function readSnapshot(dataDir: string): { snapshot: Snapshot; stamp: File
       const v1 = readV1(file, fd);
       const pool = new StringPool();
       return {
-        snapshot: { origins: v1.origins.map((o) => toStored(o, pool)), pool, fingerprints: v1.fingerprints },
+        snapshot: {
+          origins: v1.origins.map((o) => toStored(o, pool)),
+          pool,
+          fingerprints: new FingerprintHistory(null, v1.fingerprints),
+        },
         stamp,
       };
     }
     const v2 = readV2(file, fd, st.size, header.bytes);
     return {
-      snapshot: { origins: v2.origins, pool: new StringPool(v2.strings), fingerprints: v2.fingerprints },
+      snapshot: {
+        origins: v2.origins,
+        pool: new StringPool(v2.strings),
+        fingerprints: v2.fingerprints,
+        index: v2.index,
+      },
       stamp,
     };
   } finally {

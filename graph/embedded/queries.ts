@@ -36,6 +36,7 @@ import type {
 } from '../store.ts';
 import type { Diagnostic } from '../../src/model/lineage.ts';
 import { edgeFacts } from './column-edges.ts';
+import type { FingerprintHistory } from './fingerprints.ts';
 import {
   NODE_TYPES,
   TYPE_COLUMN,
@@ -240,7 +241,7 @@ export function usage(ix: GraphIndex, q: UsageQuery): UsageAggregate[] {
 }
 
 export function fingerprints(
-  history: Map<string, Fingerprint[]>,
+  history: FingerprintHistory,
   keys: readonly NodeKey[],
   limitPerNode: number,
 ): Map<NodeKey, Fingerprint[]> {

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openEmbeddedStore } from '../../../graph/embedded/index.ts';
 import { LOCK_FILE } from '../../../graph/embedded/lock.ts';
-import { LEGACY_STORE_FILE, STORE_FILE } from '../../../graph/embedded/persist.ts';
+import { buildIndex } from '../../../graph/embedded/graph-index.ts';
+import { LEGACY_STORE_FILE, readSnapshot, STORE_FILE } from '../../../graph/embedded/persist.ts';
 import { isLineageError } from '../../../src/errors.ts';
 import { answers } from '../../conformance/answers.ts';
 import {
@@ -61,6 +62,19 @@ describe('embedded store persistence', () => {
     expect(await answers(reopened)).toEqual(before);
   });
 
+  it('the index saved in the file is the index rebuilt from the file’s content', async () => {
+    await loaded();
+    const { snapshot } = readSnapshot(dir)!;
+    expect(snapshot.index).toBeDefined();
+    const saved = buildIndex(snapshot.origins, snapshot.pool, snapshot.index);
+    const rebuilt = buildIndex(snapshot.origins, snapshot.pool);
+    const { scratch: _a, ...savedRest } = saved;
+    const { scratch: _b, ...rebuiltRest } = rebuilt;
+    expect(saved.columnEdges.count).toBeGreaterThan(0);
+    expect(saved.relationColumns.length).toBeGreaterThan(0);
+    expect(savedRest).toEqual(rebuiltRest);
+  });
+
   it('re-applying the same batch leaves the file byte-identical; content does not depend on apply order', async () => {
     await loaded();
     const bytes = fs.readFileSync(file());
@@ -107,6 +121,7 @@ describe('embedded store persistence', () => {
   });
 
   // Block layout (persist.ts): header line, then per block u32 tag, u32 crc32, u64 length, payload, padding.
+  // Tags: 1 strings, 5 column edges, 8 index.
   const blockStarts = (bytes: Buffer): number[] => {
     const out: number[] = [];
     let pos = bytes.indexOf(10) + 1;
@@ -117,6 +132,8 @@ describe('embedded store persistence', () => {
     }
     return out;
   };
+  const blockOf = (bytes: Buffer, tag: number) =>
+    blockStarts(bytes).find((at) => bytes.readUInt32LE(at) === tag)!;
   const flip = (bytes: Buffer, at: number) => {
     const out = Buffer.from(bytes);
     out[at] ^= 0x5a;
@@ -127,8 +144,9 @@ describe('embedded store persistence', () => {
     ['truncated', (b: Buffer) => b.subarray(0, Math.floor(b.length / 2))],
     ['truncated by a few bytes', (b: Buffer) => b.subarray(0, b.length - 3)],
     ['missing end block', (b: Buffer) => b.subarray(0, blockStarts(b).at(-1))],
-    ['a flipped byte in a column edge block', (b: Buffer) => flip(b, blockStarts(b).at(-3)! + 40)],
-    ['a flipped byte in the string table', (b: Buffer) => flip(b, blockStarts(b)[0] + 30)],
+    ['a flipped byte in a column edge block', (b: Buffer) => flip(b, blockOf(b, 5) + 40)],
+    ['a flipped byte in the index', (b: Buffer) => flip(b, blockOf(b, 8) + 64)],
+    ['a flipped byte in the string table', (b: Buffer) => flip(b, blockOf(b, 1) + 30)],
     [
       'a block dropped',
       (b: Buffer) => {
