@@ -14,6 +14,7 @@ import { addChecks, addConsumers, addRelations, isRelationNode } from './nodes.t
 import { readArtifactFile } from './read-json.ts';
 import { normalizeTime, readRunResults, readSourcesFreshness, type RunFact } from './run-artifacts.ts';
 import { loadSqlEngine, type AnalyzeSql } from './sql-engine.ts';
+import { createSqlPool, defaultSqlWorkers } from './sql-pool.ts';
 import type { DbtProject } from './types.ts';
 
 export type { LineageCache, CachedLineage, LineageStats } from './lineage.ts';
@@ -41,6 +42,13 @@ export interface ParseDbtOptions {
   now?: string;
   onTotal?: (models: number) => void;
   onModel?: () => void;
+  /**
+   * Worker threads for the SQL engine (default: os.availableParallelism()); 1 = this thread. Used only with
+   * the default engine and when at least `workerThreshold` models have SQL (default 200): starting a worker
+   * costs more than parsing a small project. The batch is the same whatever the count.
+   */
+  sqlWorkers?: number;
+  workerThreshold?: number;
 }
 
 export interface ParseDbtResult {
@@ -149,6 +157,9 @@ export async function parseDbtTarget(
       });
 
   const analyzeSql = options.analyzeSql === undefined ? lazyEngine() : options.analyzeSql;
+  const workers = Math.max(1, Math.floor(options.sqlWorkers ?? defaultSqlWorkers()));
+  const useWorkers =
+    options.analyzeSql === undefined && workers > 1 && withSql.length >= (options.workerThreshold ?? 200);
   const lineage = await addColumnLineage({
     project,
     index,
@@ -158,6 +169,7 @@ export async function parseDbtTarget(
     engineStamp: options.engineStamp,
     firstSeen,
     onModel: options.onModel,
+    pool: () => (useWorkers ? createSqlPool(workers) : null),
   });
 
   // Table-level edges from depends_on; EXACT when the child has column lineage into it.

@@ -10,6 +10,7 @@ import type { BatchBuilder } from './builder.ts';
 import { cmp } from './manifest.ts';
 import type { NodeIndex } from './nodes.ts';
 import type { AnalyzeSql, SchemaLookup, SourceColumnRef, StatementLineage } from './sql-engine.ts';
+import type { SqlPool } from './sql-pool.ts';
 import type { DbtNode, DbtProject } from './types.ts';
 
 /** A per-model cache of engine results, valid while the SQL and every schema the engine asked for match. */
@@ -35,6 +36,10 @@ export interface LineageStats {
   parsed: number;
   cacheHits: number;
   failed: number;
+  /** Threads that ran the SQL engine: 1 = this thread, else the worker pool's size. */
+  workers: number;
+  /** Worker runs repeated because the engine asked about a relation whose columns were not sent. */
+  reruns: number;
 }
 
 export interface LineageContext {
@@ -47,13 +52,36 @@ export interface LineageContext {
   engineStamp?: string;
   firstSeen: string;
   onModel?: () => void;
+  /**
+   * Worker threads running the default engine (sql-pool.ts), created when there is enough SQL to parse;
+   * without it the engine runs in this thread. Results are the same either way.
+   */
+  pool?: () => SqlPool | null;
 }
+
+/** What analysing one model gave, before it is applied to the batch. */
+type Analysis =
+  | { kind: 'cached'; statements: StatementLineage[] }
+  | { kind: 'parsed'; statements: StatementLineage[] }
+  | { kind: 'failed'; error: string }
+  | { kind: 'none' };
+
+/** How often a worker result whose lookups differ from what is known is re-run with those answers. */
+const MAX_RETRIES = 3;
 
 const SNAPSHOT_META = ['dbt_scd_id', 'dbt_updated_at', 'dbt_valid_from', 'dbt_valid_to'];
 
 /** Nodes with SQL to analyze, parents first: Kahn's algorithm by levels, each level sorted by unique_id;
  * nodes left in a cycle (dbt forbids them) come last, sorted. O(n log n + edges). */
 export function topologicalOrder(nodes: DbtNode[]): DbtNode[] {
+  return topologicalLevels(nodes).flat();
+}
+
+/**
+ * The same order cut into levels: no node of a level depends on another of its level, so a level's SQL can
+ * be analysed in parallel. Nodes left in a cycle are one level each (each sees the ones before it).
+ */
+export function topologicalLevels(nodes: DbtNode[]): DbtNode[][] {
   const byId = new Map(nodes.map((n) => [n.uniqueId, n]));
   const indegree = new Map<string, number>();
   const children = new Map<string, string[]>();
@@ -66,7 +94,7 @@ export function topologicalOrder(nodes: DbtNode[]): DbtNode[] {
       else children.set(p, [n.uniqueId]);
     }
   }
-  const out: DbtNode[] = [];
+  const out: DbtNode[][] = [];
   const done = new Set<string>();
   let level = nodes.filter((n) => indegree.get(n.uniqueId) === 0).map((n) => n.uniqueId);
   while (level.length > 0) {
@@ -74,22 +102,23 @@ export function topologicalOrder(nodes: DbtNode[]): DbtNode[] {
     const next: string[] = [];
     for (const id of level) {
       done.add(id);
-      out.push(byId.get(id) as DbtNode);
       for (const c of children.get(id) ?? []) {
         const d = (indegree.get(c) ?? 0) - 1;
         indegree.set(c, d);
         if (d === 0) next.push(c);
       }
     }
+    out.push(level.map((id) => byId.get(id) as DbtNode));
     level = next;
   }
-  if (out.length < nodes.length)
-    out.push(...nodes.filter((n) => !done.has(n.uniqueId)).sort((a, b) => cmp(a.uniqueId, b.uniqueId)));
+  if (done.size < nodes.length)
+    for (const n of nodes.filter((x) => !done.has(x.uniqueId)).sort((a, b) => cmp(a.uniqueId, b.uniqueId)))
+      out.push([n]);
   return out;
 }
 
 export async function addColumnLineage(ctx: LineageContext): Promise<LineageStats> {
-  const { project, index, builder: b } = ctx;
+  const { project, index } = ctx;
   const stats: LineageStats = {
     compiled: 0,
     withColumnLineage: 0,
@@ -97,6 +126,8 @@ export async function addColumnLineage(ctx: LineageContext): Promise<LineageStat
     parsed: 0,
     cacheHits: 0,
     failed: 0,
+    workers: 1,
+    reruns: 0,
   };
   /** Output columns resolved by the engine, per relation. */
   const resolved = new Map<RelationKey, string[]>();
@@ -122,82 +153,184 @@ export async function addColumnLineage(ctx: LineageContext): Promise<LineageStat
       (n.resourceType === 'model' || n.resourceType === 'snapshot' || n.resourceType === 'analysis') &&
       n.compiledSql !== null,
   );
-  for (const n of topologicalOrder(candidates)) {
-    stats.compiled++;
-    ctx.onModel?.();
-    const self = index.keyOf.get(n.uniqueId) ?? null;
-    // Unqualified names in the SQL resolve against the model's own database and schema.
-    const ident = { db: n.database, schema: n.schema };
-    const sql = n.compiledSql as string;
-    const sqlHash = hash([ctx.engineStamp ?? '', project.platform, ident.db ?? '', ident.schema ?? '', sql]);
-    let statements: StatementLineage[] | null = null;
+  const hashOf = (n: DbtNode): string =>
+    hash([
+      ctx.engineStamp ?? '',
+      project.platform,
+      n.database ?? '',
+      n.schema ?? '',
+      n.compiledSql as string,
+    ]);
+  const fromCache = (n: DbtNode, sqlHash: string): StatementLineage[] | null => {
     const cached = ctx.cache?.get(n.uniqueId);
-    if (
-      cached &&
+    return cached &&
       cached.sqlHash === sqlHash &&
       cached.lookups.every(([k, cols]) => sameList(known(k), cols))
-    ) {
-      statements = cached.statements;
-      stats.cacheHits++;
-    } else if (ctx.analyzeSql) {
-      const lookups = new Map<RelationKey, string[] | null>();
-      const schema: SchemaLookup = {
-        columns(key) {
-          const cols = known(key);
-          lookups.set(key, cols ? [...cols] : null);
-          return cols;
-        },
-      };
-      try {
-        statements = await ctx.analyzeSql({
-          sql,
-          platform: project.platform,
-          defaultDatabase: ident.db,
-          defaultSchema: ident.schema,
-          schema,
-          statementId: n.uniqueId,
-        });
-        stats.parsed++;
-        ctx.cache?.set(n.uniqueId, {
-          sqlHash,
-          lookups: [...lookups.entries()].sort((a, c) => cmp(a[0], c[0])),
-          statements,
-        });
-      } catch (err) {
-        stats.failed++;
-        b.diagnostics.push({
-          code: 'DBT_SQL_UNPARSED',
-          severity: 'warning',
-          message: `column lineage of ${n.uniqueId} failed (${oneLine(err)}); table-level edges from depends_on only`,
-          where: { file: project.file, jsonPath: n.jsonPath, uniqueId: n.uniqueId },
-        });
-      }
+      ? cached.statements
+      : null;
+  };
+  /** Every lookup answered as this thread would answer it now. */
+  const sameAnswers = (lookups: [RelationKey, string[] | null][]): boolean =>
+    lookups.every(([k, cols]) => sameList(known(k), cols));
+  const answer = (key: RelationKey): [RelationKey, string[] | null] => {
+    const cols = known(key);
+    return [key, cols ? [...cols] : null];
+  };
+
+  const inProcess = async (n: DbtNode, sqlHash: string): Promise<Analysis> => {
+    if (!ctx.analyzeSql) return { kind: 'none' };
+    const lookups = new Map<RelationKey, string[] | null>();
+    const schema: SchemaLookup = {
+      columns(key) {
+        const cols = known(key);
+        lookups.set(key, cols ? [...cols] : null);
+        return cols;
+      },
+    };
+    try {
+      const statements = await ctx.analyzeSql({
+        sql: n.compiledSql as string,
+        platform: project.platform,
+        defaultDatabase: n.database,
+        defaultSchema: n.schema,
+        schema,
+        statementId: n.uniqueId,
+      });
+      ctx.cache?.set(n.uniqueId, {
+        sqlHash,
+        lookups: [...lookups.entries()].sort((a, c) => cmp(a[0], c[0])),
+        statements,
+      });
+      return { kind: 'parsed', statements };
+    } catch (err) {
+      return { kind: 'failed', error: oneLine(err) };
     }
-    if (!statements) continue;
-    const stmt = pickStatement(statements);
-    for (const d of statements.flatMap((s) => s.diagnostics ?? []).slice(0, 20))
-      b.diagnostics.push({ ...d, where: { ...d.where, uniqueId: n.uniqueId, file: project.file } });
-    if (!stmt || stmt.columns.length === 0) {
+  };
+
+  const inWorker = async (pool: SqlPool, n: DbtNode, sqlHash: string): Promise<Analysis> => {
+    // The schemas the engine will most likely ask for: the model itself (for {{ this }}), its parents, and
+    // the parents of ephemeral parents (inlined as CTEs).
+    const prefetch = new Map<RelationKey, string[] | null>();
+    const seen = new Set<string>();
+    const visit = (id: string): void => {
+      if (seen.has(id)) return;
+      seen.add(id);
+      const k = index.keyOf.get(id);
+      if (k) prefetch.set(...answer(k));
+      const parent = project.nodes.get(id);
+      if (id === n.uniqueId || parent?.materialized === 'ephemeral')
+        for (const d of parent?.dependsOn ?? []) visit(d);
+    };
+    visit(n.uniqueId);
+    for (let attempt = 0; attempt <= MAX_RETRIES; attempt++) {
+      const r = await pool.run({
+        sql: n.compiledSql as string,
+        platform: project.platform,
+        defaultDatabase: n.database,
+        defaultSchema: n.schema,
+        statementId: n.uniqueId,
+        prefetch: [...prefetch],
+      });
+      if (sameAnswers(r.lookups)) {
+        if (!r.ok) return { kind: 'failed', error: oneLine(new Error(r.error)) };
+        const lookups = r.lookups.sort((a, c) => cmp(a[0], c[0]));
+        ctx.cache?.set(n.uniqueId, { sqlHash, lookups, statements: r.statements });
+        return { kind: 'parsed', statements: r.statements };
+      }
+      // The engine asked about a relation we did not send: run again with the real answers.
+      stats.reruns++;
+      for (const [k] of r.lookups) prefetch.set(...answer(k));
+    }
+    return inProcess(n, sqlHash);
+  };
+
+  const levels = topologicalLevels(candidates);
+  let pool: SqlPool | null | undefined;
+  try {
+    for (const level of levels) {
+      // 1. Analyse the whole level against what the levels before it resolved (the cache first).
+      const hashes = level.map(hashOf);
+      const cachedHits = level.map((n, i) => fromCache(n, hashes[i]));
+      const misses = cachedHits.filter((c) => c === null).length;
+      if (misses > 0 && ctx.analyzeSql && pool === undefined) {
+        pool = ctx.pool?.() ?? null;
+        if (pool) stats.workers = pool.size;
+      }
+      const analyses: Analysis[] = await Promise.all(
+        level.map((n, i): Promise<Analysis> | Analysis => {
+          const hit = cachedHits[i];
+          if (hit) return { kind: 'cached', statements: hit };
+          if (!ctx.analyzeSql) return { kind: 'none' };
+          return pool ? inWorker(pool, n, hashes[i]) : inProcess(n, hashes[i]);
+        }),
+      );
+      // 2. Apply the results in order; only then do this level's outputs become known.
+      const outputs: [RelationKey, string[]][] = [];
+      level.forEach((n, i) => {
+        const out = applyAnalysis(ctx, n, analyses[i], stats, ephemeralOf);
+        if (out) outputs.push(out);
+      });
+      for (const [k, cols] of outputs) resolved.set(k, cols);
+    }
+  } finally {
+    if (pool) await pool.close();
+  }
+  return stats;
+}
+
+/** Adds one model's lineage to the batch; returns its resolved output columns (for its children). */
+function applyAnalysis(
+  ctx: LineageContext,
+  n: DbtNode,
+  a: Analysis,
+  stats: LineageStats,
+  ephemeralOf: (key: RelationKey) => RelationKey | undefined,
+): [RelationKey, string[]] | null {
+  const { project, index, builder: b } = ctx;
+  stats.compiled++;
+  ctx.onModel?.();
+  const self = index.keyOf.get(n.uniqueId) ?? null;
+  let statements: StatementLineage[] | null = null;
+  switch (a.kind) {
+    case 'cached':
+      statements = a.statements;
+      stats.cacheHits++;
+      break;
+    case 'parsed':
+      statements = a.statements;
+      stats.parsed++;
+      break;
+    case 'failed':
       stats.failed++;
       b.diagnostics.push({
         code: 'DBT_SQL_UNPARSED',
         severity: 'warning',
-        message: `no output columns resolved for ${n.uniqueId}; table-level edges from depends_on only`,
+        message: `column lineage of ${n.uniqueId} failed (${a.error}); table-level edges from depends_on only`,
         where: { file: project.file, jsonPath: n.jsonPath, uniqueId: n.uniqueId },
       });
-      continue;
-    }
-    if (n.resourceType === 'analysis' || !self) continue; // analyses are consumers, not relations
-    const edges = emitModelLineage(ctx, n, self, stmt, ephemeralOf);
-    if (stmt.shape) setShape(b, self, stmt.shape);
-    resolved.set(
-      self,
-      stmt.columns.map((c) => c.name),
-    );
-    stats.withColumnLineage++;
-    if (edges > 0) stats.withColumnEdges++;
+      return null;
+    case 'none':
+      return null;
   }
-  return stats;
+  const stmt = pickStatement(statements);
+  for (const d of statements.flatMap((s) => s.diagnostics ?? []).slice(0, 20))
+    b.diagnostics.push({ ...d, where: { ...d.where, uniqueId: n.uniqueId, file: project.file } });
+  if (!stmt || stmt.columns.length === 0) {
+    stats.failed++;
+    b.diagnostics.push({
+      code: 'DBT_SQL_UNPARSED',
+      severity: 'warning',
+      message: `no output columns resolved for ${n.uniqueId}; table-level edges from depends_on only`,
+      where: { file: project.file, jsonPath: n.jsonPath, uniqueId: n.uniqueId },
+    });
+    return null;
+  }
+  if (n.resourceType === 'analysis' || !self) return null; // analyses are consumers, not relations
+  const edges = emitModelLineage(ctx, n, self, stmt, ephemeralOf);
+  if (stmt.shape) setShape(b, self, stmt.shape);
+  stats.withColumnLineage++;
+  if (edges > 0) stats.withColumnEdges++;
+  return [self, stmt.columns.map((c) => c.name)];
 }
 
 function emitModelLineage(

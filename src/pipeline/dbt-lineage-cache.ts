@@ -54,7 +54,13 @@ export class FileLineageCache implements LineageCache {
   save(): void {
     mkdirSync(dirname(this.file), { recursive: true });
     const tmp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ format: FORMAT, entries: Object.fromEntries(this.next) }));
+    writeFileSync(
+      tmp,
+      JSON.stringify({
+        format: FORMAT,
+        entries: Object.fromEntries([...this.next].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+      }),
+    );
     renameSync(tmp, this.file);
   }
 }

@@ -18,6 +18,10 @@ export interface IngestDbtOptions {
   now?: string;
   /** Override the SQL engine (`null` = table level only). */
   analyzeSql?: AnalyzeSql | null;
+  /** Worker threads for SQL column lineage (default: the available cores; 1 = in-process). */
+  sqlWorkers?: number;
+  /** Fewest models with SQL for which workers are started (default 200). */
+  workerThreshold?: number;
   progress?: { setTotal(total: number): void; tick(n?: number): void; done(): void };
 }
 
@@ -51,6 +55,8 @@ export interface IngestDbtSummary {
   notable: { code: string; severity: Severity; message: string; uniqueId?: string }[];
   sqlParsed: number;
   sqlCacheHits: number;
+  /** Threads that ran the SQL engine (1 = in-process; 0 when nothing was parsed). */
+  sqlWorkers: number;
   /** True when the store reported nothing changed. */
   unchanged: boolean;
   /**
@@ -58,7 +64,8 @@ export interface IngestDbtSummary {
    * store still held exactly that ingest: nothing was parsed or written, and the counts are that ingest's.
    */
   reusedPreviousIngest: boolean;
-  timingsMs: { parse: number; apply: number; total: number };
+  /** Wall times; `cpu` is this process's CPU time over the ingest (user + system, every thread). */
+  timingsMs: { parse: number; apply: number; total: number; cpu: number };
 }
 
 type ParsedSummary = Omit<IngestDbtSummary, 'unchanged' | 'reusedPreviousIngest' | 'timingsMs'>;
@@ -78,6 +85,8 @@ export async function parseDbt(
     runResults: options.runResults,
     sources: options.sources,
     now: options.now,
+    sqlWorkers: options.sqlWorkers,
+    workerThreshold: options.workerThreshold,
     ...(options.analyzeSql !== undefined ? { analyzeSql: options.analyzeSql } : {}),
     ...(options.cacheDir
       ? {
@@ -143,6 +152,7 @@ export async function parseDbt(
       diagnosticsByCode: Object.fromEntries(Object.entries(byCode).sort(([a], [c]) => (a < c ? -1 : 1))),
       sqlParsed: r.lineage.parsed,
       sqlCacheHits: r.lineage.cacheHits,
+      sqlWorkers: r.lineage.parsed > 0 ? r.lineage.workers : 0,
     },
   };
 }
@@ -153,6 +163,11 @@ export async function ingestDbt(
   options: IngestDbtOptions = {},
 ): Promise<IngestDbtSummary> {
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const cpuMs = (): number => {
+    const c = process.cpuUsage(cpu0);
+    return Math.round((c.user + c.system) / 1000);
+  };
   // The skip needs the persistent cache dir and the default engine (an injected engine has no code stamp).
   const canSkip = options.cacheDir !== undefined && options.analyzeSql === undefined;
   const paths = artifactPaths(targetDir, options);
@@ -169,9 +184,10 @@ export async function ingestDbt(
           ...s,
           sqlParsed: 0,
           sqlCacheHits: s.sqlParsed + s.sqlCacheHits,
+          sqlWorkers: 0,
           unchanged: true,
           reusedPreviousIngest: true,
-          timingsMs: { parse: total, apply: 0, total },
+          timingsMs: { parse: total, apply: 0, total, cpu: cpuMs() },
         };
       }
     }
@@ -201,7 +217,12 @@ export async function ingestDbt(
     ...parsed.summary,
     unchanged: applied.unchanged,
     reusedPreviousIngest: false,
-    timingsMs: { parse: Math.round(t1 - t0), apply: Math.round(t2 - t1), total: Math.round(t2 - t0) },
+    timingsMs: {
+      parse: Math.round(t1 - t0),
+      apply: Math.round(t2 - t1),
+      total: Math.round(t2 - t0),
+      cpu: cpuMs(),
+    },
   };
 }
 
