@@ -2,13 +2,25 @@
 // an unchanged manifest does not re-parse unchanged SQL. An entry is reused only when the model's SQL hash
 // and every schema the engine looked up are unchanged (see parsers/dbt/lineage.ts). Entries not used by the
 // latest ingest are dropped on save. A corrupt or foreign file is ignored (the cache is only a speed-up).
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync, readdirSync } from 'node:fs';
+// The file is JSON lines (a header, then one `[uniqueId, entry]` per line): a 150k-model project's cache is
+// larger than V8's maximum string length, so it is never one string.
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeSync,
+  readdirSync,
+} from 'node:fs';
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CachedLineage, LineageCache } from '../../parsers/dbt/index.ts';
 
-const FORMAT = 1;
+const FORMAT = 2;
+const HEADER = JSON.stringify({ format: FORMAT });
 
 export class FileLineageCache implements LineageCache {
   private readonly previous: Map<string, CachedLineage>;
@@ -22,16 +34,12 @@ export class FileLineageCache implements LineageCache {
   }
 
   static open(dataDir: string, projectName: string): FileLineageCache {
-    const file = join(dataDir, 'dbt-lineage-cache', `${projectName.replace(/[^A-Za-z0-9_.-]/g, '_')}.json`);
+    const file = join(dataDir, 'dbt-lineage-cache', `${projectName.replace(/[^A-Za-z0-9_.-]/g, '_')}.jsonl`);
     let previous = new Map<string, CachedLineage>();
     try {
-      const json = JSON.parse(readFileSync(file, 'utf8')) as {
-        format?: number;
-        entries?: Record<string, CachedLineage>;
-      };
-      if (json.format === FORMAT && json.entries) previous = new Map(Object.entries(json.entries));
+      previous = readEntries(readFileSync(file));
     } catch {
-      // missing or unreadable: start empty
+      // missing, unreadable or another format: start empty
     }
     return new FileLineageCache(file, previous);
   }
@@ -50,19 +58,43 @@ export class FileLineageCache implements LineageCache {
     return this.next.size;
   }
 
-  /** Writes the entries used by this ingest (atomically: temp file + rename). */
+  /** Writes the entries used by this ingest, sorted by unique_id (atomically: temp file + rename). */
   save(): void {
     mkdirSync(dirname(this.file), { recursive: true });
     const tmp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(
-      tmp,
-      JSON.stringify({
-        format: FORMAT,
-        entries: Object.fromEntries([...this.next].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
-      }),
-    );
+    const fd = openSync(tmp, 'w');
+    try {
+      let buf = `${HEADER}\n`;
+      for (const id of [...this.next.keys()].sort()) {
+        buf += `${JSON.stringify([id, this.next.get(id)])}\n`;
+        if (buf.length > 1 << 20) {
+          writeSync(fd, buf);
+          buf = '';
+        }
+      }
+      writeSync(fd, buf);
+    } finally {
+      closeSync(fd);
+    }
     renameSync(tmp, this.file);
   }
+}
+
+function readEntries(bytes: Buffer): Map<string, CachedLineage> {
+  const out = new Map<string, CachedLineage>();
+  let start = bytes.indexOf(10);
+  if (start === -1 || bytes.subarray(0, start).toString('utf8') !== HEADER) return out;
+  start++;
+  while (start < bytes.length) {
+    let end = bytes.indexOf(10, start);
+    if (end === -1) end = bytes.length;
+    if (end > start) {
+      const [id, entry] = JSON.parse(bytes.subarray(start, end).toString('utf8')) as [string, CachedLineage];
+      out.set(id, entry);
+    }
+    start = end + 1;
+  }
+  return out;
 }
 
 /** A stamp of the SQL engine's source files, so a changed engine invalidates cached results. */
