@@ -613,6 +613,9 @@ function maxOf(a: Uint32Array | Int32Array | Uint8Array): number {
   return m;
 }
 
+/** One shared, frozen tag list for the (many) columns without tags: views are cloned before they leave. */
+const NO_TAGS = Object.freeze([]) as unknown as string[];
+
 /** Reads a version 2 file from `fd`. */
 function readV2(
   file: string,
@@ -705,8 +708,11 @@ function readV2(
       const tagIds = new Uint32Array(ab, base + o[9], tags);
       const columns: ColumnNode[] = new Array(n);
       for (let i = 0; i < n; i++) {
-        const tagList: string[] = [];
-        for (let t = tagOff[i]; t < tagOff[i + 1]; t++) tagList.push(str(tagIds[t]));
+        let tagList = NO_TAGS;
+        if (tagOff[i + 1] > tagOff[i]) {
+          tagList = [];
+          for (let t = tagOff[i]; t < tagOff[i + 1]; t++) tagList.push(str(tagIds[t]));
+        }
         const c: ColumnNode = {
           key: str(key[i]),
           relationKey: str(rel[i]),
