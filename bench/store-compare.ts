@@ -1,8 +1,9 @@
 // Neo4j vs embedded store on one synthetic warehouse:
-//   npm run bench:stores -- [--tables 2000] [--columns 20] [--samples 200] [--chunk 1000] [--heap 4g]
+//   npm run bench:stores -- [--tables 2000] [--columns 20] [--samples 200] [--chunk 1000] [--heap 1g]
 // Generates bench/embedded-synthetic.ts's layered DAG (diamond-heavy: 1-4 parents per table, 1-2 parent
 // columns per column), applies it to both stores as origins of `chunk` tables each (in table order, so every
-// edge endpoint already exists; one Neo4j transaction per origin), then times downstream impact traversals
+// edge endpoint already exists; `--chunk` >= `--tables` gives ONE origin, i.e. one artifact; Neo4j stages each
+// origin in bounded transactions, see docs/neo4j.md), then times downstream impact traversals
 // from random relations (relation level, with consumers) and random columns (column level), checking that
 // both stores return the same answer for every query. Starts a throwaway Neo4j unless NEO4J_URI is set
 // (the database is wiped!). Prints one table. Timings are wall-clock: compare them on the same machine only.
@@ -23,7 +24,8 @@ const { values } = parseArgs({
     columns: { type: 'string', default: '20' },
     samples: { type: 'string', default: '200' },
     chunk: { type: 'string', default: '1000' },
-    heap: { type: 'string', default: '4g' },
+    /** Heap of the throwaway server; default: the launcher's (scripts/neo4j/launch.ts, 1 GB). */
+    heap: { type: 'string' },
   },
 });
 const tables = Number(values.tables);

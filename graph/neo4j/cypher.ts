@@ -61,12 +61,14 @@ CREATE (:LineageGeneration {id: $gen, originId: $originId, state: 'staging', sta
 
 /**
  * Leftovers of an interrupted ingest of this origin (a crash, a dropped connection, a failed chunk) become
- * retired: one writer per origin is assumed, so a staging generation we did not start is dead.
+ * retired: one writer per origin is assumed, so a staging generation we did not start is dead. Returns every
+ * retired generation of the origin (to be deleted).
  */
 export const RETIRE_STAGING = `
 MATCH (g:LineageGeneration {originId: $originId})
-WHERE g.state = 'staging'
-SET g.state = 'retired'`;
+WHERE g.state IN ['staging', 'retired']
+SET g.state = 'retired'
+RETURN g.id AS gen ORDER BY gen`;
 
 export const RETIRED_GENERATIONS = `
 MATCH (g:LineageGeneration)
@@ -100,9 +102,10 @@ MATCH (o:LineageOrigin {id: $originId})
 SET o.label = $label, o.ingestedAt = $ingestedAt`;
 
 /**
- * Deleting a retired generation, one bounded transaction per statement run: each statement deletes at most
- * $limit rows and is repeated until it deletes none. Contributions go first and take their generation off
- * the entity's `gens`.
+ * Deleting a retired generation in bounded transactions: each statement deletes at most $limit rows; a
+ * transaction runs the steps in order with a shared budget of rows and the next one resumes where the budget
+ * ran out (graph/neo4j/index.ts, deleteGeneration). Contributions go first and take their generation off the
+ * entity's `gens`.
  */
 export const CLEANUP_STEPS: readonly string[] = [
   `MATCH (c:Contribution {gen: $gen})

@@ -306,8 +306,11 @@ class Neo4jStore implements LineageStore {
         relationEdges: data.relationEdges.length,
       };
       // Leftovers of an interrupted ingest of this origin go first (one writer per origin).
-      await this.tx((tx) => tx.run(Q.RETIRE_STAGING, { originId: id }));
-      await this.deleteRetired(id);
+      const stale = await this.tx((tx) => tx.run(Q.RETIRE_STAGING, { originId: id }));
+      await this.deleteRetired(
+        id,
+        stale.records.map((r) => r.get('gen') as string),
+      );
       const hash = contentHash(data);
       const previous = await this.read(Q.ORIGIN_STATE, { originId: id });
       if (previous[0]?.hash === hash) {
@@ -383,16 +386,33 @@ class Neo4jStore implements LineageStore {
     }
   }
 
-  /** Deletes the data of retired generations (of one origin, or all) in transactions of `batchSize` rows. */
-  async deleteRetired(originId: string | null): Promise<void> {
-    const gens = (await this.read(Q.RETIRED_GENERATIONS, { originId })).map((r) => r.gen as string);
-    for (const gen of gens) {
-      for (const step of Q.CLEANUP_STEPS)
-        for (;;) {
-          const res = await this.tx((tx) => tx.run(step, { gen, limit: neo4j.int(this.batchSize) }));
-          if (Number(res.records[0]?.get('n') ?? 0) === 0) break;
+  /** Deletes the data of retired generations (of one origin, or all). */
+  async deleteRetired(originId: string | null, known?: readonly string[]): Promise<void> {
+    const gens = known ?? (await this.read(Q.RETIRED_GENERATIONS, { originId })).map((r) => r.gen as string);
+    for (const gen of gens) await this.deleteGeneration(gen);
+  }
+
+  /**
+   * Deletes one retired generation, at most `batchSize` rows per transaction: a transaction runs the cleanup
+   * steps in order with a shared row budget and the next one resumes at the step where it ran out, so a small
+   * generation takes one transaction and a large one as many as its size needs.
+   */
+  private async deleteGeneration(gen: string): Promise<void> {
+    const steps = Q.CLEANUP_STEPS;
+    let step = 0;
+    while (step <= steps.length) {
+      const from = step;
+      step = await this.tx(async (tx) => {
+        let budget = this.batchSize;
+        for (let i = from; i < steps.length; i++) {
+          const res = await tx.run(steps[i], { gen, limit: neo4j.int(budget) });
+          const n = Number(res.records[0]?.get('n') ?? 0);
+          if (n >= budget) return i;
+          budget -= n;
         }
-      await this.tx((tx) => tx.run(Q.DELETE_GENERATION, { gen }));
+        await tx.run(Q.DELETE_GENERATION, { gen });
+        return steps.length + 1;
+      });
     }
   }
 
