@@ -187,31 +187,53 @@ export const ARTIFACT_SHAPES = {
  * same answer, and the same issue paths, as validating the full value; unknown fields are dropped.
  */
 export function pickKnown(schema: z.ZodType, value: unknown): unknown {
+  return pickerFor(schema)(value);
+}
+
+type Picker = (value: unknown) => unknown;
+const keep: Picker = (v) => v;
+const pickers = new WeakMap<z.ZodType, Picker>();
+
+/** pickKnown compiled once per schema (it runs for every entry of a manifest). */
+function pickerFor(schema: z.ZodType): Picker {
+  const known = pickers.get(schema);
+  if (known) return known;
+  let p: Picker = keep;
   if (schema instanceof z.ZodOptional || schema instanceof z.ZodNullable)
-    return pickKnown(schema.unwrap() as z.ZodType, value);
-  if (typeof value !== 'object' || value === null) return value;
-  if (schema instanceof z.ZodObject) {
-    if (Array.isArray(value)) return value;
-    const v = value as Record<string, unknown>;
-    const out: Record<string, unknown> = {};
-    for (const [k, s] of Object.entries(schema.shape as Record<string, z.ZodType>))
-      if (Object.hasOwn(v, k)) out[k] = pickKnown(s, v[k]);
-    return out;
+    p = pickerFor(schema.unwrap() as z.ZodType);
+  else if (schema instanceof z.ZodObject) {
+    const fields = Object.entries(schema.shape as Record<string, z.ZodType>).map(
+      ([k, s]) => [k, pickerFor(s)] as const,
+    );
+    p = (v) => {
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) return v;
+      const o = v as Record<string, unknown>;
+      const out: Record<string, unknown> = {};
+      for (const [k, f] of fields) if (Object.hasOwn(o, k)) out[k] = f(o[k]);
+      return out;
+    };
+  } else if (schema instanceof z.ZodRecord) {
+    const f = pickerFor(schema.valueType as z.ZodType);
+    if (f !== keep)
+      p = (v) => {
+        if (typeof v !== 'object' || v === null || Array.isArray(v)) return v;
+        const out: Record<string, unknown> = {};
+        for (const [k, x] of Object.entries(v)) setOwn(out, k, f(x));
+        return out;
+      };
+  } else if (schema instanceof z.ZodArray) {
+    const f = pickerFor(schema.element as z.ZodType);
+    if (f !== keep) p = (v) => (Array.isArray(v) ? v.map(f) : v);
   }
-  if (schema instanceof z.ZodRecord) {
-    if (Array.isArray(value)) return value;
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(value)) setOwn(out, k, pickKnown(schema.valueType as z.ZodType, x));
-    return out;
-  }
-  if (schema instanceof z.ZodArray)
-    return Array.isArray(value) ? value.map((x) => pickKnown(schema.element as z.ZodType, x)) : value;
-  return value;
+  pickers.set(schema, p);
+  return p;
 }
 
 /** obj[key] = value as an own data property, even for a key such as `__proto__` (as JSON.parse does). */
 export function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__')
+    Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
 }
 
 /** Validates `value` or throws DBT_INVALID_ARTIFACT naming the file and the JSON path of the first issue. */
