@@ -223,14 +223,19 @@ export async function addColumnLineage(ctx: LineageContext): Promise<LineageStat
     };
     visit(n.uniqueId);
     for (let attempt = 0; attempt <= MAX_RETRIES; attempt++) {
-      const r = await pool.run({
-        sql: n.compiledSql as string,
-        platform: project.platform,
-        defaultDatabase: n.database,
-        defaultSchema: n.schema,
-        statementId: n.uniqueId,
-        prefetch: [...prefetch],
-      });
+      let r: Awaited<ReturnType<SqlPool['run']>>;
+      try {
+        r = await pool.run({
+          sql: n.compiledSql as string,
+          platform: project.platform,
+          defaultDatabase: n.database,
+          defaultSchema: n.schema,
+          statementId: n.uniqueId,
+          prefetch: [...prefetch],
+        });
+      } catch {
+        return inProcess(n, sqlHash); // a worker died (e.g. out of memory): this thread does the model
+      }
       if (sameAnswers(r.lookups)) {
         if (!r.ok) return { kind: 'failed', error: oneLine(new Error(r.error)) };
         const lookups = r.lookups.sort((a, c) => cmp(a[0], c[0]));
