@@ -78,11 +78,17 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
     const read = readSnapshot(dataDir);
     if (read === null)
       return { ix: buildIndex([], new StringPool()), fingerprints: new FingerprintHistory(), stamp: null };
-    return {
-      ix: buildIndex(read.snapshot.origins, read.snapshot.pool, read.snapshot.index),
-      fingerprints: read.snapshot.fingerprints,
-      stamp: read.stamp,
-    };
+    let ix: GraphIndex;
+    try {
+      ix = buildIndex(read.snapshot.origins, read.snapshot.pool, read.snapshot.index);
+    } catch (err) {
+      // the saved index does not fit the saved content: a damaged file that passed its checksums
+      throw lineageError(
+        'STORE_CORRUPT',
+        `the store file ${file} cannot be read: ${(err as Error).message}; move it away and ingest again`,
+      );
+    }
+    return { ix, fingerprints: read.snapshot.fingerprints, stamp: read.stamp };
   };
 
   let state = load();

@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openEmbeddedStore } from '../../../graph/embedded/index.ts';
 import { LOCK_FILE } from '../../../graph/embedded/lock.ts';
@@ -165,6 +166,19 @@ describe('embedded store persistence', () => {
   ])('a corrupt file (%s) is STORE_CORRUPT at open', async (_name, damage) => {
     await loaded();
     fs.writeFileSync(file(), damage(fs.readFileSync(file())));
+    expect(await codeOf(openEmbeddedStore({ dataDir: dir }))).toBe('STORE_CORRUPT');
+  });
+
+  it('a saved index that does not fit the saved content is STORE_CORRUPT even with valid checksums', async () => {
+    await loaded();
+    const bytes = Buffer.from(fs.readFileSync(file()));
+    const at = blockOf(bytes, 8);
+    const length = bytes.readUInt32LE(at + 8);
+    const payload = bytes.subarray(at + 16, at + 16 + length);
+    const strings = bytes.readUInt32LE(blockOf(bytes, 1) + 16); // the first string chunk's count
+    payload.writeUInt32LE(strings - 1, 48); // the first key (after n and the counts) now names another string
+    bytes.writeUInt32LE(zlib.crc32(payload), at + 4);
+    fs.writeFileSync(file(), bytes);
     expect(await codeOf(openEmbeddedStore({ dataDir: dir }))).toBe('STORE_CORRUPT');
   });
 
