@@ -135,7 +135,7 @@ export const DELETE_GENERATION = `MATCH (g:LineageGeneration {id: $gen}) WHERE g
 /** Types of keys contributed by active origins other than the one being replaced (for batch validation). */
 export const OTHER_KEY_TYPES = `
 UNWIND $keys AS k
-MATCH (c:Contribution {key: k})
+MATCH (c:Contribution {key: k}) USING INDEX c:Contribution(key)
 WHERE c.originId <> $originId AND c.gen IN $active
 RETURN DISTINCT k AS key, c.type AS type`;
 
@@ -240,7 +240,7 @@ DELETE old`;
 
 export const CONTRIBUTIONS_BY_KEYS = `
 UNWIND $keys AS k
-MATCH (c:Contribution {key: k})
+MATCH (c:Contribution {key: k}) USING INDEX c:Contribution(key)
 WHERE c.gen IN $active
 RETURN c.key AS key, c.type AS type, c.originId AS originId, c.provenance AS provenance, c.json AS json`;
 
@@ -250,11 +250,12 @@ RETURN c.key AS key, c.type AS type, c.originId AS originId, c.provenance AS pro
 
 export const COLUMN_CONTRIBUTIONS_OF_RELATION = `
 MATCH (n:Column {rel: $relationKey})
-MATCH (c:Contribution {key: n.key}) WHERE c.type = 'column' AND c.gen IN $active
+MATCH (c:Contribution {key: n.key}) USING INDEX c:Contribution(key)
+WHERE c.type = 'column' AND c.gen IN $active
 RETURN c.key AS key, c.type AS type, c.originId AS originId, c.provenance AS provenance, c.json AS json`;
 
 export const KEYS_BY_UNIQUE_ID = `
-MATCH (c:Contribution {uniqueId: $uniqueId})
+MATCH (c:Contribution {uniqueId: $uniqueId}) USING INDEX c:Contribution(uniqueId)
 WHERE c.gen IN $active
 RETURN DISTINCT c.key AS key`;
 
@@ -284,11 +285,11 @@ const FACT_FIELDS = `e.provenance AS provenance, e.confidence AS confidence, e.f
 
 /** Column edge facts touching one column (both endpoints live). */
 export const COLUMN_EDGE_FACTS_OUT = `
-MATCH (a:Column {key: $key})-[e:COLUMN_FLOW]->(b:Column)
+MATCH (a:Column {key: $key})-[e:COLUMN_FLOW]->(b:Column) USING INDEX a:Column(key)
 WHERE e.gen IN $active AND ${live('a')} AND ${live('b')}
 RETURN a.key AS from, b.key AS to, e.kind AS kind, ${FACT_FIELDS}`;
 export const COLUMN_EDGE_FACTS_IN = `
-MATCH (a:Column)-[e:COLUMN_FLOW]->(b:Column {key: $key})
+MATCH (a:Column)-[e:COLUMN_FLOW]->(b:Column {key: $key}) USING INDEX b:Column(key)
 WHERE e.gen IN $active AND ${live('a')} AND ${live('b')}
 RETURN a.key AS from, b.key AS to, e.kind AS kind, ${FACT_FIELDS}`;
 
@@ -300,16 +301,16 @@ RETURN a.key AS from, b.key AS to, e.kind AS kind, ${FACT_FIELDS}`;
  */
 export const RELATION_EDGE_FACTS_OUT = `
 CALL {
-  MATCH (a:Relation {key: $key})-[e:RELATION_FLOW]->(b:Relation)
+  MATCH (a:Relation {key: $key})-[e:RELATION_FLOW]->(b:Relation) USING INDEX a:Relation(key)
   WHERE e.gen IN $active AND b.key <> a.key AND ${live('a')} AND ${live('b')}
   RETURN a.key AS from, b.key AS to, 'RELATION' AS kind, ${FACT_FIELDS}
   UNION ALL
   MATCH (self:Relation {key: $key}) WHERE ${live('self')}
-  MATCH (a:Column {rel: $key})-[e:COLUMN_FLOW]->(b:Column)
+  MATCH (a:Column {rel: $key})-[e:COLUMN_FLOW]->(b:Column) USING INDEX a:Column(rel)
   WHERE e.gen IN $active AND b.rel <> $key AND ${live('a')} AND ${live('b')} AND ${liveRel('b')}
   RETURN $key AS from, b.rel AS to, 'RELATION' AS kind, ${FACT_FIELDS}
   UNION ALL
-  MATCH (a:Relation {key: $key})-[e:CONSUMED_BY]->(b:Consumer)
+  MATCH (a:Relation {key: $key})-[e:CONSUMED_BY]->(b:Consumer) USING INDEX a:Relation(key)
   WHERE e.gen IN $active AND ${live('a')} AND ${live('b')}
   RETURN a.key AS from, b.key AS to, 'CONSUMER' AS kind, ${FACT_FIELDS}
 }
@@ -317,19 +318,19 @@ RETURN from, to, kind, provenance, confidence, firstSeen, lastSeen, queryCount, 
 
 export const RELATION_EDGE_FACTS_IN = `
 CALL {
-  MATCH (a:Relation)-[e:RELATION_FLOW]->(b:Relation {key: $key})
+  MATCH (a:Relation)-[e:RELATION_FLOW]->(b:Relation {key: $key}) USING INDEX b:Relation(key)
   WHERE e.gen IN $active AND b.key <> a.key AND ${live('a')} AND ${live('b')}
   RETURN a.key AS from, b.key AS to, 'RELATION' AS kind, ${FACT_FIELDS}
   UNION ALL
   MATCH (self:Relation {key: $key}) WHERE ${live('self')}
-  MATCH (a:Column)-[e:COLUMN_FLOW]->(b:Column {rel: $key})
+  MATCH (a:Column)-[e:COLUMN_FLOW]->(b:Column {rel: $key}) USING INDEX b:Column(rel)
   WHERE e.gen IN $active AND a.rel <> $key AND ${live('a')} AND ${live('b')} AND ${liveRel('a')}
   RETURN a.rel AS from, $key AS to, 'RELATION' AS kind, ${FACT_FIELDS}
 }
 RETURN from, to, kind, provenance, confidence, firstSeen, lastSeen, queryCount, statementId`;
 
 export const CONSUMER_EDGE_FACTS_IN = `
-MATCH (a:Relation)-[e:CONSUMED_BY]->(b:Consumer {key: $key})
+MATCH (a:Relation)-[e:CONSUMED_BY]->(b:Consumer {key: $key}) USING INDEX b:Consumer(key)
 WHERE e.gen IN $active AND ${live('a')} AND ${live('b')}
 RETURN a.key AS from, b.key AS to, 'CONSUMER' AS kind, ${FACT_FIELDS}`;
 
@@ -342,21 +343,24 @@ RETURN a.key AS from, b.key AS to, 'CONSUMER' AS kind, ${FACT_FIELDS}`;
 // diamonds never multiply rows. `ms` is the fact's firstSeen in epoch ms (unparsable = -Infinity), the same
 // number the embedded store compares for asOf; a merged edge is followed when any fact passes.
 // The generation filter is a property test on the expanded relationship and node (`e.gen IN $active`, the
-// node's `gens`), applied in the Filter right after the Expand: EXPLAIN shows NodeIndexSeek(key) ->
-// Expand(All) -> Filter -> Distinct, the same plan shape as without generations (no extra index lookups,
-// no Eager). A lookup of an (:Origin)-[:ACTIVE]->(:Generation) node per row instead would add one join per
-// expanded edge.
+// node's `gens`), applied in the Filter right after the Expand: PROFILE shows NodeUniqueIndexSeek(key) ->
+// Expand(All) -> Filter -> Distinct, the same plan shape as without generations (no extra index lookups, no
+// Eager). A lookup of an (:Origin)-[:ACTIVE]->(:Generation) node per row instead would add one join per
+// expanded edge. `USING INDEX` on the start node is deliberate: with one active generation the planner
+// rewrites `e.gen IN $active` to `e.gen = $active[0]` and was seen to pick the relationship index on `gen`
+// (there for cleanup) — a seek over every edge of the generation, then a filter on the start key — for the
+// CONSUMED_BY branch; the hint keeps every per-key read anchored on the key (or rel) index.
 
 export const STEP_COLUMN_DOWN = `
 UNWIND $frontier AS k
-MATCH (a:Column {key: k})-[e:COLUMN_FLOW]->(b:Column)
+MATCH (a:Column {key: k})-[e:COLUMN_FLOW]->(b:Column) USING INDEX a:Column(key)
 WHERE e.gen IN $active AND ${live('b')}
   AND ($kinds IS NULL OR e.kind IN $kinds) AND ($asOf IS NULL OR e.ms <= $asOf)
 RETURN DISTINCT k AS from, b.key AS to, e.kind AS kind`;
 
 export const STEP_COLUMN_UP = `
 UNWIND $frontier AS k
-MATCH (a:Column {key: k})<-[e:COLUMN_FLOW]-(b:Column)
+MATCH (a:Column {key: k})<-[e:COLUMN_FLOW]-(b:Column) USING INDEX a:Column(key)
 WHERE e.gen IN $active AND ${live('b')}
   AND ($kinds IS NULL OR e.kind IN $kinds) AND ($asOf IS NULL OR e.ms <= $asOf)
 RETURN DISTINCT k AS from, b.key AS to, e.kind AS kind`;
@@ -371,7 +375,7 @@ RETURN DISTINCT k AS from, b.key AS to, e.kind AS kind`;
 const linkHolds = (from: string, to: string, asOf = '$asOf'): string => `(
   (l.lms IS NOT NULL AND (${asOf} IS NULL OR l.lms <= ${asOf}))
   OR (l.ext AND EXISTS {
-    MATCH (x:Column {rel: ${from}})-[e:COLUMN_FLOW]->(y:Column)
+    MATCH (x:Column {rel: ${from}})-[e:COLUMN_FLOW]->(y:Column) USING INDEX x:Column(rel)
     WHERE y.rel = ${to} AND e.gen = l.gen AND ${live('x')} AND ${live('y')} AND (${asOf} IS NULL OR e.ms <= ${asOf})
   }))`;
 
@@ -379,17 +383,17 @@ export const STEP_RELATION_DOWN = `
 UNWIND $frontier AS k
 CALL {
   WITH k
-  MATCH (:Relation {key: k})-[e:RELATION_FLOW]->(b:Relation)
+  MATCH (s:Relation {key: k})-[e:RELATION_FLOW]->(b:Relation) USING INDEX s:Relation(key)
   WHERE e.gen IN $active AND b.key <> k AND ${live('b')} AND ($asOf IS NULL OR e.ms <= $asOf)
   RETURN DISTINCT b.key AS to, 'RELATION' AS kind, 'relation' AS type
   UNION
   WITH k
-  MATCH (:Relation {key: k})-[l:RELATION_LINK]->(b:Relation)
+  MATCH (s:Relation {key: k})-[l:RELATION_LINK]->(b:Relation) USING INDEX s:Relation(key)
   WHERE l.gen IN $active AND ${live('b')} AND ${linkHolds('k', 'b.key')}
   RETURN DISTINCT b.key AS to, 'RELATION' AS kind, 'relation' AS type
   UNION
   WITH k
-  MATCH (:Relation {key: k})-[e:CONSUMED_BY]->(b:Consumer)
+  MATCH (s:Relation {key: k})-[e:CONSUMED_BY]->(b:Consumer) USING INDEX s:Relation(key)
   WHERE $consumers AND e.gen IN $active AND ${live('b')} AND ($asOf IS NULL OR e.ms <= $asOf)
   RETURN DISTINCT b.key AS to, 'CONSUMER' AS kind, 'consumer' AS type
 }
@@ -399,12 +403,12 @@ export const STEP_RELATION_UP = `
 UNWIND $frontier AS k
 CALL {
   WITH k
-  MATCH (:Relation {key: k})<-[e:RELATION_FLOW]-(b:Relation)
+  MATCH (s:Relation {key: k})<-[e:RELATION_FLOW]-(b:Relation) USING INDEX s:Relation(key)
   WHERE e.gen IN $active AND b.key <> k AND ${live('b')} AND ($asOf IS NULL OR e.ms <= $asOf)
   RETURN DISTINCT b.key AS to, 'RELATION' AS kind, 'relation' AS type
   UNION
   WITH k
-  MATCH (:Relation {key: k})<-[l:RELATION_LINK]-(b:Relation)
+  MATCH (s:Relation {key: k})<-[l:RELATION_LINK]-(b:Relation) USING INDEX s:Relation(key)
   WHERE l.gen IN $active AND ${live('b')} AND ${linkHolds('b.key', 'k')}
   RETURN DISTINCT b.key AS to, 'RELATION' AS kind, 'relation' AS type
 }
@@ -452,7 +456,7 @@ RETURN c.originId AS originId, c.provenance AS provenance, c.json AS json`;
 
 export const EVIDENCE_BY_KEYS = `
 UNWIND $keys AS k
-MATCH (e:LineageEvidence {nodeKey: k})
+MATCH (e:LineageEvidence {nodeKey: k}) USING INDEX e:LineageEvidence(nodeKey)
 WHERE e.gen IN $active
 RETURN e.originId AS originId, e.json AS json`;
 
@@ -463,7 +467,7 @@ RETURN u.originId AS originId, u.json AS json`;
 
 export const USAGE_BY_TARGETS = `
 UNWIND $targets AS t
-MATCH (u:LineageUsage {target: t})
+MATCH (u:LineageUsage {target: t}) USING INDEX u:LineageUsage(target)
 WHERE u.gen IN $active AND u.day >= $sinceDay AND ($untilDay IS NULL OR u.day <= $untilDay)
 RETURN u.originId AS originId, u.json AS json`;
 

@@ -3,8 +3,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import neo4j from 'neo4j-driver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEmbeddedStore } from '../../../graph/embedded/index.ts';
+import { openNeo4jStore } from '../../../graph/neo4j/index.ts';
 import type { LineageStore, TraverseOptions } from '../../../graph/store.ts';
 import { TRANSFORM_KINDS, type LineageBatch } from '../../../src/model/lineage.ts';
 import { dbtBatch, queryLogBatch, standardBatches, T1 } from '../../conformance/shapes.ts';
@@ -173,6 +175,63 @@ describe.skipIf(target === null)('Neo4j store answers exactly like the embedded 
       expect(await neo.edgesOf(queryLogBatch().columnEdges[0].from, 'downstream')).toEqual(
         await emb.edgesOf(queryLogBatch().columnEdges[0].from, 'downstream'),
       );
+    },
+  );
+
+  it(
+    'converts a version-2 database (no generations) in place with the same answers',
+    { timeout: 240_000 },
+    async () => {
+      const light = async (store: LineageStore): Promise<unknown> => {
+        const relations = await store.listRelations();
+        const out: unknown[] = [await store.stats(), await store.relationGraph(), relations];
+        for (const r of relations) {
+          out.push(await store.edgesOf(r.key, 'downstream'));
+          out.push(
+            await store.traverse([r.key], {
+              direction: 'downstream',
+              level: 'relation',
+              maxDepth: 5,
+              limit: 50,
+            }),
+          );
+          out.push(
+            await store.traverse([r.key], {
+              direction: 'upstream',
+              level: 'relation',
+              maxDepth: 5,
+              limit: 50,
+            }),
+          );
+        }
+        return out;
+      };
+      const before = await light(neo);
+      expect(before).toEqual(await light(emb));
+      // Rewrite the data into the version-2 shape: `live` flags, no gen properties, links or generations.
+      const driver = neo4j.driver(target!.uri, neo4j.auth.basic(target!.user, target!.password));
+      try {
+        for (const q of [
+          `MATCH (o:LineageOrigin) WITH collect(o.gen) AS active
+         MATCH (n) WHERE n:Relation OR n:Column OR n:Consumer
+         SET n.live = any(g IN n.gens WHERE g IN active) REMOVE n.gens`,
+          `MATCH (n) WHERE n:Contribution OR n:LineageCheck OR n:LineageEvidence OR n:LineageUsage
+           OR n:LineageDiagnostic OR n:LineageOrigin REMOVE n.gen`,
+          'MATCH ()-[e:COLUMN_FLOW|RELATION_FLOW|CONSUMED_BY]->() REMOVE e.gen',
+          'MATCH ()-[l:RELATION_LINK]->() DELETE l',
+          'MATCH (g:LineageGeneration) DELETE g',
+          "MATCH (s:LineageSchema {id: 'schema'}) SET s.version = 2",
+        ])
+          await driver.executeQuery(q, {}, { database: target!.database });
+      } finally {
+        await driver.close();
+      }
+      const migrated = await openNeo4jStore(target!);
+      try {
+        expect(await light(migrated)).toEqual(before);
+      } finally {
+        await migrated.close();
+      }
     },
   );
 });
