@@ -58,6 +58,12 @@ export class FileLineageCache implements LineageCache {
     return this.next.size;
   }
 
+  /** Drops every entry from memory (after save). */
+  release(): void {
+    this.previous.clear();
+    this.next.clear();
+  }
+
   /** Writes the entries used by this ingest, sorted by unique_id (atomically: temp file + rename). */
   save(): void {
     mkdirSync(dirname(this.file), { recursive: true });

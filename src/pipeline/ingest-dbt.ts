@@ -198,9 +198,12 @@ export async function ingestDbt(
   } finally {
     options.progress?.done();
   }
+  // The cache is only a speed-up: write it and let it go before the store's apply (the memory peak), which
+  // then does not also hold every model's engine results.
+  parsed.cache?.save();
+  parsed.cache?.release();
   const t1 = performance.now();
   const applied = await store.applyBatch(parsed.batch);
-  parsed.cache?.save();
   if (canSkip) {
     const origin = (await store.origins()).find((o) => o.id === parsed.summary.originId);
     if (origin) {
