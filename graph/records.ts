@@ -1,6 +1,7 @@
 // Record shapes both stores must produce identically: one definition each, so the stores cannot drift.
 import type { Fingerprint, NodeKey } from '../src/model/lineage.ts';
-import type { UsageAggregate } from './store.ts';
+import { compareStrings, HOP_KIND_ORDER } from './merge.ts';
+import type { Hop, UsageAggregate } from './store.ts';
 
 /** A fingerprint with a fixed property order and no undefined fields (what both stores keep and return). */
 export function canonicalFingerprint(f: Fingerprint): Fingerprint {
@@ -28,4 +29,16 @@ export function emptyUsageAggregate(target: NodeKey): UsageAggregate {
     lastWriteAt: null,
     lastWriter: null,
   };
+}
+
+/** Hops de-duplicated and sorted by (from, to) in code-unit order, then kind in HOP_KIND_ORDER. */
+export function canonicalHops(hops: readonly Hop[]): Hop[] {
+  const rank = (h: Hop) => HOP_KIND_ORDER.indexOf(h.kind);
+  const sorted = [...hops].sort(
+    (a, b) => compareStrings(a.from, b.from) || compareStrings(a.to, b.to) || rank(a) - rank(b),
+  );
+  return sorted.filter(
+    (h, i) =>
+      i === 0 || h.from !== sorted[i - 1].from || h.to !== sorted[i - 1].to || h.kind !== sorted[i - 1].kind,
+  );
 }

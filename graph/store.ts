@@ -52,6 +52,14 @@ export interface PathStep {
   kind: HopKind;
 }
 
+/** One edge a traversal step follows (see LineageStore.neighbors); `type` is the type of `to`. */
+export interface Hop {
+  from: NodeKey;
+  to: NodeKey;
+  kind: HopKind;
+  type: NodeType;
+}
+
 export interface TraverseOptions {
   direction: 'upstream' | 'downstream';
   /**
@@ -71,6 +79,8 @@ export interface TraverseOptions {
   /** Point in time: only edges with firstSeen <= asOf are followed. */
   asOf?: string;
 }
+
+export type NeighborOptions = Omit<TraverseOptions, 'maxDepth' | 'limit'>;
 
 /**
  * A reached node with its minimum distance and one witness path from a start.
@@ -213,6 +223,12 @@ export interface LineageStore {
    */
   edgesOf(key: NodeKey, direction: 'upstream' | 'downstream'): Promise<EdgeView[]>;
   traverse(starts: readonly NodeKey[], options: TraverseOptions): Promise<TraversalResult>;
+  /**
+   * One step of `traverse` from many nodes at once (one round trip instead of one edgesOf per node, and no
+   * merged facts): every distinct (from, to, kind) the traversal would follow from each key. Keys that are not
+   * nodes of the level's type are ignored. Sorted by (from, to) in code-unit order, then kind in HOP_KIND_ORDER.
+   */
+  neighbors(keys: readonly NodeKey[], options: NeighborOptions): Promise<Hop[]>;
   relationGraph(): Promise<RelationGraph>;
 
   /** Sorted by target. */

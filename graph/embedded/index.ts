@@ -6,7 +6,7 @@
 import { isLineageError, lineageError } from '../../src/errors.ts';
 import type { Fingerprint, LineageBatch, NodeKey } from '../../src/model/lineage.ts';
 import { canonicalFingerprint } from '../records.ts';
-import type { ApplyResult, LineageStore, TraverseOptions } from '../store.ts';
+import type { ApplyResult, LineageStore, NeighborOptions, TraverseOptions } from '../store.ts';
 import { sameStoredContent, toStored, type StoredOrigin } from './column-edges.ts';
 import { canonicalizeBatch } from './contributions.ts';
 import { FingerprintHistory } from './fingerprints.ts';
@@ -15,7 +15,7 @@ import { acquireLock } from './lock.ts';
 import { readSnapshot, sameStamp, stampOf, storePath, writeSnapshot, type FileStamp } from './persist.ts';
 import * as q from './queries.ts';
 import { StringPool } from './strings.ts';
-import { traverseIndex } from './traverse.ts';
+import { neighborsIndex, traverseIndex } from './traverse.ts';
 
 export const MAX_FINGERPRINTS_PER_NODE = 20;
 
@@ -213,6 +213,9 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
     },
     async traverse(starts: readonly NodeKey[], opts: TraverseOptions) {
       return traverseIndex(fresh().ix, starts, opts);
+    },
+    async neighbors(keys: readonly NodeKey[], opts: NeighborOptions) {
+      return neighborsIndex(fresh().ix, keys, opts);
     },
     async relationGraph() {
       return q.relationGraph(fresh().ix);

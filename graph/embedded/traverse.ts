@@ -3,7 +3,15 @@
 import { lineageError } from '../../src/errors.ts';
 import { TRANSFORM_KINDS } from '../../src/model/lineage.ts';
 import { HOP_KIND_ORDER } from '../merge.ts';
-import type { PathStep, ReachedNode, TraversalResult, TraverseOptions } from '../store.ts';
+import { canonicalHops } from '../records.ts';
+import type {
+  Hop,
+  NeighborOptions,
+  PathStep,
+  ReachedNode,
+  TraversalResult,
+  TraverseOptions,
+} from '../store.ts';
 import { NODE_TYPES, TYPE_COLUMN, TYPE_RELATION, type EdgeGroup, type GraphIndex } from './graph-index.ts';
 
 type Visit = (v: number, kind: number) => void;
@@ -23,16 +31,14 @@ function forEachEdge(g: EdgeGroup, u: number, down: boolean, asOf: number, mask:
   }
 }
 
-export function traverseIndex(
-  ix: GraphIndex,
-  startKeys: readonly string[],
-  options: TraverseOptions,
-): TraversalResult {
-  const { maxDepth, limit } = options;
-  if (!Number.isInteger(maxDepth) || maxDepth < 1)
-    throw lineageError('LINEAGE_BAD_ARGUMENT', `maxDepth must be an integer >= 1, got ${maxDepth}`);
-  if (!Number.isInteger(limit) || limit < 0)
-    throw lineageError('LINEAGE_BAD_ARGUMENT', `limit must be an integer >= 0, got ${limit}`);
+interface Stepper {
+  startType: number;
+  /** Calls visit for every edge the step follows from u (merged edges: one call per (to, kind)). */
+  neighbors: (u: number, visit: Visit) => void;
+}
+
+/** Validates step options (asOf, kinds) and returns the edge walk `traverseIndex` and `neighborsIndex` share. */
+function stepper(ix: GraphIndex, options: NeighborOptions): Stepper {
   let asOf = Number.POSITIVE_INFINITY;
   if (options.asOf !== undefined) {
     asOf = Date.parse(options.asOf);
@@ -40,7 +46,6 @@ export function traverseIndex(
   }
   const down = options.direction === 'downstream';
   const columnLevel = options.level === 'column';
-  const startType = columnLevel ? TYPE_COLUMN : TYPE_RELATION;
   let mask = 0xffff;
   if (columnLevel && options.kinds !== undefined) {
     mask = 0;
@@ -51,13 +56,43 @@ export function traverseIndex(
     }
   }
   const withConsumers = !columnLevel && down && options.includeConsumers === true;
-  const neighbors = (u: number, visit: Visit) => {
-    if (columnLevel) forEachEdge(ix.columnEdges, u, down, asOf, mask, visit);
-    else {
-      forEachEdge(ix.relationEdges, u, down, asOf, mask, visit);
-      if (withConsumers) forEachEdge(ix.consumerEdges, u, down, asOf, mask, visit);
-    }
+  return {
+    startType: columnLevel ? TYPE_COLUMN : TYPE_RELATION,
+    neighbors: (u, visit) => {
+      if (columnLevel) forEachEdge(ix.columnEdges, u, down, asOf, mask, visit);
+      else {
+        forEachEdge(ix.relationEdges, u, down, asOf, mask, visit);
+        if (withConsumers) forEachEdge(ix.consumerEdges, u, down, asOf, mask, visit);
+      }
+    },
   };
+}
+
+/** LineageStore.neighbors over the index. */
+export function neighborsIndex(ix: GraphIndex, keys: readonly string[], options: NeighborOptions): Hop[] {
+  const { startType, neighbors } = stepper(ix, options);
+  const hops: Hop[] = [];
+  for (const key of new Set(keys)) {
+    const u = ix.ids.get(key);
+    if (u === undefined || ix.type[u] !== startType) continue;
+    neighbors(u, (v, kind) =>
+      hops.push({ from: key, to: ix.keys[v], kind: HOP_KIND_ORDER[kind], type: NODE_TYPES[ix.type[v]] }),
+    );
+  }
+  return canonicalHops(hops);
+}
+
+export function traverseIndex(
+  ix: GraphIndex,
+  startKeys: readonly string[],
+  options: TraverseOptions,
+): TraversalResult {
+  const { maxDepth, limit } = options;
+  if (!Number.isInteger(maxDepth) || maxDepth < 1)
+    throw lineageError('LINEAGE_BAD_ARGUMENT', `maxDepth must be an integer >= 1, got ${maxDepth}`);
+  if (!Number.isInteger(limit) || limit < 0)
+    throw lineageError('LINEAGE_BAD_ARGUMENT', `limit must be an integer >= 0, got ${limit}`);
+  const { startType, neighbors } = stepper(ix, options);
 
   const startIds = [
     ...new Set(

@@ -2,14 +2,9 @@
 // one frontier per call (one Cypher query per level). Pure apart from the callback.
 import type { NodeKey } from '../../src/model/lineage.ts';
 import { compareStrings, HOP_KIND_ORDER } from '../merge.ts';
-import type { HopKind, NodeType, PathStep, ReachedNode, TraversalResult } from '../store.ts';
+import type { Hop, HopKind, NodeType, PathStep, ReachedNode, TraversalResult } from '../store.ts';
 
-export interface Hop {
-  from: NodeKey;
-  to: NodeKey;
-  kind: HopKind;
-  type: NodeType;
-}
+export type { Hop };
 
 interface Visit {
   distance: number;

@@ -37,14 +37,17 @@ import {
   type Contribution,
   type EdgeFactsLike,
 } from '../merge.ts';
+import { canonicalHops } from '../records.ts';
 import { compareSearchHits, normalizeSearchText, searchScore } from '../search-score.ts';
 import type {
   AnyNode,
   ApplyResult,
   DiagnosticQuery,
   EdgeView,
+  Hop,
   HopKind,
   LineageStore,
+  NeighborOptions,
   NodeType,
   OriginInfo,
   RelationGraph,
@@ -56,7 +59,7 @@ import type {
   UsageAggregate,
   UsageQuery,
 } from '../store.ts';
-import { bfs, type Hop } from './bfs.ts';
+import { bfs } from './bfs.ts';
 import * as Q from './cypher.ts';
 import {
   aggregateUsage,
@@ -653,15 +656,30 @@ class Neo4jStore implements LineageStore {
       throw lineageError('LINEAGE_BAD_ARGUMENT', `maxDepth must be an integer >= 1, got ${maxDepth}`);
     if (!Number.isInteger(limit) || limit < 0)
       throw lineageError('LINEAGE_BAD_ARGUMENT', `limit must be an integer >= 0, got ${limit}`);
+    const { expand, active, startType } = await this.stepper(options);
+    const types = await this.typesOf(starts, active);
+    return bfs(starts, (k) => (types.get(k) === startType ? startType : undefined), maxDepth, limit, expand);
+  }
+
+  async neighbors(keys: readonly NodeKey[], options: NeighborOptions): Promise<Hop[]> {
+    const { expand, active, startType } = await this.stepper(options);
+    const types = await this.typesOf(keys, active);
+    return canonicalHops(await expand([...new Set(keys)].filter((k) => types.get(k) === startType)));
+  }
+
+  /** Validates step options and returns the one-query-per-frontier expansion `traverse` and `neighbors` share. */
+  private async stepper(options: NeighborOptions): Promise<{
+    expand: (frontier: NodeKey[]) => Promise<Hop[]>;
+    active: string[];
+    startType: NodeType;
+  }> {
     if (options.asOf !== undefined && Number.isNaN(Date.parse(options.asOf)))
       throw lineageError('LINEAGE_BAD_ARGUMENT', `asOf is not a time: ${options.asOf}`);
     for (const k of options.kinds ?? [])
       if (!TRANSFORM_KINDS.includes(k))
         throw lineageError('LINEAGE_BAD_ARGUMENT', `unknown edge kind ${String(k)}`);
     const active = await this.activeGens();
-    const types = await this.typesOf(starts, active);
     const column = options.level === 'column';
-    const startType: NodeType = column ? 'column' : 'relation';
     const down = options.direction === 'downstream';
     const query = column
       ? down
@@ -688,7 +706,7 @@ class Neo4jStore implements LineageStore {
           });
       return hops;
     };
-    return bfs(starts, (k) => (types.get(k) === startType ? startType : undefined), maxDepth, limit, expand);
+    return { expand, active, startType: column ? 'column' : 'relation' };
   }
 
   async relationGraph(): Promise<RelationGraph> {

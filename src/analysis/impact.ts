@@ -259,16 +259,21 @@ export async function impact(
   }
   const valueRelations = new Set(valueRelationDistance.keys());
   // exposures reading relations whose values change
-  if (!log.expired())
-    for (const rel of [...valueRelations].sort()) {
-      if (staleDist.has(rel) || breakVia.has(rel)) continue;
-      for (const e of await store.edgesOf(rel, 'downstream')) {
-        if (e.kind !== 'CONSUMER') continue;
-        const d = (valueRelationDistance.get(rel) ?? 1) + 1;
-        const prev = exposureAt.get(e.to);
-        if (!prev || prev.distance > d) exposureAt.set(e.to, { distance: d, via: rel });
-      }
+  if (!log.expired()) {
+    const readers = [...valueRelations].filter((rel) => !staleDist.has(rel) && !breakVia.has(rel));
+    // One store call for all of them; hops come sorted by (from, to), the order a per-relation walk used.
+    const hops = await store.neighbors(readers, {
+      direction: 'downstream',
+      level: 'relation',
+      includeConsumers: true,
+    });
+    for (const h of hops) {
+      if (h.kind !== 'CONSUMER') continue;
+      const d = (valueRelationDistance.get(h.from) ?? 1) + 1;
+      const prev = exposureAt.get(h.to);
+      if (!prev || prev.distance > d) exposureAt.set(h.to, { distance: d, via: h.from });
     }
+  }
   await loadNodes(store, nodes, [...valueRelations, ...exposureAt.keys()]);
 
   // --- importance ---

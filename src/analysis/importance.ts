@@ -4,7 +4,7 @@
 //   score = 10 × exposuresDownstream + 5 × log10(1 + reads in window) + 20 × (key asset ? 1 : 0)
 //   severity: CRITICAL when a key asset or ≥ 3 exposures, HIGH when ≥ 1 exposure or ≥ 1000 reads,
 //             MEDIUM when any read, else LOW.
-import type { AnyNode, LineageStore } from '../../graph/store.ts';
+import type { AnyNode, Hop, LineageStore } from '../../graph/store.ts';
 
 export const SEVERITIES = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
 export type AlertSeverity = (typeof SEVERITIES)[number];
@@ -78,34 +78,52 @@ export async function importanceOf(
   const queue = [...new Set(keys)].sort();
   const seen = new Set(queue);
   let partial = false;
-  for (let i = 0; i < queue.length; i++) {
-    if (ctx.expired?.()) {
-      partial = true;
-      break;
+  // Breadth first, one store call per level (a segment of the queue): keys are still handled in queue
+  // order, so the maxNodes cut falls exactly where a node-by-node walk would put it.
+  let expired = false;
+  for (let levelStart = 0; levelStart < queue.length && !expired;) {
+    const levelEnd = queue.length;
+    const hops = await store.neighbors(queue.slice(levelStart, levelEnd), {
+      direction: 'downstream',
+      level: 'relation',
+      includeConsumers: true,
+    });
+    const hopsFrom = new Map<string, Hop[]>();
+    for (const h of hops) {
+      const list = hopsFrom.get(h.from);
+      if (list) list.push(h);
+      else hopsFrom.set(h.from, [h]);
     }
-    const key = queue[i];
-    const node = nodes.get(key);
-    if (node?.type === 'consumer') {
-      consumers.add(key);
-      adjacency.set(key, []);
-      continue;
-    }
-    const out: string[] = [];
-    for (const e of await store.edgesOf(key, 'downstream')) {
-      if (e.kind !== 'RELATION' && e.kind !== 'CONSUMER') continue;
-      if (e.to === key) continue;
-      out.push(e.to);
-      if (e.kind === 'CONSUMER') consumers.add(e.to);
-      if (!seen.has(e.to)) {
-        if (seen.size >= ctx.maxNodes) {
-          partial = true;
-          continue;
-        }
-        seen.add(e.to);
-        queue.push(e.to);
+    for (let i = levelStart; i < levelEnd; i++) {
+      if (ctx.expired?.()) {
+        partial = true;
+        expired = true;
+        break;
       }
+      const key = queue[i];
+      const node = nodes.get(key);
+      if (node?.type === 'consumer') {
+        consumers.add(key);
+        adjacency.set(key, []);
+        continue;
+      }
+      const out: string[] = [];
+      for (const h of hopsFrom.get(key) ?? []) {
+        if (h.to === key) continue;
+        out.push(h.to);
+        if (h.kind === 'CONSUMER') consumers.add(h.to);
+        if (!seen.has(h.to)) {
+          if (seen.size >= ctx.maxNodes) {
+            partial = true;
+            continue;
+          }
+          seen.add(h.to);
+          queue.push(h.to);
+        }
+      }
+      adjacency.set(key, out);
     }
-    adjacency.set(key, out);
+    levelStart = levelEnd;
   }
 
   // Only real exposures count (dashboards, notebooks, ML models, apps, analyses); metrics and semantic

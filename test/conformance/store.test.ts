@@ -547,6 +547,88 @@ for (const factory of STORES) {
       });
     });
 
+    describe('neighbors', () => {
+      beforeEach(loadStandard);
+
+      it('is one traversal step for many keys: relation level with consumers, unknown and mistyped keys ignored', async () => {
+        const hops = await store.neighbors(
+          [stgOrders.key, rawOrders.key, 'wh.none', raw.id.key, rawOrders.key],
+          {
+            direction: 'downstream',
+            level: 'relation',
+            includeConsumers: true,
+          },
+        );
+        expect(hops).toEqual([
+          { from: rawOrders.key, to: stgOrders.key, kind: 'RELATION', type: 'relation' },
+          { from: stgOrders.key, to: report.key, kind: 'RELATION', type: 'relation' },
+          { from: stgOrders.key, to: customers.key, kind: 'RELATION', type: 'relation' },
+          { from: stgOrders.key, to: revenue.key, kind: 'RELATION', type: 'relation' },
+        ]);
+        const withDashboard = await store.neighbors([revenue.key], {
+          direction: 'downstream',
+          level: 'relation',
+          includeConsumers: true,
+        });
+        expect(withDashboard).toContainEqual({
+          from: revenue.key,
+          to: DASHBOARD,
+          kind: 'CONSUMER',
+          type: 'consumer',
+        });
+        const noConsumers = await store.neighbors([revenue.key], {
+          direction: 'downstream',
+          level: 'relation',
+        });
+        expect(noConsumers.some((h) => h.kind === 'CONSUMER')).toBe(false);
+      });
+
+      it('agrees with edgesOf for every node, both directions, both levels', async () => {
+        const relations = await store.listRelations();
+        const columns = (await Promise.all(relations.map((r) => store.columnsOf(r.key)))).flat();
+        let compared = 0;
+        for (const direction of ['upstream', 'downstream'] as const) {
+          for (const [level, keys] of [
+            ['relation', relations.map((r) => r.key)],
+            ['column', columns.map((c) => c.key)],
+          ] as const) {
+            const hops = await store.neighbors(keys, { direction, level, includeConsumers: true });
+            for (const key of keys) {
+              const expected = (await store.edgesOf(key, direction))
+                .filter((e) =>
+                  level === 'column' ? e.kind !== 'CONSUMER' : e.kind === 'RELATION' || e.kind === 'CONSUMER',
+                )
+                .map((e) => ({ from: key, to: direction === 'downstream' ? e.to : e.from, kind: e.kind }))
+                .filter((h) => level === 'column' || h.to !== key);
+              const got = hops
+                .filter((h) => h.from === key)
+                .map(({ from, to, kind }) => ({ from, to, kind }));
+              const order = (a: { to: string; kind: string }, b: { to: string; kind: string }) =>
+                a.to < b.to ? -1 : a.to > b.to ? 1 : a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0;
+              expect(got.sort(order), `${direction} ${level} ${key}`).toEqual(expected.sort(order));
+              compared += got.length;
+            }
+          }
+        }
+        expect(compared).toBeGreaterThan(50);
+      });
+
+      it('filters column kinds and asOf like traverse, and rejects what traverse rejects', async () => {
+        const base = { direction: 'downstream' as const, level: 'column' as const };
+        const all = await store.neighbors([weirdCol.key], base);
+        const identity = await store.neighbors([weirdCol.key], { ...base, kinds: ['IDENTITY'] });
+        expect(identity.every((h) => h.kind === 'IDENTITY')).toBe(true);
+        expect(identity.length).toBeLessThan(all.length);
+        const step = await store.traverse([weirdCol.key], { ...base, maxDepth: 1, limit: 1000, asOf: T1 });
+        const asOf = await store.neighbors([weirdCol.key], { ...base, asOf: T1 });
+        expect([...new Set(asOf.map((h) => h.to))]).toEqual(step.reached.map((n) => n.key));
+        await expect(store.neighbors([weirdCol.key], { ...base, asOf: 'yesterday' })).rejects.toSatisfy(
+          (e: unknown) => isLineageError(e) && e.code === 'LINEAGE_BAD_ARGUMENT',
+        );
+        expect(await store.neighbors([], base)).toEqual([]);
+      });
+    });
+
     describe('usage, history and run facts', () => {
       beforeEach(loadStandard);
 
