@@ -75,18 +75,13 @@ export function edgeFacts(t: ColumnEdgeTable, i: number, pool: StringPool): Edge
 
 /** Edge i as the canonical object (property order of canonicalizeBatch). */
 export function edgeAt(t: ColumnEdgeTable, i: number, pool: StringPool): ColumnEdge {
-  const e: ColumnEdge = {
+  // edgeFacts keeps the remaining properties in canonical order (provenance … statementId)
+  return {
     from: pool.at(t.from[i]),
     to: pool.at(t.to[i]),
     kind: TRANSFORM_KINDS[t.kind[i]],
-    provenance: PROVENANCES[t.provenance[i]],
-    confidence: CONFIDENCES[t.confidence[i]],
-    firstSeen: pool.at(t.firstSeen[i]),
-    lastSeen: pool.at(t.lastSeen[i]),
-    queryCount: t.queryCount[i],
+    ...edgeFacts(t, i, pool),
   };
-  if (t.statementId[i] >= 0) e.statementId = pool.at(t.statementId[i]);
-  return e;
 }
 
 function sameEdge(t: ColumnEdgeTable, i: number, e: ColumnEdge, pool: StringPool): boolean {

@@ -64,24 +64,11 @@ export interface GraphIndex extends PersistedIndex {
   origins: StoredOrigin[];
   /** The strings of the origins' column edge tables. */
   pool: StringPool;
-  keys: string[];
   ids: KeyIds;
   type: Uint8Array;
   /** How many origins contribute each node. */
   contributors: Uint16Array;
   views: NodeView[];
-  /** Column id -> relation id, or -1 when its relation is absent. */
-  columnRelation: Int32Array;
-  /** Columns of relation r: relationColumns[relationColumnsOff[r] .. relationColumnsOff[r + 1]), in column order. */
-  relationColumnsOff: Uint32Array;
-  relationColumns: Uint32Array;
-  columnFacts: FactTable;
-  relationFacts: FactTable;
-  consumerFacts: FactTable;
-  columnEdges: EdgeGroup;
-  /** Relation pairs; fact ids < columnFacts count are column edges, the rest relation edges (minus that count). */
-  relationEdges: EdgeGroup;
-  consumerEdges: EdgeGroup;
   byUniqueId: Map<string, number[]>;
   checksByKey: Map<string, Check[]>;
   evidenceByKey: Map<string, Evidence[]>;
@@ -230,14 +217,18 @@ export class KeyIds {
  * function of the origins' content alone, so the file stays deterministic.
  */
 export interface PersistedIndex {
+  /** Every node key, sorted: a node's id is its index here. */
   keys: string[];
+  /** Column id -> relation id, or -1 when its relation is absent. */
   columnRelation: Int32Array;
+  /** Columns of relation r: relationColumns[relationColumnsOff[r] .. relationColumnsOff[r + 1]), in column order. */
   relationColumnsOff: Uint32Array;
   relationColumns: Uint32Array;
   columnFacts: FactTable;
   relationFacts: FactTable;
   consumerFacts: FactTable;
   columnEdges: EdgeGroup;
+  /** Relation pairs; fact ids < columnFacts count are column edges, the rest relation edges (minus that count). */
   relationEdges: EdgeGroup;
   consumerEdges: EdgeGroup;
 }
