@@ -1,5 +1,6 @@
 // GraphQL resolvers: validate arguments (api/args.ts), call the analysis functions, shape the results.
 import type { AnyNode, EdgeView, LineageStore } from '../graph/store.ts';
+import { emptyUsageAggregate } from '../graph/records.ts';
 import type { Config } from '../src/config.ts';
 import { lineageError } from '../src/errors.ts';
 import type { RelationKind } from '../src/model/lineage.ts';
@@ -312,17 +313,7 @@ export function buildResolvers(ingest: IngestHandlers) {
         excludeUsers: ctx.config.usage.serviceUsers,
         excludeRoles: ctx.config.usage.serviceRoles,
       });
-      return (
-        u ?? {
-          reads: 0,
-          distinctReaders: 0,
-          lastReadAt: null,
-          lastReader: null,
-          writes: 0,
-          lastWriteAt: null,
-          lastWriter: null,
-        }
-      );
+      return u ?? emptyUsageAggregate(parent.key);
     },
   };
 

@@ -108,24 +108,55 @@ const columnLayout = (n: number, tags: number) =>
   layout([4 * n, 4 * n, 4 * n, 4 * n, 4 * n, 4 * n, n, 8 * n, 4 * (n + 1), 4 * tags]);
 const edgeLayout = (n: number) => layout([4 * n, 4 * n, 4 * n, 4 * n, 4 * n, n, n, n, 8 * n]);
 
+/** The typed arrays of a column block at byte `at` of `ab` (one definition for writing and reading). */
+function columnViews(ab: ArrayBufferLike, at: number, n: number, tags: number) {
+  const o = columnLayout(n, tags).offsets;
+  return {
+    key: new Uint32Array(ab, at + o[0], n),
+    rel: new Uint32Array(ab, at + o[1], n),
+    name: new Uint32Array(ab, at + o[2], n),
+    display: new Uint32Array(ab, at + o[3], n),
+    dataType: new Int32Array(ab, at + o[4], n),
+    description: new Int32Array(ab, at + o[5], n),
+    missing: new Uint8Array(ab, at + o[6], n),
+    ordinal: new Float64Array(ab, at + o[7], n),
+    tagOff: new Uint32Array(ab, at + o[8], n + 1),
+    tagIds: new Uint32Array(ab, at + o[9], tags),
+  };
+}
+
+/** The typed arrays of a column-edge block at byte `at` of `ab`, as the table they encode. */
+function edgeViews(ab: ArrayBufferLike, at: number, n: number): ColumnEdgeTable {
+  const o = edgeLayout(n).offsets;
+  return {
+    length: n,
+    from: new Uint32Array(ab, at + o[0], n),
+    to: new Uint32Array(ab, at + o[1], n),
+    firstSeen: new Uint32Array(ab, at + o[2], n),
+    lastSeen: new Uint32Array(ab, at + o[3], n),
+    statementId: new Int32Array(ab, at + o[4], n),
+    kind: new Uint8Array(ab, at + o[5], n),
+    provenance: new Uint8Array(ab, at + o[6], n),
+    confidence: new Uint8Array(ab, at + o[7], n),
+    queryCount: new Float64Array(ab, at + o[8], n),
+  };
+}
+
 /** File string ids in order of first use. */
 class StringTable {
-  readonly list: string[] = [];
-  private readonly ids = new Map<string, number>();
+  private readonly file = new StringPool();
   private readonly fromPool: Int32Array;
 
   constructor(private readonly pool: StringPool) {
     this.fromPool = new Int32Array(pool.size).fill(-1);
   }
 
+  get list(): string[] {
+    return this.file.strings;
+  }
+
   id(s: string): number {
-    let id = this.ids.get(s);
-    if (id === undefined) {
-      id = this.list.length;
-      this.list.push(s);
-      this.ids.set(s, id);
-    }
-    return id;
+    return this.file.intern(s);
   }
 
   poolId(p: number): number {
@@ -139,23 +170,16 @@ function encodeColumns(columns: readonly ColumnNode[], st: StringTable): Buffer 
   const n = columns.length;
   let tags = 0;
   for (const c of columns) tags += c.tags.length;
-  const { offsets: o, total } = columnLayout(n, tags);
-  const buf = Buffer.alloc(total);
-  const ab = buf.buffer;
-  const at = buf.byteOffset;
-  const head = new Uint32Array(ab, at, 2);
+  const buf = Buffer.alloc(columnLayout(n, tags).total);
+  const head = new Uint32Array(buf.buffer, buf.byteOffset, 2);
   head[0] = n;
   head[1] = tags;
-  const key = new Uint32Array(ab, at + o[0], n);
-  const rel = new Uint32Array(ab, at + o[1], n);
-  const name = new Uint32Array(ab, at + o[2], n);
-  const display = new Uint32Array(ab, at + o[3], n);
-  const dataType = new Int32Array(ab, at + o[4], n);
-  const description = new Int32Array(ab, at + o[5], n);
-  const missing = new Uint8Array(ab, at + o[6], n);
-  const ordinal = new Float64Array(ab, at + o[7], n);
-  const tagOff = new Uint32Array(ab, at + o[8], n + 1);
-  const tagIds = new Uint32Array(ab, at + o[9], tags);
+  const { key, rel, name, display, dataType, description, missing, ordinal, tagOff, tagIds } = columnViews(
+    buf.buffer,
+    buf.byteOffset,
+    n,
+    tags,
+  );
   let t = 0;
   for (let i = 0; i < n; i++) {
     const c = columns[i];
@@ -176,27 +200,20 @@ function encodeColumns(columns: readonly ColumnNode[], st: StringTable): Buffer 
 
 function encodeEdges(e: ColumnEdgeTable, st: StringTable): Buffer {
   const n = e.length;
-  const { offsets: o, total } = edgeLayout(n);
-  const buf = Buffer.alloc(total);
-  const ab = buf.buffer;
-  const at = buf.byteOffset;
-  new Uint32Array(ab, at, 2)[0] = n;
-  const from = new Uint32Array(ab, at + o[0], n);
-  const to = new Uint32Array(ab, at + o[1], n);
-  const first = new Uint32Array(ab, at + o[2], n);
-  const last = new Uint32Array(ab, at + o[3], n);
-  const statement = new Int32Array(ab, at + o[4], n);
+  const buf = Buffer.alloc(edgeLayout(n).total);
+  new Uint32Array(buf.buffer, buf.byteOffset, 2)[0] = n;
+  const out = edgeViews(buf.buffer, buf.byteOffset, n);
   for (let i = 0; i < n; i++) {
-    from[i] = st.poolId(e.from[i]);
-    to[i] = st.poolId(e.to[i]);
-    first[i] = st.poolId(e.firstSeen[i]);
-    last[i] = st.poolId(e.lastSeen[i]);
-    statement[i] = e.statementId[i] < 0 ? -1 : st.poolId(e.statementId[i]);
+    out.from[i] = st.poolId(e.from[i]);
+    out.to[i] = st.poolId(e.to[i]);
+    out.firstSeen[i] = st.poolId(e.firstSeen[i]);
+    out.lastSeen[i] = st.poolId(e.lastSeen[i]);
+    out.statementId[i] = e.statementId[i] < 0 ? -1 : st.poolId(e.statementId[i]);
   }
-  new Uint8Array(ab, at + o[5], n).set(e.kind);
-  new Uint8Array(ab, at + o[6], n).set(e.provenance);
-  new Uint8Array(ab, at + o[7], n).set(e.confidence);
-  new Float64Array(ab, at + o[8], n).set(e.queryCount);
+  out.kind.set(e.kind);
+  out.provenance.set(e.provenance);
+  out.confidence.set(e.confidence);
+  out.queryCount.set(e.queryCount);
   return buf;
 }
 
@@ -694,18 +711,10 @@ function readV2(
       if (current === null || current.seen !== 0) corrupt(file, `block ${blocks}: columns outside an origin`);
       const n = payload.readUInt32LE(0);
       const tags = payload.readUInt32LE(4);
-      const { offsets: o, total } = columnLayout(n, tags);
-      if (n !== current.columns || total !== length) corrupt(file, `block ${blocks}: bad column block size`);
-      const key = new Uint32Array(ab, base + o[0], n);
-      const rel = new Uint32Array(ab, base + o[1], n);
-      const name = new Uint32Array(ab, base + o[2], n);
-      const display = new Uint32Array(ab, base + o[3], n);
-      const dataType = new Int32Array(ab, base + o[4], n);
-      const description = new Int32Array(ab, base + o[5], n);
-      const missing = new Uint8Array(ab, base + o[6], n);
-      const ordinal = new Float64Array(ab, base + o[7], n);
-      const tagOff = new Uint32Array(ab, base + o[8], n + 1);
-      const tagIds = new Uint32Array(ab, base + o[9], tags);
+      if (n !== current.columns || columnLayout(n, tags).total !== length)
+        corrupt(file, `block ${blocks}: bad column block size`);
+      const { key, rel, name, display, dataType, description, missing, ordinal, tagOff, tagIds } =
+        columnViews(ab, base, n, tags);
       const columns: ColumnNode[] = new Array(n);
       for (let i = 0; i < n; i++) {
         let tagList = NO_TAGS;
@@ -731,21 +740,9 @@ function readV2(
     } else if (tag === TAG_COLUMN_EDGES) {
       if (current === null || current.seen !== 1) corrupt(file, `block ${blocks}: edges outside an origin`);
       const n = payload.readUInt32LE(0);
-      const { offsets: o, total } = edgeLayout(n);
-      if (n !== current.columnEdges || total !== length)
+      if (n !== current.columnEdges || edgeLayout(n).total !== length)
         corrupt(file, `block ${blocks}: bad edge block size`);
-      const t: ColumnEdgeTable = {
-        length: n,
-        from: new Uint32Array(ab, base + o[0], n),
-        to: new Uint32Array(ab, base + o[1], n),
-        firstSeen: new Uint32Array(ab, base + o[2], n),
-        lastSeen: new Uint32Array(ab, base + o[3], n),
-        statementId: new Int32Array(ab, base + o[4], n),
-        kind: new Uint8Array(ab, base + o[5], n),
-        provenance: new Uint8Array(ab, base + o[6], n),
-        confidence: new Uint8Array(ab, base + o[7], n),
-        queryCount: new Float64Array(ab, base + o[8], n),
-      };
+      const t = edgeViews(ab, base, n);
       const maxString = Math.max(
         maxOf(t.from),
         maxOf(t.to),
