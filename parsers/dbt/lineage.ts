@@ -161,17 +161,13 @@ export async function addColumnLineage(ctx: LineageContext): Promise<LineageStat
       n.schema ?? '',
       n.compiledSql as string,
     ]);
-  const fromCache = (n: DbtNode, sqlHash: string): StatementLineage[] | null => {
-    const cached = ctx.cache?.get(n.uniqueId);
-    return cached &&
-      cached.sqlHash === sqlHash &&
-      cached.lookups.every(([k, cols]) => sameList(known(k), cols))
-      ? cached.statements
-      : null;
-  };
   /** Every lookup answered as this thread would answer it now. */
   const sameAnswers = (lookups: [RelationKey, string[] | null][]): boolean =>
     lookups.every(([k, cols]) => sameList(known(k), cols));
+  const fromCache = (n: DbtNode, sqlHash: string): StatementLineage[] | null => {
+    const cached = ctx.cache?.get(n.uniqueId);
+    return cached && cached.sqlHash === sqlHash && sameAnswers(cached.lookups) ? cached.statements : null;
+  };
   const answer = (key: RelationKey): [RelationKey, string[] | null] => {
     const cols = known(key);
     return [key, cols ? [...cols] : null];
