@@ -1,23 +1,46 @@
-// Builds the fastify app (GraphQL API, playground, REST alert route, health checks). Never listens:
-// tests drive it with app.inject, api/server.ts listens.
-import { readFileSync } from 'node:fs';
+// Builds the fastify app. Never listens: tests drive it with app.inject, api/server.ts listens.
+//
+// ROUTE MAP — auth is decided by the plugin context a route is registered in, never by comparing URLs:
+//
+//   scope    token needed                                   routes
+//   public   none (no lineage data)                         /healthz, /readyz, /graphiql (+ assets), /
+//   read     LINEAGE_READ_TOKEN when set (or write/admin)   /graphql (queries, introspection), /v1/alerts
+//   write    LINEAGE_WRITE_TOKEN or LINEAGE_ADMIN_TOKEN     (ingest endpoints, e.g. POST /api/v1/lineage)
+//   admin    LINEAGE_ADMIN_TOKEN                            (admin endpoints); GraphQL mutations check it
+//                                                           in their resolvers: requireScope(ctx.auth, 'admin', …)
+//
+// Each scope is an encapsulated fastify context with its own onRequest auth hook (api/auth.ts guardScope),
+// so a route is protected however its URL is spelled (percent-encoded, …): the hook belongs to the route.
+// A scope whose token is not configured is closed (write/admin) or open (read only).
+//
+// TO ADD ROUTES: write a RouteModule (api/routes.ts) in its own file and list it in ROUTE_MODULES:
+//
+//   export const lineageEvents: RouteModule = {
+//     name: 'openlineage', scope: 'write',
+//     register(app, { store, config, now }) { app.post('/api/v1/lineage', async (request) => …) },
+//   };
+//
+// TO ADD GRAPHQL FIELDS: write a GraphQLModule (api/graphql.ts) — SDL with `extend type Query { … }`,
+// resolvers, loaders — in its own file and list it in GRAPHQL_MODULES. Fields are read-scoped like the
+// rest of /graphql; a mutation calls requireScope(ctx.auth, 'admin' | 'write', ctx.config.server).
 import Fastify, { type FastifyInstance } from 'fastify';
-import mercurius from 'mercurius';
 import type { LineageStore } from '../graph/store.ts';
 import type { Config } from '../src/config.ts';
-import { ERROR_CODES, lineageError } from '../src/errors.ts';
-import { alertRoutes } from '../src/analysis/alert-routes.ts';
-import { contextFromConfig } from '../src/analysis/context.ts';
-import { parse, schemas } from './args.ts';
-import { authState } from './auth.ts';
-import { depthLimitRule } from './depth-limit.ts';
-import { errorFormatter, restError } from './errors.ts';
+import type { ApiDeps } from './context.ts';
+import { restError } from './errors.ts';
 import { EXAMPLE_QUERIES } from './examples.ts';
-import { registerGraphiql, type ExampleQuery } from './graphiql.ts';
-import { ingestHandlers, type IngestHandlers } from './ingest.ts';
-import { buildResolvers, type ApiContext } from './resolvers.ts';
+import type { ExampleQuery } from './graphiql.ts';
+import { graphqlRoute, type GraphQLModule } from './graphql.ts';
+import { restAlertRoutes } from './rest-alerts.ts';
+import { coreGraphql } from './resolvers.ts';
+import { registerRouteModule, type RouteModule } from './routes.ts';
+import { healthRoutes, playgroundRoutes } from './site.ts';
 
-export const SCHEMA_SDL = readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8');
+/** Every slice of the GraphQL schema; the first holds the base types. */
+export const GRAPHQL_MODULES: readonly GraphQLModule[] = [coreGraphql];
+
+/** Every route module besides /graphql and the playground (whose examples are a build option). */
+export const ROUTE_MODULES: readonly RouteModule[] = [healthRoutes, restAlertRoutes];
 
 export interface BuildAppOptions {
   store: LineageStore;
@@ -26,12 +49,10 @@ export interface BuildAppOptions {
   examples?: ExampleQuery[];
   /** Clock for analyses (tests pin it). */
   now?: () => Date;
-  ingest?: IngestHandlers;
 }
 
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
-  const { store, config } = opts;
-  const now = opts.now ?? (() => new Date());
+  const deps: ApiDeps = { store: opts.store, config: opts.config, now: opts.now ?? (() => new Date()) };
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: 64 * 1024 * 1024,
@@ -46,108 +67,11 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     void reply.code(404).send({ error: { code: 'LINEAGE_NOT_FOUND', message: 'no such route' } });
   });
 
-  // Reads need the read token when one is configured (mutations check the admin token in their resolvers).
-  app.addHook('onRequest', async (request, reply) => {
-    const path = request.url.split('?')[0];
-    if (path !== '/graphql' && !path.startsWith('/v1/')) return;
-    if (!authState(request, config.server).read) {
-      const message = 'a bearer token is required (LINEAGE_READ_TOKEN is set)';
-      reply.code(401).header('www-authenticate', 'Bearer');
-      return reply.send(
-        path === '/graphql'
-          ? { data: null, errors: [{ message, extensions: { code: 'API_UNAUTHENTICATED' } }] }
-          : { error: { code: 'API_UNAUTHENTICATED', message } },
-      );
-    }
-  });
-
-  await app.register(mercurius, {
-    schema: SCHEMA_SDL,
-    resolvers: buildResolvers(opts.ingest ?? ingestHandlers) as never,
-    context: (request): ApiContext => ({
-      store,
-      config,
-      auth: authState(request, config.server),
-      deadline: Date.now() + config.limits.requestTimeoutMs,
-      now: now(),
-    }),
-    validationRules: [depthLimitRule(config.limits.maxQueryDepth)],
-    errorFormatter: errorFormatter as never,
-    graphiql: false,
-    path: '/graphql',
-    allowBatchedQueries: false,
-  });
-
-  registerGraphiql(app, opts.examples ?? EXAMPLE_QUERIES);
-  app.get('/', async (_req, reply) => reply.redirect('/graphiql'));
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_req, reply) => {
-    let ok = false;
-    try {
-      ok = await store.ping();
-    } catch {
-      ok = false;
-    }
-    if (ok) return { status: 'ready', store: store.kind };
-    reply.code(ERROR_CODES.STORE_UNAVAILABLE.http);
-    return {
-      status: 'unavailable',
-      store: store.kind,
-      error: { code: 'STORE_UNAVAILABLE', message: 'the graph store cannot be reached' },
-    };
-  });
-
-  // Alerting tools that do not speak GraphQL: POST {asset, message} -> routes.
-  app.post('/v1/alerts', async (request) => {
-    if (request.body === undefined || request.body === null || typeof request.body !== 'object')
-      throw lineageError('API_BAD_INPUT', 'expected a JSON object {"asset": "...", "message": "..."}');
-    const body = parse(schemas(config).alert, request.body);
-    const deadline = Date.now() + config.limits.requestTimeoutMs;
-    const ctx = contextFromConfig(config, {
-      now: now(),
-      deadline: Date.now() + Math.floor(config.limits.requestTimeoutMs * 0.8),
-    });
-    const work = alertRoutes(
-      store,
-      { ref: body.asset, depth: body.depth ?? Math.min(10, config.limits.maxTraversalDepth) },
-      ctx,
-    );
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(lineageError('API_TIMEOUT', 'the request timed out')),
-        deadline - Date.now(),
-      );
-    });
-    try {
-      const r = await Promise.race([work, timeout]);
-      return {
-        asset: r.asset.key,
-        message: body.message ?? null,
-        severity: r.severity,
-        counts: r.counts,
-        routes: r.routes.map((route) => ({
-          owner: route.owner,
-          name: route.name,
-          email: route.email,
-          team: route.team,
-          severity: route.severity,
-          counts: route.counts,
-          assets: route.assets.map((a) => ({
-            key: a.key,
-            kind: a.kind,
-            distance: a.distance,
-            severity: a.importance.severity,
-          })),
-        })),
-        teams: r.teams,
-        partial: r.partial,
-        partialReasons: r.partialReasons,
-      };
-    } finally {
-      clearTimeout(timer);
-    }
-  });
-
+  const modules = [
+    ...ROUTE_MODULES,
+    graphqlRoute(GRAPHQL_MODULES),
+    playgroundRoutes(opts.examples ?? EXAMPLE_QUERIES),
+  ];
+  for (const module of modules) await registerRouteModule(app, module, deps);
   return app;
 }

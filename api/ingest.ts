@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative } from 'node:path';
 import { lineageError } from '../src/errors.ts';
 import { ingestDbt, type IngestDbtSummary } from '../src/pipeline/ingest-dbt.ts';
-import type { ApiContext } from './resolvers.ts';
+import type { ApiContext } from './context.ts';
 
 export interface IngestHandlers {
   fromPath(ctx: ApiContext, path: string): Promise<IngestOut>;

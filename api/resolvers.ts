@@ -1,7 +1,7 @@
 // GraphQL resolvers: validate arguments (api/args.ts), call the analysis functions, shape the results.
-import type { AnyNode, EdgeView, LineageStore } from '../graph/store.ts';
+import { readFileSync } from 'node:fs';
+import type { AnyNode, EdgeView } from '../graph/store.ts';
 import { emptyUsageAggregate } from '../graph/records.ts';
-import type { Config } from '../src/config.ts';
 import { lineageError } from '../src/errors.ts';
 import type { RelationKind } from '../src/model/lineage.ts';
 import { alertRoutes } from '../src/analysis/alert-routes.ts';
@@ -16,19 +16,13 @@ import { rootCause } from '../src/analysis/root-cause.ts';
 import { unusedColumns, unusedTables } from '../src/analysis/unused.ts';
 import { resolveSince, utcDay } from '../src/analysis/window.ts';
 import { parse, schemas } from './args.ts';
-import type { AuthState } from './auth.ts';
-import { requireAdmin, requireRead } from './auth.ts';
+import { requireScope } from './auth.ts';
+import type { ApiContext } from './context.ts';
+import type { GraphQLModule } from './graphql.ts';
+import { ingestHandlers as ingest } from './ingest.ts';
 import { connection, pageSize } from './pagination.ts';
-import type { IngestHandlers } from './ingest.ts';
 
-export interface ApiContext {
-  store: LineageStore;
-  config: Config;
-  auth: AuthState;
-  /** Epoch ms when the request must be answered. */
-  deadline: number;
-  now: Date;
-}
+export const CORE_SDL = readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8');
 
 type Args = Record<string, unknown>;
 
@@ -41,7 +35,6 @@ async function bounded<T>(
   work: (a: AnalysisContext) => Promise<T>,
   usageWindow?: string,
 ): Promise<T> {
-  requireRead(ctx.auth);
   const remaining = ctx.deadline - Date.now();
   const analysis = contextFromConfig(ctx.config, {
     now: ctx.now,
@@ -169,7 +162,7 @@ function wrapRelation(r: ImpactResult['breaks'][number]) {
   };
 }
 
-export function buildResolvers(ingest: IngestHandlers) {
+function buildResolvers() {
   const Query = {
     asset: async (_: unknown, args: Args, ctx: ApiContext) => {
       const a = parse(schemas(ctx.config).asset, args);
@@ -272,18 +265,18 @@ export function buildResolvers(ingest: IngestHandlers) {
 
   const Mutation = {
     ingestDbtPath: async (_: unknown, args: Args, ctx: ApiContext) => {
-      requireAdmin(ctx.auth, Boolean(ctx.config.server.adminToken));
+      requireScope(ctx.auth, 'admin', ctx.config.server);
       return ingest.fromPath(ctx, String(args.path ?? ''));
     },
     ingestDbtArtifacts: async (_: unknown, args: Args, ctx: ApiContext) => {
-      requireAdmin(ctx.auth, Boolean(ctx.config.server.adminToken));
+      requireScope(ctx.auth, 'admin', ctx.config.server);
       return ingest.fromArtifacts(
         ctx,
         args as { manifest: string; catalog?: string; runResults?: string; sources?: string },
       );
     },
     removeOrigin: async (_: unknown, args: Args, ctx: ApiContext) => {
-      requireAdmin(ctx.auth, Boolean(ctx.config.server.adminToken));
+      requireScope(ctx.auth, 'admin', ctx.config.server);
       return ctx.store.removeOrigin(String(args.originId ?? ''));
     },
   };
@@ -345,6 +338,13 @@ export function buildResolvers(ingest: IngestHandlers) {
 
   return { Query, Mutation, Asset, Neighbour, Impact, RootCause };
 }
+
+/** The core schema (api/schema.graphql) and its resolvers. */
+export const coreGraphql: GraphQLModule = {
+  name: 'core',
+  schema: CORE_SDL,
+  resolvers: buildResolvers(),
+};
 
 function unusedReq(a: ReturnType<typeof parse<ReturnType<typeof schemas>['unused']>>, ctx: ApiContext) {
   return {

@@ -14,6 +14,8 @@ const envSchema = z.object({
   /** When set, read queries need this bearer token too; mutations always need LINEAGE_ADMIN_TOKEN. */
   LINEAGE_READ_TOKEN: z.string().optional(),
   LINEAGE_ADMIN_TOKEN: z.string().optional(),
+  /** Ingest-only token for write-scoped routes (the admin token is accepted too). */
+  LINEAGE_WRITE_TOKEN: z.string().optional(),
   /** Comma-separated directories server-side ingest mutations may read from. */
   LINEAGE_INGEST_PATHS: z.string().optional(),
   /** Comma-separated service users/roles excluded from usage (the pipeline itself). */
@@ -29,7 +31,14 @@ export interface Config {
   dataDir: string;
   store: 'embedded' | 'neo4j';
   neo4j: { uri?: string; user: string; password: string; database: string };
-  server: { host: string; port: number; readToken?: string; adminToken?: string; ingestPaths: string[] };
+  server: {
+    host: string;
+    port: number;
+    readToken?: string;
+    writeToken?: string;
+    adminToken?: string;
+    ingestPaths: string[];
+  };
   usage: { serviceUsers: string[]; serviceRoles: string[] };
   limits: { maxTraversalDepth: number; maxQueryDepth: number; maxPageSize: number; requestTimeoutMs: number };
 }
@@ -60,6 +69,7 @@ export function loadConfig(
       host: e.LINEAGE_HOST,
       port: e.LINEAGE_PORT,
       readToken: e.LINEAGE_READ_TOKEN,
+      writeToken: e.LINEAGE_WRITE_TOKEN,
       adminToken: e.LINEAGE_ADMIN_TOKEN,
       ingestPaths: list(e.LINEAGE_INGEST_PATHS),
     },

@@ -1,0 +1,24 @@
+// What every route and resolver of the API is built with (ApiDeps, once per app) and what each GraphQL
+// request carries (ApiContext, once per request). Its own module so route files and resolvers import it
+// without importing each other.
+import type { LineageStore } from '../graph/store.ts';
+import type { Config } from '../src/config.ts';
+import type { AuthState } from './auth.ts';
+
+/** Built once in buildApp and handed to every route module. */
+export interface ApiDeps {
+  store: LineageStore;
+  config: Config;
+  /** Clock for analyses (tests pin it). */
+  now: () => Date;
+}
+
+/** The GraphQL context of one request (mercurius merges it with { app, reply }). */
+export interface ApiContext {
+  store: LineageStore;
+  config: Config;
+  auth: AuthState;
+  /** Epoch ms when the request must be answered. */
+  deadline: number;
+  now: Date;
+}

@@ -1,0 +1,75 @@
+// The /graphql route: one schema assembled from GraphQL modules (the core one in api/resolvers.ts, and any
+// module another feature adds), served by mercurius in the read scope. Mutations check the admin scope in
+// their resolvers (requireScope), since they share the route with queries.
+import type { FastifyInstance } from 'fastify';
+import mercurius from 'mercurius';
+import { authState } from './auth.ts';
+import type { ApiContext, ApiDeps } from './context.ts';
+import { depthLimitRule } from './depth-limit.ts';
+import { errorFormatter } from './errors.ts';
+import type { RouteModule } from './routes.ts';
+
+type FieldMap = Record<string, unknown>;
+
+/** A slice of the GraphQL API: its SDL (`extend type Query { … }` for fields on shared types), resolvers, loaders. */
+export interface GraphQLModule {
+  name: string;
+  schema: string;
+  resolvers: Record<string, FieldMap>;
+  /** mercurius loaders: `{ Type: { field: async (queries, ctx) => queries.map(...) } }`, one call per list. */
+  loaders?: Record<string, FieldMap>;
+}
+
+/** Merges the modules' resolver (or loader) maps; a field defined twice is a programming error. */
+export function mergeFieldMaps(
+  maps: { name: string; map: Record<string, FieldMap> | undefined }[],
+): Record<string, FieldMap> {
+  const out: Record<string, FieldMap> = {};
+  const owner = new Map<string, string>();
+  for (const { name, map } of maps) {
+    for (const [type, fields] of Object.entries(map ?? {})) {
+      out[type] ??= {};
+      for (const [field, fn] of Object.entries(fields)) {
+        const id = `${type}.${field}`;
+        const first = owner.get(id);
+        if (first) throw new Error(`GraphQL field ${id} is defined by both ${first} and ${name}`);
+        owner.set(id, name);
+        out[type][field] = fn;
+      }
+    }
+  }
+  return out;
+}
+
+const graphqlUnauthenticated = (code: string, message: string) => ({
+  data: null,
+  errors: [{ message, extensions: { code } }],
+});
+
+export function graphqlRoute(modules: readonly GraphQLModule[]): RouteModule {
+  return {
+    name: 'graphql',
+    scope: 'read',
+    unauthenticated: graphqlUnauthenticated,
+    async register(app: FastifyInstance, deps: ApiDeps) {
+      const { store, config } = deps;
+      await app.register(mercurius, {
+        schema: modules.map((m) => m.schema),
+        resolvers: mergeFieldMaps(modules.map((m) => ({ name: m.name, map: m.resolvers }))) as never,
+        loaders: mergeFieldMaps(modules.map((m) => ({ name: m.name, map: m.loaders }))) as never,
+        context: (request): ApiContext => ({
+          store,
+          config,
+          auth: authState(request, config.server),
+          deadline: Date.now() + config.limits.requestTimeoutMs,
+          now: deps.now(),
+        }),
+        validationRules: [depthLimitRule(config.limits.maxQueryDepth)],
+        errorFormatter: errorFormatter as never,
+        graphiql: false,
+        path: '/graphql',
+        allowBatchedQueries: false,
+      });
+    },
+  };
+}

@@ -1,0 +1,69 @@
+// POST /v1/alerts (read scope): {asset, message, depth?} -> the alert routes, for alerting tools that do
+// not speak GraphQL.
+import type { FastifyInstance } from 'fastify';
+import { alertRoutes } from '../src/analysis/alert-routes.ts';
+import { contextFromConfig } from '../src/analysis/context.ts';
+import { lineageError } from '../src/errors.ts';
+import { parse, schemas } from './args.ts';
+import type { ApiDeps } from './context.ts';
+import type { RouteModule } from './routes.ts';
+
+function routesBody(r: Awaited<ReturnType<typeof alertRoutes>>, message: string | null) {
+  return {
+    asset: r.asset.key,
+    message,
+    severity: r.severity,
+    counts: r.counts,
+    routes: r.routes.map((route) => ({
+      owner: route.owner,
+      name: route.name,
+      email: route.email,
+      team: route.team,
+      severity: route.severity,
+      counts: route.counts,
+      assets: route.assets.map((a) => ({
+        key: a.key,
+        kind: a.kind,
+        distance: a.distance,
+        severity: a.importance.severity,
+      })),
+    })),
+    teams: r.teams,
+    partial: r.partial,
+    partialReasons: r.partialReasons,
+  };
+}
+
+export const restAlertRoutes: RouteModule = {
+  name: 'rest-alerts',
+  scope: 'read',
+  register(app: FastifyInstance, { store, config, now }: ApiDeps) {
+    app.post('/v1/alerts', async (request) => {
+      if (request.body === undefined || request.body === null || typeof request.body !== 'object')
+        throw lineageError('API_BAD_INPUT', 'expected a JSON object {"asset": "...", "message": "..."}');
+      const body = parse(schemas(config).alert, request.body);
+      const deadline = Date.now() + config.limits.requestTimeoutMs;
+      const ctx = contextFromConfig(config, {
+        now: now(),
+        deadline: Date.now() + Math.floor(config.limits.requestTimeoutMs * 0.8),
+      });
+      const work = alertRoutes(
+        store,
+        { ref: body.asset, depth: body.depth ?? Math.min(10, config.limits.maxTraversalDepth) },
+        ctx,
+      );
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(lineageError('API_TIMEOUT', 'the request timed out')),
+          deadline - Date.now(),
+        );
+      });
+      try {
+        return routesBody(await Promise.race([work, timeout]), body.message ?? null);
+      } finally {
+        clearTimeout(timer);
+      }
+    });
+  },
+};
