@@ -1,21 +1,30 @@
 // Impact (downstream blast radius) of a change to a column or relation. See docs/api.md "impact".
-//   breaks  relations whose SQL references the changed asset (distance 1). CONSERVATIVE follows every
-//           column edge kind (a column used in a WHERE breaks the model too) plus table-level
-//           dependencies whose columns were not resolved (certainty POSSIBLE); STRICT follows DIRECT edges only.
-//   stale   everything downstream of a broken relation, at relation level (it stops refreshing).
-//   values  columns whose values change: DIRECT edges (strict: true); CONSERVATIVE also lists columns
-//           reached through indirect edges (strict: false). Each with its witness path and kinds.
+//   breaks       relations that fail (or may fail) to build: see impact-breaks.ts for each change kind
+//                (references for DROP/RENAME, type-sensitive uses for RETYPE, nothing for VALUES).
+//   tests        dbt tests on the dropped/renamed asset: they cannot compile (certain breaks).
+//   passThrough  RETYPE: relations that only copy the retyped column (their types change, nothing fails).
+//   stale        everything downstream of a broken relation, at relation level (it stops refreshing).
+//   values       columns whose values change along DIRECT edges (strict: true), each with its witness path
+//                and kinds. CONSERVATIVE also walks indirect edges: those effects are summarised per
+//                relation in `indirect` (rows kept or grouped may change, with the predicate columns); the
+//                columns themselves (strict: false) are listed in `values` only with `indirectColumns`.
+//   exposures    consumers reading a broken, stale or changed relation (or the target's relation).
 // Every list is ranked by importance (exposures reached, reads, key assets), then distance, then key.
-import type { RelationKind } from '../model/lineage.ts';
-import { DIRECT_KINDS } from '../model/lineage.ts';
+// The phases share one record (ImpactRun); each is a named function.
+import type { Check, RelationKind } from '../model/lineage.ts';
 import type { AnyNode, HopKind, LineageStore, PathStep } from '../../graph/store.ts';
 import type { AnalysisContext } from './context.ts';
 import { boundedTraverse, PartialLog } from './context.ts';
+import { findBreaks, findBrokenTests, type BreakFinding, type BreakPhase } from './impact-breaks.ts';
+import { summariseIndirect, walkValues, type IndirectFinding, type ValuePhase } from './impact-values.ts';
 import type { AlertSeverity, Importance } from './importance.ts';
 import { importanceOf, maxSeverity } from './importance.ts';
+import { cmp, loadNodes } from './nodes.ts';
 import { describeNode, groupOwners, type AssetRef, type OwnerGroup, type TeamGroup } from './owners.ts';
 import { relationOf, resolveRef } from './resolve-ref.ts';
 import { lineageError } from '../errors.ts';
+
+export { cmp, loadNodes } from './nodes.ts';
 
 export const CHANGE_KINDS = ['DROP', 'RENAME', 'RETYPE', 'VALUES'] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
@@ -35,6 +44,8 @@ export interface ImpactRequest {
   mode: ImpactMode;
   depth: number;
   filters?: ImpactFilters;
+  /** CONSERVATIVE: also list, column by column, the columns reached only through indirect edges. */
+  indirectColumns?: boolean;
 }
 
 export interface BreakVia {
@@ -44,9 +55,19 @@ export interface BreakVia {
   kind: HopKind;
 }
 
+/**
+ * Why a relation is listed: REFERENCES its SQL references the dropped/renamed asset (fails to build);
+ * TABLE_LEVEL it reads the table but its columns were never resolved; TYPE_SENSITIVE it uses the retyped
+ * column in arithmetic, functions, comparisons or joins; PASS_THROUGH it only copies the retyped column;
+ * UPSTREAM_BROKEN (stale) it reads a broken relation, directly or not.
+ */
+export type BreakReason =
+  'REFERENCES' | 'TABLE_LEVEL' | 'TYPE_SENSITIVE' | 'PASS_THROUGH' | 'UPSTREAM_BROKEN';
+
 export interface ImpactedRelation extends AssetRef {
   distance: number;
   certainty: 'CERTAIN' | 'POSSIBLE';
+  reason: BreakReason;
   path: PathStep[];
   via: BreakVia[];
   importance: Importance;
@@ -73,10 +94,32 @@ export interface ImpactedExposure extends AssetRef {
   importance: Importance;
 }
 
+/** A dbt test that cannot compile once the column (or relation) is dropped or renamed. */
+export interface ImpactedTest {
+  id: string;
+  name: string;
+  testType: string | null;
+  relationKey: string;
+  columnKey: string | null;
+}
+
+/** CONSERVATIVE: a relation whose rows kept, joined or grouped may change (see impact-values.ts). */
+export interface IndirectEffect extends AssetRef, IndirectFinding {
+  importance: Importance;
+}
+
 export interface ImpactSummary {
   breaks: number;
+  /** Breaks a column edge or a dropped relation proves (certainty CERTAIN). */
+  certainBreaks: number;
+  tests: number;
+  passThrough: number;
   stale: number;
+  /** Columns listed in `values`. */
   values: number;
+  /** Relations with indirect effects, and their columns reached only through indirect edges. */
+  indirectRelations: number;
+  indirectColumns: number;
   /** dbt exposures and other real consumers (dashboards, notebooks, ML, applications, analyses) reached. */
   exposures: number;
   /** dbt metrics and semantic models reached (kind `other`): listed with the exposures, counted apart. */
@@ -96,8 +139,11 @@ export interface ImpactResult {
   mode: ImpactMode;
   depth: number;
   breaks: ImpactedRelation[];
+  tests: ImpactedTest[];
+  passThrough: ImpactedRelation[];
   stale: ImpactedRelation[];
   values: ImpactedColumn[];
+  indirect: IndirectEffect[];
   exposures: ImpactedExposure[];
   owners: OwnerGroup[];
   teams: TeamGroup[];
@@ -106,216 +152,224 @@ export interface ImpactResult {
   partialReasons: string[];
 }
 
-const DIRECT: readonly HopKind[] = DIRECT_KINDS;
+/** The record every phase reads: the request, the resolved target, the node cache and the partial log. */
+export interface ImpactRun {
+  store: LineageStore;
+  req: ImpactRequest;
+  ctx: AnalysisContext;
+  log: PartialLog;
+  target: AnyNode;
+  targetRelation: string;
+  nodes: Map<string, AnyNode>;
+}
+
+/** What the stale walk and the exposure lookups reached. */
+interface ReachPhase {
+  stale: Map<string, { distance: number; path: PathStep[] }>;
+  exposures: Map<string, { distance: number; via: string }>;
+}
 
 export async function impact(
   store: LineageStore,
   req: ImpactRequest,
   ctx: AnalysisContext,
 ): Promise<ImpactResult> {
-  if (!Number.isInteger(req.depth) || req.depth < 1 || req.depth > ctx.maxDepth)
+  checkDepth(req.depth, ctx);
+  const target = await resolveRef(store, req.ref, ['relation', 'column']);
+  const run: ImpactRun = {
+    store,
+    req,
+    ctx,
+    log: new PartialLog(ctx.deadline),
+    target,
+    targetRelation: relationOf(target) as string,
+    nodes: new Map([[target.node.key, target]]),
+  };
+  const breaks = await findBreaks(run);
+  const tests = await findBrokenTests(run);
+  const reach = await walkStale(run, breaks.breaks);
+  const values = await walkValues(run);
+  const indirect = await summariseIndirect(run, values);
+  await valueExposures(run, values, reach);
+  return assemble(run, { breaks, tests, reach, values, indirect });
+}
+
+function checkDepth(depth: number, ctx: AnalysisContext): void {
+  if (!Number.isInteger(depth) || depth < 1 || depth > ctx.maxDepth)
     throw lineageError(
       'API_LIMIT_EXCEEDED',
-      `depth ${req.depth} is outside 1..${ctx.maxDepth} (the configured maximum traversal depth)`,
+      `depth ${depth} is outside 1..${ctx.maxDepth} (the configured maximum traversal depth)`,
     );
-  const target = await resolveRef(store, req.ref, ['relation', 'column']);
-  const log = new PartialLog(ctx.deadline);
-  const targetRelation = relationOf(target) as string;
-  const nodes = new Map<string, AnyNode>([[target.node.key, target]]);
+}
 
-  // --- breaks (distance 1) ---
-  const breakVia = new Map<string, BreakVia[]>();
-  const possible = new Set<string>();
-  const directConsumers = new Map<string, string>(); // consumer -> relation read
-  const relEdges = await store.edgesOf(targetRelation, 'downstream');
-  for (const e of relEdges) if (e.kind === 'CONSUMER') directConsumers.set(e.to, targetRelation);
-  const breaksApply = req.change !== 'VALUES';
-
-  if (target.type === 'column') {
-    const colEdges = await store.edgesOf(target.node.key, 'downstream');
-    const kept = colEdges.filter((e) => req.mode === 'CONSERVATIVE' || DIRECT.includes(e.kind));
-    await loadNodes(
-      store,
-      nodes,
-      kept.map((e) => e.to),
-    );
-    for (const e of kept) {
-      const to = nodes.get(e.to);
-      const rel = to?.type === 'column' ? to.node.relationKey : null;
-      if (!rel || rel === targetRelation) continue;
-      push(breakVia, rel, { from: e.from, to: e.to, kind: e.kind });
-    }
-    if (req.mode === 'CONSERVATIVE')
-      for (const e of relEdges)
-        if (
-          e.kind === 'RELATION' &&
-          e.confidence === 'TABLE_LEVEL' &&
-          e.to !== targetRelation &&
-          !breakVia.has(e.to)
-        ) {
-          possible.add(e.to);
-          push(breakVia, e.to, { from: targetRelation, to: e.to, kind: 'RELATION' });
-        }
-  } else {
-    for (const e of relEdges)
-      if (e.kind === 'RELATION' && e.to !== targetRelation)
-        push(breakVia, e.to, { from: e.from, to: e.to, kind: 'RELATION' });
-  }
-  const breakKeys = breaksApply ? [...breakVia.keys()].sort() : [];
-
-  // --- stale: downstream of broken relations ---
-  const staleDist = new Map<string, { distance: number; path: PathStep[] }>();
-  const exposureAt = new Map<string, { distance: number; via: string }>();
-  for (const [c, rel] of directConsumers) exposureAt.set(c, { distance: 1, via: rel });
-  if (breakKeys.length > 0 && !log.expired()) {
-    const t = await boundedTraverse(
-      store,
-      breakKeys,
-      {
-        direction: 'downstream',
-        level: 'relation',
-        maxDepth: Math.max(1, req.depth - 1),
-        limit: ctx.limit,
-        includeConsumers: true,
-      },
-      'the stale walk',
-      log,
-      req.depth,
-    );
-    for (const r of t.reached) {
-      const first = r.path[0]?.from ?? breakKeys[0];
-      const lead: PathStep = {
-        from: target.node.key,
-        to: first,
-        kind: breakVia.get(first)?.[0]?.kind ?? 'RELATION',
-      };
-      const path = [lead, ...r.path];
-      if (r.type === 'consumer') {
-        const via = r.path[r.path.length - 1]?.from ?? first;
-        const d = r.distance + 1;
-        if (d - 1 > req.depth) continue;
-        const prev = exposureAt.get(r.key);
-        if (!prev || prev.distance > d) exposureAt.set(r.key, { distance: d, via });
-        continue;
-      }
-      if (breakVia.has(r.key) || r.key === targetRelation) continue;
-      if (r.distance + 1 > req.depth) {
-        log.add(`depth: the stale walk continues beyond depth ${req.depth}`);
-        continue;
-      }
-      staleDist.set(r.key, { distance: r.distance + 1, path });
-    }
-  }
-
-  // --- values: columns whose values change ---
-  const valueHits = new Map<string, { distance: number; path: PathStep[]; strict: boolean }>();
-  const valueStarts =
-    target.type === 'column'
-      ? [target.node.key]
-      : req.change === 'VALUES' || req.change === 'RETYPE'
-        ? (await store.columnsOf(targetRelation)).map((c) => c.key)
-        : [];
-  if (valueStarts.length > 0 && !log.expired()) {
-    const strict = await boundedTraverse(
-      store,
-      valueStarts,
-      {
-        direction: 'downstream',
-        level: 'column',
-        kinds: DIRECT_KINDS,
-        maxDepth: req.depth,
-        limit: ctx.limit,
-      },
-      'the values walk',
-      log,
-    );
-    for (const r of strict.reached)
-      valueHits.set(r.key, { distance: r.distance, path: r.path, strict: true });
-    if (req.mode === 'CONSERVATIVE' && !log.expired()) {
-      const all = await boundedTraverse(
-        store,
-        valueStarts,
-        { direction: 'downstream', level: 'column', maxDepth: req.depth, limit: ctx.limit },
-        'the values walk',
-        log,
-      );
-      for (const r of all.reached)
-        if (!valueHits.has(r.key))
-          valueHits.set(r.key, { distance: r.distance, path: r.path, strict: false });
-    }
-  }
-  await loadNodes(store, nodes, [
-    ...breakKeys,
-    ...staleDist.keys(),
-    ...exposureAt.keys(),
-    ...valueHits.keys(),
-  ]);
-  const valueRelationDistance = new Map<string, number>();
-  for (const [k, h] of valueHits) {
-    const n = nodes.get(k);
-    if (n?.type !== 'column' || n.node.relationKey === targetRelation) continue;
-    const prev = valueRelationDistance.get(n.node.relationKey);
-    if (prev === undefined || h.distance < prev) valueRelationDistance.set(n.node.relationKey, h.distance);
-  }
-  const valueRelations = new Set(valueRelationDistance.keys());
-  // exposures reading relations whose values change
-  if (!log.expired()) {
-    const readers = [...valueRelations].filter((rel) => !staleDist.has(rel) && !breakVia.has(rel));
-    // One store call for all of them; hops come sorted by (from, to), the order a per-relation walk used.
-    const hops = await store.neighbors(readers, {
+/** Relations downstream of the broken ones (relation level), and the consumers met on the way. */
+async function walkStale(run: ImpactRun, broken: Map<string, BreakFinding>): Promise<ReachPhase> {
+  const reach: ReachPhase = { stale: new Map(), exposures: new Map() };
+  for (const e of await run.store.edgesOf(run.targetRelation, 'downstream'))
+    if (e.kind === 'CONSUMER') reach.exposures.set(e.to, { distance: 1, via: run.targetRelation });
+  const starts = [...broken.keys()].sort(cmp);
+  if (starts.length === 0 || run.log.expired()) return reach;
+  const t = await boundedTraverse(
+    run.store,
+    starts,
+    {
       direction: 'downstream',
       level: 'relation',
+      maxDepth: Math.max(1, run.req.depth - 1),
+      limit: run.ctx.limit,
       includeConsumers: true,
-    });
-    for (const h of hops) {
-      if (h.kind !== 'CONSUMER') continue;
-      const d = (valueRelationDistance.get(h.from) ?? 1) + 1;
-      const prev = exposureAt.get(h.to);
-      if (!prev || prev.distance > d) exposureAt.set(h.to, { distance: d, via: h.from });
+    },
+    'the stale walk',
+    run.log,
+    run.req.depth,
+  );
+  for (const r of t.reached) {
+    const start = r.path[0]?.from ?? starts[0];
+    const lead = broken.get(start) as BreakFinding;
+    const distance = r.distance + lead.distance;
+    if (r.type === 'consumer') {
+      if (distance - 1 > run.req.depth) continue;
+      const via = r.path[r.path.length - 1]?.from ?? start;
+      keepNearest(reach.exposures, r.key, { distance, via });
+    } else if (!broken.has(r.key) && r.key !== run.targetRelation) {
+      if (distance > run.req.depth)
+        run.log.add(`depth: the stale walk continues beyond depth ${run.req.depth}`);
+      else reach.stale.set(r.key, { distance, path: [...lead.path, ...r.path] });
     }
   }
-  await loadNodes(store, nodes, [...valueRelations, ...exposureAt.keys()]);
+  return reach;
+}
 
-  // --- importance ---
-  const assessed = [
-    ...new Set([...breakKeys, ...staleDist.keys(), ...valueRelations, ...exposureAt.keys()]),
-  ].sort();
-  const imp = log.expired()
-    ? { byKey: new Map<string, Importance>(), partial: false }
-    : await importanceOf(store, assessed, nodes, {
-        sinceDay: ctx.usageSinceDay,
-        excludeUsers: ctx.excludeUsers,
-        excludeRoles: ctx.excludeRoles,
-        maxNodes: ctx.limit,
-        expired: () => log.expired(),
+/** Consumers reading relations whose values change (those of broken and stale ones are already known). */
+async function valueExposures(run: ImpactRun, values: ValuePhase, reach: ReachPhase): Promise<void> {
+  if (run.log.expired()) return;
+  const readers = [...values.relationDistance.keys()].filter((rel) => !reach.stale.has(rel));
+  // One store call for all of them; hops come sorted by (from, to).
+  const hops = await run.store.neighbors(readers, {
+    direction: 'downstream',
+    level: 'relation',
+    includeConsumers: true,
+  });
+  for (const h of hops)
+    if (h.kind === 'CONSUMER')
+      keepNearest(reach.exposures, h.to, {
+        distance: (values.relationDistance.get(h.from) ?? 1) + 1,
+        via: h.from,
       });
-  if (imp.partial && !log.reasons.some((r) => r.startsWith('timeout')))
-    log.add(`limit: importance counted exposures over the first ${ctx.limit} downstream nodes`);
-  const importance = (k: string): Importance =>
-    imp.byKey.get(k) ?? { score: 0, exposuresDownstream: 0, reads: 0, keyAsset: false, severity: 'LOW' };
+}
 
-  const keep = (rel: string) => passesFilters(nodes.get(rel), req.filters);
-  const breaks: ImpactedRelation[] = breakKeys.filter(keep).map((k) => ({
-    ...describeNode(nodes.get(k), k),
-    distance: 1,
-    certainty: possible.has(k) ? 'POSSIBLE' : 'CERTAIN',
-    path: [{ from: target.node.key, to: k, kind: breakVia.get(k)![0].kind }],
-    via: breakVia.get(k)!,
-    importance: importance(k),
-  }));
-  const stale: ImpactedRelation[] = [...staleDist.keys()].filter(keep).map((k) => ({
-    ...describeNode(nodes.get(k), k),
-    distance: staleDist.get(k)!.distance,
-    certainty: 'CERTAIN',
-    path: staleDist.get(k)!.path,
-    via: [],
-    importance: importance(k),
-  }));
-  const values: ImpactedColumn[] = [];
-  for (const [k, hit] of valueHits) {
-    const n = nodes.get(k);
-    if (n?.type !== 'column' || !keep(n.node.relationKey)) continue;
-    values.push({
+function keepNearest(map: ReachPhase['exposures'], key: string, at: { distance: number; via: string }): void {
+  const prev = map.get(key);
+  if (!prev || prev.distance > at.distance) map.set(key, at);
+}
+
+interface Phases {
+  breaks: BreakPhase;
+  tests: Check[];
+  reach: ReachPhase;
+  values: ValuePhase;
+  indirect: Map<string, IndirectFinding>;
+}
+
+/** Loads what is described, rates importance, then builds, filters and ranks every list. */
+async function assemble(run: ImpactRun, p: Phases): Promise<ImpactResult> {
+  const relationKeys = [
+    ...p.breaks.breaks.keys(),
+    ...p.breaks.passThrough.keys(),
+    ...p.reach.stale.keys(),
+    ...p.values.relationDistance.keys(),
+    ...p.indirect.keys(),
+  ];
+  await loadNodes(run.store, run.nodes, [...relationKeys, ...p.reach.exposures.keys()]);
+  const importance = await rateImportance(run, [...relationKeys, ...p.reach.exposures.keys()]);
+  const keep = (rel: string) => passesFilters(run.nodes.get(rel), run.req.filters);
+  const related = (map: Map<string, BreakFinding>) =>
+    [...map]
+      .filter(([k]) => keep(k))
+      .map(([k, f]) => relationEntry(run, k, f, importance(k)))
+      .sort(rank);
+  const breaks = related(p.breaks.breaks);
+  const passThrough = related(p.breaks.passThrough);
+  const stale = related(
+    new Map(
+      [...p.reach.stale].map(([k, s]) => [
+        k,
+        { ...s, certainty: 'CERTAIN', reason: 'UPSTREAM_BROKEN', via: [] } satisfies BreakFinding,
+      ]),
+    ),
+  );
+  const values = valueEntries(run, p.values, keep, importance).sort(rank);
+  const indirect = [...p.indirect]
+    .filter(([k]) => keep(k))
+    .map(([k, f]) => ({ ...describeNode(run.nodes.get(k), k), ...f, importance: importance(k) }))
+    .sort(rank);
+  const exposures = exposureEntries(run, p.reach, importance).sort(rank);
+  const tests = p.tests.map(testEntry).sort((a, b) => cmp(a.id, b.id));
+  const lists = { breaks, passThrough, stale, values, indirect, exposures, tests };
+  return {
+    target: describeNode(run.target, run.target.node.key),
+    targetRelation: run.targetRelation,
+    change: run.req.change,
+    mode: run.req.mode,
+    depth: run.req.depth,
+    ...lists,
+    ...ownersAndSummary(run, lists, importance, p.values),
+    partial: run.log.partial,
+    partialReasons: [...run.log.reasons].sort(),
+  };
+}
+
+const NO_IMPORTANCE: Importance = {
+  score: 0,
+  exposuresDownstream: 0,
+  reads: 0,
+  keyAsset: false,
+  severity: 'LOW',
+};
+
+async function rateImportance(run: ImpactRun, keys: string[]): Promise<(k: string) => Importance> {
+  if (run.log.expired()) return () => NO_IMPORTANCE;
+  const imp = await importanceOf(run.store, [...new Set(keys)].sort(cmp), run.nodes, {
+    sinceDay: run.ctx.usageSinceDay,
+    excludeUsers: run.ctx.excludeUsers,
+    excludeRoles: run.ctx.excludeRoles,
+    maxNodes: run.ctx.limit,
+    expired: () => run.log.expired(),
+  });
+  if (imp.partial && !run.log.reasons.some((r) => r.startsWith('timeout')))
+    run.log.add(`limit: importance counted exposures over the first ${run.ctx.limit} downstream nodes`);
+  return (k) => imp.byKey.get(k) ?? NO_IMPORTANCE;
+}
+
+function relationEntry(
+  run: ImpactRun,
+  key: string,
+  f: BreakFinding,
+  importance: Importance,
+): ImpactedRelation {
+  return {
+    ...describeNode(run.nodes.get(key), key),
+    distance: f.distance,
+    certainty: f.certainty,
+    reason: f.reason,
+    path: f.path,
+    via: f.via,
+    importance,
+  };
+}
+
+function valueEntries(
+  run: ImpactRun,
+  values: ValuePhase,
+  keep: (rel: string) => boolean,
+  importance: (k: string) => Importance,
+): ImpactedColumn[] {
+  const out: ImpactedColumn[] = [];
+  const listLoose = run.req.indirectColumns === true;
+  for (const [k, hit] of values.hits) {
+    const n = run.nodes.get(k);
+    if (n?.type !== 'column' || !keep(n.node.relationKey) || (!hit.strict && !listLoose)) continue;
+    out.push({
       key: k,
       relationKey: n.node.relationKey,
       name: n.node.name,
@@ -327,12 +381,20 @@ export async function impact(
       importance: importance(n.node.relationKey),
     });
   }
-  const tag = req.filters?.tag?.toLowerCase();
-  const exposures: ImpactedExposure[] = [];
-  for (const [k, at] of exposureAt) {
-    const n = nodes.get(k);
+  return out;
+}
+
+function exposureEntries(
+  run: ImpactRun,
+  reach: ReachPhase,
+  importance: (k: string) => Importance,
+): ImpactedExposure[] {
+  const tag = run.req.filters?.tag?.toLowerCase();
+  const out: ImpactedExposure[] = [];
+  for (const [k, at] of reach.exposures) {
+    const n = run.nodes.get(k);
     if (tag && !(n?.type === 'consumer' && n.node.tags.some((t) => t.toLowerCase() === tag))) continue;
-    exposures.push({
+    out.push({
       ...describeNode(n, k),
       distance: at.distance,
       via: at.via,
@@ -341,49 +403,68 @@ export async function impact(
       importance: importance(k),
     });
   }
-  const rank = <T extends { key: string; distance: number; importance: Importance }>(a: T, b: T) =>
-    b.importance.score - a.importance.score || a.distance - b.distance || cmp(a.key, b.key);
-  breaks.sort(rank);
-  stale.sort(rank);
-  values.sort(rank);
-  exposures.sort(rank);
+  return out;
+}
 
-  const assets = [...breaks, ...stale, ...exposures];
-  const valueRelsKept = [...new Set(values.map((v) => v.relationKey))]
-    .filter((k) => !breakVia.has(k) && !staleDist.has(k))
-    .map((k) => ({ ...describeNode(nodes.get(k), k), importance: importance(k) }));
-  const { owners, teams } = groupOwners([...assets, ...valueRelsKept], nodes);
-  const all = [...assets, ...valueRelsKept];
+function testEntry(c: Check): ImpactedTest {
+  return {
+    id: c.id,
+    name: c.name,
+    testType: c.testType ?? null,
+    relationKey: c.relationKey,
+    columnKey: c.columnKey ?? null,
+  };
+}
+
+type Lists = Pick<
+  ImpactResult,
+  'breaks' | 'passThrough' | 'stale' | 'values' | 'indirect' | 'exposures' | 'tests'
+>;
+
+function ownersAndSummary(
+  run: ImpactRun,
+  l: Lists,
+  importance: (k: string) => Importance,
+  values: ValuePhase,
+): Pick<ImpactResult, 'owners' | 'teams' | 'summary'> {
+  const listed = new Set([...l.breaks, ...l.stale].map((r) => r.key));
+  const changedRelations = [
+    ...new Set(
+      [...l.passThrough, ...l.values, ...l.indirect].map((v) => ('relationKey' in v ? v.relationKey : v.key)),
+    ),
+  ]
+    .filter((k) => !listed.has(k))
+    .sort(cmp)
+    .map((k) => ({ ...describeNode(run.nodes.get(k), k), importance: importance(k) }));
+  const all = [...l.breaks, ...l.stale, ...l.exposures, ...changedRelations];
+  const { owners, teams } = groupOwners(all, run.nodes);
   const byKind = new Map<string, number>();
   for (const a of all) byKind.set(a.kind, (byKind.get(a.kind) ?? 0) + 1);
-
   return {
-    target: describeNode(target, target.node.key),
-    targetRelation,
-    change: req.change,
-    mode: req.mode,
-    depth: req.depth,
-    breaks,
-    stale,
-    values,
-    exposures,
     owners,
     teams,
     summary: {
-      breaks: breaks.length,
-      stale: stale.length,
-      values: values.length,
-      exposures: exposures.filter((e) => e.kind !== 'other').length,
-      semanticConsumers: exposures.filter((e) => e.kind === 'other').length,
+      breaks: l.breaks.length,
+      certainBreaks: l.breaks.filter((b) => b.certainty === 'CERTAIN').length,
+      tests: l.tests.length,
+      passThrough: l.passThrough.length,
+      stale: l.stale.length,
+      values: l.values.length,
+      indirectRelations: l.indirect.length,
+      indirectColumns: [...values.hits.values()].filter((h) => !h.strict).length,
+      exposures: l.exposures.filter((e) => e.kind !== 'other').length,
+      semanticConsumers: l.exposures.filter((e) => e.kind === 'other').length,
       owners: owners.length,
       teams: teams.length,
       byKind: [...byKind].map(([kind, count]) => ({ kind, count })).sort((a, b) => cmp(a.kind, b.kind)),
       maxImportance: all.reduce((m, a) => Math.max(m, a.importance.score), 0),
       maxSeverity: maxSeverity(all.map((a) => a.importance.severity)),
     },
-    partial: log.partial,
-    partialReasons: [...log.reasons].sort(),
   };
+}
+
+function rank<T extends { key: string; distance: number; importance: Importance }>(a: T, b: T): number {
+  return b.importance.score - a.importance.score || a.distance - b.distance || cmp(a.key, b.key);
 }
 
 function passesFilters(node: AnyNode | undefined, f: ImpactFilters | undefined): boolean {
@@ -394,20 +475,4 @@ function passesFilters(node: AnyNode | undefined, f: ImpactFilters | undefined):
   if (f.schema && (r.schema ?? '').toLowerCase() !== f.schema.toLowerCase()) return false;
   if (f.tag && !r.tags.some((t) => t.toLowerCase() === f.tag!.toLowerCase())) return false;
   return true;
-}
-
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
-}
-
-export async function loadNodes(store: LineageStore, nodes: Map<string, AnyNode>, keys: Iterable<string>) {
-  const missing = [...new Set(keys)].filter((k) => !nodes.has(k));
-  if (missing.length === 0) return;
-  for (const [k, n] of await store.getNodes(missing)) nodes.set(k, n);
-}
-
-export function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

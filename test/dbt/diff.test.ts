@@ -61,7 +61,8 @@ describe('lineage diff', () => {
     ]);
     const retype = r.changes[3];
     expect(retype).toMatchObject({ fromType: 'DECIMAL(16,2)', toType: 'DOUBLE' });
-    expect(retype.blastRadius?.breaks).toEqual(['jaffle_shop.main.orders']);
+    // orders only copies order_total (select *): pass-through; customers sums it: a type-sensitive use
+    expect(retype.blastRadius?.breaks).toEqual(['jaffle_shop.main.customers']);
     expect(retype.blastRadius?.exposures.map((e) => e.key)).toEqual([
       'exposure:exposure.jaffle_shop.customer_360',
       'exposure:exposure.jaffle_shop.revenue_forecast',
@@ -70,7 +71,7 @@ describe('lineage diff', () => {
       column_renamed: 2,
       column_retyped: 1,
       model_changed: 1,
-      breaks: 2,
+      breaks: 1,
       exposures: 2,
     });
   });
