@@ -45,6 +45,7 @@ export function schemas(config: Config) {
         })
         .optional()
         .nullable(),
+      indirectColumns: z.boolean().optional().nullable(),
     }),
     canDrop: z.object({ ref, window }),
     rootCause: z.object({ ref, since: window, depth }),

@@ -156,6 +156,7 @@ function wrapRelation(r: ImpactResult['breaks'][number]) {
     asset: refOut(r),
     distance: r.distance,
     certainty: r.certainty,
+    reason: r.reason,
     path: r.path,
     via: r.via,
     importance: r.importance,
@@ -197,6 +198,7 @@ function buildResolvers() {
                   tag: a.filter.tag ?? undefined,
                 }
               : undefined,
+            indirectColumns: a.indirectColumns ?? false,
           },
           an,
         ),
@@ -321,8 +323,11 @@ function buildResolvers() {
     target: (p: ImpactResult) => refOut(p.target),
     breaks: (p: ImpactResult, args: Args, ctx: ApiContext) =>
       connection(p.breaks.map(wrapRelation), args, ctx.config.limits.maxPageSize),
+    passThrough: (p: ImpactResult, args: Args, ctx: ApiContext) =>
+      connection(p.passThrough.map(wrapRelation), args, ctx.config.limits.maxPageSize),
     stale: (p: ImpactResult, args: Args, ctx: ApiContext) =>
       connection(p.stale.map(wrapRelation), args, ctx.config.limits.maxPageSize),
+    indirect: (p: ImpactResult) => p.indirect.map((i) => ({ ...i, asset: refOut(i) })),
     values: (p: ImpactResult, args: Args, ctx: ApiContext) =>
       connection(p.values, args, ctx.config.limits.maxPageSize),
     exposures: (p: ImpactResult) => p.exposures.map((e) => ({ ...e, asset: refOut(e) })),
