@@ -1,4 +1,6 @@
 // Picks the store implementation from configuration. Besides src/cli, the only place that names one.
+// createMemoryStore is the scratch store for one computation (a diff of two manifests): embedded, in this
+// process only, with no directory, file, lock or fsync.
 import type { Config } from '../src/config.ts';
 import { lineageError } from '../src/errors.ts';
 import type { LineageStore } from './store.ts';
@@ -20,4 +22,10 @@ export async function createStore(config: Config): Promise<LineageStore> {
       });
     }
   }
+}
+
+/** An empty in-memory embedded store; its contents are gone on close. */
+export async function createMemoryStore(): Promise<LineageStore> {
+  const { openMemoryStore } = await import('./embedded/index.ts');
+  return openMemoryStore();
 }

@@ -1,8 +1,9 @@
 // The embedded LineageStore: per-origin contributions in memory, a GraphIndex rebuilt on every apply, and a
-// binary file under dataDir written atomically (see persist.ts). Every method runs synchronously
-// inside its promise, so within one process a reader sees the state before or after an apply, never a mix.
-// Across processes: writers take store.lock and reload a file changed by another process before applying;
-// readers reload when the file's (inode, size, mtime) changed, checked at most every reloadCheckMs.
+// backing (backing.ts): a binary file under dataDir written atomically (persist.ts), or nothing at all for
+// an in-memory store. Every method runs synchronously inside its promise, so within one process a reader
+// sees the state before or after an apply, never a mix. Across processes (file backing): writers take
+// store.lock and reload a file changed by another process before applying; readers reload when the file's
+// (inode, size, mtime) changed, checked at most every reloadCheckMs.
 import { isLineageError, lineageError } from '../../src/errors.ts';
 import type { Fingerprint, LineageBatch, NodeKey } from '../../src/model/lineage.ts';
 import { canonicalFingerprint } from '../records.ts';
@@ -10,11 +11,9 @@ import type { ApplyResult, LineageStore, NeighborOptions, TraverseOptions } from
 import { sameStoredContent, toStored, type StoredOrigin } from './column-edges.ts';
 import { canonicalizeBatch } from './contributions.ts';
 import { FingerprintHistory } from './fingerprints.ts';
-import { buildIndex, NODE_TYPES, type GraphIndex } from './graph-index.ts';
-import { acquireLock } from './lock.ts';
-import { readSnapshot, sameStamp, stampOf, storePath, writeSnapshot, type FileStamp } from './persist.ts';
+import { fileBacking, memoryBacking, type Backing, type State } from './backing.ts';
+import { buildIndex, NODE_TYPES } from './graph-index.ts';
 import * as q from './queries.ts';
-import { StringPool } from './strings.ts';
 import { neighborsIndex, traverseIndex } from './traverse.ts';
 
 export const MAX_FINGERPRINTS_PER_NODE = 20;
@@ -41,12 +40,6 @@ export interface WriteTimings {
   saveMs: number;
 }
 
-interface State {
-  ix: GraphIndex;
-  fingerprints: FingerprintHistory;
-  stamp: FileStamp | null;
-}
-
 function sameFingerprint(a: Fingerprint, b: Fingerprint): boolean {
   if (a.sqlChecksum !== b.sqlChecksum || a.columns.length !== b.columns.length) return false;
   return a.columns.every((c, i) => c.name === b.columns[i].name && c.dataType === b.columns[i].dataType);
@@ -68,62 +61,93 @@ function appendFingerprints(
   return changes.size === 0 ? null : history.with(changes);
 }
 
-export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<EmbeddedStore> {
-  const dataDir = options.dataDir;
-  const reloadCheckMs = options.reloadCheckMs ?? 1000;
-  const lockTimeoutMs = options.lockTimeoutMs ?? 30_000;
-  const file = storePath(dataDir);
+/** What a write does to the state: the next state (null = nothing to save) and the caller's answer. */
+interface Change<T> {
+  next: State | null;
+  result: T;
+}
 
-  const load = (): State => {
-    const read = readSnapshot(dataDir);
-    if (read === null)
-      return { ix: buildIndex([], new StringPool()), fingerprints: new FingerprintHistory(), stamp: null };
-    let ix: GraphIndex;
-    try {
-      ix = buildIndex(read.snapshot.origins, read.snapshot.pool, read.snapshot.index);
-    } catch (err) {
-      // the saved index does not fit the saved content: a damaged file that passed its checksums
-      throw lineageError(
-        'STORE_CORRUPT',
-        `the store file ${file} cannot be read: ${(err as Error).message}; move it away and ingest again`,
-      );
-    }
-    return { ix, fingerprints: read.snapshot.fingerprints, stamp: read.stamp };
+/** The apply rule: replace the origin's contribution, or only its label/time when the content is the same. */
+function applyChange(s: State, batch: LineageBatch): Change<ApplyResult> {
+  const previous = s.ix.origins.find((o) => o.origin.id === batch?.origin?.id);
+  const ownKeys = new Set<string>();
+  if (previous)
+    for (const list of [previous.relations, previous.columns, previous.consumers])
+      for (const n of list) ownKeys.add(n.key);
+  const data = canonicalizeBatch(batch, (key) => {
+    const id = s.ix.ids.get(key);
+    if (id === undefined) return undefined;
+    return s.ix.contributors[id] > (ownKeys.has(key) ? 1 : 0) ? NODE_TYPES[s.ix.type[id]] : undefined;
+  });
+  const counts = {
+    relations: data.relations.length,
+    columns: data.columns.length,
+    columnEdges: data.columnEdges.length,
+    relationEdges: data.relationEdges.length,
   };
+  const fps = appendFingerprints(s.fingerprints, batch.fingerprints);
+  const result = (unchanged: boolean): ApplyResult => ({ originId: data.origin.id, unchanged, counts });
+  if (previous && sameStoredContent(previous, data, s.ix.pool)) {
+    const o = previous.origin;
+    const metaChanged = o.label !== data.origin.label || o.ingestedAt !== data.origin.ingestedAt;
+    if (!metaChanged && fps === null) return { next: null, result: result(true) };
+    const origins = s.ix.origins.map((p) => (p === previous ? { ...previous, origin: data.origin } : p));
+    return {
+      next: { ix: { ...s.ix, origins }, fingerprints: fps ?? s.fingerprints, stamp: s.stamp },
+      result: result(fps === null),
+    };
+  }
+  const origins: StoredOrigin[] = s.ix.origins.filter((o) => o !== previous);
+  origins.push(toStored(data, s.ix.pool));
+  origins.sort((a, b) => (a.origin.id < b.origin.id ? -1 : a.origin.id > b.origin.id ? 1 : 0));
+  return {
+    next: { ix: buildIndex(origins, s.ix.pool), fingerprints: fps ?? s.fingerprints, stamp: s.stamp },
+    result: result(false),
+  };
+}
 
-  let state = load();
-  let lastCheck = Date.now();
-  let closed = false;
-  let timings: WriteTimings = { changeMs: 0, saveMs: 0 };
+function removeChange(s: State, originId: string): Change<boolean> {
+  const origins = s.ix.origins.filter((o) => o.origin.id !== originId);
+  if (origins.length === s.ix.origins.length) return { next: null, result: false };
+  return {
+    next: { ix: buildIndex(origins, s.ix.pool), fingerprints: s.fingerprints, stamp: s.stamp },
+    result: true,
+  };
+}
 
-  /** Reloads when another process replaced the file. */
-  const fresh = (force = false): State => {
-    if (closed) throw new Error('the embedded store is closed');
+/** The store over one backing: the current state, its refresh, and the locked write path. */
+class EmbeddedState {
+  state: State;
+  timings: WriteTimings = { changeMs: 0, saveMs: 0 };
+  closed = false;
+  private lastCheck = Date.now();
+
+  constructor(
+    private readonly backing: Backing,
+    private readonly reloadCheckMs: number,
+  ) {
+    this.state = backing.load();
+  }
+
+  /** The state to read, reloaded when another process replaced the backing. */
+  fresh(force = false): State {
+    if (this.closed) throw new Error('the embedded store is closed');
     const now = Date.now();
-    if (!force && now - lastCheck < reloadCheckMs) return state;
-    lastCheck = now;
-    const stamp = stampOf(file);
-    if (stamp !== null && !sameStamp(stamp, state.stamp)) state = load();
-    return state;
-  };
+    if (!force && now - this.lastCheck < this.reloadCheckMs) return this.state;
+    this.lastCheck = now;
+    if (this.backing.changedSince(this.state)) this.state = this.backing.load();
+    return this.state;
+  }
 
-  /** Runs a write under the lock against the freshest state; `change` returns the next state or null. */
-  const write = <T>(change: (s: State) => { next: State | null; result: T }): T => {
-    const release = acquireLock(dataDir, lockTimeoutMs);
+  /** Runs a change under the lock against the freshest state and saves its next state. */
+  write<T>(change: (s: State) => Change<T>): T {
+    const release = this.backing.lock();
     try {
       const t0 = performance.now();
-      const { next, result } = change(fresh(true));
+      const { next, result } = change(this.fresh(true));
       const t1 = performance.now();
-      if (next !== null) {
-        const saved = writeSnapshot(dataDir, {
-          origins: next.ix.origins,
-          pool: next.ix.pool,
-          fingerprints: next.fingerprints,
-          index: next.ix,
-        });
-        state = { ...next, stamp: saved.stamp };
-      }
-      timings = { changeMs: t1 - t0, saveMs: performance.now() - t1 };
+      if (next !== null) this.state = this.backing.save(next);
+      this.timings = { changeMs: t1 - t0, saveMs: performance.now() - t1 };
       return result;
     } catch (err) {
       if (isLineageError(err)) throw err;
@@ -131,128 +155,48 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
     } finally {
       release();
     }
-  };
+  }
+}
 
-  const store: EmbeddedStore = {
+function storeOver(st: EmbeddedState): EmbeddedStore {
+  const ix = () => st.fresh().ix;
+  return {
     kind: 'embedded',
-
-    async applyBatch(batch: LineageBatch): Promise<ApplyResult> {
-      return write((s) => {
-        const previous = s.ix.origins.find((o) => o.origin.id === batch?.origin?.id);
-        const ownKeys = new Set<string>();
-        if (previous)
-          for (const list of [previous.relations, previous.columns, previous.consumers]) {
-            for (const n of list) ownKeys.add(n.key);
-          }
-        const data = canonicalizeBatch(batch, (key) => {
-          const id = s.ix.ids.get(key);
-          if (id === undefined) return undefined;
-          return s.ix.contributors[id] > (ownKeys.has(key) ? 1 : 0) ? NODE_TYPES[s.ix.type[id]] : undefined;
-        });
-        const counts = {
-          relations: data.relations.length,
-          columns: data.columns.length,
-          columnEdges: data.columnEdges.length,
-          relationEdges: data.relationEdges.length,
-        };
-        const fps = appendFingerprints(s.fingerprints, batch.fingerprints);
-        const result = (unchanged: boolean): ApplyResult => ({ originId: data.origin.id, unchanged, counts });
-        if (previous && sameStoredContent(previous, data, s.ix.pool)) {
-          const o = previous.origin;
-          const metaChanged = o.label !== data.origin.label || o.ingestedAt !== data.origin.ingestedAt;
-          if (!metaChanged && fps === null) return { next: null, result: result(true) };
-          const origins = s.ix.origins.map((p) =>
-            p === previous ? { ...previous, origin: data.origin } : p,
-          );
-          return {
-            next: { ix: { ...s.ix, origins }, fingerprints: fps ?? s.fingerprints, stamp: s.stamp },
-            result: result(fps === null),
-          };
-        }
-        const origins: StoredOrigin[] = s.ix.origins.filter((o) => o !== previous);
-        origins.push(toStored(data, s.ix.pool));
-        origins.sort((a, b) => (a.origin.id < b.origin.id ? -1 : a.origin.id > b.origin.id ? 1 : 0));
-        return {
-          next: { ix: buildIndex(origins, s.ix.pool), fingerprints: fps ?? s.fingerprints, stamp: s.stamp },
-          result: result(false),
-        };
-      });
+    applyBatch: async (batch: LineageBatch) => st.write((s) => applyChange(s, batch)),
+    removeOrigin: async (originId: string) => st.write((s) => removeChange(s, originId)),
+    getNodes: async (keys) => q.getNodes(ix(), keys),
+    findByUniqueId: async (uniqueId) => q.findByUniqueId(ix(), uniqueId),
+    search: async (text, opts) => q.search(ix(), text, opts),
+    columnsOf: async (relationKey) => q.columnsOf(ix(), relationKey),
+    listRelations: async (filter) => q.listRelations(ix(), filter),
+    listConsumers: async () => q.listConsumers(ix()),
+    edgesOf: async (key: NodeKey, direction) => q.edgesOf(ix(), key, direction),
+    traverse: async (starts: readonly NodeKey[], opts: TraverseOptions) => traverseIndex(ix(), starts, opts),
+    neighbors: async (keys: readonly NodeKey[], opts: NeighborOptions) => neighborsIndex(ix(), keys, opts),
+    relationGraph: async () => q.relationGraph(ix()),
+    usage: async (query) => q.usage(ix(), query),
+    fingerprints: async (keys, limitPerNode) => q.fingerprints(st.fresh().fingerprints, keys, limitPerNode),
+    evidence: async (keys, since) => q.evidence(ix(), keys, since),
+    checks: async (keys) => q.checks(ix(), keys),
+    origins: async () => q.origins(ix()),
+    diagnostics: async (query) => q.diagnostics(ix(), query),
+    stats: async () => q.stats(ix()),
+    ping: async () => !st.closed,
+    close: async () => {
+      st.closed = true;
     },
-
-    async removeOrigin(originId: string): Promise<boolean> {
-      return write((s) => {
-        const origins = s.ix.origins.filter((o) => o.origin.id !== originId);
-        if (origins.length === s.ix.origins.length) return { next: null, result: false };
-        return {
-          next: { ix: buildIndex(origins, s.ix.pool), fingerprints: s.fingerprints, stamp: s.stamp },
-          result: true,
-        };
-      });
-    },
-
-    async getNodes(keys) {
-      return q.getNodes(fresh().ix, keys);
-    },
-    async findByUniqueId(uniqueId) {
-      return q.findByUniqueId(fresh().ix, uniqueId);
-    },
-    async search(text, opts) {
-      return q.search(fresh().ix, text, opts);
-    },
-    async columnsOf(relationKey) {
-      return q.columnsOf(fresh().ix, relationKey);
-    },
-    async listRelations(filter) {
-      return q.listRelations(fresh().ix, filter);
-    },
-    async listConsumers() {
-      return q.listConsumers(fresh().ix);
-    },
-    async edgesOf(key: NodeKey, direction) {
-      return q.edgesOf(fresh().ix, key, direction);
-    },
-    async traverse(starts: readonly NodeKey[], opts: TraverseOptions) {
-      return traverseIndex(fresh().ix, starts, opts);
-    },
-    async neighbors(keys: readonly NodeKey[], opts: NeighborOptions) {
-      return neighborsIndex(fresh().ix, keys, opts);
-    },
-    async relationGraph() {
-      return q.relationGraph(fresh().ix);
-    },
-    async usage(query) {
-      return q.usage(fresh().ix, query);
-    },
-    async fingerprints(keys, limitPerNode) {
-      return q.fingerprints(fresh().fingerprints, keys, limitPerNode);
-    },
-    async evidence(keys, since) {
-      return q.evidence(fresh().ix, keys, since);
-    },
-    async checks(keys) {
-      return q.checks(fresh().ix, keys);
-    },
-    async origins() {
-      return q.origins(fresh().ix);
-    },
-    async diagnostics(query) {
-      return q.diagnostics(fresh().ix, query);
-    },
-    async stats() {
-      return q.stats(fresh().ix);
-    },
-    async ping() {
-      return !closed;
-    },
-    async close() {
-      closed = true;
-    },
-    fileBytes() {
-      return state.stamp?.size ?? 0;
-    },
-    lastWriteTimings() {
-      return timings;
-    },
+    fileBytes: () => st.state.stamp?.size ?? 0,
+    lastWriteTimings: () => st.timings,
   };
-  return store;
+}
+
+/** The embedded store persisted under `options.dataDir`. Throws STORE_CORRUPT for a damaged file. */
+export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<EmbeddedStore> {
+  const backing = fileBacking(options.dataDir, options.lockTimeoutMs ?? 30_000);
+  return storeOver(new EmbeddedState(backing, options.reloadCheckMs ?? 1000));
+}
+
+/** An empty embedded store held in this process only (no directory, file, lock or fsync); gone on close. */
+export async function openMemoryStore(): Promise<EmbeddedStore> {
+  return storeOver(new EmbeddedState(memoryBacking(), Number.POSITIVE_INFINITY));
 }
