@@ -3,6 +3,7 @@
 // Memory is bounded by distinct statements and distinct usage keys (target, access, user, role, day).
 import { splitColumnKey } from '../../src/model/identity.ts';
 import type { Diagnostic, Platform, UsageRecord } from '../../src/model/lineage.ts';
+import { executionHash, HashSet64 } from './executions.ts';
 import { UsageCounter } from './usage.ts';
 import { Fingerprinter } from './fingerprint.ts';
 import type { QueryLogFormat } from './formats.ts';
@@ -14,6 +15,12 @@ import type { LogRecord, QueryRecord } from './types.ts';
 export interface SchemaSource {
   columns(relationKey: string): Promise<readonly string[] | undefined>;
 }
+
+/**
+ * Executions other origins already counted (their query-log ledgers), one UTC day at a time; undefined when
+ * none did on that day.
+ */
+export type CountedElsewhere = (day: string) => Promise<HashSet64 | undefined>;
 
 export interface AggregateOptions {
   format: QueryLogFormat;
@@ -28,6 +35,8 @@ export interface AggregateOptions {
   serviceRoles?: readonly string[];
   /** How many malformed rows / unparsed statements are reported individually. */
   maxSamples?: number;
+  /** Default: nothing counted elsewhere. */
+  countedElsewhere?: CountedElsewhere;
 }
 
 export interface StatementStats {
@@ -54,6 +63,11 @@ export interface AggregateCounts {
   serviceExecutions: number;
   distinctStatements: number;
   unparsedStatements: number;
+  /**
+   * Executions not counted again: their query id and start time appeared earlier in this log, or another
+   * origin's log already counted them (the same export under another path, overlapping exports).
+   */
+  duplicates: number;
 }
 
 /** Statements that never carry lineage or usage, by the warehouse's own statement type. */
@@ -88,12 +102,16 @@ export class QueryLogAggregator {
     serviceExecutions: 0,
     distinctStatements: 0,
     unparsedStatements: 0,
+    duplicates: 0,
   };
-  readonly malformedSamples: { line: number; reason: string }[] = [];
+  readonly malformedSamples: { line: number; endLine?: number; reason: string }[] = [];
   readonly diagnostics: Diagnostic[] = [];
   private readonly statements = new Map<string, StatementStats>();
   private readonly usage = new UsageCounter();
   private readonly fingerprinter = new Fingerprinter();
+  /** Executions (query id + start time) this log accounts for, per UTC day: its ledger. */
+  private readonly executionsByDay = new Map<string, HashSet64>();
+  private readonly elsewhere = new Map<string, HashSet64 | undefined>();
   /** Columns from the schema source, cached (undefined = unknown there). */
   private readonly known = new Map<string, readonly string[] | undefined>();
   /** Columns of relations created by statements in this log (CTAS, CREATE VIEW, temp tables). */
@@ -114,13 +132,40 @@ export class QueryLogAggregator {
       case 'malformed':
         this.counts.malformed++;
         if (this.malformedSamples.length < this.maxSamples)
-          this.malformedSamples.push({ line: rec.line, reason: rec.reason });
+          this.malformedSamples.push(
+            rec.endLine === undefined
+              ? { line: rec.line, reason: rec.reason }
+              : { line: rec.line, endLine: rec.endLine, reason: rec.reason },
+          );
         return;
       case 'query':
+        if (await this.isDuplicate(rec)) {
+          this.counts.duplicates += rec.executions;
+          return;
+        }
         return this.addQuery(rec);
       default:
         return assertNever(rec);
     }
+  }
+
+  /** True when this execution was counted already; otherwise it is recorded in this log's ledger. */
+  private async isDuplicate(rec: QueryRecord): Promise<boolean> {
+    if (rec.queryId === undefined) return false;
+    const day = rec.at.slice(0, 10);
+    const hash = executionHash(rec.queryId, rec.at);
+    if (!this.elsewhere.has(day)) this.elsewhere.set(day, await this.options.countedElsewhere?.(day));
+    if (this.elsewhere.get(day)?.has(hash)) return true;
+    let mine = this.executionsByDay.get(day);
+    if (!mine) this.executionsByDay.set(day, (mine = new HashSet64()));
+    return !mine.add(hash);
+  }
+
+  /** This log's executions per UTC day (sorted hex hashes), for the store's ledger. */
+  executionLedger(): { day: string; hashes: string[] }[] {
+    return [...this.executionsByDay.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([day, set]) => ({ day, hashes: set.hexes() }));
   }
 
   private async addQuery(rec: QueryRecord): Promise<void> {

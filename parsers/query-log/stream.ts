@@ -1,12 +1,12 @@
 // Streaming primitives shared by the readers: lines and CSV rows with their 1-based line numbers. Memory is
-// bounded by the longest record, never by the file. The only importer of csv-parse in this folder.
+// bounded by the longest record, never by the file.
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { parse } from 'csv-parse';
-import type { ReaderHooks } from './types.ts';
+import { CsvSplitter, type CsvRow, type CsvShape } from './csv.ts';
+import type { ReadOptions } from './types.ts';
 
-function fileStream(file: string, hooks: ReaderHooks) {
+function fileStream(file: string, hooks: ReadOptions) {
   const stream = createReadStream(file, { highWaterMark: 1 << 20 });
   if (hooks.onBytes) {
     const onBytes = hooks.onBytes;
@@ -18,7 +18,7 @@ function fileStream(file: string, hooks: ReaderHooks) {
 /** Lines of a text file (any of \n, \r\n), with their 1-based numbers. */
 export async function* readLines(
   file: string,
-  hooks: ReaderHooks,
+  hooks: ReadOptions,
 ): AsyncGenerator<{ line: number; text: string }> {
   const rl = createInterface({ input: fileStream(file, hooks), crlfDelay: Infinity });
   let line = 0;
@@ -28,39 +28,15 @@ export async function* readLines(
   }
 }
 
-export type CsvRow =
-  { ok: true; line: number; cells: string[] } | { ok: false; line: number; reason: string };
-
 /**
- * Rows of a CSV file as arrays of strings (no header handling), with the line each row starts on. Rows
- * the CSV grammar rejects (an unclosed quote…) come back as `ok: false` and reading continues.
+ * Rows of a CSV file as arrays of strings (no header handling), each with the line it starts on. `shape`
+ * says whether a complete record fits (column count); a record that does not, or that breaks the CSV
+ * grammar, comes back as one `ok: false` row and reading continues with the rows after it (csv.ts).
  */
-export async function* readCsv(file: string, hooks: ReaderHooks): AsyncGenerator<CsvRow> {
-  const skipped: CsvRow[] = [];
-  let lastEnd = 0;
-  const parser = parse({
-    bom: true,
-    relax_column_count: true,
-    skip_empty_lines: true,
-    info: true,
-    skip_records_with_error: true,
-    on_skip: (err) => {
-      const lines = (err as { lines?: number } | undefined)?.lines ?? lastEnd + 1;
-      skipped.push({ ok: false, line: lastEnd + 1, reason: err?.message ?? 'invalid CSV record' });
-      lastEnd = lines;
-      return undefined;
-    },
-  });
-  const source = fileStream(file, hooks);
-  source.on('error', (err) => parser.destroy(err));
-  source.pipe(parser);
-  for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-    while (skipped.length > 0) yield skipped.shift()!;
-    const start = lastEnd + 1;
-    lastEnd = item.info.lines;
-    yield { ok: true, line: start, cells: item.record };
-  }
-  while (skipped.length > 0) yield skipped.shift()!;
+export async function* readCsv(file: string, hooks: ReadOptions, shape: CsvShape): AsyncGenerator<CsvRow> {
+  const splitter = new CsvSplitter(shape);
+  for await (const { line, text } of readLines(file, hooks)) yield* splitter.push(line, text);
+  yield* splitter.end();
 }
 
 /** First non-whitespace character of a file (to tell JSON lines from CSV), or '' when the head is blank. */

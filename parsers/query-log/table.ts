@@ -1,10 +1,11 @@
 // Named-column rows from either a CSV file with a header or a JSON-lines file, told apart by the first
 // character. Keys are lower-cased so exports that upper-case column names (Snowflake) read the same.
 import { firstChar, readCsv, readLines } from './stream.ts';
-import type { ReaderHooks } from './types.ts';
+import type { MalformedRecord, ReadOptions } from './types.ts';
 
 export type TableRow =
-  { ok: true; line: number; row: Record<string, unknown> } | { ok: false; line: number; reason: string };
+  | { ok: true; line: number; row: Record<string, unknown> }
+  | { ok: false; line: number; endLine?: number; reason: string };
 
 export interface TableHead {
   layout: 'csv' | 'jsonl';
@@ -24,7 +25,7 @@ function lowerKeys(obj: Record<string, unknown>): Record<string, unknown> {
  */
 export async function* readTable(
   file: string,
-  hooks: ReaderHooks,
+  hooks: ReadOptions,
   onHead: (head: TableHead) => void,
 ): AsyncGenerator<TableRow> {
   const first = await firstChar(file);
@@ -52,8 +53,21 @@ export async function* readTable(
     }
     return;
   }
+  yield* csvTable(file, hooks, onHead);
+}
+
+/** CSV rows named by the header: a row with another column count is one malformed row (csv.ts). */
+async function* csvTable(
+  file: string,
+  hooks: ReadOptions,
+  onHead: (head: TableHead) => void,
+): AsyncGenerator<TableRow> {
   let header: string[] | null = null;
-  for await (const r of readCsv(file, hooks)) {
+  const shape = (cells: readonly string[]): string | null =>
+    header === null || cells.length === header.length
+      ? null
+      : `expected ${header.length} columns, got ${cells.length}`;
+  for await (const r of readCsv(file, hooks, shape)) {
     if (!r.ok) {
       if (header === null) onHead({ layout: 'csv', columns: [] });
       yield r;
@@ -64,12 +78,15 @@ export async function* readTable(
       onHead({ layout: 'csv', columns: header });
       continue;
     }
-    if (r.cells.length !== header.length) {
-      yield { ok: false, line: r.line, reason: `expected ${header.length} columns, got ${r.cells.length}` };
-      continue;
-    }
     const row: Record<string, unknown> = {};
     for (let i = 0; i < header.length; i++) row[header[i]] = r.cells[i];
     yield { ok: true, line: r.line, row };
   }
+}
+
+/** A row the table could not read, as the reader's malformed record. */
+export function malformedRow(r: { line: number; endLine?: number; reason: string }): MalformedRecord {
+  return r.endLine === undefined
+    ? { kind: 'malformed', line: r.line, reason: r.reason }
+    : { kind: 'malformed', line: r.line, endLine: r.endLine, reason: r.reason };
 }

@@ -22,8 +22,13 @@ export interface QueryRecord {
   text: string;
   user: string;
   role?: string;
-  /** ISO-8601 UTC. */
+  /** ISO-8601 UTC: when the execution started. */
   at: string;
+  /**
+   * The warehouse's id of this execution (Snowflake QUERY_ID, BigQuery job, Redshift query, csvlog session
+   * line): with `at`, the key that counts an execution once across overlapping exports.
+   */
+  queryId?: string;
   database?: string;
   schema?: string;
   status: QueryStatus;
@@ -39,6 +44,8 @@ export interface QueryRecord {
 export interface MalformedRecord {
   kind: 'malformed';
   line: number;
+  /** Last line of the damage when one report covers several lines (a broken CSV quote). */
+  endLine?: number;
   reason: string;
 }
 
@@ -46,10 +53,12 @@ export type LogRecord = QueryRecord | MalformedRecord;
 
 /** A streaming reader: yields records in file order, never holding the file in memory. */
 export interface QueryLogReader {
-  read(file: string, hooks: ReaderHooks): AsyncIterable<LogRecord>;
+  read(file: string, options: ReadOptions): AsyncIterable<LogRecord>;
 }
 
-export interface ReaderHooks {
+export interface ReadOptions {
   /** Called with the number of bytes consumed since the last call (for progress). */
   onBytes?(n: number): void;
+  /** IANA zone of times written without one, and of zone abbreviations (csvlog `log_timezone`); default UTC. */
+  timeZone?: string;
 }

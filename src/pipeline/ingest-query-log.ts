@@ -10,6 +10,7 @@ import { QueryLogAggregator } from '../../parsers/query-log/aggregate.ts';
 import type { AggregateCounts } from '../../parsers/query-log/aggregate.ts';
 import { buildBatch, lineageOf, neededColumns, neededRelations } from '../../parsers/query-log/batch.ts';
 import { queryLogFormat } from '../../parsers/query-log/formats.ts';
+import { isZone } from '../../parsers/query-log/time.ts';
 import type { Analyzer } from '../../parsers/query-log/statement.ts';
 import { lineageError } from '../errors.ts';
 import type { Diagnostic, LineageBatch, Origin, Platform } from '../model/lineage.ts';
@@ -27,6 +28,8 @@ export interface IngestQueryLogOptions {
   /** Session defaults for records that name no database/schema. */
   defaultDatabase?: string;
   defaultSchema?: string;
+  /** IANA zone of times the log writes without a zone or with an abbreviation (csvlog log_timezone). */
+  timeZone?: string;
   /** Origin id; default `query-log:<absolute path>`. Re-ingesting the same origin replaces it. */
   origin?: string;
   /** Ticks once per byte read; total = file size. */
@@ -45,7 +48,7 @@ export interface QueryLogSummary extends AggregateCounts {
   origin: string;
   format: string;
   file: string;
-  malformedSamples: { line: number; reason: string }[];
+  malformedSamples: { line: number; endLine?: number; reason: string }[];
   columnEdges: number;
   relationEdges: number;
   usageRecords: number;
@@ -77,6 +80,11 @@ export async function buildQueryLogBatch(
   options: IngestQueryLogOptions,
 ): Promise<QueryLogBuild> {
   const format = queryLogFormat(options.format);
+  if (options.timeZone !== undefined && !isZone(options.timeZone))
+    throw lineageError(
+      'LINEAGE_BAD_ARGUMENT',
+      `unknown time zone '${options.timeZone}' (an IANA name, e.g. Europe/Paris)`,
+    );
   const path = resolve(file);
   let size: number;
   try {
@@ -107,7 +115,8 @@ export async function buildQueryLogBatch(
   });
   try {
     let valid = 0;
-    for await (const rec of format.reader.read(path, { onBytes: (n) => progress?.tick(n) })) {
+    const read = { onBytes: (n: number) => progress?.tick(n), timeZone: options.timeZone };
+    for await (const rec of format.reader.read(path, read)) {
       await aggregator.add(rec);
       if (rec.kind === 'query') valid++;
       else if (valid === 0 && aggregator.counts.malformed >= WRONG_FORMAT_PROBE)
@@ -130,7 +139,7 @@ export async function buildQueryLogBatch(
   const diagnostics: Diagnostic[] = aggregator.malformedSamples.map((m) => ({
     code: 'QUERY_LOG_MALFORMED_ROW',
     severity: 'warning',
-    message: m.reason,
+    message: m.endLine === undefined ? m.reason : `lines ${m.line}-${m.endLine}: ${m.reason}`,
     where: { file: path, line: m.line },
   }));
   const hidden = aggregator.counts.malformed - aggregator.malformedSamples.length;

@@ -69,6 +69,82 @@ describe('failures leave the store untouched', () => {
   });
 });
 
+describe('one bad CSV row among good rows', () => {
+  /** A Snowflake export of `rows` good rows (> 1 MiB) with `broken(i)` replacing some of them. */
+  function snowflakeCsv(file: string, rows: number, broken: (i: number) => string | null): void {
+    const lines = ['QUERY_ID,QUERY_TEXT,USER_NAME,START_TIME,EXECUTION_STATUS'];
+    const pad = 'x'.repeat(40);
+    for (let i = 0; i < rows; i++)
+      lines.push(broken(i) ?? `q${i},"SELECT a, '${pad}' FROM t${i % 7}",alice,2024-05-01 10:00:00,SUCCESS`);
+    writeFileSync(file, `${lines.join('\n')}\n`);
+  }
+
+  it.each([
+    ['early', 40],
+    ['late (past the first MiB)', 19_500],
+  ])('an unbalanced quote %s is one diagnostic at its line; every good row is ingested', async (_, at) => {
+    const file = join(dir, 'quote.csv');
+    snowflakeCsv(file, 20_000, (i) =>
+      i === at ? `q${i},"SELECT broken FROM t,alice,2024-05-01 10:00:00,SUCCESS` : null,
+    );
+    const s = await ingestQueryLog(store, file, { format: 'snowflake' });
+    expect({ records: s.records, executions: s.executions, malformed: s.malformed }).toEqual({
+      records: 20_000,
+      executions: 19_999,
+      malformed: 1,
+    });
+    expect(s.malformedSamples).toEqual([
+      { line: at + 2, reason: expect.stringMatching(/^unbalanced quote/) },
+    ]);
+    const diags = await store.diagnostics({ code: 'QUERY_LOG_MALFORMED_ROW', limit: 10 });
+    expect(diags.map((d) => d.where?.line)).toEqual([at + 2]);
+    expect((await store.usage({ sinceDay: '2024-05-01', targets: ['T0'] }))[0].reads).toBe(
+      Array.from({ length: 20_000 }, (_, i) => i).filter((i) => i % 7 === 0 && i !== at).length,
+    );
+  });
+
+  it('an impossible START_TIME is one malformed row with the reason', async () => {
+    const file = join(dir, 'feb30.csv');
+    snowflakeCsv(file, 30, (i) => (i === 3 ? `q3,"SELECT 1",bob,2024-02-30 10:00:00,SUCCESS` : null));
+    const s = await ingestQueryLog(store, file, { format: 'snowflake' });
+    expect(s.malformedSamples).toEqual([
+      { line: 5, reason: "bad START_TIME: '2024-02-30 10:00:00': day 30 does not exist in 2024-02" },
+    ]);
+    expect(s.executions).toBe(29);
+  });
+});
+
+describe('executions counted once by query id and start time', () => {
+  it('the same rows twice in one log count once', async () => {
+    const file = join(dir, 'twice.jsonl');
+    const rows = [1, 2, 3].map((i) =>
+      JSON.stringify({
+        query: `SELECT a FROM t WHERE x = ${i}`,
+        user: 'amy',
+        timestamp: `2024-05-01T10:00:0${i}Z`,
+        query_id: `q${i}`,
+      }),
+    );
+    writeFileSync(
+      file,
+      [
+        ...rows,
+        ...rows,
+        JSON.stringify({
+          query: 'SELECT a FROM t',
+          user: 'amy',
+          timestamp: '2024-05-01T11:00:00Z',
+          query_id: 'q1',
+        }),
+      ].join('\n'),
+    );
+    const s = await ingestQueryLog(store, file, { format: 'generic' });
+    // q1 at another start time is another execution (ids may be reused across days or servers).
+    expect({ executions: s.executions, duplicates: s.duplicates }).toEqual({ executions: 4, duplicates: 3 });
+    expect((await store.usage({ sinceDay: '2024-05-01', targets: ['t'] }))[0].reads).toBe(4);
+  });
+});
+
 describe('joining what the graph already knows', () => {
   it('resolves unqualified names and * against dbt relations with catalog columns', async () => {
     const dbt = emptyBatch({

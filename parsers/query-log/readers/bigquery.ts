@@ -2,9 +2,10 @@
 // lines (`bq query --format=json` / EXPORT DATA … format='JSON'), where destination_table, referenced_tables
 // and error_result are nested records. A CSV export with those three columns as TO_JSON_STRING(...) or
 // `project.dataset.table` strings reads too. Field names follow the JOBS view schema in Google's docs.
-import { readTable } from '../table.ts';
+import { malformedRow, readTable } from '../table.ts';
 import type { LogRecord, QueryLogReader, QueryStatus, ReportedAccess } from '../types.ts';
-import { jsonCell, parseTime, str } from '../values.ts';
+import { badTime, parseTimestamp } from '../time.ts';
+import { jsonCell, str } from '../values.ts';
 import { requireColumns } from './require.ts';
 
 interface TableRef {
@@ -39,6 +40,12 @@ function isAnonymous(name: string): boolean {
   return /(^|\.)`?_/.test(name.split('.').slice(-2, -1)[0] ?? '');
 }
 
+/** A job id is unique within its project (JOBS view `job_id`). */
+function jobId(row: Record<string, unknown>): string | undefined {
+  const job = str(row.job_id);
+  return job === undefined ? undefined : `${str(row.project_id) ?? ''}:${job}`;
+}
+
 function status(row: Record<string, unknown>): QueryStatus {
   const state = (str(row.state) ?? 'DONE').toUpperCase();
   if (state !== 'DONE') return 'cancelled';
@@ -63,8 +70,8 @@ const WRITING = new Set([
 ]);
 
 export const bigqueryReader: QueryLogReader = {
-  async *read(file, hooks): AsyncIterable<LogRecord> {
-    const rows = readTable(file, hooks, (head) =>
+  async *read(file, options): AsyncIterable<LogRecord> {
+    const rows = readTable(file, options, (head) =>
       requireColumns('BigQuery INFORMATION_SCHEMA.JOBS', head, [
         ['query'],
         ['user_email'],
@@ -73,16 +80,20 @@ export const bigqueryReader: QueryLogReader = {
     );
     for await (const r of rows) {
       if (!r.ok) {
-        yield { kind: 'malformed', line: r.line, reason: r.reason };
+        yield malformedRow(r);
         continue;
       }
       const row = r.row;
       const jobType = (str(row.job_type) ?? 'QUERY').toUpperCase();
       if (jobType !== 'QUERY') continue; // LOAD/EXTRACT/COPY jobs carry no SQL
       const text = str(row.query);
-      const at = parseTime(row.creation_time);
-      if (!text || !at) {
-        yield { kind: 'malformed', line: r.line, reason: !text ? 'empty query' : 'bad creation_time' };
+      const at = parseTimestamp(row.creation_time, options.timeZone);
+      if (!text || !at.ok) {
+        yield {
+          kind: 'malformed',
+          line: r.line,
+          reason: at.ok ? 'empty query' : badTime('creation_time', at),
+        };
         continue;
       }
       const statementType = str(row.statement_type)?.toUpperCase();
@@ -105,7 +116,8 @@ export const bigqueryReader: QueryLogReader = {
         line: r.line,
         text,
         user: str(row.user_email) ?? 'unknown',
-        at,
+        at: at.at,
+        queryId: jobId(row),
         database: str(row.project_id),
         status: status(row),
         queryType: statementType,

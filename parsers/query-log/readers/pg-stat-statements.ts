@@ -5,15 +5,16 @@
 // row stands for `calls` executions; constants are already replaced by $n. Only successful executions are
 // counted by the extension, so every row is a success.
 import { statSync } from 'node:fs';
-import { readTable } from '../table.ts';
+import { malformedRow, readTable } from '../table.ts';
 import type { LogRecord, QueryLogReader } from '../types.ts';
-import { parseTime, str } from '../values.ts';
+import { badTime, parseTimestamp } from '../time.ts';
+import { str } from '../values.ts';
 import { requireColumns } from './require.ts';
 
 export const pgStatStatementsReader: QueryLogReader = {
-  async *read(file, hooks): AsyncIterable<LogRecord> {
+  async *read(file, options): AsyncIterable<LogRecord> {
     const fileTime = statSync(file).mtime.toISOString();
-    const rows = readTable(file, hooks, (head) =>
+    const rows = readTable(file, options, (head) =>
       requireColumns('pg_stat_statements snapshot', head, [
         ['query'],
         ['calls'],
@@ -22,7 +23,7 @@ export const pgStatStatementsReader: QueryLogReader = {
     );
     for await (const r of rows) {
       if (!r.ok) {
-        yield { kind: 'malformed', line: r.line, reason: r.reason };
+        yield malformedRow(r);
         continue;
       }
       const row = r.row;
@@ -33,7 +34,13 @@ export const pgStatStatementsReader: QueryLogReader = {
         continue;
       }
       if (calls === 0) continue;
-      const at = parseTime(row.snapshot_time) ?? fileTime;
+      const snapshot =
+        row.snapshot_time === undefined ? null : parseTimestamp(row.snapshot_time, options.timeZone);
+      if (snapshot && !snapshot.ok) {
+        yield { kind: 'malformed', line: r.line, reason: badTime('snapshot_time', snapshot) };
+        continue;
+      }
+      const at = snapshot?.at ?? fileTime;
       yield {
         kind: 'query',
         line: r.line,

@@ -10,14 +10,16 @@
 // session's next statement, an ERROR, or the end of the file. The pending set is bounded by open sessions.
 import { lineageError } from '../../../src/errors.ts';
 import { readCsv } from '../stream.ts';
+import { malformedRow } from '../table.ts';
+import { badTime, parseTimestamp } from '../time.ts';
 import type { LogRecord, QueryLogReader, QueryRecord } from '../types.ts';
-import { parseTime } from '../values.ts';
 
 const C = {
   logTime: 0,
   user: 1,
   database: 2,
   sessionId: 5,
+  sessionLine: 6,
   severity: 11,
   sqlState: 12,
   message: 13,
@@ -45,77 +47,120 @@ export function statementOf(message: string): string | null {
   return null;
 }
 
-function looksLikeCsvlog(cells: string[]): boolean {
-  return cells.length >= 23 && parseTime(cells[C.logTime]) !== null && SEVERITIES.has(cells[C.severity]);
+/** PostgreSQL 12 writes 23 columns, 13 writes 24, 14 writes 25, 15 and later 26. */
+function csvlogShape(cells: readonly string[]): string | null {
+  return cells.length >= 23 && cells.length <= 26 ? null : `${cells.length} columns (a csvlog row has 23-26)`;
+}
+
+/** How many rows may precede the first csvlog row before the file is declared not a csvlog. */
+const PROBE_ROWS = 20;
+
+function wrongFormat(line: number, why: string) {
+  return lineageError('QUERY_LOG_WRONG_FORMAT', `not a PostgreSQL csvlog: line ${line}: ${why}`);
+}
+
+function queryRecord(
+  r: { line: number; cells: string[] },
+  text: string,
+  at: string,
+  status: QueryRecord['status'],
+): QueryRecord {
+  const cells = r.cells;
+  return {
+    kind: 'query',
+    line: r.line,
+    text,
+    user: cells[C.user] || 'unknown',
+    at,
+    // session_id + session_line_num name one log row, so one execution, across files of the same server.
+    queryId: `${cells[C.sessionId]}:${cells[C.sessionLine]}`,
+    database: cells[C.database] || undefined,
+    status,
+    executions: 1,
+  };
+}
+
+/**
+ * Statements waiting for their session's next row: each session's last statement may still be failed by a
+ * later ERROR row. Bounded by open sessions (MAX_PENDING).
+ */
+class PendingStatements {
+  private readonly bySession = new Map<string, QueryRecord>();
+
+  /** A new statement of `session`: yields the session's previous one (it succeeded). */
+  *statement(session: string, rec: QueryRecord): Generator<LogRecord> {
+    const previous = this.bySession.get(session);
+    if (previous) yield previous;
+    this.bySession.delete(session); // re-insert last, so the map's first key is the longest-waiting session
+    this.bySession.set(session, rec);
+    if (this.bySession.size > MAX_PENDING) {
+      // A session that logged nothing for a long time: its statement succeeded (no ERROR followed).
+      const [oldest, waiting] = this.bySession.entries().next().value as [string, QueryRecord];
+      this.bySession.delete(oldest);
+      yield waiting;
+    }
+  }
+
+  /** The session's waiting statement, removed (an ERROR row decides its status). */
+  take(session: string): QueryRecord | undefined {
+    const rec = this.bySession.get(session);
+    this.bySession.delete(session);
+    return rec;
+  }
+
+  /** What is still waiting at the end of the file, in file order. */
+  rest(): QueryRecord[] {
+    return [...this.bySession.values()].sort((a, b) => a.line - b.line);
+  }
+}
+
+const MAX_PENDING = 10_000;
+
+/** One csvlog row that is known to be a csvlog row: what it adds to the records. */
+function* csvlogRow(
+  r: { line: number; cells: string[] },
+  at: string,
+  pending: PendingStatements,
+): Generator<LogRecord> {
+  const cells = r.cells;
+  const session = cells[C.sessionId];
+  const severity = cells[C.severity];
+  if (FAILING.has(severity)) {
+    const status = cells[C.sqlState] === CANCELED ? 'cancelled' : 'failed';
+    const failed = pending.take(session);
+    if (failed) yield { ...failed, status };
+    // Only log_min_duration_statement: the failing statement is in the query column.
+    else if (cells[C.query]) yield queryRecord(r, cells[C.query], at, status);
+    return;
+  }
+  if (severity !== 'LOG') return;
+  const text = statementOf(cells[C.message]);
+  if (text !== null) yield* pending.statement(session, queryRecord(r, text, at, 'success'));
 }
 
 export const postgresCsvlogReader: QueryLogReader = {
-  async *read(file, hooks): AsyncIterable<LogRecord> {
-    const pending = new Map<string, QueryRecord>();
+  async *read(file, options): AsyncIterable<LogRecord> {
+    const pending = new PendingStatements();
     let checked = false;
-    for await (const r of readCsv(file, hooks)) {
+    let before = 0;
+    for await (const r of readCsv(file, options, csvlogShape)) {
       if (!r.ok) {
-        yield { kind: 'malformed', line: r.line, reason: r.reason };
+        if (!checked && ++before >= PROBE_ROWS) throw wrongFormat(r.line, r.reason);
+        yield malformedRow(r);
         continue;
       }
-      const cells = r.cells;
-      if (!looksLikeCsvlog(cells)) {
-        if (!checked)
-          throw lineageError(
-            'QUERY_LOG_WRONG_FORMAT',
-            `not a PostgreSQL csvlog: line ${r.line} has ${cells.length} columns (expected 23-26 starting with a log_time)`,
-          );
-        yield { kind: 'malformed', line: r.line, reason: `not a csvlog row (${cells.length} columns)` };
+      const severity = r.cells[C.severity];
+      if (!SEVERITIES.has(severity)) {
+        if (!checked) throw wrongFormat(r.line, `error_severity '${severity}' is not a log level`);
+        yield { kind: 'malformed', line: r.line, reason: `not a csvlog row (error_severity '${severity}')` };
         continue;
       }
       checked = true;
-      const session = cells[C.sessionId];
-      const severity = cells[C.severity];
-      if (FAILING.has(severity)) {
-        const failed = pending.get(session);
-        const status = cells[C.sqlState] === CANCELED ? 'cancelled' : 'failed';
-        if (failed) {
-          pending.delete(session);
-          yield { ...failed, status };
-        } else if (cells[C.query]) {
-          // Only log_min_duration_statement: the failing statement is in the query column.
-          const at = parseTime(cells[C.logTime])!;
-          yield {
-            kind: 'query',
-            line: r.line,
-            text: cells[C.query],
-            user: cells[C.user] || 'unknown',
-            at,
-            database: cells[C.database] || undefined,
-            status,
-            executions: 1,
-          };
-        }
-        continue;
-      }
-      if (severity !== 'LOG') continue;
-      const text = statementOf(cells[C.message]);
-      if (text === null) continue;
-      const previous = pending.get(session);
-      if (previous) yield previous;
-      pending.delete(session); // re-insert last, so the map's first key is the longest-waiting session
-      pending.set(session, {
-        kind: 'query',
-        line: r.line,
-        text,
-        user: cells[C.user] || 'unknown',
-        at: parseTime(cells[C.logTime])!,
-        database: cells[C.database] || undefined,
-        status: 'success',
-        executions: 1,
-      });
-      if (pending.size > 10_000) {
-        // A session that logged nothing for a long time: its statement succeeded (no ERROR followed).
-        const oldest = pending.keys().next().value as string;
-        yield pending.get(oldest)!;
-        pending.delete(oldest);
-      }
+      const at = parseTimestamp(r.cells[C.logTime], options.timeZone);
+      if (!at.ok) yield { kind: 'malformed', line: r.line, reason: badTime('log_time', at) };
+      else yield* csvlogRow(r, at.at, pending);
     }
-    for (const rec of [...pending.values()].sort((a, b) => a.line - b.line)) yield rec;
+    if (!checked && before > 0) throw wrongFormat(1, 'no csvlog row in the file');
+    yield* pending.rest();
   },
 };

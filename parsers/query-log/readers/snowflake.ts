@@ -1,9 +1,10 @@
 // Snowflake: an export of SNOWFLAKE.ACCOUNT_USAGE.QUERY_HISTORY (CSV with header or JSON lines), optionally
 // joined with ACCESS_HISTORY on QUERY_ID (columns DIRECT_OBJECTS_ACCESSED, BASE_OBJECTS_ACCESSED,
 // OBJECTS_MODIFIED). Column names and value sets follow Snowflake's documentation of both views.
-import { readTable } from '../table.ts';
+import { malformedRow, readTable } from '../table.ts';
 import type { LogRecord, QueryLogReader, QueryStatus, ReportedAccess } from '../types.ts';
-import { jsonCell, parseTime, str } from '../values.ts';
+import { badTime, parseTimestamp } from '../time.ts';
+import { jsonCell, str } from '../values.ts';
 import { requireColumns } from './require.ts';
 
 /** Snowflake error codes for a cancelled statement (604: "SQL execution canceled", 630: timeout). */
@@ -75,8 +76,8 @@ export function snowflakeAccess(row: Record<string, unknown>): ReportedAccess | 
 }
 
 export const snowflakeReader: QueryLogReader = {
-  async *read(file, hooks): AsyncIterable<LogRecord> {
-    const rows = readTable(file, hooks, (head) =>
+  async *read(file, options): AsyncIterable<LogRecord> {
+    const rows = readTable(file, options, (head) =>
       requireColumns('snowflake QUERY_HISTORY', head, [
         ['query_text'],
         ['user_name'],
@@ -86,14 +87,18 @@ export const snowflakeReader: QueryLogReader = {
     );
     for await (const r of rows) {
       if (!r.ok) {
-        yield { kind: 'malformed', line: r.line, reason: r.reason };
+        yield malformedRow(r);
         continue;
       }
       const row = r.row;
       const text = str(row.query_text);
-      const at = parseTime(row.start_time);
-      if (!text || !at) {
-        yield { kind: 'malformed', line: r.line, reason: !text ? 'empty QUERY_TEXT' : 'bad START_TIME' };
+      const at = parseTimestamp(row.start_time, options.timeZone);
+      if (!text || !at.ok) {
+        yield {
+          kind: 'malformed',
+          line: r.line,
+          reason: at.ok ? 'empty QUERY_TEXT' : badTime('START_TIME', at),
+        };
         continue;
       }
       yield {
@@ -102,7 +107,8 @@ export const snowflakeReader: QueryLogReader = {
         text,
         user: str(row.user_name) ?? 'unknown',
         role: str(row.role_name),
-        at,
+        at: at.at,
+        queryId: str(row.query_id),
         database: str(row.database_name),
         schema: str(row.schema_name),
         status: status(row),

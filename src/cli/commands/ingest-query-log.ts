@@ -12,13 +12,14 @@ import { createProgress } from '../progress.ts';
 const SPEC = {
   name: 'ingest query-log',
   usage:
-    'ingest query-log <file> --format <fmt> [--platform <p>] [--database <db>] [--schema <s>] [--origin <id>]',
+    'ingest query-log <file> --format <fmt> [--platform <p>] [--database <db>] [--schema <s>] [--timezone <zone>] [--origin <id>]',
   help: [
     `  --format <fmt>     ${QUERY_LOG_FORMATS.map((f) => f.name).join(' | ')}`,
     ...QUERY_LOG_FORMATS.map((f) => `                       ${f.name}: ${f.summary}`),
     '  --platform <p>     SQL dialect when the format does not fix it (generic without `dialect`)',
     '  --database <db>    default database for records that name none',
     '  --schema <s>       default schema for records that name none',
+    '  --timezone <zone>  IANA zone of times written without a zone or with an abbreviation (csvlog: log_timezone)',
     '  --origin <id>      origin id (default query-log:<absolute path>); the same origin is replaced',
     '  Service users/roles (LINEAGE_SERVICE_USERS / LINEAGE_SERVICE_ROLES) stay in the stored usage and',
     '  are excluded when usage is queried (unused tables, read counts).',
@@ -28,6 +29,7 @@ const SPEC = {
     platform: { type: 'string' },
     database: { type: 'string' },
     schema: { type: 'string' },
+    timezone: { type: 'string' },
     origin: { type: 'string' },
   } as const,
   positionals: 1,
@@ -59,6 +61,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       platform: platform as Platform | undefined,
       defaultDatabase: cmd.values.database,
       defaultSchema: cmd.values.schema,
+      timeZone: cmd.values.timezone,
       origin: cmd.values.origin,
       serviceUsers: config.usage.serviceUsers,
       serviceRoles: config.usage.serviceRoles,
@@ -72,12 +75,15 @@ export async function run(args: string[], io: CliIO): Promise<number> {
 export function formatSummary(s: QueryLogSummary): string {
   const lines = [
     `ingested ${s.format} query log ${s.file} as origin ${s.origin}${s.apply.unchanged ? ' — unchanged' : ''}`,
-    `  records ${s.records}: executions ${s.executions}, failed ${s.failed}, cancelled ${s.cancelled}, skipped ${s.skipped}, malformed ${s.malformed}`,
+    `  records ${s.records}: executions ${s.executions}, failed ${s.failed}, cancelled ${s.cancelled}, skipped ${s.skipped}, malformed ${s.malformed}, duplicates ${s.duplicates}`,
     `  distinct statements ${s.distinctStatements} (unparsed ${s.unparsedStatements}); service-account executions ${s.serviceExecutions}`,
     `  lineage: ${s.columnEdges} column edges, ${s.relationEdges} relation edges; ${s.temporaryRelations} temp relations collapsed`,
     `  usage records ${s.usageRecords}; new relations ${s.relationsCreated}, new columns ${s.columnsCreated}`,
   ];
-  for (const m of s.malformedSamples) lines.push(`  malformed line ${m.line}: ${m.reason}`);
+  for (const m of s.malformedSamples)
+    lines.push(
+      `  malformed line ${m.endLine === undefined ? m.line : `${m.line}-${m.endLine}`}: ${m.reason}`,
+    );
   if (s.malformed > s.malformedSamples.length)
     lines.push(`  … ${s.malformed - s.malformedSamples.length} more malformed row(s)`);
   return `${lines.join('\n')}\n`;
