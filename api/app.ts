@@ -55,7 +55,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   const deps: ApiDeps = { store: opts.store, config: opts.config, now: opts.now ?? (() => new Date()) };
   const app = Fastify({
     logger: opts.logger ?? false,
-    bodyLimit: 64 * 1024 * 1024,
+    bodyLimit: opts.config.limits.maxRequestBytes,
     return503OnClosing: true,
   });
 

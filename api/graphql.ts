@@ -5,8 +5,10 @@ import type { FastifyInstance } from 'fastify';
 import mercurius from 'mercurius';
 import { authState } from './auth.ts';
 import type { ApiContext, ApiDeps } from './context.ts';
-import { depthLimitRule } from './depth-limit.ts';
+import { checkCost, operationCost } from './cost.ts';
 import { errorFormatter } from './errors.ts';
+import { registerGraphqlGate } from './graphql-gate.ts';
+import { documentRules } from './limits.ts';
 import type { RouteModule } from './routes.ts';
 
 type FieldMap = Record<string, unknown>;
@@ -53,6 +55,7 @@ export function graphqlRoute(modules: readonly GraphQLModule[]): RouteModule {
     unauthenticated: graphqlUnauthenticated,
     async register(app: FastifyInstance, deps: ApiDeps) {
       const { store, config } = deps;
+      registerGraphqlGate(app, config);
       await app.register(mercurius, {
         schema: modules.map((m) => m.schema),
         resolvers: mergeFieldMaps(modules.map((m) => ({ name: m.name, map: m.resolvers }))) as never,
@@ -64,11 +67,20 @@ export function graphqlRoute(modules: readonly GraphQLModule[]): RouteModule {
           deadline: Date.now() + config.limits.requestTimeoutMs,
           now: deps.now(),
         }),
-        validationRules: [depthLimitRule(config.limits.maxQueryDepth)],
+        validationRules: documentRules(config.limits),
         errorFormatter: errorFormatter as never,
         graphiql: false,
         path: '/graphql',
         allowBatchedQueries: false,
+        additionalRouteOptions: { bodyLimit: config.limits.maxUploadBytes },
+      });
+      app.graphql.addHook('preExecution', async (schema, document, context, variables) => {
+        const request = context.reply.request;
+        const input = (request.method === 'GET' ? request.query : request.body) as { operationName?: string };
+        checkCost(
+          operationCost(schema, document, variables, config.limits, input?.operationName ?? undefined),
+          config.limits.maxQueryCost,
+        );
       });
     },
   };

@@ -25,6 +25,26 @@ const envSchema = z.object({
   LINEAGE_MAX_QUERY_DEPTH: z.coerce.number().int().min(7).max(100).default(12),
   LINEAGE_MAX_PAGE_SIZE: z.coerce.number().int().min(1).max(100_000).default(500),
   LINEAGE_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
+  // GraphQL cost control (api/limits.ts), checked before anything runs; documented in docs/api.md.
+  LINEAGE_MAX_QUERY_BYTES: z.coerce.number().int().min(1024).max(10_000_000).default(32_768),
+  LINEAGE_MAX_QUERY_TOKENS: z.coerce.number().int().min(1000).max(1_000_000).default(4000),
+  LINEAGE_MAX_ALIASES: z.coerce.number().int().min(0).max(10_000).default(30),
+  LINEAGE_MAX_ROOT_FIELDS: z.coerce.number().int().min(1).max(10_000).default(10),
+  LINEAGE_MAX_DIRECTIVES: z.coerce.number().int().min(0).max(10_000).default(20),
+  /** Fields of the operation with every fragment expanded (a fragment bomb expands to millions). */
+  LINEAGE_MAX_SELECTIONS: z.coerce.number().int().min(300).max(1_000_000).default(2000),
+  LINEAGE_MAX_QUERY_COST: z.coerce.number().int().min(100).max(100_000_000).default(20_000),
+  /** Nesting of JSON variables (objects and arrays). */
+  LINEAGE_MAX_INPUT_DEPTH: z.coerce.number().int().min(4).max(1000).default(16),
+  /** Body limit for requests without the write/admin token; the upload limit applies to those with it. */
+  LINEAGE_MAX_REQUEST_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  LINEAGE_MAX_UPLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(64 * 1_048_576),
+  /** Comma-separated Host names accepted (DNS-rebinding protection); `*` = any. Default: see allowedHosts. */
+  LINEAGE_ALLOWED_HOSTS: z.string().optional(),
 });
 
 export interface Config {
@@ -38,9 +58,26 @@ export interface Config {
     writeToken?: string;
     adminToken?: string;
     ingestPaths: string[];
+    /** Host names accepted in the Host header; undefined = derived from `host` (see api/host-check.ts). */
+    allowedHosts?: string[];
   };
   usage: { serviceUsers: string[]; serviceRoles: string[] };
-  limits: { maxTraversalDepth: number; maxQueryDepth: number; maxPageSize: number; requestTimeoutMs: number };
+  limits: {
+    maxTraversalDepth: number;
+    maxQueryDepth: number;
+    maxPageSize: number;
+    requestTimeoutMs: number;
+    maxQueryBytes: number;
+    maxQueryTokens: number;
+    maxAliases: number;
+    maxRootFields: number;
+    maxDirectives: number;
+    maxSelections: number;
+    maxQueryCost: number;
+    maxInputDepth: number;
+    maxRequestBytes: number;
+    maxUploadBytes: number;
+  };
 }
 
 function list(value: string | undefined): string[] {
@@ -72,6 +109,7 @@ export function loadConfig(
       writeToken: e.LINEAGE_WRITE_TOKEN,
       adminToken: e.LINEAGE_ADMIN_TOKEN,
       ingestPaths: list(e.LINEAGE_INGEST_PATHS),
+      allowedHosts: e.LINEAGE_ALLOWED_HOSTS === undefined ? undefined : list(e.LINEAGE_ALLOWED_HOSTS),
     },
     usage: { serviceUsers: list(e.LINEAGE_SERVICE_USERS), serviceRoles: list(e.LINEAGE_SERVICE_ROLES) },
     limits: {
@@ -79,6 +117,16 @@ export function loadConfig(
       maxQueryDepth: e.LINEAGE_MAX_QUERY_DEPTH,
       maxPageSize: e.LINEAGE_MAX_PAGE_SIZE,
       requestTimeoutMs: e.LINEAGE_REQUEST_TIMEOUT_MS,
+      maxQueryBytes: e.LINEAGE_MAX_QUERY_BYTES,
+      maxQueryTokens: e.LINEAGE_MAX_QUERY_TOKENS,
+      maxAliases: e.LINEAGE_MAX_ALIASES,
+      maxRootFields: e.LINEAGE_MAX_ROOT_FIELDS,
+      maxDirectives: e.LINEAGE_MAX_DIRECTIVES,
+      maxSelections: e.LINEAGE_MAX_SELECTIONS,
+      maxQueryCost: e.LINEAGE_MAX_QUERY_COST,
+      maxInputDepth: e.LINEAGE_MAX_INPUT_DEPTH,
+      maxRequestBytes: e.LINEAGE_MAX_REQUEST_BYTES,
+      maxUploadBytes: e.LINEAGE_MAX_UPLOAD_BYTES,
     },
   };
   return { ...config, ...overrides };

@@ -64,6 +64,26 @@ export const ERROR_CODES = {
     http: 400,
     summary: 'The request exceeds a configured limit (depth, size, page).',
   },
+  API_BODY_TOO_LARGE: {
+    exit: 7,
+    http: 413,
+    summary: 'The request body is larger than the limit for this caller (LINEAGE_MAX_REQUEST_BYTES).',
+  },
+  API_METHOD_NOT_ALLOWED: {
+    exit: 7,
+    http: 405,
+    summary: 'The HTTP method cannot do this (e.g. a GraphQL mutation over GET).',
+  },
+  API_UNSUPPORTED_MEDIA_TYPE: {
+    exit: 7,
+    http: 415,
+    summary: 'The request body has a content type the route does not accept.',
+  },
+  API_HOST_NOT_ALLOWED: {
+    exit: 7,
+    http: 403,
+    summary: 'The Host header is not in LINEAGE_ALLOWED_HOSTS (DNS-rebinding protection).',
+  },
   API_TIMEOUT: { exit: 7, http: 503, summary: 'The request took longer than the configured timeout.' },
   API_BAD_INPUT: { exit: 7, http: 400, summary: 'An argument failed validation.' },
   CONFIG_INVALID: { exit: 2, http: 500, summary: 'The configuration (environment or flags) is invalid.' },

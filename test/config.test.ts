@@ -33,6 +33,16 @@ describe('loadConfig', () => {
       maxQueryDepth: 12,
       maxPageSize: 500,
       requestTimeoutMs: 15_000,
+      maxQueryBytes: 32_768,
+      maxQueryTokens: 4000,
+      maxAliases: 30,
+      maxRootFields: 10,
+      maxDirectives: 20,
+      maxSelections: 2000,
+      maxQueryCost: 20_000,
+      maxInputDepth: 16,
+      maxRequestBytes: 1_048_576,
+      maxUploadBytes: 67_108_864,
     });
   });
 
@@ -55,6 +65,18 @@ describe('loadConfig', () => {
       LINEAGE_MAX_QUERY_DEPTH: '9',
       LINEAGE_MAX_PAGE_SIZE: '100',
       LINEAGE_REQUEST_TIMEOUT_MS: '5000',
+      LINEAGE_WRITE_TOKEN: 'w',
+      LINEAGE_ALLOWED_HOSTS: 'lineage.example.com, localhost',
+      LINEAGE_MAX_QUERY_BYTES: '2048',
+      LINEAGE_MAX_QUERY_TOKENS: '1500',
+      LINEAGE_MAX_ALIASES: '5',
+      LINEAGE_MAX_ROOT_FIELDS: '3',
+      LINEAGE_MAX_DIRECTIVES: '4',
+      LINEAGE_MAX_SELECTIONS: '500',
+      LINEAGE_MAX_QUERY_COST: '1000',
+      LINEAGE_MAX_INPUT_DEPTH: '8',
+      LINEAGE_MAX_REQUEST_BYTES: '4096',
+      LINEAGE_MAX_UPLOAD_BYTES: '8192',
     });
     expect(c.dataDir).toBe('/var/lib/lineage');
     expect(c.store).toBe('embedded'); // explicit LINEAGE_STORE wins over NEO4J_URI
@@ -63,8 +85,10 @@ describe('loadConfig', () => {
       host: '0.0.0.0',
       port: 8080,
       readToken: 'r',
+      writeToken: 'w',
       adminToken: 'a',
       ingestPaths: ['/data/a', '/data/b'],
+      allowedHosts: ['lineage.example.com', 'localhost'],
     });
     expect(c.usage).toEqual({ serviceUsers: ['dbt_svc', 'airflow'], serviceRoles: ['TRANSFORMER'] });
     expect(c.limits).toEqual({
@@ -72,6 +96,16 @@ describe('loadConfig', () => {
       maxQueryDepth: 9,
       maxPageSize: 100,
       requestTimeoutMs: 5000,
+      maxQueryBytes: 2048,
+      maxQueryTokens: 1500,
+      maxAliases: 5,
+      maxRootFields: 3,
+      maxDirectives: 4,
+      maxSelections: 500,
+      maxQueryCost: 1000,
+      maxInputDepth: 8,
+      maxRequestBytes: 4096,
+      maxUploadBytes: 8192,
     });
   });
 

@@ -260,7 +260,7 @@ describe('errors and limits', () => {
     expect(r.codes).toEqual(['API_LIMIT_EXCEEDED']);
     expect(r.status).toBe(400);
     expect(r.body.errors![0].message).toBe(
-      'query depth 52 exceeds the query depth limit of 12 (LINEAGE_MAX_QUERY_DEPTH)',
+      'Query depth limit of 12 exceeded, found 52. (LINEAGE_MAX_QUERY_DEPTH)',
     );
   });
 
@@ -357,8 +357,12 @@ describe('auth and mutations', () => {
     const bad = await gql(m, { m: manifest.slice(0, 500) }, { app: secured, token: 'adm1n' });
     expect(bad.codes).toEqual(['DBT_INVALID_JSON']);
     noLeaks(bad.body);
-    const anon = await gql(m, { m: manifest }, { app: secured, token: 'r3ad' });
+    const anon = await gql(m, { m: manifest.slice(0, 500) }, { app: secured, token: 'r3ad' });
     expect(anon.codes).toEqual(['API_UNAUTHENTICATED']);
+    // a body over LINEAGE_MAX_REQUEST_BYTES is refused before it is parsed, unless the token may write
+    const big = await gql(m, { m: manifest }, { app: secured, token: 'r3ad' });
+    expect(manifest.length).toBeGreaterThan(g.config.limits.maxRequestBytes);
+    expect([big.status, big.codes]).toEqual([413, ['API_BODY_TOO_LARGE']]);
   });
 
   it('mutations are disabled when no admin token is configured', async () => {
