@@ -1,12 +1,14 @@
 // Column lineage of every compiled model, in dependency order, through the SQL engine. Each model sees
 // the columns of what it reads: the catalog first, else its parents' resolved output, else documented
-// columns. Ephemeral models are inlined CTEs (`__dbt__cte__<name>`); incremental self references are
-// ignored as edges; snapshots get their dbt_* meta columns.
+// columns. Ephemeral models stay nodes of their own: the CTEs dbt inlines (`__dbt__cte__<name>`) are
+// removed from a reader's SQL (ephemeral-ctes.ts), so the reader's edges start at the ephemeral's columns;
+// incremental self references are ignored as edges; snapshots get their dbt_* meta columns.
 import { createHash } from 'node:crypto';
-import type { Confidence, RelationKey, SqlShape } from '../../src/model/lineage.ts';
+import type { Confidence, Platform, RelationKey, SqlShape } from '../../src/model/lineage.ts';
 import { CONFIDENCES } from '../../src/model/lineage.ts';
-import { splitKey } from '../../src/model/identity.ts';
+import { relationKey, splitKey } from '../../src/model/identity.ts';
 import type { BatchBuilder } from './builder.ts';
+import { stripEphemeralCtes } from './ephemeral-ctes.ts';
 import { cmp } from './manifest.ts';
 import type { NodeIndex } from './nodes.ts';
 import type { AnalyzeSql, SchemaLookup, SourceColumnRef, StatementLineage } from './sql-engine.ts';
@@ -153,13 +155,15 @@ export async function addColumnLineage(ctx: LineageContext): Promise<LineageStat
       (n.resourceType === 'model' || n.resourceType === 'snapshot' || n.resourceType === 'analysis') &&
       n.compiledSql !== null,
   );
+  /** The SQL the engine reads: the compiled SQL without inlined ephemeral CTEs. */
+  const sqlOf = new Map(candidates.map((n) => [n.uniqueId, stripEphemeralCtes(n.compiledSql as string)]));
   const hashOf = (n: DbtNode): string =>
     hash([
       ctx.engineStamp ?? '',
       project.platform,
       n.database ?? '',
       n.schema ?? '',
-      n.compiledSql as string,
+      sqlOf.get(n.uniqueId) as string,
     ]);
   /** Every lookup answered as this thread would answer it now. */
   const sameAnswers = (lookups: [RelationKey, string[] | null][]): boolean =>
@@ -185,7 +189,7 @@ export async function addColumnLineage(ctx: LineageContext): Promise<LineageStat
     };
     try {
       const statements = await ctx.analyzeSql({
-        sql: n.compiledSql as string,
+        sql: sqlOf.get(n.uniqueId) as string,
         platform: project.platform,
         defaultDatabase: n.database,
         defaultSchema: n.schema,
@@ -214,6 +218,8 @@ export async function addColumnLineage(ctx: LineageContext): Promise<LineageStat
       const k = index.keyOf.get(id);
       if (k) prefetch.set(...answer(k));
       const parent = project.nodes.get(id);
+      if (id !== n.uniqueId && parent?.materialized === 'ephemeral')
+        prefetch.set(...answer(ephemeralCteKey(project.platform, parent.name, n)));
       if (id === n.uniqueId || parent?.materialized === 'ephemeral')
         for (const d of parent?.dependsOn ?? []) visit(d);
     };
@@ -222,7 +228,7 @@ export async function addColumnLineage(ctx: LineageContext): Promise<LineageStat
       let r: Awaited<ReturnType<SqlPool['run']>>;
       try {
         r = await pool.run({
-          sql: n.compiledSql as string,
+          sql: sqlOf.get(n.uniqueId) as string,
           platform: project.platform,
           defaultDatabase: n.database,
           defaultSchema: n.schema,
@@ -401,6 +407,14 @@ function emitModelLineage(
     });
   }
   return count;
+}
+
+/** The key the engine gives the name `__dbt__cte__<name>` as `reader` writes it (unqualified). */
+function ephemeralCteKey(platform: Platform, name: string, reader: DbtNode): RelationKey {
+  return relationKey(platform, `__dbt__cte__${name}`, {
+    database: reader.database,
+    schema: reader.schema,
+  });
 }
 
 function setShape(b: BatchBuilder, key: RelationKey, shape: SqlShape): void {

@@ -84,6 +84,53 @@ describe('dbt specifics', () => {
     expect(r.batch.relations.map((x) => x.key).filter((k) => k.includes('__dbt__cte__'))).toEqual([]);
   });
 
+  it('keeps an ephemeral model inlined the way dbt compiles it (`with __dbt__cte__x as (...)`) as a node with its own edges out', async () => {
+    // base (ephemeral) <- mid (ephemeral, reads base) <- fct (reads mid, with a CTE of its own)
+    const baseSql = 'select id, amount from "db"."raw"."payments"';
+    const midSql = 'select id, amount - 1 as net from __dbt__cte__base';
+    const target = writeTarget(
+      miniManifest(
+        [
+          { id: 'base', materialized: 'ephemeral', sql: baseSql, deps: ['source.mini.raw.payments'] },
+          {
+            id: 'mid',
+            materialized: 'ephemeral',
+            sql: `with  __dbt__cte__base as (\n${baseSql}\n) ${midSql}`,
+            deps: ['model.mini.base'],
+          },
+          {
+            id: 'fct',
+            sql: `with  __dbt__cte__base as (\n${baseSql}\n),  __dbt__cte__mid as (\n-- a comment with )\nwith x as (select ')' as p) ${midSql}\n), own as (select id, net * 2 as doubled from __dbt__cte__mid where id > 0) select * from own`,
+            deps: ['model.mini.mid'],
+          },
+        ],
+        [{ id: 'payments' }],
+      ),
+      catalogOf({
+        'source.mini.raw.payments': {
+          schema: 'raw',
+          columns: [
+            ['id', 'INTEGER'],
+            ['amount', 'DECIMAL'],
+          ],
+        },
+      }),
+    );
+    const r = await parseDbtTarget(target, {});
+    const edges = edgesOf(r);
+    expect(edges).toContain('db.raw.payments.amount -> db.main.base.amount IDENTITY');
+    expect(edges).toContain('db.main.base.amount -> db.main.mid.net TRANSFORMATION');
+    expect(edges).toContain('db.main.mid.net -> db.main.fct.doubled TRANSFORMATION');
+    expect(edges).toContain('db.main.mid.id -> db.main.fct.doubled FILTER');
+    // nothing resolves through the inlined CTEs to the ephemeral's inputs
+    const intoFct = [...edges].filter((e) => e.includes('-> db.main.fct.'));
+    expect(intoFct.every((e) => e.startsWith('db.main.mid.'))).toBe(true);
+    expect(
+      [...edges].filter((e) => e.includes('-> db.main.mid.')).every((e) => e.startsWith('db.main.base.')),
+    ).toBe(true);
+    expect(r.batch.diagnostics).toEqual([]);
+  });
+
   it('ignores an incremental model reading itself ({{ this }}) as lineage', async () => {
     const target = writeTarget(
       miniManifest(
