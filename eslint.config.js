@@ -1,5 +1,72 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+
+// The layer table (README.md, "Architecture"): what each folder may NOT import. Arrows point one way:
+// src/model <- parsers, graph <- src/analysis, src/pipeline, api <- src/cli; api -> src/pipeline (ingest
+// mutations) is the one allowed sideways arrow. src/analysis, src/pipeline and api know the store interface
+// (graph/*.ts), never an implementation; graph/embedded and graph/neo4j are siblings that import only the
+// contract in graph/*.ts. A folder's rules apply to its subfolders too.
+const IMPLEMENTATIONS = ['graph/embedded', 'graph/neo4j'];
+const LAYERS = {
+  'src/model': [
+    'parsers',
+    'graph',
+    'src/analysis',
+    'src/pipeline',
+    'src/cli',
+    'api',
+    'src/config.ts',
+    'src/errors.ts',
+  ],
+  parsers: ['graph', 'src/analysis', 'src/pipeline', 'src/cli', 'api'],
+  graph: ['parsers', 'src/analysis', 'src/pipeline', 'src/cli', 'api'],
+  'graph/embedded': ['graph/neo4j', 'graph/create-store.ts'],
+  'graph/neo4j': ['graph/embedded', 'graph/create-store.ts'],
+  'src/analysis': [...IMPLEMENTATIONS, 'graph/create-store.ts', 'parsers', 'src/pipeline', 'src/cli', 'api'],
+  'src/pipeline': [...IMPLEMENTATIONS, 'src/cli', 'api'],
+  api: [...IMPLEMENTATIONS, 'graph/create-store.ts', 'parsers', 'src/cli'],
+  'src/cli': IMPLEMENTATIONS,
+};
+/** Third-party modules only one folder may import. */
+const OWNED_MODULES = { 'neo4j-driver': 'graph/neo4j' };
+
+const escapeRegex = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+function directoriesUnder(root) {
+  if (!fs.existsSync(root)) return [];
+  const out = [root];
+  for (const e of fs.readdirSync(root, { withFileTypes: true }))
+    if (e.isDirectory()) out.push(...directoriesUnder(path.posix.join(root, e.name)));
+  return out;
+}
+
+/** One no-restricted-imports entry per source directory, with the specifiers its layers forbid spelled relative to it. */
+function layerRules() {
+  const dirs = [...new Set(Object.keys(LAYERS).flatMap(directoriesUnder))].sort();
+  return dirs.map((dir) => {
+    const layers = Object.keys(LAYERS).filter((l) => dir === l || dir.startsWith(`${l}/`));
+    const patterns = layers.flatMap((layer) =>
+      LAYERS[layer].map((target) => {
+        let rel = path.posix.relative(dir, target);
+        if (!rel.startsWith('.')) rel = `./${rel}`;
+        const tail = target.endsWith('.ts') ? '$' : '(/|$)';
+        return {
+          regex: `^${escapeRegex(rel)}${tail}`,
+          message: `${layer}/ must not import ${target} (the layer table in README.md, "Architecture").`,
+        };
+      }),
+    );
+    const paths = Object.entries(OWNED_MODULES)
+      .filter(([, owner]) => dir !== owner && !dir.startsWith(`${owner}/`))
+      .map(([name, owner]) => ({ name, message: `only ${owner}/ imports ${name}.` }));
+    return {
+      files: [`${dir}/*.ts`, `${dir}/*.tsx`],
+      rules: { 'no-restricted-imports': ['error', { patterns, paths }] },
+    };
+  });
+}
 
 export default tseslint.config(
   {
@@ -44,4 +111,5 @@ export default tseslint.config(
       'no-constant-condition': ['error', { checkLoops: false }],
     },
   },
+  ...layerRules(),
 );

@@ -13,6 +13,7 @@ import type {
   ColumnNode,
   Confidence,
   ConsumerNode,
+  EdgeFacts,
   NodeKey,
   Owner,
   Provenance,
@@ -202,26 +203,11 @@ export function mergeConsumer(contributions: readonly Contribution<ConsumerNode>
   return fillOptional(merged, nodes, CONSUMER_OPTIONAL);
 }
 
-/** The facts of one stored edge (column, relation or consumer edge) that a merged EdgeView is made of. */
-export interface EdgeFactsLike {
-  provenance: Provenance;
-  confidence: Confidence;
-  firstSeen: string;
-  lastSeen: string;
-  queryCount: number;
-  statementId?: string;
-}
-
 /**
  * Merges all facts of one logical edge (same from, to, kind). For a relation pair, the facts are the
  * explicit relation edges plus every column edge between the two relations (kind 'RELATION').
  */
-export function mergeEdge(
-  from: NodeKey,
-  to: NodeKey,
-  kind: HopKind,
-  facts: readonly EdgeFactsLike[],
-): EdgeView {
+export function mergeEdge(from: NodeKey, to: NodeKey, kind: HopKind, facts: readonly EdgeFacts[]): EdgeView {
   if (facts.length === 0) throw new Error('mergeEdge: no facts');
   const provenances = new Set<Provenance>();
   const statements = new Set<string>();

@@ -1,7 +1,22 @@
-// Record shapes both stores must produce identically: one definition each, so the stores cannot drift.
-import type { Fingerprint, NodeKey } from '../src/model/lineage.ts';
-import { compareStrings, HOP_KIND_ORDER } from './merge.ts';
-import type { Hop, UsageAggregate } from './store.ts';
+// The record rules of the LineageStore contract, written once: both stores call these, so they cannot drift.
+// Usage aggregation, evidence order, check selection, fingerprint equality and the history cap, hop order,
+// and what "unchanged content" means for a re-ingested origin.
+import { createHash } from 'node:crypto';
+import type { Check, Evidence, Fingerprint, NodeKey, Provenance, UsageRecord } from '../src/model/lineage.ts';
+import { jsonEqual, SECTIONS, type OriginData, type Section } from './canonical.ts';
+import {
+  compareContributions,
+  compareStrings,
+  compareTimes,
+  HOP_KIND_ORDER,
+  type Contribution,
+} from './merge.ts';
+import type { Hop, UsageAggregate, UsageQuery } from './store.ts';
+
+// ---------------------------------------------------------------------------------------------- fingerprints
+
+/** Fingerprints kept per node (the oldest go first). */
+export const MAX_FINGERPRINTS_PER_NODE = 20;
 
 /** A fingerprint with a fixed property order and no undefined fields (what both stores keep and return). */
 export function canonicalFingerprint(f: Fingerprint): Fingerprint {
@@ -17,6 +32,38 @@ export function canonicalFingerprint(f: Fingerprint): Fingerprint {
   return out;
 }
 
+/** Same columns (names, types, in order) and SQL checksum; the time and origin do not count. */
+export function sameFingerprint(a: Fingerprint, b: Fingerprint): boolean {
+  if ((a.sqlChecksum ?? null) !== (b.sqlChecksum ?? null) || a.columns.length !== b.columns.length)
+    return false;
+  return a.columns.every(
+    (c, i) => c.name === b.columns[i].name && (c.dataType ?? null) === (b.columns[i].dataType ?? null),
+  );
+}
+
+/**
+ * The append rule of the history: each incoming fingerprint (canonicalized) is appended when it differs from
+ * its node's latest one — the stored latest, or the previous incoming one of the same node. Returns, per node
+ * that grows, the fingerprints to append in order; `latest` answers for the stored history.
+ */
+export function fingerprintsToAppend(
+  incoming: readonly Fingerprint[],
+  latest: (key: NodeKey) => Fingerprint | undefined,
+): Map<NodeKey, Fingerprint[]> {
+  const out = new Map<NodeKey, Fingerprint[]>();
+  for (const raw of incoming) {
+    const f = canonicalFingerprint(raw);
+    const added = out.get(f.nodeKey);
+    const last = added ? added[added.length - 1] : latest(f.nodeKey);
+    if (last && sameFingerprint(last, f)) continue;
+    if (added) added.push(f);
+    else out.set(f.nodeKey, [f]);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------- usage
+
 /** The usage aggregate of a target nothing read or wrote. */
 export function emptyUsageAggregate(target: NodeKey): UsageAggregate {
   return {
@@ -31,6 +78,79 @@ export function emptyUsageAggregate(target: NodeKey): UsageAggregate {
   };
 }
 
+/**
+ * LineageStore.usage over usage records (any superset of the matching ones): records outside the days or
+ * targets, or of an excluded user or role (case-insensitive), are skipped; one aggregate per target with a
+ * record left, sorted by target. The last read/write is the latest `lastAt` (ties: the smaller user id).
+ */
+export function aggregateUsage(records: Iterable<UsageRecord>, query: UsageQuery): UsageAggregate[] {
+  const users = new Set((query.excludeUsers ?? []).map((u) => u.toLowerCase()));
+  const roles = new Set((query.excludeRoles ?? []).map((r) => r.toLowerCase()));
+  const targets = query.targets ? new Set(query.targets) : null;
+  const byTarget = new Map<NodeKey, { agg: UsageAggregate; readers: Set<string> }>();
+  for (const r of records) {
+    if (r.day < query.sinceDay || (query.untilDay !== undefined && r.day > query.untilDay)) continue;
+    if (targets && !targets.has(r.target)) continue;
+    if (users.has(r.user.toLowerCase())) continue;
+    if (r.role !== undefined && roles.has(r.role.toLowerCase())) continue;
+    let entry = byTarget.get(r.target);
+    if (!entry) {
+      entry = { agg: emptyUsageAggregate(r.target), readers: new Set() };
+      byTarget.set(r.target, entry);
+    }
+    const a = entry.agg;
+    if (r.access === 'read') {
+      a.reads += r.count;
+      entry.readers.add(r.user);
+      if (isLater(r.lastAt, r.user, a.lastReadAt, a.lastReader)) {
+        a.lastReadAt = r.lastAt;
+        a.lastReader = r.user;
+      }
+    } else {
+      a.writes += r.count;
+      if (isLater(r.lastAt, r.user, a.lastWriteAt, a.lastWriter)) {
+        a.lastWriteAt = r.lastAt;
+        a.lastWriter = r.user;
+      }
+    }
+  }
+  return [...byTarget.values()]
+    .map(({ agg, readers }) => ({ ...agg, distinctReaders: readers.size }))
+    .sort((x, y) => compareStrings(x.target, y.target));
+}
+
+function isLater(at: string, user: string, curAt: string | null, curUser: string | null): boolean {
+  if (curAt === null || curUser === null) return true;
+  const c = compareTimes(at, curAt);
+  return c > 0 || (c === 0 && compareStrings(user, curUser) < 0);
+}
+
+// ---------------------------------------------------------------------------------------------- evidence, checks
+
+/** Evidence at or after `since`, sorted by (at desc, nodeKey, kind, message, subject). */
+export function selectEvidence(list: readonly Evidence[], since?: string): Evidence[] {
+  return list
+    .filter((e) => since === undefined || compareTimes(e.at, since) >= 0)
+    .sort(
+      (a, b) =>
+        compareTimes(b.at, a.at) ||
+        compareStrings(a.nodeKey, b.nodeKey) ||
+        compareStrings(a.kind, b.kind) ||
+        compareStrings(a.message, b.message) ||
+        compareStrings(a.subject ?? '', b.subject ?? ''),
+    );
+}
+
+/** Checks unique by id (the first origin by graph/merge.ts priority wins), sorted by id. */
+export function selectChecks(list: readonly Contribution<Check>[]): Check[] {
+  const sorted = [...list].sort((a, b) => compareStrings(a.node.id, b.node.id) || compareContributions(a, b));
+  const out: Check[] = [];
+  for (const c of sorted) if (out.length === 0 || out[out.length - 1].id !== c.node.id) out.push(c.node);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------- hops
+
 /** Hops de-duplicated and sorted by (from, to) in code-unit order, then kind in HOP_KIND_ORDER. */
 export function canonicalHops(hops: readonly Hop[]): Hop[] {
   const rank = (h: Hop) => HOP_KIND_ORDER.indexOf(h.kind);
@@ -41,4 +161,57 @@ export function canonicalHops(hops: readonly Hop[]): Hop[] {
     (h, i) =>
       i === 0 || h.from !== sorted[i - 1].from || h.to !== sorted[i - 1].to || h.kind !== sorted[i - 1].kind,
   );
+}
+
+// ---------------------------------------------------------------------------------------------- unchanged content
+
+/**
+ * An origin's content: its provenance and the records of every section in canonical order (graph/canonical.ts),
+ * not the origin's label or time. A store may keep a section in another shape (the embedded store's columnar
+ * column edges) and show it record by record through `at`.
+ */
+export interface ContentView {
+  provenance: Provenance;
+  sections: Record<Section, { readonly length: number; at(i: number): unknown }>;
+}
+
+export function contentOf(data: OriginData): ContentView {
+  return { provenance: data.origin.provenance, sections: data };
+}
+
+/** A re-ingest is unchanged when the content is the same record for record. */
+export function sameContent(a: ContentView, b: ContentView): boolean {
+  if (a.provenance !== b.provenance) return false;
+  for (const s of SECTIONS) {
+    const x = a.sections[s];
+    const y = b.sections[s];
+    if (x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) if (!jsonEqual(x.at(i), y.at(i))) return false;
+  }
+  return true;
+}
+
+/** sha256 of the content (records as key-sorted JSON): equal exactly when sameContent holds. */
+export function contentHash(c: ContentView): string {
+  const h = createHash('sha256');
+  h.update(c.provenance);
+  for (const s of SECTIONS) {
+    h.update(`\n#${s}\n`);
+    const list = c.sections[s];
+    for (let i = 0; i < list.length; i++) h.update(`${stableJson(list.at(i))}\n`);
+  }
+  return h.digest('hex');
+}
+
+/** JSON with object keys sorted, so equal content gives equal text whatever the key order. */
+export function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const obj = value as Record<string, unknown>;
+    const keys = Object.keys(obj)
+      .filter((k) => obj[k] !== undefined)
+      .sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${stableJson(obj[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
 }

@@ -3,6 +3,7 @@
 // existing server instead; LINEAGE_TEST_SKIP_NEO4J=1 skips everything that needs Neo4j.
 import type { TestProject } from 'vitest/node';
 import { startNeo4j } from '../scripts/neo4j/launch.ts';
+import { selectedStores } from './conformance/store-list.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -14,10 +15,11 @@ declare module 'vitest' {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   // Test infrastructure, not the service: reading the environment here is deliberate (src/config.ts is the
   // service's only reader).
-  if (process.env.LINEAGE_TEST_SKIP_NEO4J === '1') {
+  if (!selectedStores().includes('neo4j')) {
     const bar = '!'.repeat(78);
     process.stderr.write(
-      `\n${bar}\n! LINEAGE_TEST_SKIP_NEO4J=1: the Neo4j store tests and the Neo4j conformance run are SKIPPED.\n` +
+      `\n${bar}\n! neo4j is not selected (LINEAGE_TEST_STORES / LINEAGE_TEST_SKIP_NEO4J=1): the Neo4j store tests\n` +
+        `! and the Neo4j conformance run are SKIPPED.\n` +
         `! Unset it (and install Java 17+ and Maven) to test the Neo4j store.\n${bar}\n\n`,
     );
     project.provide('neo4jUri', '');

@@ -2,7 +2,7 @@
 // instead of an object, so the file is smaller and loads faster (JSON.parse builds no per-record key maps).
 // Absent optional fields are null in the middle and dropped at the end. Other sections stay objects.
 import type { ColumnEdge, ColumnNode, ConsumerEdge, RelationEdge } from '../../src/model/lineage.ts';
-import type { OriginData, Section } from './contributions.ts';
+import type { OriginData, Section } from '../canonical.ts';
 
 type Cell = string | number | boolean | string[] | null;
 

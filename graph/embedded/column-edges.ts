@@ -2,9 +2,15 @@
 // A warehouse has millions of them; as JS objects they dominated the store's memory and load time. An
 // edge object is materialized only when a query returns it. A stored origin is an OriginData whose
 // columnEdges are such a table.
-import { CONFIDENCES, PROVENANCES, TRANSFORM_KINDS, type ColumnEdge } from '../../src/model/lineage.ts';
-import type { EdgeFactsLike } from '../merge.ts';
-import { jsonEqual, SECTIONS, type OriginData } from './contributions.ts';
+import {
+  CONFIDENCES,
+  PROVENANCES,
+  TRANSFORM_KINDS,
+  type ColumnEdge,
+  type EdgeFacts,
+} from '../../src/model/lineage.ts';
+import type { OriginData } from '../canonical.ts';
+import type { ContentView } from '../records.ts';
 import type { StringPool } from './strings.ts';
 
 export interface ColumnEdgeTable {
@@ -61,8 +67,8 @@ export function edgeTable(edges: readonly ColumnEdge[], pool: StringPool): Colum
 }
 
 /** The facts of edge i (what mergeEdge reads). */
-export function edgeFacts(t: ColumnEdgeTable, i: number, pool: StringPool): EdgeFactsLike {
-  const f: EdgeFactsLike = {
+export function edgeFacts(t: ColumnEdgeTable, i: number, pool: StringPool): EdgeFacts {
+  const f: EdgeFacts = {
     provenance: PROVENANCES[t.provenance[i]],
     confidence: CONFIDENCES[t.confidence[i]],
     firstSeen: pool.at(t.firstSeen[i]),
@@ -84,39 +90,15 @@ export function edgeAt(t: ColumnEdgeTable, i: number, pool: StringPool): ColumnE
   };
 }
 
-function sameEdge(t: ColumnEdgeTable, i: number, e: ColumnEdge, pool: StringPool): boolean {
-  const s = t.statementId[i];
-  return (
-    pool.at(t.from[i]) === e.from &&
-    pool.at(t.to[i]) === e.to &&
-    TRANSFORM_KINDS[t.kind[i]] === e.kind &&
-    PROVENANCES[t.provenance[i]] === e.provenance &&
-    CONFIDENCES[t.confidence[i]] === e.confidence &&
-    pool.at(t.firstSeen[i]) === e.firstSeen &&
-    pool.at(t.lastSeen[i]) === e.lastSeen &&
-    Object.is(t.queryCount[i], e.queryCount) &&
-    (s < 0 ? e.statementId === undefined : pool.at(s) === e.statementId)
-  );
-}
-
 export function toStored(data: OriginData, pool: StringPool): StoredOrigin {
   return { ...data, columnEdges: edgeTable(data.columnEdges, pool) };
 }
 
-/** Same canonical content: provenance and every section (not the origin's label or time). */
-export function sameStoredContent(a: StoredOrigin, b: OriginData, pool: StringPool): boolean {
-  if (a.origin.provenance !== b.origin.provenance) return false;
-  for (const s of SECTIONS) {
-    if (s === 'columnEdges') {
-      const t = a.columnEdges;
-      if (t.length !== b.columnEdges.length) return false;
-      for (let i = 0; i < t.length; i++) if (!sameEdge(t, i, b.columnEdges[i], pool)) return false;
-      continue;
-    }
-    const x = a[s] as unknown[];
-    const y = b[s] as unknown[];
-    if (x.length !== y.length) return false;
-    for (let i = 0; i < x.length; i++) if (!jsonEqual(x[i], y[i])) return false;
-  }
-  return true;
+/** The stored origin as a ContentView (graph/records.ts), its column edges materialized one at a time. */
+export function storedContent(a: StoredOrigin, pool: StringPool): ContentView {
+  const t = a.columnEdges;
+  return {
+    provenance: a.origin.provenance,
+    sections: { ...a, columnEdges: { length: t.length, at: (i: number) => edgeAt(t, i, pool) } },
+  };
 }

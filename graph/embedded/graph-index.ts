@@ -18,7 +18,7 @@ import {
   mergeRelation,
   type Contribution,
 } from '../merge.ts';
-import type { HopKind, NodeType } from '../store.ts';
+import type { NodeType } from '../store.ts';
 import type { StoredOrigin } from './column-edges.ts';
 import type { StringPool } from './strings.ts';
 
@@ -29,10 +29,6 @@ export const NODE_TYPES: readonly NodeType[] = ['relation', 'column', 'consumer'
 
 export const KIND_RELATION = HOP_KIND_ORDER.indexOf('RELATION');
 export const KIND_CONSUMER = HOP_KIND_ORDER.indexOf('CONSUMER');
-
-export function hopKindCode(kind: HopKind): number {
-  return HOP_KIND_ORDER.indexOf(kind);
-}
 
 /** Merged edges of one category (column, relation pair, or consumer) with CSR adjacency both ways. */
 export interface EdgeGroup {

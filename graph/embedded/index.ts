@@ -6,17 +6,15 @@
 // (inode, size, mtime) changed, checked at most every reloadCheckMs.
 import { isLineageError, lineageError } from '../../src/errors.ts';
 import type { Fingerprint, LineageBatch, NodeKey } from '../../src/model/lineage.ts';
-import { canonicalFingerprint } from '../records.ts';
+import { canonicalizeBatch } from '../canonical.ts';
+import { contentOf, fingerprintsToAppend, MAX_FINGERPRINTS_PER_NODE, sameContent } from '../records.ts';
 import type { ApplyResult, LineageStore, NeighborOptions, TraverseOptions } from '../store.ts';
-import { sameStoredContent, toStored, type StoredOrigin } from './column-edges.ts';
-import { canonicalizeBatch } from './contributions.ts';
+import { storedContent, toStored, type StoredOrigin } from './column-edges.ts';
 import { FingerprintHistory } from './fingerprints.ts';
 import { fileBacking, memoryBacking, type Backing, type State } from './backing.ts';
 import { buildIndex, NODE_TYPES } from './graph-index.ts';
 import * as q from './queries.ts';
 import { neighborsIndex, traverseIndex } from './traverse.ts';
-
-export const MAX_FINGERPRINTS_PER_NODE = 20;
 
 export interface EmbeddedStoreOptions {
   dataDir: string;
@@ -40,25 +38,17 @@ export interface WriteTimings {
   saveMs: number;
 }
 
-function sameFingerprint(a: Fingerprint, b: Fingerprint): boolean {
-  if (a.sqlChecksum !== b.sqlChecksum || a.columns.length !== b.columns.length) return false;
-  return a.columns.every((c, i) => c.name === b.columns[i].name && c.dataType === b.columns[i].dataType);
-}
-
-/** Appends the fingerprints that differ from each node's latest; null when none does. */
+/** Appends the fingerprints the history rule (graph/records.ts) appends; null when none. */
 function appendFingerprints(
   history: FingerprintHistory,
   incoming: readonly Fingerprint[],
 ): FingerprintHistory | null {
+  const added = fingerprintsToAppend(incoming, (key) => history.get(key)?.at(-1));
+  if (added.size === 0) return null;
   const changes = new Map<string, Fingerprint[]>();
-  for (const raw of incoming) {
-    const f = canonicalFingerprint(raw);
-    const current = changes.get(f.nodeKey) ?? history.get(f.nodeKey) ?? [];
-    const latest = current[current.length - 1];
-    if (latest && sameFingerprint(latest, f)) continue;
-    changes.set(f.nodeKey, [...current, f].slice(-MAX_FINGERPRINTS_PER_NODE));
-  }
-  return changes.size === 0 ? null : history.with(changes);
+  for (const [key, list] of added)
+    changes.set(key, [...(history.get(key) ?? []), ...list].slice(-MAX_FINGERPRINTS_PER_NODE));
+  return history.with(changes);
 }
 
 /** What a write does to the state: the next state (null = nothing to save) and the caller's answer. */
@@ -87,7 +77,7 @@ function applyChange(s: State, batch: LineageBatch): Change<ApplyResult> {
   };
   const fps = appendFingerprints(s.fingerprints, batch.fingerprints);
   const result = (unchanged: boolean): ApplyResult => ({ originId: data.origin.id, unchanged, counts });
-  if (previous && sameStoredContent(previous, data, s.ix.pool)) {
+  if (previous && sameContent(storedContent(previous, s.ix.pool), contentOf(data))) {
     const o = previous.origin;
     const metaChanged = o.label !== data.origin.label || o.ingestedAt !== data.origin.ingestedAt;
     if (!metaChanged && fps === null) return { next: null, result: result(true) };

@@ -11,7 +11,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { lineageError } from '../../src/errors.ts';
 import type { Fingerprint } from '../../src/model/lineage.ts';
 import { decodeRecord } from './codec.ts';
-import { emptyOriginData, SECTIONS, type OriginData, type Section } from './contributions.ts';
+import { emptyOriginData, SECTIONS, type OriginData, type Section } from '../canonical.ts';
 
 export const FORMAT = 'lineage-embedded-store';
 const VERSION = 1;

@@ -28,7 +28,7 @@ import { CONFIDENCES, PROVENANCES, TRANSFORM_KINDS } from '../../src/model/linea
 import { compareStrings } from '../merge.ts';
 import { decodeRecord, encodeRecord } from './codec.ts';
 import { toStored, type ColumnEdgeTable, type StoredOrigin } from './column-edges.ts';
-import { SECTIONS, type OriginData, type Section } from './contributions.ts';
+import { SECTIONS, type OriginData, type Section } from '../canonical.ts';
 import type { EdgeGroup, FactTable, PersistedIndex } from './graph-index.ts';
 import { FingerprintHistory, type PackedFingerprints } from './fingerprints.ts';
 import { FORMAT, readV1 } from './persist-v1.ts';

@@ -1,6 +1,8 @@
 // Read-only answers over one GraphIndex: pure functions of the index and the arguments.
 import type {
   Check,
+  Diagnostic,
+  EdgeFacts,
   ColumnNode,
   ConsumerNode,
   Evidence,
@@ -9,18 +11,9 @@ import type {
   RelationKind,
   RelationNode,
 } from '../../src/model/lineage.ts';
-import {
-  compareContributions,
-  compareEdgeViews,
-  compareStrings,
-  compareTimes,
-  HOP_KIND_ORDER,
-  mergeEdge,
-  type Contribution,
-  type EdgeFactsLike,
-} from '../merge.ts';
+import { compareEdgeViews, compareStrings, HOP_KIND_ORDER, mergeEdge, type Contribution } from '../merge.ts';
+import { aggregateUsage, selectChecks, selectEvidence } from '../records.ts';
 import { compareSearchHits, normalizeSearchText, searchScore } from '../search-score.ts';
-import { emptyUsageAggregate } from '../records.ts';
 import type {
   AnyNode,
   DiagnosticQuery,
@@ -34,7 +27,6 @@ import type {
   UsageAggregate,
   UsageQuery,
 } from '../store.ts';
-import type { Diagnostic } from '../../src/model/lineage.ts';
 import { edgeFacts } from './column-edges.ts';
 import type { FingerprintHistory } from './fingerprints.ts';
 import {
@@ -123,12 +115,12 @@ export function listConsumers(ix: GraphIndex): ConsumerNode[] {
 }
 
 function factOf(ix: GraphIndex, table: FactTable, section: 'relationEdges' | 'consumerEdges') {
-  return (f: number): EdgeFactsLike => ix.origins[table.origin[f]][section][table.index[f]];
+  return (f: number): EdgeFacts => ix.origins[table.origin[f]][section][table.index[f]];
 }
 
 function columnFactOf(ix: GraphIndex) {
   const table = ix.columnFacts;
-  return (f: number): EdgeFactsLike =>
+  return (f: number): EdgeFacts =>
     edgeFacts(ix.origins[table.origin[f]].columnEdges, table.index[f], ix.pool);
 }
 
@@ -137,11 +129,11 @@ function viewsOf(
   g: EdgeGroup,
   u: number,
   down: boolean,
-  fact: (f: number) => EdgeFactsLike,
+  fact: (f: number) => EdgeFacts,
   out: EdgeView[],
 ): void {
   const one = (e: number) => {
-    const facts: EdgeFactsLike[] = [];
+    const facts: EdgeFacts[] = [];
     for (let i = g.factStart[e]; i < g.factStart[e + 1]; i++) facts.push(fact(g.facts[i]));
     out.push(mergeEdge(ix.keys[g.from[e]], ix.keys[g.to[e]], HOP_KIND_ORDER[g.kind[e]], facts));
   };
@@ -204,40 +196,11 @@ export function relationGraph(ix: GraphIndex): RelationGraph {
 }
 
 export function usage(ix: GraphIndex, q: UsageQuery): UsageAggregate[] {
-  const users = new Set((q.excludeUsers ?? []).map((u) => u.toLowerCase()));
-  const roles = new Set((q.excludeRoles ?? []).map((r) => r.toLowerCase()));
-  const targets = [...new Set(q.targets ?? ix.usageByTarget.keys())].sort(compareStrings);
-  const out: UsageAggregate[] = [];
-  for (const target of targets) {
-    const agg: UsageAggregate = emptyUsageAggregate(target);
-    const readers = new Set<string>();
-    let any = false;
-    for (const u of ix.usageByTarget.get(target) ?? []) {
-      if (u.day < q.sinceDay || (q.untilDay !== undefined && u.day > q.untilDay)) continue;
-      if (users.has(u.user.toLowerCase()) || (u.role !== undefined && roles.has(u.role.toLowerCase())))
-        continue;
-      any = true;
-      if (u.access === 'read') {
-        agg.reads += u.count;
-        readers.add(u.user);
-        const c = agg.lastReadAt === null ? 1 : compareTimes(u.lastAt, agg.lastReadAt);
-        if (c > 0 || (c === 0 && u.user < agg.lastReader!)) {
-          agg.lastReadAt = u.lastAt;
-          agg.lastReader = u.user;
-        }
-      } else {
-        agg.writes += u.count;
-        const c = agg.lastWriteAt === null ? 1 : compareTimes(u.lastAt, agg.lastWriteAt);
-        if (c > 0 || (c === 0 && u.user < agg.lastWriter!)) {
-          agg.lastWriteAt = u.lastAt;
-          agg.lastWriter = u.user;
-        }
-      }
-    }
-    agg.distinctReaders = readers.size;
-    if (any) out.push(agg);
+  const targets = q.targets ?? [...ix.usageByTarget.keys()];
+  function* records() {
+    for (const target of new Set(targets)) yield* ix.usageByTarget.get(target) ?? [];
   }
-  return out;
+  return aggregateUsage(records(), q);
 }
 
 export function fingerprints(
@@ -256,23 +219,11 @@ export function fingerprints(
 
 export function evidence(ix: GraphIndex, keys: readonly NodeKey[], since?: string): Evidence[] {
   const out: Evidence[] = [];
-  for (const k of new Set(keys)) {
-    for (const e of ix.evidenceByKey.get(k) ?? []) {
-      if (since === undefined || compareTimes(e.at, since) >= 0) out.push({ ...e });
-    }
-  }
-  return out.sort(
-    (a, b) =>
-      compareTimes(b.at, a.at) ||
-      compareStrings(a.nodeKey, b.nodeKey) ||
-      compareStrings(a.kind, b.kind) ||
-      compareStrings(a.message, b.message) ||
-      compareStrings(a.subject ?? '', b.subject ?? ''),
-  );
+  for (const k of new Set(keys)) for (const e of ix.evidenceByKey.get(k) ?? []) out.push({ ...e });
+  return selectEvidence(out, since);
 }
 
 export function checks(ix: GraphIndex, keys: readonly NodeKey[]): Check[] {
-  // The same check id from several origins: the first by origin priority (graph/merge.ts) wins.
   const from = new Map<Check, Contribution<Check>>();
   for (const o of ix.origins) {
     for (const c of o.checks)
@@ -280,13 +231,7 @@ export function checks(ix: GraphIndex, keys: readonly NodeKey[]): Check[] {
   }
   const found = new Set<Contribution<Check>>();
   for (const k of new Set(keys)) for (const c of ix.checksByKey.get(k) ?? []) found.add(from.get(c)!);
-  const sorted = [...found].sort(
-    (a, b) => compareStrings(a.node.id, b.node.id) || compareContributions(a, b),
-  );
-  const out: Check[] = [];
-  for (const c of sorted)
-    if (out.length === 0 || out[out.length - 1].id !== c.node.id) out.push({ ...c.node });
-  return out;
+  return selectChecks([...found]).map((c) => ({ ...c }));
 }
 
 export function origins(ix: GraphIndex): OriginInfo[] {

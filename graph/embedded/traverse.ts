@@ -1,9 +1,9 @@
 // Bounded breadth-first traversal over the CSR adjacency of a GraphIndex, implementing the witness and
 // truncation rules of graph/store.ts (TraverseOptions, ReachedNode, TraversalResult).
-import { lineageError } from '../../src/errors.ts';
 import { TRANSFORM_KINDS } from '../../src/model/lineage.ts';
 import { HOP_KIND_ORDER } from '../merge.ts';
 import { canonicalHops } from '../records.ts';
+import { checkStepOptions, checkTraverseOptions } from '../traversal.ts';
 import type {
   Hop,
   NeighborOptions,
@@ -37,23 +37,15 @@ interface Stepper {
   neighbors: (u: number, visit: Visit) => void;
 }
 
-/** Validates step options (asOf, kinds) and returns the edge walk `traverseIndex` and `neighborsIndex` share. */
-function stepper(ix: GraphIndex, options: NeighborOptions): Stepper {
-  let asOf = Number.POSITIVE_INFINITY;
-  if (options.asOf !== undefined) {
-    asOf = Date.parse(options.asOf);
-    if (Number.isNaN(asOf)) throw lineageError('LINEAGE_BAD_ARGUMENT', `asOf is not a time: ${options.asOf}`);
-  }
+/** The edge walk `traverseIndex` and `neighborsIndex` share (options already checked; asOf in epoch ms). */
+function stepper(ix: GraphIndex, options: NeighborOptions, asOfMs: number | null): Stepper {
+  const asOf = asOfMs ?? Number.POSITIVE_INFINITY;
   const down = options.direction === 'downstream';
   const columnLevel = options.level === 'column';
   let mask = 0xffff;
   if (columnLevel && options.kinds !== undefined) {
     mask = 0;
-    for (const k of options.kinds) {
-      const code = TRANSFORM_KINDS.indexOf(k);
-      if (code < 0) throw lineageError('LINEAGE_BAD_ARGUMENT', `unknown edge kind ${String(k)}`);
-      mask |= 1 << code;
-    }
+    for (const k of options.kinds) mask |= 1 << TRANSFORM_KINDS.indexOf(k);
   }
   const withConsumers = !columnLevel && down && options.includeConsumers === true;
   return {
@@ -70,7 +62,7 @@ function stepper(ix: GraphIndex, options: NeighborOptions): Stepper {
 
 /** LineageStore.neighbors over the index. */
 export function neighborsIndex(ix: GraphIndex, keys: readonly string[], options: NeighborOptions): Hop[] {
-  const { startType, neighbors } = stepper(ix, options);
+  const { startType, neighbors } = stepper(ix, options, checkStepOptions(options));
   const hops: Hop[] = [];
   for (const key of new Set(keys)) {
     const u = ix.ids.get(key);
@@ -88,11 +80,7 @@ export function traverseIndex(
   options: TraverseOptions,
 ): TraversalResult {
   const { maxDepth, limit } = options;
-  if (!Number.isInteger(maxDepth) || maxDepth < 1)
-    throw lineageError('LINEAGE_BAD_ARGUMENT', `maxDepth must be an integer >= 1, got ${maxDepth}`);
-  if (!Number.isInteger(limit) || limit < 0)
-    throw lineageError('LINEAGE_BAD_ARGUMENT', `limit must be an integer >= 0, got ${limit}`);
-  const { startType, neighbors } = stepper(ix, options);
+  const { startType, neighbors } = stepper(ix, options, checkTraverseOptions(options));
 
   const startIds = [
     ...new Set(

@@ -42,14 +42,6 @@
 /** `v` is contributed by an active generation (the `live` of an entity). */
 const live = (v: string): string => `any(g IN ${v}.gens WHERE g IN $active)`;
 
-/** Relationship types, in one place. */
-export const REL = {
-  column: 'COLUMN_FLOW',
-  relation: 'RELATION_FLOW',
-  consumer: 'CONSUMED_BY',
-  link: 'RELATION_LINK',
-} as const;
-
 // ---------------------------------------------------------------- generations
 
 export const ACTIVE_GENERATIONS = 'MATCH (o:LineageOrigin) RETURN o.gen AS gen';

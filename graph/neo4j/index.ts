@@ -4,9 +4,9 @@
 // connection dropped — leaves the previous answers; leftovers are invisible and deleted on the next ingest of
 // the origin (staged leftovers) or the next open (retired generations). Transient errors are retried by the
 // driver for at most `maxRetryTimeMs` per transaction. Reads see only active generations; merged views and
-// edge merges use the same functions as the embedded store (graph/merge.ts, graph/search-score.ts,
-// graph/embedded/contributions.ts for validation and canonical form), traversals run a level-by-level BFS
-// (graph/neo4j/bfs.ts).
+// edge merges use the contract's shared rules, as the embedded store does (graph/merge.ts, graph/search-score.ts,
+// graph/canonical.ts for validation and canonical form, graph/records.ts for record rules); traversals run the
+// reference BFS (graph/traversal.ts).
 import { randomUUID } from 'node:crypto';
 import neo4j, { type Driver, type ManagedTransaction } from 'neo4j-driver';
 import { isLineageError, lineageError } from '../../src/errors.ts';
@@ -15,6 +15,7 @@ import type {
   ColumnNode,
   ConsumerNode,
   Diagnostic,
+  EdgeFacts,
   Evidence,
   Fingerprint,
   LineageBatch,
@@ -25,8 +26,7 @@ import type {
   RelationNode,
   UsageRecord,
 } from '../../src/model/lineage.ts';
-import { TRANSFORM_KINDS } from '../../src/model/lineage.ts';
-import { canonicalizeBatch, type OriginData } from '../embedded/contributions.ts';
+import { canonicalizeBatch, type OriginData } from '../canonical.ts';
 import {
   compareEdgeViews,
   compareStrings,
@@ -35,9 +35,7 @@ import {
   mergeEdge,
   mergeRelation,
   type Contribution,
-  type EdgeFactsLike,
 } from '../merge.ts';
-import { canonicalHops } from '../records.ts';
 import { compareSearchHits, normalizeSearchText, searchScore } from '../search-score.ts';
 import type {
   AnyNode,
@@ -59,16 +57,18 @@ import type {
   UsageAggregate,
   UsageQuery,
 } from '../store.ts';
-import { bfs } from './bfs.ts';
-import * as Q from './cypher.ts';
 import {
   aggregateUsage,
-  canonicalFingerprint,
+  canonicalHops,
   contentHash,
-  fingerprintDiffers,
+  contentOf,
+  fingerprintsToAppend,
+  MAX_FINGERPRINTS_PER_NODE,
   selectChecks,
   selectEvidence,
-} from './records.ts';
+} from '../records.ts';
+import { bfs, checkStepOptions, checkTraverseOptions } from '../traversal.ts';
+import * as Q from './cypher.ts';
 import { migrate } from './schema.ts';
 
 export interface Neo4jStoreOptions {
@@ -82,7 +82,6 @@ export interface Neo4jStoreOptions {
   batchSize?: number;
 }
 
-const MAX_FINGERPRINTS = 20;
 const NODE_TYPE_ORDER: readonly NodeType[] = ['relation', 'column', 'consumer'];
 
 type Row = Record<string, unknown>;
@@ -314,7 +313,7 @@ class Neo4jStore implements LineageStore {
         id,
         stale.records.map((r) => r.get('gen') as string),
       );
-      const hash = contentHash(data);
+      const hash = contentHash(contentOf(data));
       const previous = await this.read(Q.ORIGIN_STATE, { originId: id });
       if (previous[0]?.hash === hash) {
         // Same content: only the origin's label/time may change; unchanged unless history grew.
@@ -470,14 +469,13 @@ class Neo4jStore implements LineageStore {
     );
   }
 
-  /** Appends the fingerprints that differ from each node's latest; true when any was appended. */
+  /** Appends the fingerprints the history rule (graph/records.ts) appends; true when any was appended. */
   private async appendFingerprints(
     tx: ManagedTransaction,
     incoming: readonly Fingerprint[],
   ): Promise<boolean> {
     if (!incoming || incoming.length === 0) return false;
-    const fingerprints = incoming.map(canonicalFingerprint);
-    const keys = [...new Set(fingerprints.map((f) => f.nodeKey))];
+    const keys = [...new Set(incoming.map((f) => f.nodeKey))];
     const latest = new Map<string, { seq: number; fp: Fingerprint }>();
     for (const part of chunks(keys, this.batchSize)) {
       const res = await tx.run(Q.LATEST_FINGERPRINTS, { keys: part });
@@ -488,18 +486,17 @@ class Neo4jStore implements LineageStore {
         });
     }
     const rows: Row[] = [];
-    for (const f of fingerprints) {
-      const cur = latest.get(f.nodeKey);
-      if (!fingerprintDiffers(cur?.fp, f)) continue;
-      const seq = (cur?.seq ?? 0) + 1;
-      latest.set(f.nodeKey, { seq, fp: f });
-      rows.push({ nodeKey: f.nodeKey, seq: neo4j.int(seq), json: JSON.stringify(f) });
+    for (const [key, added] of fingerprintsToAppend(incoming, (k) => latest.get(k)?.fp)) {
+      const seq = latest.get(key)?.seq ?? 0;
+      added.forEach((f, i) =>
+        rows.push({ nodeKey: key, seq: neo4j.int(seq + i + 1), json: JSON.stringify(f) }),
+      );
     }
     if (rows.length === 0) return false;
     for (const part of chunks(rows, this.batchSize)) await tx.run(Q.CREATE_FINGERPRINTS, { rows: part });
     const changed = [...new Set(rows.map((r) => r.nodeKey as string))];
     for (const part of chunks(changed, this.batchSize))
-      await tx.run(Q.TRIM_FINGERPRINTS, { keys: part, keep: neo4j.int(MAX_FINGERPRINTS) });
+      await tx.run(Q.TRIM_FINGERPRINTS, { keys: part, keep: neo4j.int(MAX_FINGERPRINTS_PER_NODE) });
     return true;
   }
 
@@ -629,7 +626,7 @@ class Neo4jStore implements LineageStore {
         break;
     }
     if (query === null) return [];
-    const groups = new Map<string, { from: string; to: string; kind: HopKind; facts: EdgeFactsLike[] }>();
+    const groups = new Map<string, { from: string; to: string; kind: HopKind; facts: EdgeFacts[] }>();
     for (const r of await this.read(query, { key, active })) {
       const id = `${r.from as string}\u0000${r.to as string}\u0000${r.kind as string}`;
       let g = groups.get(id);
@@ -637,9 +634,9 @@ class Neo4jStore implements LineageStore {
         g = { from: r.from as string, to: r.to as string, kind: r.kind as HopKind, facts: [] };
         groups.set(id, g);
       }
-      const fact: EdgeFactsLike = {
+      const fact: EdgeFacts = {
         provenance: r.provenance as Provenance,
-        confidence: r.confidence as EdgeFactsLike['confidence'],
+        confidence: r.confidence as EdgeFacts['confidence'],
         firstSeen: r.firstSeen as string,
         lastSeen: r.lastSeen as string,
         queryCount: Number(r.queryCount),
@@ -652,10 +649,7 @@ class Neo4jStore implements LineageStore {
 
   async traverse(starts: readonly NodeKey[], options: TraverseOptions): Promise<TraversalResult> {
     const { maxDepth, limit } = options;
-    if (!Number.isInteger(maxDepth) || maxDepth < 1)
-      throw lineageError('LINEAGE_BAD_ARGUMENT', `maxDepth must be an integer >= 1, got ${maxDepth}`);
-    if (!Number.isInteger(limit) || limit < 0)
-      throw lineageError('LINEAGE_BAD_ARGUMENT', `limit must be an integer >= 0, got ${limit}`);
+    checkTraverseOptions(options);
     const { expand, active, startType } = await this.stepper(options);
     const types = await this.typesOf(starts, active);
     return bfs(starts, (k) => (types.get(k) === startType ? startType : undefined), maxDepth, limit, expand);
@@ -673,11 +667,7 @@ class Neo4jStore implements LineageStore {
     active: string[];
     startType: NodeType;
   }> {
-    if (options.asOf !== undefined && Number.isNaN(Date.parse(options.asOf)))
-      throw lineageError('LINEAGE_BAD_ARGUMENT', `asOf is not a time: ${options.asOf}`);
-    for (const k of options.kinds ?? [])
-      if (!TRANSFORM_KINDS.includes(k))
-        throw lineageError('LINEAGE_BAD_ARGUMENT', `unknown edge kind ${String(k)}`);
+    const asOf = checkStepOptions(options);
     const active = await this.activeGens();
     const column = options.level === 'column';
     const down = options.direction === 'downstream';
@@ -691,7 +681,7 @@ class Neo4jStore implements LineageStore {
     const params = {
       active,
       kinds: options.kinds ? [...options.kinds] : null,
-      asOf: options.asOf === undefined ? null : timeMs(options.asOf),
+      asOf,
       consumers: !column && down && options.includeConsumers === true,
     };
     const expand = async (frontier: NodeKey[]): Promise<Hop[]> => {

@@ -115,8 +115,6 @@ export const MIGRATIONS: readonly Migration[] = [
   },
 ];
 
-export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
-
 const READ_VERSION = "MATCH (s:LineageSchema {id: 'schema'}) RETURN s.version AS version";
 const WRITE_VERSION = "MERGE (s:LineageSchema {id: 'schema'}) SET s.version = $version";
 

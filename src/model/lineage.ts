@@ -121,7 +121,8 @@ export interface ConsumerNode {
   maturity?: string;
 }
 
-interface EdgeFacts {
+/** The facts every edge carries (column, relation and consumer edges); merged per logical edge by graph/merge.ts. */
+export interface EdgeFacts {
   provenance: Provenance;
   confidence: Confidence;
   /** ISO-8601 times the edge was first and last observed. */

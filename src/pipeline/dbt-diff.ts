@@ -2,10 +2,7 @@
 // renamed and retyped columns, removed / changed / added models, each with its blast radius computed by the
 // impact analysis on the *base* graph (where the changed column still exists), loaded into a throwaway
 // embedded store.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openEmbeddedStore } from '../../graph/embedded/index.ts';
+import { createMemoryStore } from '../../graph/create-store.ts';
 import type { LineageStore } from '../../graph/store.ts';
 import type { AnalysisContext } from '../analysis/context.ts';
 import { impact, type ChangeKind } from '../analysis/impact.ts';
@@ -84,10 +81,9 @@ export async function diffDbtTargets(
   const base = await parseDbt(baseDir, options);
   const head = await parseDbt(headDir, options);
   const changes = compareBatches(base.batch, head.batch);
-  const dir = await mkdtemp(join(tmpdir(), 'lineage-diff-'));
   let store: LineageStore | null = null;
   try {
-    store = await openEmbeddedStore({ dataDir: dir });
+    store = await createMemoryStore();
     await store.applyBatch(base.batch);
     for (const c of changes) {
       const change = CHANGE_FOR[c.kind];
@@ -97,7 +93,6 @@ export async function diffDbtTargets(
     }
   } finally {
     await store?.close();
-    await rm(dir, { recursive: true, force: true });
   }
   const summary = {
     column_removed: 0,

@@ -10,7 +10,7 @@ import {
   normalizeRelation,
 } from '../../graph/merge.ts';
 import { normalizeSearchText, searchScore } from '../../graph/search-score.ts';
-import type { EdgeFactsLike } from '../../graph/merge.ts';
+import type { EdgeFacts } from '../../src/model/lineage.ts';
 import { column, relation } from './shapes.ts';
 
 describe('mergeRelation', () => {
@@ -80,7 +80,7 @@ describe('mergeRelation', () => {
 });
 
 describe('mergeEdge', () => {
-  const fact = (f: Partial<EdgeFactsLike>): EdgeFactsLike => ({
+  const fact = (f: Partial<EdgeFacts>): EdgeFacts => ({
     provenance: 'query_log',
     confidence: 'TABLE_LEVEL',
     firstSeen: '2024-01-02T00:00:00Z',

@@ -1,7 +1,8 @@
 // The LineageStore conformance suite: every method of graph/store.ts against every enabled store in
 // ./stores.ts, with exact expected values. A store implementation passes this file or it is wrong.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { LineageStore } from '../../graph/store.ts';
+import type { LineageStore, NodeType } from '../../graph/store.ts';
+import { bfs } from '../../graph/traversal.ts';
 import { isLineageError } from '../../src/errors.ts';
 import {
   DASHBOARD,
@@ -544,6 +545,44 @@ for (const factory of STORES) {
           reached: [],
           truncatedBy: null,
         });
+      });
+      it('agrees with the reference BFS (graph/traversal.ts) over its own neighbors, from one and from many starts', async () => {
+        for (const b of standardBatches()) await store.applyBatch(b);
+        const relations = await store.listRelations();
+        const columns = (await Promise.all(relations.map((r) => store.columnsOf(r.key)))).flat();
+        const typeOf = new Map<string, NodeType>([
+          ...relations.map((r) => [r.key, 'relation'] as const),
+          ...columns.map((c) => [c.key, 'column'] as const),
+        ]);
+        let reached = 0;
+        for (const direction of ['upstream', 'downstream'] as const)
+          for (const [level, keys] of [
+            ['relation', relations.map((r) => r.key)],
+            ['column', columns.map((c) => c.key)],
+          ] as const)
+            for (const [maxDepth, limit] of [
+              [2, 3],
+              [50, 1000],
+            ]) {
+              const options = { direction, level, maxDepth, limit, includeConsumers: true };
+              const rich =
+                level === 'column' ? [chainCols[0].key, fanSrcCol.key] : [chain[0].key, rawOrders.key];
+              const far = direction === 'upstream' ? [keys[keys.length - 1]] : [keys[0]];
+              for (const starts of [far, [...rich, 'nope'], keys]) {
+                const expected = await bfs(
+                  starts,
+                  (k) => (typeOf.get(k) === level ? level : undefined),
+                  maxDepth,
+                  limit,
+                  (f) => store.neighbors(f, options),
+                );
+                expect(await store.traverse(starts, options), `${direction} ${level} ${maxDepth}`).toEqual(
+                  expected,
+                );
+                reached += expected.reached.length;
+              }
+            }
+        expect(reached).toBeGreaterThan(40);
       });
     });
 

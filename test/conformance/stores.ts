@@ -1,15 +1,16 @@
-// The stores the conformance suite runs against. Each factory opens a fresh, empty store per test and
-// cleans it up afterwards. A store whose server is not available reports enabled() === false and its
-// tests are skipped (the Neo4j entry is appended here by graph/neo4j's owner).
+// The stores the conformance suite runs against: one factory per name of ./store-list.ts (STORES, in that
+// order). Each factory opens a fresh, empty store per test and cleans it up afterwards. A store left out by
+// LINEAGE_TEST_STORES, or whose server is not available, reports enabled() === false and its tests are skipped.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openEmbeddedStore } from '../../graph/embedded/index.ts';
 import type { LineageStore } from '../../graph/store.ts';
 import { closeTestStore, neo4jTarget, openTestStore } from '../graph/neo4j/server.ts';
+import { selectedStores, STORE_NAMES, type StoreName } from './store-list.ts';
 
 export interface StoreFactory {
-  name: string;
+  name: StoreName;
   /** False when the store cannot run here (e.g. no Neo4j server); its tests are skipped. */
   enabled: () => boolean;
   /** A fresh, empty store. */
@@ -22,7 +23,7 @@ const embeddedDirs = new WeakMap<LineageStore, string>();
 
 export const embeddedFactory: StoreFactory = {
   name: 'embedded',
-  enabled: () => true,
+  enabled: () => selectedStores().includes('embedded'),
   open: async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lineage-conf-'));
     const store = await openEmbeddedStore({ dataDir: dir });
@@ -36,13 +37,13 @@ export const embeddedFactory: StoreFactory = {
   },
 };
 
-export const STORES: StoreFactory[] = [embeddedFactory];
-
-// Neo4j: the server test/global-setup.ts started (or NEO4J_URI); skipped with LINEAGE_TEST_SKIP_NEO4J=1.
+// Neo4j: the server test/global-setup.ts started (or NEO4J_URI); none when neo4j is not selected.
 export const neo4jFactory: StoreFactory = {
   name: 'neo4j',
   enabled: () => neo4jTarget() !== null,
   open: async () => openTestStore(neo4jTarget()!),
   cleanup: async (store) => closeTestStore(store),
 };
-STORES.push(neo4jFactory);
+
+const FACTORIES: Record<StoreName, StoreFactory> = { embedded: embeddedFactory, neo4j: neo4jFactory };
+export const STORES: StoreFactory[] = STORE_NAMES.map((n) => FACTORIES[n]);

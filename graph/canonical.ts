@@ -1,7 +1,9 @@
-// One origin's contribution to the embedded store: the batch in canonical form (normalized nodes, every list
-// sorted), validated before anything is replaced. Canonical form is what makes a saved store byte-identical
-// when the same batch is applied again, and what `unchanged` is decided on.
-import { lineageError } from '../../src/errors.ts';
+// One origin's contribution, as both stores keep it: the batch in canonical form (normalized nodes, every list
+// sorted), validated before anything is replaced. A rule of the LineageStore contract, not of a backend:
+// canonical form is what makes a saved embedded store byte-identical when the same batch is applied again,
+// what both stores decide `unchanged` on (graph/records.ts sameContent / contentHash), and what the Neo4j
+// store writes.
+import { lineageError } from '../src/errors.ts';
 import {
   CONSUMER_KINDS,
   PROVENANCES,
@@ -19,15 +21,15 @@ import {
   type RelationEdge,
   type RelationNode,
   type UsageRecord,
-} from '../../src/model/lineage.ts';
+} from '../src/model/lineage.ts';
 import {
   compareStrings,
   normalizeColumn,
   normalizeConsumer,
   normalizeRelation,
   stripUndefined,
-} from '../merge.ts';
-import type { NodeType } from '../store.ts';
+} from './merge.ts';
+import type { NodeType } from './store.ts';
 
 export interface OriginData {
   origin: Origin;
@@ -243,18 +245,6 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   if (ka.length !== Object.keys(b).length) return false;
   for (const k of ka) {
     if (!jsonEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
-  }
-  return true;
-}
-
-/** Same canonical content: provenance and every section (not the origin's label or time). */
-export function sameContent(a: OriginData, b: OriginData): boolean {
-  if (a.origin.provenance !== b.origin.provenance) return false;
-  for (const s of SECTIONS) {
-    const x = a[s] as unknown[];
-    const y = b[s] as unknown[];
-    if (x.length !== y.length) return false;
-    for (let i = 0; i < x.length; i++) if (!jsonEqual(x[i], y[i])) return false;
   }
   return true;
 }

@@ -1,10 +1,43 @@
-// Level-by-level BFS with the store.ts witness and truncation rules, over an `expand` callback that answers
-// one frontier per call (one Cypher query per level). Pure apart from the callback.
-import type { NodeKey } from '../../src/model/lineage.ts';
-import { compareStrings, HOP_KIND_ORDER } from '../merge.ts';
-import type { Hop, HopKind, NodeType, PathStep, ReachedNode, TraversalResult } from '../store.ts';
+// The reference traversal of the LineageStore contract: a level-by-level BFS with the store.ts witness and
+// truncation rules over an `expand` callback that answers one frontier per call. The Neo4j store runs it with
+// one statement per level; the embedded store has its own typed-array walk, which the conformance suite checks
+// against this one (bfs over the store's `neighbors`). Also the option checks both stores share.
+import { lineageError } from '../src/errors.ts';
+import { TRANSFORM_KINDS, type NodeKey } from '../src/model/lineage.ts';
+import { compareStrings, HOP_KIND_ORDER } from './merge.ts';
+import type {
+  Hop,
+  HopKind,
+  NeighborOptions,
+  NodeType,
+  PathStep,
+  ReachedNode,
+  TraversalResult,
+  TraverseOptions,
+} from './store.ts';
 
-export type { Hop };
+/** Checks asOf and kinds (LINEAGE_BAD_ARGUMENT); returns asOf in epoch ms (null when not given). */
+export function checkStepOptions(options: NeighborOptions): number | null {
+  let asOf: number | null = null;
+  if (options.asOf !== undefined) {
+    asOf = Date.parse(options.asOf);
+    if (Number.isNaN(asOf)) throw lineageError('LINEAGE_BAD_ARGUMENT', `asOf is not a time: ${options.asOf}`);
+  }
+  for (const k of options.kinds ?? [])
+    if (!TRANSFORM_KINDS.includes(k))
+      throw lineageError('LINEAGE_BAD_ARGUMENT', `unknown edge kind ${String(k)}`);
+  return asOf;
+}
+
+/** Checks maxDepth and limit (LINEAGE_BAD_ARGUMENT), then the step options; returns asOf as checkStepOptions. */
+export function checkTraverseOptions(options: TraverseOptions): number | null {
+  const { maxDepth, limit } = options;
+  if (!Number.isInteger(maxDepth) || maxDepth < 1)
+    throw lineageError('LINEAGE_BAD_ARGUMENT', `maxDepth must be an integer >= 1, got ${maxDepth}`);
+  if (!Number.isInteger(limit) || limit < 0)
+    throw lineageError('LINEAGE_BAD_ARGUMENT', `limit must be an integer >= 0, got ${limit}`);
+  return checkStepOptions(options);
+}
 
 interface Visit {
   distance: number;
