@@ -4,6 +4,7 @@
 import type { LineageStore } from '../graph/store.ts';
 import type { Config } from '../src/config.ts';
 import type { AuthState } from './auth.ts';
+import type { Budget } from './budget.ts';
 
 /** Built once in buildApp and handed to every route module. */
 export interface ApiDeps {
@@ -15,10 +16,11 @@ export interface ApiDeps {
 
 /** The GraphQL context of one request (mercurius merges it with { app, reply }). */
 export interface ApiContext {
+  /** The store with a checkpoint on every read (api/budget.ts): use it, not ApiDeps.store. */
   store: LineageStore;
   config: Config;
   auth: AuthState;
-  /** Epoch ms when the request must be answered. */
-  deadline: number;
+  /** The request's deadline and time slices. */
+  budget: Budget;
   now: Date;
 }

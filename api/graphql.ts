@@ -4,6 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import mercurius from 'mercurius';
 import { authState } from './auth.ts';
+import { Budget, budgetedStore } from './budget.ts';
 import type { ApiContext, ApiDeps } from './context.ts';
 import { checkCost, operationCost } from './cost.ts';
 import { errorFormatter } from './errors.ts';
@@ -60,13 +61,16 @@ export function graphqlRoute(modules: readonly GraphQLModule[]): RouteModule {
         schema: modules.map((m) => m.schema),
         resolvers: mergeFieldMaps(modules.map((m) => ({ name: m.name, map: m.resolvers }))) as never,
         loaders: mergeFieldMaps(modules.map((m) => ({ name: m.name, map: m.loaders }))) as never,
-        context: (request): ApiContext => ({
-          store,
-          config,
-          auth: authState(request, config.server),
-          deadline: Date.now() + config.limits.requestTimeoutMs,
-          now: deps.now(),
-        }),
+        context: (request): ApiContext => {
+          const budget = Budget.starting(config.limits.requestTimeoutMs);
+          return {
+            store: budgetedStore(store, budget),
+            config,
+            auth: authState(request, config.server),
+            budget,
+            now: deps.now(),
+          };
+        },
         validationRules: documentRules(config.limits),
         errorFormatter: errorFormatter as never,
         graphiql: false,

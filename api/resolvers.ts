@@ -17,6 +17,7 @@ import { unusedColumns, unusedTables } from '../src/analysis/unused.ts';
 import { resolveSince, utcDay } from '../src/analysis/window.ts';
 import { parse, schemas } from './args.ts';
 import { requireScope } from './auth.ts';
+import { softDeadline, withDeadline } from './budget.ts';
 import type { ApiContext } from './context.ts';
 import type { GraphQLModule } from './graphql.ts';
 import { ingestHandlers as ingest } from './ingest.ts';
@@ -29,36 +30,18 @@ type Args = Record<string, unknown>;
 const TYPE_OUT = { relation: 'RELATION', column: 'COLUMN', consumer: 'CONSUMER' } as const;
 const TYPE_IN = { RELATION: 'relation', COLUMN: 'column', CONSUMER: 'consumer' } as const;
 
-/** Runs `work` against the request deadline; the analysis itself gets a soft deadline at 80% to return partial results. */
+/** Runs an analysis against the request's budget, with a soft deadline to answer partial (api/budget.ts). */
 async function bounded<T>(
   ctx: ApiContext,
   work: (a: AnalysisContext) => Promise<T>,
   usageWindow?: string,
 ): Promise<T> {
-  const remaining = ctx.deadline - Date.now();
   const analysis = contextFromConfig(ctx.config, {
     now: ctx.now,
     usageWindow,
-    deadline: Date.now() + Math.floor(remaining * 0.8),
+    deadline: softDeadline(ctx.budget),
   });
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          lineageError(
-            'API_TIMEOUT',
-            `the request took longer than ${ctx.config.limits.requestTimeoutMs} ms`,
-          ),
-        ),
-      Math.max(1, remaining),
-    );
-  });
-  try {
-    return await Promise.race([work(analysis), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return withDeadline(ctx.budget, () => work(analysis));
 }
 
 export function assetOut(n: AnyNode) {

@@ -5,6 +5,7 @@ import { alertRoutes } from '../src/analysis/alert-routes.ts';
 import { contextFromConfig } from '../src/analysis/context.ts';
 import { lineageError } from '../src/errors.ts';
 import { parse, schemas } from './args.ts';
+import { Budget, budgetedStore, softDeadline, withDeadline } from './budget.ts';
 import type { ApiDeps } from './context.ts';
 import type { RouteModule } from './routes.ts';
 
@@ -42,28 +43,13 @@ export const restAlertRoutes: RouteModule = {
       if (request.body === undefined || request.body === null || typeof request.body !== 'object')
         throw lineageError('API_BAD_INPUT', 'expected a JSON object {"asset": "...", "message": "..."}');
       const body = parse(schemas(config).alert, request.body);
-      const deadline = Date.now() + config.limits.requestTimeoutMs;
-      const ctx = contextFromConfig(config, {
-        now: now(),
-        deadline: Date.now() + Math.floor(config.limits.requestTimeoutMs * 0.8),
-      });
-      const work = alertRoutes(
-        store,
-        { ref: body.asset, depth: body.depth ?? Math.min(10, config.limits.maxTraversalDepth) },
-        ctx,
+      const budget = Budget.starting(config.limits.requestTimeoutMs);
+      const ctx = contextFromConfig(config, { now: now(), deadline: softDeadline(budget) });
+      const depth = body.depth ?? Math.min(10, config.limits.maxTraversalDepth);
+      const r = await withDeadline(budget, () =>
+        alertRoutes(budgetedStore(store, budget), { ref: body.asset, depth }, ctx),
       );
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(lineageError('API_TIMEOUT', 'the request timed out')),
-          deadline - Date.now(),
-        );
-      });
-      try {
-        return routesBody(await Promise.race([work, timeout]), body.message ?? null);
-      } finally {
-        clearTimeout(timer);
-      }
+      return routesBody(r, body.message ?? null);
     });
   },
 };
