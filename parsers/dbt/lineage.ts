@@ -1,8 +1,9 @@
 // Column lineage of every compiled model, in dependency order, through the SQL engine. Each model sees
-// the columns of what it reads: the catalog first, else its parents' resolved output, else documented
-// columns. Ephemeral models stay nodes of their own: the CTEs dbt inlines (`__dbt__cte__<name>`) are
-// removed from a reader's SQL (ephemeral-ctes.ts), so the reader's edges start at the ephemeral's columns;
-// incremental self references are ignored as edges; snapshots get their dbt_* meta columns.
+// the columns of what it reads: the catalog first, else its parents' resolved output (documented YAML
+// columns are not taken as a column list: they often name a few). Ephemeral models stay nodes of their
+// own: the CTEs dbt inlines (`__dbt__cte__<name>`) are removed from a reader's SQL (ephemeral-ctes.ts),
+// so the reader's edges start at the ephemeral's columns; incremental self references are ignored as
+// edges; snapshots get their dbt_* meta columns.
 import { createHash } from 'node:crypto';
 import type { Confidence, Platform, RelationKey, SqlShape } from '../../src/model/lineage.ts';
 import { CONFIDENCES } from '../../src/model/lineage.ts';
@@ -147,7 +148,8 @@ export async function addColumnLineage(ctx: LineageContext): Promise<LineageStat
   const known = (key: RelationKey): string[] | undefined => {
     const eph = ephemeralOf(key);
     const k = eph ?? key;
-    return index.catalogColumns.get(k) ?? resolved.get(k) ?? nonEmpty(index.documentedColumns.get(k));
+    // Documented (YAML) columns are often a partial list, so they are not taken as the relation's columns.
+    return index.catalogColumns.get(k) ?? resolved.get(k);
   };
 
   const candidates = [...project.nodes.values()].filter(
@@ -337,7 +339,8 @@ function applyAnalysis(
   if (stmt.shape) setShape(b, self, stmt.shape);
   stats.withColumnLineage++;
   if (edges > 0) stats.withColumnEdges++;
-  return [self, stmt.columns.map((c) => c.name)];
+  // Behind an unexpanded * the output list is incomplete: children must not take it as the model's columns.
+  return stmt.complete === false ? null : [self, stmt.columns.map((c) => c.name)];
 }
 
 function emitModelLineage(
@@ -426,10 +429,6 @@ function setShape(b: BatchBuilder, key: RelationKey, shape: SqlShape): void {
 function pickStatement(statements: StatementLineage[]): StatementLineage | undefined {
   for (let i = statements.length - 1; i >= 0; i--) if (statements[i].columns.length > 0) return statements[i];
   return statements[statements.length - 1];
-}
-
-function nonEmpty(xs: string[] | undefined): string[] | undefined {
-  return xs && xs.length > 0 ? xs : undefined;
 }
 
 function sameList(a: readonly string[] | undefined, b: string[] | null): boolean {

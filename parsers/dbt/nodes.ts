@@ -34,8 +34,6 @@ export interface NodeIndex {
   ephemeralByName: Map<string, string>;
   /** Relation key -> folded column names known from the catalog (the warehouse truth). */
   catalogColumns: Map<RelationKey, string[]>;
-  /** Relation key -> documented (YAML) folded columns. */
-  documentedColumns: Map<RelationKey, string[]>;
 }
 
 export function addRelations(
@@ -48,7 +46,6 @@ export function addRelations(
     keyOf: new Map(),
     ephemeralByName: new Map(),
     catalogColumns: new Map(),
-    documentedColumns: new Map(),
   };
   const ids = [...project.nodes.keys()].sort();
   for (const id of ids) {
@@ -96,7 +93,6 @@ function addColumns(
   index: NodeIndex,
 ): void {
   const documented = new Map(n.columns.map((c) => [columnName(project.platform, c.name), c]));
-  index.documentedColumns.set(relation, [...documented.keys()]);
   const seen = new Set<string>();
   let ordinal = 0;
   if (cat) {

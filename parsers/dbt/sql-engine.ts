@@ -34,6 +34,8 @@ export interface StatementLineage {
   /** Statement-level JOIN/FILTER/GROUP_BY… sources that affect every output column. */
   indirect: SourceColumnRef[];
   starSources?: unknown;
+  /** False when an unexpandable * reaches the output: `columns` is not the relation's full list. */
+  complete?: boolean;
   shape?: SqlShape;
   confidence: Confidence | string;
   diagnostics: Diagnostic[];

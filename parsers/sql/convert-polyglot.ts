@@ -14,7 +14,9 @@ import type {
   SelectItem,
   Statement,
 } from './tree.ts';
-import { LITERAL, withoutDateParts } from './tree.ts';
+import { LITERAL } from './tree.ts';
+import { withoutDatePart } from './date-parts.ts';
+import type { Platform } from '../../src/model/lineage.ts';
 
 function isObj(x: unknown): x is PolyNode {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -128,7 +130,14 @@ export function pExpr(x: unknown): Expr {
       return {
         kind: 'func',
         name,
-        args: withoutDateParts(name, childExprs(p, ['name'])),
+        args: Array.isArray(p.args)
+          ? [
+              ...withoutDatePart(name, current.platform, p.args.map(pExpr)).filter(
+                (e) => e.kind !== 'literal',
+              ),
+              ...childExprs(p, ['name', 'args']),
+            ]
+          : childExprs(p, ['name']),
         aggregate: kind === 'aggregate_function' || AGGREGATES.has(name),
         filter: null,
         window: null,
@@ -267,11 +276,14 @@ function clause(x: unknown): Expr | null {
 function exprText(e: unknown): string {
   const v = variant(e);
   if (v && v[0] === 'column') return '';
-  return currentSqlOf(e) || (v ? v[0] : 'expr');
+  return current.sqlOf(e) || (v ? v[0] : 'expr');
 }
 
-/** Generates SQL for an expression node of the statement being converted. */
-let currentSqlOf: (node: unknown) => string = () => '';
+/** The statement being converted: its platform, and SQL generation for its expression nodes. */
+let current: { platform: Platform; sqlOf: (node: unknown) => string } = {
+  platform: 'generic',
+  sqlOf: () => '',
+};
 
 function emptySelect(): Query {
   return {
@@ -352,8 +364,12 @@ function withCtes(q: Query, w: unknown): Query {
   return extra.length ? { ...q, ctes: [...extra, ...q.ctes] } : q;
 }
 
-export function pStatement(x: PolyNode, sqlOf: (node: unknown) => string = () => ''): Statement {
-  currentSqlOf = sqlOf;
+export function pStatement(
+  x: PolyNode,
+  platform: Platform,
+  sqlOf: (node: unknown) => string = () => '',
+): Statement {
+  current = { platform, sqlOf };
   const v = variant(x);
   if (!v) return { kind: 'other' };
   const [kind, p] = v;
@@ -367,8 +383,17 @@ export function pStatement(x: PolyNode, sqlOf: (node: unknown) => string = () =>
     }
     case 'create_table': {
       const name = isObj(p.name) ? tableName(p.name) : [];
-      if (isQuery(p.as_select))
-        return { kind: 'create_table', target: name, columns: [], query: pQuery(p.as_select) };
+      if (isQuery(p.as_select)) {
+        const columns = (Array.isArray(p.columns) ? p.columns : []).map((c) =>
+          ident(isObj(c) ? c.name : null),
+        );
+        return {
+          kind: 'create_table',
+          target: name,
+          columns: columns.filter((c): c is Ident => c !== null),
+          query: pQuery(p.as_select),
+        };
+      }
       return { kind: 'ddl', target: name };
     }
     case 'create_view': {

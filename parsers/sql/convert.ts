@@ -13,9 +13,12 @@ import type {
   SelectItem,
   Statement,
 } from './tree.ts';
-import { LITERAL, withoutDateParts } from './tree.ts';
+import { LITERAL } from './tree.ts';
+import { withoutDatePart } from './date-parts.ts';
+import type { Platform } from '../../src/model/lineage.ts';
 
 export interface ConvertContext {
+  platform: Platform;
   /** Identifier values seen quoted / bare in the statement text. */
   quoted: Set<string>;
   bare: Set<string>;
@@ -219,15 +222,21 @@ function starExcept(suffix: unknown, ctx: ConvertContext): Ident[] {
   return out;
 }
 
+/** A function's name parts: `{name: [parts], schema}` (the bigquery grammar puts a bare name in `schema`). */
+function funcNameParts(x: RawNode): RawNode[] {
+  const n = x.name;
+  if (!isObj(n)) return [];
+  const parts = Array.isArray(n.name) ? n.name.filter(isObj) : [];
+  return isObj(n.schema) ? [n.schema, ...parts] : parts;
+}
+
 function funcName(x: RawNode): string {
   const n = x.name;
   if (typeof n === 'string') return n.toUpperCase();
-  if (isObj(n) && Array.isArray(n.name))
-    return n.name
-      .map((p) => (isObj(p) ? String(p.value ?? '') : String(p)))
-      .join('.')
-      .toUpperCase();
-  return '';
+  return funcNameParts(x)
+    .map((p) => String(p.value ?? ''))
+    .join('.')
+    .toUpperCase();
 }
 
 function func(x: RawNode, ctx: ConvertContext): Expr {
@@ -248,10 +257,7 @@ function func(x: RawNode, ctx: ConvertContext): Expr {
   return {
     kind: 'func',
     name,
-    args: withoutDateParts(
-      name,
-      args.filter((e) => e.kind !== 'literal'),
-    ),
+    args: withoutDatePart(name, ctx.platform, args).filter((e) => e.kind !== 'literal'),
     aggregate: x.type === 'aggr_func' || AGGREGATES.has(name.split('.').pop() ?? name),
     filter: filterNode ? convertExpr(filterNode, ctx) : null,
     window,
@@ -451,6 +457,19 @@ function targetOf(x: unknown, ctx: ConvertContext): Ident[] {
   return tableName(t, ctx);
 }
 
+/** A CREATE TABLE target; `t (a, b) AS SELECT …` comes back as a call `t(a, b)`: name plus column list. */
+function createTarget(x: unknown, ctx: ConvertContext): { target: Ident[]; columns: Ident[] } {
+  const t = Array.isArray(x) ? x[0] : x;
+  const call = isObj(t) && isObj(t.expr) && t.expr.type === 'function' ? t.expr : null;
+  if (!call) return { target: targetOf(x, ctx), columns: [] };
+  const target = funcNameParts(call)
+    .map((p) => identOf(p, ctx))
+    .filter((p): p is Ident => p !== null);
+  const args = isObj(call.args) && Array.isArray(call.args.value) ? call.args.value : [];
+  const columns = args.map((a) => identOf(a, ctx)).filter((c): c is Ident => c !== null);
+  return { target, columns };
+}
+
 function assignments(x: unknown, ctx: ConvertContext): Assignment[] {
   if (!Array.isArray(x)) return [];
   const out: Assignment[] = [];
@@ -498,8 +517,8 @@ export function convertStatement(x: RawNode, ctx: ConvertContext): Statement {
         };
       }
       if (keyword === 'table') {
-        const target = targetOf(x.table, ctx);
-        if (q) return { kind: 'create_table', target, columns: [], query: convertQuery(q, ctx) };
+        const { target, columns } = createTarget(x.table, ctx);
+        if (q) return { kind: 'create_table', target, columns, query: convertQuery(q, ctx) };
         return { kind: 'ddl', target };
       }
       return { kind: 'ddl', target: null };

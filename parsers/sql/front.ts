@@ -28,14 +28,14 @@ export function readStatement(
     if (!m.ok) return { ok: false, message: `MERGE: ${m.message}` };
     return {
       ok: true,
-      tree: convertMerge(m.pieces, { quoted, bare, doubleQuoteIsIdent, sqlOf: m.pieces.sqlOf }),
+      tree: convertMerge(m.pieces, { platform, quoted, bare, doubleQuoteIsIdent, sqlOf: m.pieces.sqlOf }),
       frontEnd: 'merge',
     };
   }
   if (order === 'polyglot-first') {
     const poly = parsePolyglot(text, platform);
     if (poly.ok) {
-      const tree = pStatement(poly.ast, (n) => polyglotSqlOf(n, platform));
+      const tree = pStatement(poly.ast, platform, (n) => polyglotSqlOf(n, platform));
       if (tree.kind !== 'other') return { ok: true, tree, frontEnd: 'polyglot' };
     }
   }
@@ -55,7 +55,7 @@ export function readStatement(
   if (!parsed.ok && order !== 'polyglot-first') {
     const poly = parsePolyglot(text, platform);
     if (poly.ok) {
-      const tree = pStatement(poly.ast, (n) => polyglotSqlOf(n, platform));
+      const tree = pStatement(poly.ast, platform, (n) => polyglotSqlOf(n, platform));
       if (tree.kind !== 'other' || related.length === 0) return { ok: true, tree, frontEnd: 'polyglot' };
     } else polyMessage = poly.message;
   }
@@ -71,7 +71,7 @@ export function readStatement(
   }
   return {
     ok: true,
-    tree: convertStatement(parsed.ast, { quoted, bare, doubleQuoteIsIdent, sqlOf: parsed.sqlOf }),
+    tree: convertStatement(parsed.ast, { platform, quoted, bare, doubleQuoteIsIdent, sqlOf: parsed.sqlOf }),
     frontEnd: 'node-sql-parser',
   };
 }

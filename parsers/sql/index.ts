@@ -61,6 +61,8 @@ export interface StatementLineage {
   columns: OutputColumn[];
   indirect: SourceColumn[];
   starSources: TableRef[];
+  /** False when a * that could not be expanded reaches the output: `columns` is then not the full list. */
+  complete: boolean;
   shape: SqlShape;
   confidence: 'EXACT' | 'INFERRED' | 'TABLE_LEVEL';
   diagnostics: Diagnostic[];
@@ -125,6 +127,7 @@ function fallback(text: string, index: number, req: AnalyzeRequest, diags: Diagn
     columns: [],
     indirect: [],
     starSources: [],
+    complete: false,
     shape: emptyShape(text.split('\n').length),
     confidence: 'TABLE_LEVEL',
     diagnostics: diags,
@@ -189,6 +192,7 @@ function analyzeOne(text: string, index: number, line: number, req: AnalyzeReque
       columns: r.columns.map((c) => ({ name: c.name, displayName: c.displayName, sources: c.sources })),
       indirect: r.indirect,
       starSources,
+      complete: r.starSources.length === 0,
       shape: ctx.shape,
       confidence: ctx.inferred || starSources.length > 0 ? 'INFERRED' : 'EXACT',
       diagnostics: ctx.diagnostics.map((d) =>

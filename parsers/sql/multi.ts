@@ -29,10 +29,13 @@ export function multiStatementLineage(req: AnalyzeRequest): ScriptLineage {
     if (!r) continue;
     r.index = statements.length;
     statements.push(r);
-    if (r.write && r.columns.length > 0 && !req.schema?.columns(r.write.key)) {
-      const prev = written.get(r.write.key) ?? [];
-      written.set(r.write.key, [...prev, ...r.columns.map((c) => c.name).filter((c) => !prev.includes(c))]);
-    }
+    // A CREATE … AS defines the relation's full column list; an INSERT names only some of them.
+    const defines = r.statementType === 'create_table' || r.statementType === 'create_view';
+    if (r.write && defines && r.complete && !req.schema?.columns(r.write.key))
+      written.set(
+        r.write.key,
+        r.columns.map((c) => c.name),
+      );
   }
   // Column graph across statements.
   const refs = new Map<string, { table: TableRef; column: string }>();

@@ -35,18 +35,23 @@ export function knownColumns(s: Source): readonly string[] | undefined {
   }
 }
 
-/** The lineage of column `name` taken from source `s` (IDENTITY kinds as the source defines them). */
-export function columnOf(ctx: Ctx, s: Source, name: Ident, quiet = false): SourceColumn[] | null {
+/**
+ * The lineage of column `name` taken from source `s` (IDENTITY kinds as the source defines them), or null
+ * when the source's known columns do not contain it: a catalogued relation's columns are the catalog's,
+ * so an unknown column stays an unresolved reference (with a diagnostic), never an edge.
+ */
+export function columnOf(ctx: Ctx, s: Source, name: Ident): SourceColumn[] | null {
   const folded = columnName(ctx.platform, name);
   switch (s.kind) {
     case 'table':
-      if (s.columns && !s.columns.includes(folded) && !quiet) {
+      if (s.columns && !s.columns.includes(folded)) {
         diag(
           ctx,
           'SQL_UNRESOLVED_COLUMN',
           'warning',
           `column ${name.value} is not in the known columns of ${s.ref.displayName}`,
         );
+        return null;
       }
       return [{ table: s.ref, column: folded, kind: 'IDENTITY' }];
     case 'query': {
@@ -94,6 +99,7 @@ export function resolveColumn(ctx: Ctx, scope: Scope, col: ColumnExpr): SourceCo
     );
     return null;
   }
+  let catalogued: Source[] = [];
   for (let s: Scope | null = scope; s; s = s.parent) {
     if (s.sources.length === 0 && s.aliases.size === 0) continue;
     const known = s.sources.filter((x) => knownColumns(x)?.includes(folded));
@@ -122,16 +128,6 @@ export function resolveColumn(ctx: Ctx, scope: Scope, col: ColumnExpr): SourceCo
       ctx.inferred = true;
       return columnOf(ctx, unknown[0], col.name);
     }
-    if (s.sources.length === 1 && unknown.length === 0) {
-      diag(
-        ctx,
-        'SQL_UNRESOLVED_COLUMN',
-        'warning',
-        `column ${col.name.value} is not among the known columns of ${label(s.sources[0])}; attributed to it as the only source`,
-      );
-      ctx.inferred = true;
-      return columnOf(ctx, s.sources[0], col.name, true);
-    }
     if (unknown.length > 1) {
       diag(
         ctx,
@@ -141,8 +137,14 @@ export function resolveColumn(ctx: Ctx, scope: Scope, col: ColumnExpr): SourceCo
       );
       return null;
     }
+    // Every source here has known columns and none has this one: an outer scope may (correlation).
+    if (catalogued.length === 0) catalogued = s.sources;
   }
-  diag(ctx, 'SQL_UNRESOLVED_COLUMN', 'warning', `column ${col.name.value} matches no source in scope`);
+  const where =
+    catalogued.length > 0
+      ? `the known columns of ${catalogued.map(label).join(', ')}`
+      : 'any source in scope';
+  diag(ctx, 'SQL_UNRESOLVED_COLUMN', 'warning', `column ${col.name.value} is not in ${where}`);
   return null;
 }
 

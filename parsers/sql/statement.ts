@@ -1,7 +1,7 @@
 // One statement of our tree -> its reads, write target and written columns.
 import { columnName } from '../../src/model/identity.ts';
 import type { ColumnLineage, Ctx, QueryResult, SourceColumn, TableRef } from './scope.ts';
-import { tableRef, tick } from './scope.ts';
+import { diag, tableRef, tick } from './scope.ts';
 import { analyzeQuery, cteEnvFor, dedupe, exprLineage, indirectFor, scopeFor } from './lineage.ts';
 import type { Assignment, FromItem, Ident, Statement } from './tree.ts';
 
@@ -28,27 +28,46 @@ export interface StatementResult {
 
 const EMPTY: QueryResult = { columns: [], indirect: [], starSources: [] };
 
-/** Names written columns: an explicit list, else the target's known columns, else the query's names. */
-function writtenColumns(
+/** CTAS / CREATE VIEW: the explicit column list, else the query's own names (a catalog only types them). */
+function definedColumns(ctx: Ctx, list: Ident[], r: QueryResult): ColumnLineage[] {
+  if (list.length === 0) return r.columns;
+  return list.map((c, i) => ({
+    name: columnName(ctx.platform, c),
+    displayName: c.value,
+    sources: r.columns[i]?.sources ?? [],
+  }));
+}
+
+/**
+ * INSERT: the explicit column list; else, as SQL maps it, positionally onto the target's known columns
+ * (minus `PARTITION (…)` columns); else the query's names. A catalogued target's columns are never
+ * invented: query columns past its known ones (or, behind an unexpanded *, not among them) are dropped
+ * with a diagnostic.
+ */
+function insertedColumns(
   ctx: Ctx,
   target: TableRef,
   list: Ident[],
   r: QueryResult,
-  partition: Ident[] = [],
+  partition: Ident[],
 ): ColumnLineage[] {
-  if (list.length > 0) {
-    return list.map((c, i) => ({
-      name: columnName(ctx.platform, c),
-      displayName: c.value,
-      sources: r.columns[i]?.sources ?? [],
-    }));
-  }
+  if (list.length > 0) return definedColumns(ctx, list, r);
   const partitions = new Set(partition.map((p) => columnName(ctx.platform, p)));
   const known = ctx.schema?.columns(target.key)?.filter((c) => !partitions.has(c));
-  if (known && r.starSources.length === 0 && known.length >= r.columns.length) {
-    return r.columns.map((c, i) => ({ name: known[i], displayName: known[i], sources: c.sources }));
+  if (!known) return r.columns;
+  const written =
+    r.starSources.length === 0
+      ? r.columns.slice(0, known.length).map((c, i) => ({ ...c, name: known[i], displayName: known[i] }))
+      : r.columns.filter((c) => known.includes(c.name));
+  if (written.length < r.columns.length) {
+    diag(
+      ctx,
+      'SQL_UNRESOLVED_COLUMN',
+      'warning',
+      `INSERT into ${target.displayName} writes ${r.columns.length - written.length} column(s) beyond its known columns; not attributed`,
+    );
   }
-  return r.columns;
+  return written;
 }
 
 export function analyzeStatement(ctx: Ctx, st: Statement): StatementResult {
@@ -70,7 +89,7 @@ export function analyzeStatement(ctx: Ctx, st: Statement): StatementResult {
       return {
         statementType: 'insert',
         write,
-        columns: writtenColumns(ctx, write, st.columns, r, st.partition),
+        columns: insertedColumns(ctx, write, st.columns, r, st.partition),
         indirect: r.indirect,
         starSources: r.starSources,
       };
@@ -82,7 +101,7 @@ export function analyzeStatement(ctx: Ctx, st: Statement): StatementResult {
       return {
         statementType: st.kind,
         write,
-        columns: writtenColumns(ctx, write, st.columns, r),
+        columns: definedColumns(ctx, st.columns, r),
         indirect: r.indirect,
         starSources: r.starSources,
       };

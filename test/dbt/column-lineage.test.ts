@@ -166,6 +166,20 @@ describe('dbt specifics', () => {
     expect(r.batch.relations.filter((x) => x.kind === 'external')).toEqual([]);
   });
 
+  it('does not take a parent reading * of unknown columns as knowing all its columns', async () => {
+    const target = writeTarget(
+      miniManifest(
+        [
+          { id: 'wide', sql: 'select *, 1 as one from "db"."raw"."ev"', deps: ['source.mini.raw.ev'] },
+          { id: 'narrow', sql: 'select id from "db"."main"."wide"', deps: ['model.mini.wide'] },
+        ],
+        [{ id: 'ev' }],
+      ),
+    );
+    const r = await parseDbtTarget(target, {});
+    expect(edgesOf(r)).toContain('db.main.wide.id -> db.main.narrow.id IDENTITY');
+  });
+
   it('adds snapshot meta columns fed by the unique key and updated_at', async () => {
     const target = writeTarget(
       miniManifest(
