@@ -3,7 +3,8 @@
 // ROUTE MAP — auth is decided by the plugin context a route is registered in, never by comparing URLs:
 //
 //   scope    token needed                                   routes
-//   public   none (no lineage data)                         /healthz, /readyz, /graphiql (+ assets), /
+//   public   none (no lineage data)                         /graphiql (+ assets), /
+//   (health) none, no Host check                            /healthz, /readyz
 //   read     LINEAGE_READ_TOKEN when set (or write/admin)   /graphql (queries, introspection), /v1/alerts
 //   write    LINEAGE_WRITE_TOKEN or LINEAGE_ADMIN_TOKEN     (ingest endpoints, e.g. POST /api/v1/lineage)
 //   admin    LINEAGE_ADMIN_TOKEN                            (admin endpoints); GraphQL mutations check it
@@ -11,7 +12,9 @@
 //
 // Each scope is an encapsulated fastify context with its own onRequest auth hook (api/auth.ts guardScope),
 // so a route is protected however its URL is spelled (percent-encoded, …): the hook belongs to the route.
-// A scope whose token is not configured is closed (write/admin) or open (read only).
+// A scope whose token is not configured is closed (write/admin) or open (read only). Every module of
+// ROUTE_MODULES is also behind the Host allow-list (api/host-check.ts); only health and readiness are not,
+// so that probes addressed by pod IP keep working.
 //
 // TO ADD ROUTES: write a RouteModule (api/routes.ts) in its own file and list it in ROUTE_MODULES:
 //
@@ -31,6 +34,7 @@ import { restError } from './errors.ts';
 import { EXAMPLE_QUERIES } from './examples.ts';
 import type { ExampleQuery } from './graphiql.ts';
 import { graphqlRoute, type GraphQLModule } from './graphql.ts';
+import { guardHost } from './host-check.ts';
 import { restAlertRoutes } from './rest-alerts.ts';
 import { coreGraphql } from './resolvers.ts';
 import { registerRouteModule, type RouteModule } from './routes.ts';
@@ -40,7 +44,7 @@ import { healthRoutes, playgroundRoutes } from './site.ts';
 export const GRAPHQL_MODULES: readonly GraphQLModule[] = [coreGraphql];
 
 /** Every route module besides /graphql and the playground (whose examples are a build option). */
-export const ROUTE_MODULES: readonly RouteModule[] = [healthRoutes, restAlertRoutes];
+export const ROUTE_MODULES: readonly RouteModule[] = [restAlertRoutes];
 
 export interface BuildAppOptions {
   store: LineageStore;
@@ -67,11 +71,15 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     void reply.code(404).send({ error: { code: 'LINEAGE_NOT_FOUND', message: 'no such route' } });
   });
 
+  await registerRouteModule(app, healthRoutes, deps);
   const modules = [
     ...ROUTE_MODULES,
     graphqlRoute(GRAPHQL_MODULES),
     playgroundRoutes(opts.examples ?? EXAMPLE_QUERIES),
   ];
-  for (const module of modules) await registerRouteModule(app, module, deps);
+  await app.register(async (site) => {
+    guardHost(site, deps.config.server);
+    for (const module of modules) await registerRouteModule(site, module, deps);
+  });
   return app;
 }

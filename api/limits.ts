@@ -1,6 +1,7 @@
 // Cost control of a GraphQL request before anything runs, cheapest check first:
-//   1. the query text: its size (LINEAGE_MAX_QUERY_BYTES) and its token count (LINEAGE_MAX_QUERY_TOKENS),
-//      counted by graphql-js' own lexer, which stops at the limit — before mercurius parses the document;
+//   1. the query text: its size (LINEAGE_MAX_QUERY_BYTES), its token count (LINEAGE_MAX_QUERY_TOKENS) and
+//      its bracket nesting, read by graphql-js' own lexer, which stops at the limit — before mercurius
+//      parses the document;
 //   2. the JSON variables' nesting (LINEAGE_MAX_INPUT_DEPTH), walked iteratively;
 //   3. validation rules over the parsed document (graphql-armor: depth, aliases, directives; ours: root
 //      fields, expanded fields). Each computes a fragment's count once and reuses it, so a fragment that spreads the next
@@ -31,7 +32,16 @@ export function limitError(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'API_LIMIT_EXCEEDED' } });
 }
 
-/** Refuses a query text over the byte or token limit; reads at most `maxQueryTokens` tokens. */
+/** Brackets a query text may nest: selections (and their inline fragments) plus input values. */
+export const textNesting = (limits: Limits) => 4 * limits.maxQueryDepth + limits.maxInputDepth;
+
+const OPENING: ReadonlySet<string> = new Set([TokenKind.BRACE_L, TokenKind.BRACKET_L, TokenKind.PAREN_L]);
+const CLOSING: ReadonlySet<string> = new Set([TokenKind.BRACE_R, TokenKind.BRACKET_R, TokenKind.PAREN_R]);
+
+/**
+ * Refuses a query text over the byte or token limit, or nesting brackets deeper than textNesting (an
+ * input literal `[[[[…]]]]` thousands deep); reads at most `maxQueryTokens` tokens.
+ */
 export function checkQueryText(query: string, limits: Limits): void {
   const bytes = Buffer.byteLength(query, 'utf8');
   if (bytes > limits.maxQueryBytes)
@@ -39,14 +49,22 @@ export function checkQueryText(query: string, limits: Limits): void {
       'API_LIMIT_EXCEEDED',
       `the query text has ${bytes} bytes, more than the limit of ${limits.maxQueryBytes} (LINEAGE_MAX_QUERY_BYTES)`,
     );
+  const maxNesting = textNesting(limits);
   const lexer = new Lexer(new Source(query));
   let tokens = 0;
+  let nesting = 0;
   try {
-    while (lexer.advance().kind !== TokenKind.EOF) {
+    for (let t = lexer.advance(); t.kind !== TokenKind.EOF; t = lexer.advance()) {
       if (++tokens > limits.maxQueryTokens)
         throw lineageError(
           'API_LIMIT_EXCEEDED',
           `the query has more than ${limits.maxQueryTokens} tokens (LINEAGE_MAX_QUERY_TOKENS)`,
+        );
+      if (CLOSING.has(t.kind)) nesting--;
+      else if (OPENING.has(t.kind) && ++nesting > maxNesting)
+        throw lineageError(
+          'API_LIMIT_EXCEEDED',
+          `the query nests brackets deeper than ${maxNesting} (4 × LINEAGE_MAX_QUERY_DEPTH + LINEAGE_MAX_INPUT_DEPTH)`,
         );
     }
   } catch (err) {

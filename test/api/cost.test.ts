@@ -89,6 +89,10 @@ describe('document limits', () => {
       /more than 4000 tokens/,
     );
     expect(() => checkQueryText('{ "unterminated', limits)).not.toThrow();
+    const deep = (n: number) =>
+      `{ impact(ref: "x", filter: { kinds: ${'['.repeat(n)}${']'.repeat(n)} }) { depth } }`;
+    expect(() => checkQueryText(deep(60), limits)).not.toThrow();
+    expect(() => checkQueryText(deep(70), limits)).toThrow(/nests brackets deeper than 64/);
   });
 
   it('input nesting is walked without recursion', () => {
