@@ -9,13 +9,20 @@ import { columnKey } from '../../src/model/identity.ts';
 import { BatchBuilder } from './builder.ts';
 import { checkCatalogMatches, readCatalog, type Catalog } from './catalog.ts';
 import { addColumnLineage, type LineageCache, type LineageStats } from './lineage.ts';
-import { readManifest } from './manifest.ts';
-import { addChecks, addConsumers, addRelations, isRelationNode } from './nodes.ts';
+import { duplicateUniqueId, readManifest } from './manifest.ts';
+import { addChecks, addConsumers, addRelations, isRelationNode, type NodeIndex } from './nodes.ts';
 import { readArtifactFile } from './read-json.ts';
-import { normalizeTime, readRunResults, readSourcesFreshness, type RunFact } from './run-artifacts.ts';
+import { completeRelationNames } from './relation-names.ts';
+import {
+  checkResultsMatch,
+  normalizeTime,
+  readRunResults,
+  readSourcesFreshness,
+  type RunFact,
+} from './run-artifacts.ts';
 import { loadSqlEngine, type AnalyzeSql } from './sql-engine.ts';
 import { createSqlPool, defaultSqlWorkers } from './sql-pool.ts';
-import type { DbtProject } from './types.ts';
+import type { DbtNode, DbtProject } from './types.ts';
 
 export type { LineageCache, CachedLineage, LineageStats } from './lineage.ts';
 export type { DbtProject } from './types.ts';
@@ -98,64 +105,99 @@ export function artifactPaths(targetDir: string, options: ParseDbtOptions = {}):
   };
 }
 
+/** What the artifacts say once read and validated, before anything is built. */
+interface ReadArtifacts {
+  project: DbtProject;
+  catalog: Catalog | null;
+  facts: RunFact[];
+  diagnostics: Diagnostic[];
+}
+
 export async function parseDbtTarget(
   targetDir: string,
   options: ParseDbtOptions = {},
 ): Promise<ParseDbtResult> {
   const paths = artifactPaths(targetDir, options);
-  const diagnostics: Diagnostic[] = [];
-
-  // 1. Read and validate everything (throws before anything is built).
-  const manifestRead = readManifest(await readArtifactFile(paths.manifest, 'manifest'), paths.manifest);
-  const project = manifestRead.project;
-  diagnostics.push(...manifestRead.diagnostics);
-  let catalog: Catalog | null = null;
-  if (paths.catalog) {
-    const c = readCatalog(await readArtifactFile(paths.catalog, 'catalog'), paths.catalog);
-    diagnostics.push(
-      ...c.diagnostics,
-      ...checkCatalogMatches(c.catalog, new Set(project.nodes.keys()), paths.manifest),
-    );
-    catalog = c.catalog;
-  }
-  const facts: RunFact[] = [];
-  if (paths.runResults) {
-    const r = readRunResults(await readArtifactFile(paths.runResults, 'run-results'), paths.runResults);
-    diagnostics.push(...r.diagnostics);
-    facts.push(...r.facts);
-  }
-  if (paths.sources) {
-    const s = readSourcesFreshness(await readArtifactFile(paths.sources, 'sources'), paths.sources);
-    diagnostics.push(...s.diagnostics);
-    facts.push(...s.facts);
-  }
-
-  // 2. Build.
+  const read = await readArtifacts(paths); // throws before anything is built
+  const { project } = read;
   const now = options.now ?? new Date().toISOString();
   const firstSeen = project.generatedAt ? normalizeTime(project.generatedAt) : now;
   const b = new BatchBuilder(project.platform, firstSeen);
-  b.diagnostics.push(...diagnostics);
-  const index = addRelations(b, project, catalog, targetDir);
+  b.diagnostics.push(...read.diagnostics);
+  const index = addRelations(b, project, read.catalog, targetDir);
+  const { lineage, models } = await runColumnLineage(b, project, index, paths, options, firstSeen);
+  addDependsOnEdges(b, project, index, firstSeen);
+  addConsumers(b, project, index, firstSeen);
+  addChecks(b, project, index);
+  addRunEvidence(b, read.facts, index);
+  addFingerprints(b, project, index, firstSeen);
+  const origin: Origin = {
+    id: originIdFor(project.projectName),
+    provenance: 'dbt_manifest',
+    label: paths.manifest,
+    ingestedAt: now,
+  };
+  return {
+    batch: b.toBatch(origin),
+    project: {
+      projectName: project.projectName,
+      schemaVersion: project.schemaVersion,
+      dbtVersion: project.dbtVersion,
+      adapterType: project.adapterType,
+      platform: project.platform,
+      generatedAt: project.generatedAt,
+    },
+    paths,
+    lineage,
+    models,
+  };
+}
 
+/** Reads and validates every artifact; keys listed twice, foreign run artifacts and incomplete names are diagnostics. */
+async function readArtifacts(paths: DbtArtifactPaths): Promise<ReadArtifacts> {
+  const diagnostics: Diagnostic[] = [];
+  const read = (file: string, kind: Parameters<typeof readArtifactFile>[1]) =>
+    readArtifactFile(file, kind, {
+      onDuplicateKey: (_section, key, jsonPath) =>
+        diagnostics.push(duplicateUniqueId(key, jsonPath, jsonPath, file)),
+    });
+  const manifestRead = readManifest(await read(paths.manifest, 'manifest'), paths.manifest);
+  const project = manifestRead.project;
+  diagnostics.push(...manifestRead.diagnostics);
+  const nodeIds = new Set(project.nodes.keys());
+  let catalog: Catalog | null = null;
+  if (paths.catalog) {
+    const c = readCatalog(await read(paths.catalog, 'catalog'), paths.catalog);
+    diagnostics.push(...c.diagnostics, ...checkCatalogMatches(c.catalog, nodeIds, paths.manifest));
+    catalog = c.catalog;
+  }
+  const facts: RunFact[] = [];
+  const runArtifacts = [
+    paths.runResults ? readRunResults(await read(paths.runResults, 'run-results'), paths.runResults) : null,
+    paths.sources ? readSourcesFreshness(await read(paths.sources, 'sources'), paths.sources) : null,
+  ];
+  for (const r of runArtifacts) {
+    if (!r) continue;
+    diagnostics.push(...r.diagnostics, ...checkResultsMatch(r, nodeIds, paths.manifest));
+    facts.push(...r.facts);
+  }
+  diagnostics.push(...completeRelationNames(project, catalog));
+  return { project, catalog, facts, diagnostics };
+}
+
+/** Column lineage of every compiled model (SQL engine, workers, cache); DBT_NOT_COMPILED when SQL is missing. */
+async function runColumnLineage(
+  b: BatchBuilder,
+  project: DbtProject,
+  index: NodeIndex,
+  paths: DbtArtifactPaths,
+  options: ParseDbtOptions,
+  firstSeen: string,
+): Promise<{ lineage: LineageStats; models: number }> {
   const compiledModels = [...project.nodes.values()].filter((n) => n.resourceType === 'model');
   const withSql = compiledModels.filter((n) => n.compiledSql !== null);
   options.onTotal?.(withSql.length);
-  if (compiledModels.length > 0 && withSql.length === 0)
-    b.diagnostics.push({
-      code: 'DBT_NOT_COMPILED',
-      severity: 'warning',
-      message: `no model in ${paths.manifest} has compiled SQL (a \`dbt parse\` manifest): column lineage needs \`dbt compile\`; table-level edges from depends_on only`,
-      where: { file: paths.manifest },
-    });
-  else
-    for (const n of compiledModels.filter((m) => m.compiledSql === null).slice(0, 50))
-      b.diagnostics.push({
-        code: 'DBT_NOT_COMPILED',
-        severity: 'info',
-        message: `${n.uniqueId} has no compiled SQL; column lineage needs \`dbt compile\``,
-        where: { file: paths.manifest, jsonPath: n.jsonPath, uniqueId: n.uniqueId },
-      });
-
+  b.diagnostics.push(...notCompiled(compiledModels, withSql.length, paths.manifest));
   const analyzeSql = options.analyzeSql === undefined ? lazyEngine() : options.analyzeSql;
   const workers = Math.max(1, Math.floor(options.sqlWorkers ?? defaultSqlWorkers()));
   const useWorkers =
@@ -171,8 +213,32 @@ export async function parseDbtTarget(
     onModel: options.onModel,
     pool: () => (useWorkers ? createSqlPool(workers) : null),
   });
+  return { lineage, models: compiledModels.length };
+}
 
-  // Table-level edges from depends_on; EXACT when the child has column lineage into it.
+function notCompiled(models: DbtNode[], withSql: number, manifest: string): Diagnostic[] {
+  if (models.length > 0 && withSql === 0)
+    return [
+      {
+        code: 'DBT_NOT_COMPILED',
+        severity: 'warning',
+        message: `no model in ${manifest} has compiled SQL (a \`dbt parse\` manifest): column lineage needs \`dbt compile\`; table-level edges from depends_on only`,
+        where: { file: manifest },
+      },
+    ];
+  return models
+    .filter((m) => m.compiledSql === null)
+    .slice(0, 50)
+    .map((n) => ({
+      code: 'DBT_NOT_COMPILED',
+      severity: 'info' as const,
+      message: `${n.uniqueId} has no compiled SQL; column lineage needs \`dbt compile\``,
+      where: { file: manifest, jsonPath: n.jsonPath, uniqueId: n.uniqueId },
+    }));
+}
+
+/** Table-level edges from depends_on; EXACT when the child has column lineage into it. */
+function addDependsOnEdges(b: BatchBuilder, project: DbtProject, index: NodeIndex, firstSeen: string): void {
   const relationsWithLineage = b.relationsWithColumnEdgesIn();
   for (const n of project.nodes.values()) {
     if (!isRelationNode(n)) continue;
@@ -193,18 +259,20 @@ export async function parseDbtTarget(
       });
     }
   }
-  addConsumers(b, project, index, firstSeen);
-  addChecks(b, project, index);
+}
 
-  // Evidence from run artifacts.
+/** Evidence from run artifacts, on the test's column or relation, else on the node itself. */
+function addRunEvidence(b: BatchBuilder, facts: readonly RunFact[], index: NodeIndex): void {
   for (const f of facts) {
     const check = b.checks.get(f.uniqueId);
     const nodeKey = check ? (check.columnKey ?? check.relationKey) : index.keyOf.get(f.uniqueId);
     if (!nodeKey) continue;
     b.evidence.push({ nodeKey, kind: f.kind, at: f.at, message: f.message, subject: f.uniqueId });
   }
+}
 
-  // Fingerprints of every dbt relation: columns with types, SQL checksum.
+/** Fingerprints of every dbt relation: columns with types, SQL checksum. */
+function addFingerprints(b: BatchBuilder, project: DbtProject, index: NodeIndex, firstSeen: string): void {
   for (const n of project.nodes.values()) {
     const key = index.keyOf.get(n.uniqueId);
     if (!key) continue;
@@ -221,25 +289,4 @@ export async function parseDbtTarget(
       ...(rel?.sqlChecksum ? { sqlChecksum: rel.sqlChecksum } : {}),
     });
   }
-
-  const origin: Origin = {
-    id: originIdFor(project.projectName),
-    provenance: 'dbt_manifest',
-    label: paths.manifest,
-    ingestedAt: now,
-  };
-  return {
-    batch: b.toBatch(origin),
-    project: {
-      projectName: project.projectName,
-      schemaVersion: project.schemaVersion,
-      dbtVersion: project.dbtVersion,
-      adapterType: project.adapterType,
-      platform: project.platform,
-      generatedAt: project.generatedAt,
-    },
-    paths,
-    lineage,
-    models: compiledModels.length,
-  };
 }

@@ -84,64 +84,231 @@ export async function streamJsonObject(
   source: AsyncIterable<Buffer | Uint8Array | string>,
   visitor: JsonStreamVisitor,
 ): Promise<JsonStreamStats> {
-  let state: State = S.START;
-  let base = 0; // absolute offset of the current chunk
-  const stats: JsonStreamStats = { bytes: 0, maxHeldBytes: 0, entries: 0 };
+  const reader = new ObjectStreamReader(visitor);
+  for await (const raw of source)
+    reader.chunk(
+      typeof raw === 'string'
+        ? Buffer.from(raw, 'utf8')
+        : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength),
+    );
+  return reader.end();
+}
 
-  let topKey = '';
-  let plan: MemberPlan = 'skip';
-  let secKey: string | number = '';
-  let arrIndex = 0;
+/** The value being cut out of the byte stream: where it started and how far its scan got. */
+interface Capture {
+  purpose: Purpose;
+  kind: 'container' | 'string' | 'primitive';
+  /** Bytes of earlier chunks. */
+  parts: Buffer[];
+  /** Index in the current chunk where the capture's bytes start (0 after the first chunk). */
+  start: number;
+  startAbs: number;
+  depth: number;
+  inStr: boolean;
+  esc: boolean;
+}
 
-  // The capture in progress.
-  let capturing = false;
-  let purpose: Purpose = 'topKey';
-  let kind: 'container' | 'string' | 'primitive' = 'string';
-  let parts: Buffer[] = [];
-  let capStart = 0; // index in the current chunk
-  let capStartAbs = 0;
-  let depth = 0;
-  let inStr = false;
-  let esc = false;
+/** A UTF-8 byte order mark, which some editors and Windows tools write before the document. */
+const BOM = [0xef, 0xbb, 0xbf];
 
-  const where = (): string => {
-    if (state === S.START || purpose === 'root') return '$';
-    if (purpose === 'topKey') return '$';
-    const top = `$${pathKey(topKey)}`;
-    if (purpose === 'topValue') return top;
-    if (purpose === 'secKey') return top;
-    return typeof secKey === 'number' ? `${top}[${secKey}]` : `${top}${pathKey(secKey)}`;
-  };
-  const fail = (message: string, offset: number, truncated = false): never => {
-    throw new JsonSyntaxError(message, offset, where(), truncated);
-  };
-  const unexpected = (c: number, offset: number): never =>
-    fail(`Unexpected token '${String.fromCharCode(c)}' in JSON at position ${offset}`, offset);
+/**
+ * The reader's phases: `chunk` walks the skeleton (`skeleton`, one structural byte at a time) and hands every
+ * value to `scanCapture`, which finds where it ends across chunks; `finishCapture` parses it and `deliver`
+ * routes it to the visitor and the next skeleton state.
+ */
+class ObjectStreamReader {
+  private state: State = S.START;
+  /** Absolute offset of the current chunk. */
+  private base = 0;
+  private bomBytes = 0;
+  private readonly stats: JsonStreamStats = { bytes: 0, maxHeldBytes: 0, entries: 0 };
+  private topKey = '';
+  private plan: MemberPlan = 'skip';
+  private secKey: string | number = '';
+  private arrIndex = 0;
+  private cap: Capture | null = null;
+  /** The purpose of the last capture, which names the path while the skeleton is between values. */
+  private lastPurpose: Purpose = 'topKey';
 
-  const startCapture = (chunk: Buffer, i: number, p: Purpose): void => {
-    capturing = true;
-    purpose = p;
-    parts = [];
-    capStart = i;
-    capStartAbs = base + i;
+  constructor(private readonly visitor: JsonStreamVisitor) {}
+
+  chunk(chunk: Buffer): void {
+    const n = chunk.length;
+    let i = 0;
+    if (this.cap) this.cap.start = 0;
+    while (i < n) i = this.cap ? this.scanCapture(this.cap, chunk, i) : this.skeleton(chunk, i);
+    this.base += n;
+    this.stats.bytes = this.base;
+  }
+
+  end(): JsonStreamStats {
+    const cap = this.cap;
+    if (cap && cap.kind === 'primitive' && cap.purpose === 'root') {
+      // A bare top-level primitive ends at end of input.
+      this.cap = null;
+      let value: unknown;
+      try {
+        value = JSON.parse(Buffer.concat(cap.parts).toString('utf8'));
+      } catch (err) {
+        this.fail((err as Error).message, cap.startAbs);
+      }
+      this.visitor.root(value);
+      return this.stats;
+    }
+    if (this.state !== S.DONE || cap) this.fail('Unexpected end of JSON input', this.base, true);
+    return this.stats;
+  }
+
+  private where(): string {
+    const purpose = this.cap?.purpose ?? this.lastPurpose;
+    if (this.state === S.START || purpose === 'root' || purpose === 'topKey') return '$';
+    const top = `$${pathKey(this.topKey)}`;
+    if (purpose === 'topValue' || purpose === 'secKey') return top;
+    return typeof this.secKey === 'number' ? `${top}[${this.secKey}]` : `${top}${pathKey(this.secKey)}`;
+  }
+
+  private fail(message: string, offset: number, truncated = false): never {
+    throw new JsonSyntaxError(message, offset, this.where(), truncated);
+  }
+
+  private unexpected(c: number, offset: number): never {
+    return this.fail(`Unexpected token '${String.fromCharCode(c)}' in JSON at position ${offset}`, offset);
+  }
+
+  /** One byte of the document's skeleton (outside any captured value); returns where to go on. */
+  private skeleton(chunk: Buffer, i: number): number {
     const c = chunk[i];
-    if (c === LBRACE || c === LBRACKET) {
-      kind = 'container';
-      depth = 0;
-      inStr = false;
-    } else if (c === QUOTE) {
-      kind = 'string';
-      inStr = false; // the opening quote is consumed by the scan below
-    } else kind = 'primitive';
-    esc = false;
-  };
+    const abs = this.base + i;
+    if (this.state === S.START && abs === this.bomBytes && abs < 3 && c === BOM[abs]) {
+      this.bomBytes++;
+      return i + 1;
+    }
+    if (isWs(c)) return i + 1;
+    switch (this.state) {
+      case S.START:
+        if (c !== LBRACE) return this.startCapture(chunk, i, 'root');
+        this.state = S.TOP_KEY_OR_END;
+        return i + 1;
+      case S.TOP_KEY_OR_END:
+      case S.TOP_KEY:
+        if (c === RBRACE && this.state === S.TOP_KEY_OR_END) return this.to(S.DONE, i + 1);
+        if (c === QUOTE) return this.startCapture(chunk, i, 'topKey');
+        return this.unexpected(c, abs);
+      case S.TOP_COLON:
+      case S.SEC_COLON:
+        if (c !== COLON) this.unexpected(c, abs);
+        return this.to(this.state === S.TOP_COLON ? S.TOP_VALUE : S.SEC_VALUE, i + 1);
+      case S.TOP_VALUE:
+        return this.topValue(chunk, i);
+      case S.TOP_NEXT:
+        if (c === COMMA) return this.to(S.TOP_KEY, i + 1);
+        if (c === RBRACE) return this.to(S.DONE, i + 1);
+        return this.unexpected(c, abs);
+      case S.SEC_KEY_OR_END:
+      case S.SEC_KEY:
+        if (c === RBRACE && this.state === S.SEC_KEY_OR_END) return this.to(S.TOP_NEXT, i + 1);
+        if (c === QUOTE) return this.startCapture(chunk, i, 'secKey');
+        return this.unexpected(c, abs);
+      case S.SEC_VALUE:
+        return this.startCapture(chunk, i, 'entry');
+      case S.SEC_NEXT:
+        if (c === COMMA) return this.to(S.SEC_KEY, i + 1);
+        if (c === RBRACE) return this.to(S.TOP_NEXT, i + 1);
+        return this.unexpected(c, abs);
+      case S.ARR_ELEM_OR_END:
+      case S.ARR_ELEM:
+        if (c === RBRACKET && this.state === S.ARR_ELEM_OR_END) return this.to(S.TOP_NEXT, i + 1);
+        this.secKey = this.arrIndex;
+        this.state = S.ARR_ELEM;
+        return this.startCapture(chunk, i, 'entry');
+      case S.ARR_NEXT:
+        if (c === COMMA) return this.to(S.ARR_ELEM, i + 1);
+        if (c === RBRACKET) return this.to(S.TOP_NEXT, i + 1);
+        return this.unexpected(c, abs);
+      case S.DONE:
+        return this.fail(`Unexpected non-whitespace character after JSON at position ${abs}`, abs);
+    }
+  }
 
-  const finishCapture = (chunk: Buffer, end: number): void => {
-    capturing = false;
-    const last = chunk.subarray(capStart, end);
-    const bytes = parts.length > 0 ? Buffer.concat([...parts, last]) : last;
-    parts = [];
-    if (bytes.length > stats.maxHeldBytes) stats.maxHeldBytes = bytes.length;
+  private to(state: State, i: number): number {
+    this.state = state;
+    return i;
+  }
+
+  /** A top-level member's value: entered entry by entry, or captured whole. */
+  private topValue(chunk: Buffer, i: number): number {
+    const c = chunk[i];
+    this.plan = this.visitor.plan(this.topKey);
+    if (this.plan !== 'whole' && c === LBRACE) {
+      if (this.plan === 'entries') this.visitor.begin(this.topKey, 'object');
+      return this.to(S.SEC_KEY_OR_END, i + 1);
+    }
+    if (this.plan !== 'whole' && c === LBRACKET) {
+      if (this.plan === 'entries') this.visitor.begin(this.topKey, 'array');
+      this.arrIndex = 0;
+      return this.to(S.ARR_ELEM_OR_END, i + 1);
+    }
+    return this.startCapture(chunk, i, 'topValue');
+  }
+
+  private startCapture(chunk: Buffer, i: number, purpose: Purpose): number {
+    const c = chunk[i];
+    const kind = c === LBRACE || c === LBRACKET ? 'container' : c === QUOTE ? 'string' : 'primitive';
+    this.cap = {
+      purpose,
+      kind,
+      parts: [],
+      start: i,
+      startAbs: this.base + i,
+      depth: 0,
+      inStr: false,
+      esc: false,
+    };
+    this.lastPurpose = purpose;
+    if (kind === 'string') this.cap.inStr = true; // the opening quote, scanned past below
+    return this.scanCapture(this.cap, chunk, kind === 'string' ? i + 1 : i);
+  }
+
+  /** Advances the capture from i; returns where scanning resumes (chunk.length when the capture goes on). */
+  private scanCapture(cap: Capture, chunk: Buffer, i: number): number {
+    const end = cap.kind === 'primitive' ? primitiveEnd(chunk, i) : this.nestedEnd(cap, chunk, i);
+    if (end === -1) {
+      cap.parts.push(chunk.subarray(cap.start));
+      return chunk.length;
+    }
+    this.finishCapture(cap, chunk, end);
+    return end;
+  }
+
+  /** End (exclusive) of a string or container value in this chunk, or -1 when it goes on. */
+  private nestedEnd(cap: Capture, chunk: Buffer, i: number): number {
+    const n = chunk.length;
+    while (i < n) {
+      if (cap.inStr) {
+        i = stringEnd(cap, chunk, i);
+        if (i === -1) return -1;
+        if (cap.kind === 'string') return i;
+        continue;
+      }
+      for (; i < n; i++) {
+        const c = chunk[i];
+        if (c === QUOTE) {
+          cap.inStr = true;
+          i++;
+          break;
+        }
+        if (c === LBRACE || c === LBRACKET) cap.depth++;
+        else if ((c === RBRACE || c === RBRACKET) && --cap.depth === 0) return i + 1;
+      }
+    }
+    return -1;
+  }
+
+  private finishCapture(cap: Capture, chunk: Buffer, end: number): void {
+    this.cap = null;
+    const last = chunk.subarray(cap.start, end);
+    const bytes = cap.parts.length > 0 ? Buffer.concat([...cap.parts, last]) : last;
+    if (bytes.length > this.stats.maxHeldBytes) this.stats.maxHeldBytes = bytes.length;
     const text = bytes.toString('utf8');
     let value: unknown;
     try {
@@ -149,227 +316,76 @@ export async function streamJsonObject(
     } catch (err) {
       const message = (err as Error).message;
       const pos = /position (\d+)/.exec(message);
-      const rel = pos ? Buffer.byteLength(text.slice(0, Number(pos[1])), 'utf8') : 0;
-      const abs = capStartAbs + rel;
-      fail(message.replace(/position \d+/, `position ${abs}`), abs);
+      const abs = cap.startAbs + (pos ? Buffer.byteLength(text.slice(0, Number(pos[1])), 'utf8') : 0);
+      this.fail(message.replace(/position \d+/, `position ${abs}`), abs);
     }
+    this.deliver(cap.purpose, value);
+  }
+
+  /** Hands a parsed value to the visitor and moves the skeleton on. */
+  private deliver(purpose: Purpose, value: unknown): void {
     switch (purpose) {
       case 'root':
-        state = S.DONE;
-        visitor.root(value);
+        this.state = S.DONE;
+        this.visitor.root(value);
         return;
       case 'topKey':
-        topKey = value as string;
-        state = S.TOP_COLON;
+        this.topKey = value as string;
+        this.state = S.TOP_COLON;
         return;
       case 'topValue':
-        state = S.TOP_NEXT;
-        if (plan !== 'skip') visitor.whole(topKey, value);
+        this.state = S.TOP_NEXT;
+        if (this.plan !== 'skip') this.visitor.whole(this.topKey, value);
         return;
       case 'secKey':
-        secKey = value as string;
-        state = S.SEC_COLON;
+        this.secKey = value as string;
+        this.state = S.SEC_COLON;
         return;
       case 'entry':
-        stats.entries++;
-        if (plan === 'entries') visitor.entry(topKey, secKey, value);
-        if (state === S.SEC_VALUE) state = S.SEC_NEXT;
+        this.stats.entries++;
+        if (this.plan === 'entries') this.visitor.entry(this.topKey, this.secKey, value);
+        if (this.state === S.SEC_VALUE) this.state = S.SEC_NEXT;
         else {
-          state = S.ARR_NEXT;
-          arrIndex++;
+          this.state = S.ARR_NEXT;
+          this.arrIndex++;
         }
         return;
     }
-  };
+  }
+}
 
-  /** Advances the capture from i; returns where scanning resumes (chunk.length when the capture goes on). */
-  const scanCapture = (chunk: Buffer, i: number): number => {
-    const n = chunk.length;
-    if (kind === 'primitive') {
-      while (i < n) {
-        const c = chunk[i];
-        if (c === COMMA || c === RBRACE || c === RBRACKET || isWs(c)) {
-          finishCapture(chunk, i);
-          return i;
-        }
-        i++;
-      }
-      parts.push(chunk.subarray(capStart));
-      capStart = 0;
-      return n;
-    }
-    if (kind === 'string' && !inStr && i === capStart && base + i === capStartAbs) {
-      inStr = true; // skip the opening quote
+/** End of a primitive (number, true, false, null) in this chunk, or -1 when it may go on. */
+function primitiveEnd(chunk: Buffer, i: number): number {
+  for (; i < chunk.length; i++) {
+    const c = chunk[i];
+    if (c === COMMA || c === RBRACE || c === RBRACKET || isWs(c)) return i;
+  }
+  return -1;
+}
+
+/** Index after the closing quote of the string being scanned, or -1 when the chunk ends inside it. */
+function stringEnd(cap: Capture, chunk: Buffer, i: number): number {
+  const n = chunk.length;
+  while (i < n) {
+    if (cap.esc) {
+      cap.esc = false;
       i++;
+      continue;
     }
-    let nextBs = -2;
-    while (i < n) {
-      if (inStr) {
-        if (esc) {
-          esc = false;
-          i++;
-          continue;
-        }
-        const q = chunk.indexOf(QUOTE, i);
-        if (nextBs !== -1 && nextBs < i) nextBs = chunk.indexOf(BACKSLASH, i);
-        const end = q === -1 ? n : q;
-        if (nextBs !== -1 && nextBs < end) {
-          if (nextBs + 1 >= n) {
-            esc = true;
-            i = n;
-          } else i = nextBs + 2;
-          continue;
-        }
-        if (q === -1) {
-          i = n;
-          break;
-        }
-        inStr = false;
-        i = q + 1;
-        if (kind === 'string') {
-          finishCapture(chunk, i);
-          return i;
-        }
-        continue;
+    const q = chunk.indexOf(QUOTE, i);
+    const bs = chunk.indexOf(BACKSLASH, i);
+    const stop = q === -1 ? n : q;
+    if (bs !== -1 && bs < stop) {
+      if (bs + 1 >= n) {
+        cap.esc = true;
+        return -1;
       }
-      for (; i < n; i++) {
-        const c = chunk[i];
-        if (c === QUOTE) {
-          inStr = true;
-          i++;
-          break;
-        }
-        if (c === LBRACE || c === LBRACKET) depth++;
-        else if (c === RBRACE || c === RBRACKET) {
-          depth--;
-          if (depth === 0) {
-            finishCapture(chunk, i + 1);
-            return i + 1;
-          }
-        }
-      }
+      i = bs + 2;
+      continue;
     }
-    parts.push(chunk.subarray(capStart));
-    capStart = 0;
-    return n;
-  };
-
-  for await (const raw of source) {
-    const chunk =
-      typeof raw === 'string'
-        ? Buffer.from(raw, 'utf8')
-        : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
-    const n = chunk.length;
-    let i = 0;
-    if (capturing) capStart = 0;
-    while (i < n) {
-      if (capturing) {
-        i = scanCapture(chunk, i);
-        continue;
-      }
-      const c = chunk[i];
-      if (isWs(c)) {
-        i++;
-        continue;
-      }
-      switch (state as State) {
-        case S.START:
-          if (c === LBRACE) {
-            state = S.TOP_KEY_OR_END;
-            i++;
-          } else startCapture(chunk, i, 'root');
-          break;
-        case S.TOP_KEY_OR_END:
-        case S.TOP_KEY:
-          if (c === RBRACE && state === S.TOP_KEY_OR_END) {
-            state = S.DONE;
-            i++;
-          } else if (c === QUOTE) startCapture(chunk, i, 'topKey');
-          else unexpected(c, base + i);
-          break;
-        case S.TOP_COLON:
-          if (c !== COLON) unexpected(c, base + i);
-          state = S.TOP_VALUE;
-          i++;
-          break;
-        case S.TOP_VALUE:
-          plan = visitor.plan(topKey);
-          if (plan !== 'whole' && c === LBRACE) {
-            if (plan === 'entries') visitor.begin(topKey, 'object');
-            state = S.SEC_KEY_OR_END;
-            i++;
-          } else if (plan !== 'whole' && c === LBRACKET) {
-            if (plan === 'entries') visitor.begin(topKey, 'array');
-            state = S.ARR_ELEM_OR_END;
-            arrIndex = 0;
-            i++;
-          } else startCapture(chunk, i, 'topValue');
-          break;
-        case S.TOP_NEXT:
-          if (c === COMMA) state = S.TOP_KEY;
-          else if (c === RBRACE) state = S.DONE;
-          else unexpected(c, base + i);
-          i++;
-          break;
-        case S.SEC_KEY_OR_END:
-        case S.SEC_KEY:
-          if (c === RBRACE && state === S.SEC_KEY_OR_END) {
-            state = S.TOP_NEXT;
-            i++;
-          } else if (c === QUOTE) startCapture(chunk, i, 'secKey');
-          else unexpected(c, base + i);
-          break;
-        case S.SEC_COLON:
-          if (c !== COLON) unexpected(c, base + i);
-          state = S.SEC_VALUE;
-          i++;
-          break;
-        case S.SEC_VALUE:
-          startCapture(chunk, i, 'entry');
-          break;
-        case S.SEC_NEXT:
-          if (c === COMMA) state = S.SEC_KEY;
-          else if (c === RBRACE) state = S.TOP_NEXT;
-          else unexpected(c, base + i);
-          i++;
-          break;
-        case S.ARR_ELEM_OR_END:
-        case S.ARR_ELEM:
-          if (c === RBRACKET && state === S.ARR_ELEM_OR_END) {
-            state = S.TOP_NEXT;
-            i++;
-          } else {
-            secKey = arrIndex;
-            state = S.ARR_ELEM;
-            startCapture(chunk, i, 'entry');
-          }
-          break;
-        case S.ARR_NEXT:
-          if (c === COMMA) state = S.ARR_ELEM;
-          else if (c === RBRACKET) state = S.TOP_NEXT;
-          else unexpected(c, base + i);
-          i++;
-          break;
-        case S.DONE:
-          fail(`Unexpected non-whitespace character after JSON at position ${base + i}`, base + i);
-      }
-    }
-    base += n;
-    stats.bytes = base;
+    if (q === -1) return -1;
+    cap.inStr = false;
+    return q + 1;
   }
-  if (capturing && (kind as string) === 'primitive' && (purpose as Purpose) === 'root') {
-    // A bare top-level primitive ends at end of input.
-    capturing = false;
-    const bytes = Buffer.concat(parts);
-    let value: unknown;
-    try {
-      value = JSON.parse(bytes.toString('utf8'));
-    } catch (err) {
-      fail((err as Error).message, capStartAbs);
-    }
-    visitor.root(value);
-    return stats;
-  }
-  if (state !== S.DONE || capturing) fail('Unexpected end of JSON input', base, true);
-  return stats;
+  return -1;
 }

@@ -85,7 +85,9 @@ export function readManifest(json: unknown, file: string): ReadManifestResult {
     const jsonPath = `$.${section}${pathKey(id)}`;
     const n = validate(nodeSchema, raw, file, jsonPath);
     const node = normalizeNode(n, jsonPath, groupOwners);
-    nodes.set(node.uniqueId, node);
+    const first = nodes.get(node.uniqueId);
+    if (first) diagnostics.push(duplicateUniqueId(node.uniqueId, first.jsonPath, jsonPath, file));
+    else nodes.set(node.uniqueId, node);
   };
   for (const [id, raw] of Object.entries(top.nodes)) addNode('nodes', id, raw);
   for (const [id, raw] of Object.entries(top.sources ?? {})) addNode('sources', id, raw);
@@ -149,6 +151,19 @@ export function readManifest(json: unknown, file: string): ReadManifestResult {
       semantics: semantics.sort((a, b) => cmp(a.uniqueId, b.uniqueId)),
     },
     diagnostics,
+  };
+}
+
+/** Two entries claim one unique_id (a node listed twice, or under two keys): the first is kept. */
+export function duplicateUniqueId(uniqueId: string, kept: string, dropped: string, file: string): Diagnostic {
+  return {
+    code: 'DBT_DUPLICATE_UNIQUE_ID',
+    severity: 'warning',
+    message:
+      kept === dropped
+        ? `unique_id ${uniqueId} is listed twice at ${kept}; the first entry is used, the second ignored`
+        : `unique_id ${uniqueId} is defined twice (${kept} and ${dropped}); the first is used, the second ignored`,
+    where: { file, jsonPath: dropped, uniqueId },
   };
 }
 

@@ -1,12 +1,13 @@
 // Reads one dbt artifact file as a stream (never the whole text: manifests of large projects exceed V8's
 // ~512 MB string limit) and keeps only what the parser reads (schemas.ts ARTIFACT_SHAPES), so memory grows
 // with what is kept, not with the file. The result has the artifact's own shape (top-level members, sections
-// as records or arrays) and is validated by the same readers as before. Invalid or truncated JSON becomes
+// as records or arrays) and is validated by the same readers as before. A UTF-8 byte order mark is skipped.
+// A key listed twice in a section keeps its first entry (onDuplicateKey). Invalid or truncated JSON becomes
 // DBT_INVALID_JSON naming the file, the line/column, and the JSON path of the entry being read.
 import { createReadStream } from 'node:fs';
 import { lineageError } from '../../src/errors.ts';
 import { JsonSyntaxError, streamJsonObject, type JsonStreamStats } from './json-stream.ts';
-import { ARTIFACT_SHAPES, pickKnown, setOwn } from './schemas.ts';
+import { ARTIFACT_SHAPES, pathKey, pickKnown, setOwn } from './schemas.ts';
 import type { ArtifactKind } from './versions.ts';
 
 export interface ReadArtifactOptions {
@@ -14,6 +15,11 @@ export interface ReadArtifactOptions {
   highWaterMark?: number;
   /** Called with the reader's statistics (bytes read, the largest value held at once). */
   onStats?: (stats: JsonStreamStats) => void;
+  /**
+   * Called with the JSON path of an entry whose key appeared before in the same section (a node listed
+   * twice); the first one is kept. Without it, duplicates are kept silently the same way.
+   */
+  onDuplicateKey?: (section: string, key: string, jsonPath: string) => void;
 }
 
 /** A node's fields that only some resource types use, dropped early to keep memory down (tests' SQL). */
@@ -54,6 +60,8 @@ export async function readArtifactFile(
         const picked = pickKnown(sections[key], trimEntry(kind, key, value));
         const section = doc[key];
         if (Array.isArray(section)) section.push(picked);
+        else if (Object.hasOwn(section as object, String(entryKey)))
+          options.onDuplicateKey?.(key, String(entryKey), `$.${key}${pathKey(String(entryKey))}`);
         else setOwn(section as Record<string, unknown>, String(entryKey), picked);
       },
       root: (value) => {

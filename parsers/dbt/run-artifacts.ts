@@ -16,15 +16,25 @@ export interface RunFact {
   message: string;
 }
 
-export function readRunResults(json: unknown, file: string): { facts: RunFact[]; diagnostics: Diagnostic[] } {
+export interface RunArtifact {
+  file: string;
+  facts: RunFact[];
+  /** Every unique_id the artifact reports on (to tell an artifact of another project). */
+  ids: string[];
+  diagnostics: Diagnostic[];
+}
+
+export function readRunResults(json: unknown, file: string): RunArtifact {
   const diagnostics: Diagnostic[] = [];
   const version = checkVersion(json, 'run-results', file);
   if (version.newer) diagnostics.push(newerVersionDiagnostic(version, file));
   const top = validate(runResultsSchema, json, file, '$');
   const generatedAt = top.metadata.generated_at ?? undefined;
   const facts: RunFact[] = [];
+  const ids: string[] = [];
   top.results.forEach((raw, i) => {
     const r = validate(runResultSchema, raw, file, `$.results[${i}]`);
+    ids.push(r.unique_id);
     const isTest = r.unique_id.startsWith('test.');
     const kind = evidenceKind(r.status, isTest);
     if (!kind) return;
@@ -39,7 +49,7 @@ export function readRunResults(json: unknown, file: string): { facts: RunFact[];
       message: `${isTest ? 'test' : 'node'} ${r.status}${failures}${r.message ? `: ${oneLine(r.message)}` : ''}`,
     });
   });
-  return { facts, diagnostics };
+  return { file, facts, ids, diagnostics };
 }
 
 function evidenceKind(status: string, isTest: boolean): EvidenceKind | null {
@@ -54,17 +64,16 @@ function evidenceKind(status: string, isTest: boolean): EvidenceKind | null {
   return null;
 }
 
-export function readSourcesFreshness(
-  json: unknown,
-  file: string,
-): { facts: RunFact[]; diagnostics: Diagnostic[] } {
+export function readSourcesFreshness(json: unknown, file: string): RunArtifact {
   const diagnostics: Diagnostic[] = [];
   const version = checkVersion(json, 'sources', file);
   if (version.newer) diagnostics.push(newerVersionDiagnostic(version, file));
   const top = validate(sourcesSchema, json, file, '$');
   const facts: RunFact[] = [];
+  const ids: string[] = [];
   top.results.forEach((raw, i) => {
     const r = validate(freshnessResultSchema, raw, file, `$.results[${i}]`);
+    ids.push(r.unique_id);
     const s = r.status.toLowerCase();
     const at = r.snapshotted_at ?? top.metadata.generated_at;
     if (s === 'runtime error' || !at) {
@@ -85,7 +94,35 @@ export function readSourcesFreshness(
       message: `source freshness ${s}${r.max_loaded_at ? ` (max_loaded_at ${r.max_loaded_at}${ageText})` : ''}`,
     });
   });
-  return { facts, diagnostics };
+  return { file, facts, ids, diagnostics };
+}
+
+/**
+ * Results naming nodes the manifest does not have are ignored. When most do, the artifact is probably from
+ * another project (or an old run): DBT_RESULTS_MISMATCH warns once, naming the file; a few (nodes deleted
+ * since the run) are one DBT_RESULTS_EXTRA info.
+ */
+export function checkResultsMatch(
+  artifact: RunArtifact,
+  nodeIds: ReadonlySet<string>,
+  manifestFile: string,
+): Diagnostic[] {
+  const unmatched = [...new Set(artifact.ids)].filter((id) => !nodeIds.has(id)).sort();
+  if (unmatched.length === 0) return [];
+  const total = new Set(artifact.ids).size;
+  const foreign = unmatched.length * 2 > total;
+  return [
+    {
+      code: foreign ? 'DBT_RESULTS_MISMATCH' : 'DBT_RESULTS_EXTRA',
+      severity: foreign ? 'warning' : 'info',
+      message:
+        `${artifact.file}: ${unmatched.length} of ${total} results name nodes that are not in ${manifestFile} (e.g. ${unmatched[0]})` +
+        (foreign
+          ? '; is it from another project? Its test results and run errors are ignored'
+          : '; they are ignored'),
+      where: { file: artifact.file, uniqueId: unmatched[0] },
+    },
+  ];
 }
 
 /** ISO-8601 in UTC with a Z, whatever offset style dbt wrote. */

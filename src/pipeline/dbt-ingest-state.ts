@@ -1,18 +1,11 @@
 // What the last dbt ingest of a target saw, so an ingest of byte-identical artifacts can be skipped whole
 // (no JSON parse, no SQL, no store write). Kept beside the lineage cache in the data dir, one file per manifest.
 import { createHash } from 'node:crypto';
-import {
-  createReadStream,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { createReadStream, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DbtArtifactPaths } from '../../parsers/dbt/index.ts';
+import { writeFileAtomically } from './atomic-file.ts';
 
 const FORMAT = 1;
 
@@ -73,14 +66,22 @@ export function readIngestState<Summary>(
   }
 }
 
+/** Forgets the state of a target (its next ingest parses in full). Best effort. */
+export function forgetIngestState(cacheDir: string, manifestPath: string): void {
+  try {
+    rmSync(stateFile(cacheDir, manifestPath), { force: true });
+  } catch {
+    // a state that cannot be removed is checked against the store's origin time before any skip
+  }
+}
+
+/** Writes the state atomically; STORE_WRITE_FAILED (naming the file, no temp file left) when it cannot. */
 export function writeIngestState<Summary>(
   cacheDir: string,
   manifestPath: string,
   state: Omit<DbtIngestState<Summary>, 'format'>,
 ): void {
-  const file = stateFile(cacheDir, manifestPath);
-  mkdirSync(join(cacheDir, 'dbt-ingest-state'), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify({ format: FORMAT, ...state }));
-  renameSync(tmp, file);
+  writeFileAtomically(stateFile(cacheDir, manifestPath), 'the dbt ingest state', () => [
+    JSON.stringify({ format: FORMAT, ...state }),
+  ]);
 }

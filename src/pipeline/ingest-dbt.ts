@@ -5,7 +5,7 @@ import type { LineageStore } from '../../graph/store.ts';
 import { artifactPaths, parseDbtTarget, type ParseDbtOptions } from '../../parsers/dbt/index.ts';
 import type { AnalyzeSql } from '../../parsers/dbt/sql-engine.ts';
 import type { LineageBatch, Severity } from '../model/lineage.ts';
-import { artifactDigest, readIngestState, writeIngestState } from './dbt-ingest-state.ts';
+import { artifactDigest, forgetIngestState, readIngestState, writeIngestState } from './dbt-ingest-state.ts';
 import { FileLineageCache, sqlEngineStamp } from './dbt-lineage-cache.ts';
 
 export interface IngestDbtOptions {
@@ -101,6 +101,12 @@ export async function parseDbt(
     onModel: () => options.progress?.tick(),
   };
   const r = await parseDbtTarget(targetDir, parseOptions);
+  // A damaged cache only costs re-parsing; its warning travels with the batch.
+  r.batch.diagnostics.push(...((cache as FileLineageCache | null)?.diagnostics ?? []));
+  return { batch: r.batch, cache, summary: summarize(r) };
+}
+
+function summarize(r: Awaited<ReturnType<typeof parseDbtTarget>>): ParsedSummary {
   const b = r.batch;
   const diagnostics: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
   const byCode: Record<string, number> = {};
@@ -109,50 +115,59 @@ export async function parseDbt(
     byCode[d.code] = (byCode[d.code] ?? 0) + 1;
   }
   return {
-    batch: b,
-    cache,
-    summary: {
-      originId: b.origin.id,
-      project: r.project.projectName,
-      schemaVersion: r.project.schemaVersion,
-      dbtVersion: r.project.dbtVersion ?? null,
-      platform: r.project.platform,
-      files: {
-        manifest: r.paths.manifest,
-        catalog: r.paths.catalog ?? null,
-        runResults: r.paths.runResults ?? null,
-        sources: r.paths.sources ?? null,
-      },
-      models: r.models,
-      compiledModels: r.lineage.compiled,
-      modelsWithColumnLineage: r.lineage.withColumnLineage,
-      modelsWithColumnEdges: r.lineage.withColumnEdges,
-      columnLineageCoverage: r.models === 0 ? 0 : round(r.lineage.withColumnLineage / r.models),
-      counts: {
-        relations: b.relations.length,
-        columns: b.columns.length,
-        consumers: b.consumers.length,
-        columnEdges: b.columnEdges.length,
-        relationEdges: b.relationEdges.length,
-        consumerEdges: b.consumerEdges.length,
-        checks: b.checks.length,
-        evidence: b.evidence.length,
-        fingerprints: b.fingerprints.length,
-      },
-      diagnostics,
-      notable: b.diagnostics
-        .filter((d) => d.severity !== 'info')
-        .slice(0, 20)
-        .map((d) => ({
-          code: d.code,
-          severity: d.severity,
-          message: d.message,
-          ...(d.where?.uniqueId ? { uniqueId: d.where.uniqueId } : {}),
-        })),
-      diagnosticsByCode: Object.fromEntries(Object.entries(byCode).sort(([a], [c]) => (a < c ? -1 : 1))),
-      sqlParsed: r.lineage.parsed,
-      sqlCacheHits: r.lineage.cacheHits,
-      sqlWorkers: r.lineage.parsed > 0 ? r.lineage.workers : 0,
+    originId: b.origin.id,
+    project: r.project.projectName,
+    schemaVersion: r.project.schemaVersion,
+    dbtVersion: r.project.dbtVersion ?? null,
+    platform: r.project.platform,
+    files: {
+      manifest: r.paths.manifest,
+      catalog: r.paths.catalog ?? null,
+      runResults: r.paths.runResults ?? null,
+      sources: r.paths.sources ?? null,
+    },
+    models: r.models,
+    compiledModels: r.lineage.compiled,
+    modelsWithColumnLineage: r.lineage.withColumnLineage,
+    modelsWithColumnEdges: r.lineage.withColumnEdges,
+    columnLineageCoverage: r.models === 0 ? 0 : round(r.lineage.withColumnLineage / r.models),
+    counts: {
+      relations: b.relations.length,
+      columns: b.columns.length,
+      consumers: b.consumers.length,
+      columnEdges: b.columnEdges.length,
+      relationEdges: b.relationEdges.length,
+      consumerEdges: b.consumerEdges.length,
+      checks: b.checks.length,
+      evidence: b.evidence.length,
+      fingerprints: b.fingerprints.length,
+    },
+    diagnostics,
+    notable: b.diagnostics
+      .filter((d) => d.severity !== 'info')
+      .slice(0, 20)
+      .map((d) => ({
+        code: d.code,
+        severity: d.severity,
+        message: d.message,
+        ...(d.where?.uniqueId ? { uniqueId: d.where.uniqueId } : {}),
+      })),
+    diagnosticsByCode: Object.fromEntries(Object.entries(byCode).sort(([a], [c]) => (a < c ? -1 : 1))),
+    sqlParsed: r.lineage.parsed,
+    sqlCacheHits: r.lineage.cacheHits,
+    sqlWorkers: r.lineage.parsed > 0 ? r.lineage.workers : 0,
+  };
+}
+
+/** Measures the wall and CPU time of one ingest. */
+function stopwatch(): { ms(): number; cpuMs(): number } {
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  return {
+    ms: () => Math.round(performance.now() - t0),
+    cpuMs: () => {
+      const c = process.cpuUsage(cpu0);
+      return Math.round((c.user + c.system) / 1000);
     },
   };
 }
@@ -162,36 +177,13 @@ export async function ingestDbt(
   targetDir: string,
   options: IngestDbtOptions = {},
 ): Promise<IngestDbtSummary> {
-  const t0 = performance.now();
-  const cpu0 = process.cpuUsage();
-  const cpuMs = (): number => {
-    const c = process.cpuUsage(cpu0);
-    return Math.round((c.user + c.system) / 1000);
-  };
+  const clock = stopwatch();
   // The skip needs the persistent cache dir and the default engine (an injected engine has no code stamp).
   const canSkip = options.cacheDir !== undefined && options.analyzeSql === undefined;
   const paths = artifactPaths(targetDir, options);
   const digest = canSkip ? await artifactDigest(paths, options.now ?? '') : '';
-  if (canSkip) {
-    const state = readIngestState<ParsedSummary>(options.cacheDir as string, paths.manifest);
-    if (state && state.digest === digest) {
-      const origin = (await store.origins()).find((o) => o.id === state.originId);
-      if (origin && origin.ingestedAt === state.originIngestedAt) {
-        options.progress?.done();
-        const total = Math.round(performance.now() - t0);
-        const s = state.summary;
-        return {
-          ...s,
-          sqlParsed: 0,
-          sqlCacheHits: s.sqlParsed + s.sqlCacheHits,
-          sqlWorkers: 0,
-          unchanged: true,
-          reusedPreviousIngest: true,
-          timingsMs: { parse: total, apply: 0, total, cpu: cpuMs() },
-        };
-      }
-    }
-  }
+  const reused = canSkip ? await reusePreviousIngest(store, options, paths.manifest, digest, clock) : null;
+  if (reused) return reused;
   let parsed;
   try {
     parsed = await parseDbt(targetDir, options);
@@ -199,34 +191,83 @@ export async function ingestDbt(
     options.progress?.done();
   }
   // The cache is only a speed-up: write it and let it go before the store's apply (the memory peak), which
-  // then does not also hold every model's engine results.
+  // then does not also hold every model's engine results. A cache that cannot be written fails here, before
+  // the store is touched.
   parsed.cache?.save();
   parsed.cache?.release();
-  const t1 = performance.now();
+  const parseMs = clock.ms();
   const applied = await store.applyBatch(parsed.batch);
+  const summary = { ...parsed.summary };
   if (canSkip) {
-    const origin = (await store.origins()).find((o) => o.id === parsed.summary.originId);
-    if (origin) {
-      writeIngestState<ParsedSummary>(options.cacheDir as string, paths.manifest, {
-        digest,
-        originId: origin.id,
-        originIngestedAt: origin.ingestedAt,
-        summary: parsed.summary,
-      });
-    }
+    const failed = await recordIngestState(
+      store,
+      options.cacheDir as string,
+      paths.manifest,
+      digest,
+      summary,
+    );
+    if (failed) summary.notable = [...summary.notable, failed];
   }
-  const t2 = performance.now();
   return {
-    ...parsed.summary,
+    ...summary,
     unchanged: applied.unchanged,
     reusedPreviousIngest: false,
-    timingsMs: {
-      parse: Math.round(t1 - t0),
-      apply: Math.round(t2 - t1),
-      total: Math.round(t2 - t0),
-      cpu: cpuMs(),
-    },
+    timingsMs: { parse: parseMs, apply: clock.ms() - parseMs, total: clock.ms(), cpu: clock.cpuMs() },
   };
+}
+
+/** The previous ingest's summary when the artifacts are byte-identical and the store still holds it. */
+async function reusePreviousIngest(
+  store: LineageStore,
+  options: IngestDbtOptions,
+  manifest: string,
+  digest: string,
+  clock: ReturnType<typeof stopwatch>,
+): Promise<IngestDbtSummary | null> {
+  const state = readIngestState<ParsedSummary>(options.cacheDir as string, manifest);
+  if (!state || state.digest !== digest) return null;
+  const origin = (await store.origins()).find((o) => o.id === state.originId);
+  if (!origin || origin.ingestedAt !== state.originIngestedAt) return null;
+  options.progress?.done();
+  const s = state.summary;
+  const total = clock.ms();
+  return {
+    ...s,
+    sqlParsed: 0,
+    sqlCacheHits: s.sqlParsed + s.sqlCacheHits,
+    sqlWorkers: 0,
+    unchanged: true,
+    reusedPreviousIngest: true,
+    timingsMs: { parse: total, apply: 0, total, cpu: clock.cpuMs() },
+  };
+}
+
+/**
+ * Remembers this ingest for the next one's skip. The store is already written, so a state that cannot be
+ * written is not an ingest failure: the old state is removed (the next ingest parses in full) and the
+ * problem is returned as a notable warning.
+ */
+async function recordIngestState(
+  store: LineageStore,
+  cacheDir: string,
+  manifest: string,
+  digest: string,
+  summary: ParsedSummary,
+): Promise<ParsedSummary['notable'][number] | null> {
+  const origin = (await store.origins()).find((o) => o.id === summary.originId);
+  if (!origin) return null;
+  try {
+    writeIngestState<ParsedSummary>(cacheDir, manifest, {
+      digest,
+      originId: origin.id,
+      originIngestedAt: origin.ingestedAt,
+      summary,
+    });
+    return null;
+  } catch (err) {
+    forgetIngestState(cacheDir, manifest);
+    return { code: 'STORE_WRITE_FAILED', severity: 'warning', message: (err as Error).message };
+  }
 }
 
 function round(x: number): number {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEmbeddedStore } from '../../graph/embedded/index.ts';
 import type { LineageStore } from '../../graph/store.ts';
 import { isLineageError } from '../../src/errors.ts';
-import { ingestDbt } from '../../src/pipeline/ingest-dbt.ts';
+import { ingestDbt, parseDbt } from '../../src/pipeline/ingest-dbt.ts';
 
 const DEMO = 'fixtures/demo/target';
 const demoManifest = readFileSync(join(DEMO, 'manifest.json'), 'utf8');
@@ -149,5 +149,95 @@ describe('bad dbt input', () => {
     } finally {
       await scratch.close();
     }
+  });
+});
+
+describe('messy dbt input that is handled, each with a coded diagnostic', () => {
+  const demoRunResults = readFileSync(join(DEMO, 'run_results.json'), 'utf8');
+  /** Parses a target (default SQL engine, one thread) and answers what these cases compare. */
+  const parse = async (files: Record<string, string>) => {
+    const { batch } = await parseDbt(target({ 'catalog.json': demoCatalog, ...files }), { sqlWorkers: 1 });
+    const codes: Record<string, string[]> = {};
+    for (const d of batch.diagnostics) (codes[d.code] ??= []).push(d.message);
+    return {
+      relations: batch.relations.map((r) => r.key),
+      edges: batch.columnEdges.map((e) => `${e.from} -> ${e.to} ${e.kind}`),
+      evidence: batch.evidence.length,
+      codes,
+    };
+  };
+  let intact: Awaited<ReturnType<typeof parse>>;
+  beforeAll(async () => {
+    intact = await parse({ 'manifest.json': demoManifest, 'run_results.json': demoRunResults });
+  });
+
+  it('a unique_id listed twice under one key, or claimed by two keys: the first is kept, DBT_DUPLICATE_UNIQUE_ID', async () => {
+    const id = 'model.jaffle_shop.customers';
+    const entry = JSON.stringify(JSON.parse(demoManifest).nodes[id]);
+    // The same key twice in the text (JSON.parse would keep the last; a hand-merged manifest).
+    const twice = demoManifest.replace('"nodes": {', `"nodes": {${JSON.stringify(id)}: ${entry}, `);
+    expect(twice).not.toBe(demoManifest);
+    const sameKey = await parse({ 'manifest.json': twice, 'run_results.json': demoRunResults });
+    expect(sameKey.codes.DBT_DUPLICATE_UNIQUE_ID).toEqual([
+      expect.stringMatching(/listed twice at \$\.nodes/),
+    ]);
+    expect(sameKey.edges).toEqual(intact.edges);
+    // Another key whose entry claims the same unique_id (with different content) does not replace it.
+    const twoKeys = editManifest((m) => {
+      m.nodes['model.jaffle_shop.customers_copy'] = { ...m.nodes[id], compiled_code: 'select 1 as one' };
+    });
+    const other = await parse({ 'manifest.json': twoKeys, 'run_results.json': demoRunResults });
+    expect(other.codes.DBT_DUPLICATE_UNIQUE_ID).toEqual([
+      expect.stringMatching(
+        /defined twice \(\$\.nodes\["model\.jaffle_shop\.customers"\] and .*customers_copy/,
+      ),
+    ]);
+    expect(other.edges).toEqual(intact.edges);
+  });
+
+  it('a relation with null database/schema and no relation_name stays joined to its lineage: DBT_INCOMPLETE_RELATION', async () => {
+    const nulled = (fields: string[]) =>
+      editManifest((m) => {
+        const n = m.nodes['model.jaffle_shop.stg_orders'];
+        n.relation_name = null;
+        for (const f of fields) n[f] = null;
+      });
+    for (const fields of [['database'], ['schema'], ['database', 'schema']]) {
+      const r = await parse({ 'manifest.json': nulled(fields), 'run_results.json': demoRunResults });
+      expect(r.relations, fields.join('+')).toEqual(intact.relations);
+      expect(r.edges, fields.join('+')).toEqual(intact.edges);
+      expect(r.codes.DBT_INCOMPLETE_RELATION).toEqual([
+        expect.stringMatching(
+          /model\.jaffle_shop\.stg_orders has no relation_name .*; using .*from the catalog/,
+        ),
+      ]);
+    }
+    // Without a catalog the database comes from the project's other relations, and the warning says so.
+    const { batch } = await parseDbt(target({ 'manifest.json': nulled(['database']) }), { sqlWorkers: 1 });
+    expect(batch.relations.map((r) => r.key)).toEqual(intact.relations);
+    expect(batch.diagnostics.find((d) => d.code === 'DBT_INCOMPLETE_RELATION')?.message).toMatch(
+      /using database 'jaffle_shop' \(the database of \d+ other relations\)/,
+    );
+  });
+
+  it("another project's run_results.json is a DBT_RESULTS_MISMATCH warning naming the file", async () => {
+    const foreign = demoRunResults.replaceAll('.jaffle_shop.', '.other_shop.');
+    const r = await parse({ 'manifest.json': demoManifest, 'run_results.json': foreign });
+    expect(r.codes.DBT_RESULTS_MISMATCH).toEqual([
+      expect.stringMatching(
+        /run_results\.json: \d+ of \d+ results name nodes that are not in .*another project/,
+      ),
+    ]);
+    expect(intact.codes.DBT_RESULTS_MISMATCH).toBeUndefined();
+  });
+
+  it('artifacts starting with a UTF-8 byte order mark read the same', async () => {
+    const bom = '\uFEFF';
+    const r = await parse({
+      'manifest.json': bom + demoManifest,
+      'catalog.json': bom + demoCatalog,
+      'run_results.json': bom + demoRunResults,
+    });
+    expect(r).toEqual(intact);
   });
 });
