@@ -37,11 +37,12 @@ import { graphqlRoute, type GraphQLModule } from './graphql.ts';
 import { guardHost } from './host-check.ts';
 import { restAlertRoutes } from './rest-alerts.ts';
 import { coreGraphql } from './resolvers.ts';
+import { explorerGraphql } from './explorer/graphql.ts';
 import { registerRouteModule, type RouteModule } from './routes.ts';
 import { healthRoutes, playgroundRoutes } from './site.ts';
 
 /** Every slice of the GraphQL schema; the first holds the base types. */
-export const GRAPHQL_MODULES: readonly GraphQLModule[] = [coreGraphql];
+export const GRAPHQL_MODULES: readonly GraphQLModule[] = [coreGraphql, explorerGraphql];
 
 /** Every route module besides /graphql and the playground (whose examples are a build option). */
 export const ROUTE_MODULES: readonly RouteModule[] = [restAlertRoutes];

@@ -31,7 +31,7 @@ const TYPE_OUT = { relation: 'RELATION', column: 'COLUMN', consumer: 'CONSUMER' 
 const TYPE_IN = { RELATION: 'relation', COLUMN: 'column', CONSUMER: 'consumer' } as const;
 
 /** Runs an analysis against the request's budget, with a soft deadline to answer partial (api/budget.ts). */
-async function bounded<T>(
+export async function bounded<T>(
   ctx: ApiContext,
   work: (a: AnalysisContext) => Promise<T>,
   usageWindow?: string,

@@ -1,0 +1,145 @@
+// The explorer's GraphQL fields on the real demo graph (app.inject), and the grouping rule on its own.
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../api/app.ts';
+import { chooseDrawn } from '../../src/analysis/neighbourhood.ts';
+import {
+  COL,
+  CUSTOMERS,
+  NOW,
+  ORDERS,
+  STG_ORDERS,
+  openDemoGraph,
+  type DemoGraph,
+} from '../analysis/demo-graph.ts';
+
+let g: DemoGraph;
+let app: FastifyInstance;
+
+beforeAll(async () => {
+  g = await openDemoGraph();
+  app = await buildApp({ store: g.store, config: g.config, now: () => NOW });
+});
+afterAll(async () => {
+  await app?.close();
+  await g?.close();
+});
+
+async function gql(query: string, variables: Record<string, unknown> = {}) {
+  const res = await app.inject({ method: 'POST', url: '/graphql', payload: { query, variables } });
+  return res.json() as { data: Record<string, any>; errors?: { message: string }[] };
+}
+
+describe('neighbourhood', () => {
+  const Q = `query N($ref: String!, $u: Int, $d: Int, $limit: Int, $groups: [String!], $down: [String!]) {
+    neighbourhood(ref: $ref, upstreamDepth: $u, downstreamDepth: $d, levelLimit: $limit, expandGroups: $groups, expandDownstream: $down) {
+      root focus nodes { key distance columnCount columns { key } hiddenUpstream hiddenDownstream }
+      groups { id count direction distance schema kind sample } edges { from to kind } columnEdges { from to kind }
+      partial partialReasons
+    }
+  }`;
+
+  it('draws a column ref as its relation with the column in focus, columns inside, column edges between', async () => {
+    const r = (await gql(Q, { ref: COL, u: 1, d: 1 })).data.neighbourhood;
+    expect(r.root).toBe(STG_ORDERS);
+    expect(r.focus).toBe(COL);
+    const keys = r.nodes.map((n: any) => n.key);
+    expect(keys).toContain(ORDERS);
+    expect(r.nodes.find((n: any) => n.key === STG_ORDERS).distance).toBe(0);
+    expect(r.nodes.find((n: any) => n.key === ORDERS).distance).toBe(1);
+    expect(r.nodes.find((n: any) => n.key === STG_ORDERS).columns.map((c: any) => c.key)).toContain(COL);
+    expect(r.columnEdges).toContainEqual({ from: COL, to: `${ORDERS}.order_total`, kind: 'IDENTITY' });
+    expect(r.edges).toContainEqual({ from: STG_ORDERS, to: ORDERS, kind: 'RELATION' });
+    // customers is two levels down: hidden behind orders, not drawn
+    expect(keys).not.toContain(CUSTOMERS);
+    expect(r.nodes.find((n: any) => n.key === ORDERS).hiddenDownstream).toBeGreaterThan(0);
+  });
+
+  it('opens one node one level further without raising the depth', async () => {
+    const r = (await gql(Q, { ref: COL, u: 1, d: 1, down: [ORDERS] })).data.neighbourhood;
+    const customers = r.nodes.find((n: any) => n.key === CUSTOMERS);
+    expect(customers?.distance).toBe(2);
+  });
+
+  it('groups a level beyond the limit by schema and kind, and draws an opened group', async () => {
+    const r = (await gql(Q, { ref: ORDERS, u: 0, d: 1, limit: 1 })).data.neighbourhood;
+    expect(r.nodes.filter((n: any) => n.distance === 1)).toHaveLength(1);
+    expect(r.groups.length).toBeGreaterThan(0);
+    const total = r.groups.reduce((s: number, x: any) => s + x.count, 0);
+    const all = (await gql(Q, { ref: ORDERS, u: 0, d: 1, limit: 200 })).data.neighbourhood;
+    expect(all.groups).toEqual([]);
+    expect(total + 1).toBe(all.nodes.filter((n: any) => n.distance === 1).length);
+    for (const grp of r.groups) expect(r.edges).toContainEqual({ from: ORDERS, to: grp.id, kind: 'GROUP' });
+    const opened = (await gql(Q, { ref: ORDERS, u: 0, d: 1, limit: 1, groups: [r.groups[0].id] })).data
+      .neighbourhood;
+    for (const k of r.groups[0].sample) expect(opened.nodes.map((n: any) => n.key)).toContain(k);
+  });
+
+  it('refuses depths beyond the configured maximum', async () => {
+    const res = await gql(Q, { ref: COL, u: 999, d: 1 });
+    expect(res.errors?.[0].message).toMatch(/upstreamDepth 999/);
+  });
+});
+
+describe('chooseDrawn', () => {
+  const groups = new Map([
+    ['a', ['a1', 'a2', 'a3']],
+    ['b', ['b1', 'b2']],
+  ]);
+  it('draws everything that fits', () => {
+    expect(chooseDrawn(groups, 5, new Set()).draw).toEqual(['a1', 'a2', 'a3', 'b1', 'b2']);
+  });
+  it('fills up to the limit in key order and groups the rest', () => {
+    const r = chooseDrawn(groups, 2, new Set());
+    expect(r.draw).toEqual(['a1', 'a2']);
+    expect([...r.rest]).toEqual([
+      ['a', ['a3']],
+      ['b', ['b1', 'b2']],
+    ]);
+  });
+  it('draws an opened group first', () => {
+    const r = chooseDrawn(groups, 2, new Set(['b']));
+    expect(r.draw).toEqual(['b1', 'b2']);
+    expect([...r.rest]).toEqual([['a', ['a1', 'a2', 'a3']]]);
+  });
+});
+
+describe('impactPicture, fuzzySearch, asset extras', () => {
+  it('draws the blast radius with a status per box and the touched columns', async () => {
+    const r = (
+      await gql(`{ impactPicture(ref: "${COL}", change: DROP) {
+        nodes { key status severity columns { key status } } edges { from to kind } omitted } }`)
+    ).data.impactPicture;
+    const status = Object.fromEntries(r.nodes.map((n: any) => [n.key, n.status]));
+    expect(status[STG_ORDERS]).toBe('TARGET');
+    expect(status[ORDERS]).toBe('BREAKS');
+    expect(status[CUSTOMERS]).toBe('STALE');
+    expect(r.nodes[0].columns).toContainEqual({ key: COL, status: 'TARGET' });
+    expect(r.nodes.find((n: any) => n.key === ORDERS).columns).toContainEqual({
+      key: `${ORDERS}.order_total`,
+      status: 'BREAKS',
+    });
+    expect(r.edges).toContainEqual({ from: STG_ORDERS, to: ORDERS, kind: 'RELATION' });
+    expect(r.omitted).toBe(0);
+  });
+
+  it('finds assets from words typed loosely', async () => {
+    const hits = (await gql(`{ fuzzySearch(text: "stgord total") { key type } }`)).data.fuzzySearch;
+    expect(hits[0]).toEqual({ key: COL, type: 'COLUMN' });
+    const none = (await gql(`{ fuzzySearch(text: "zzzqqq") { key } }`)).data.fuzzySearch;
+    expect(none).toEqual([]);
+  });
+
+  it('gives an asset its tests with their last status and its reads per day', async () => {
+    const r = (
+      await gql(
+        `{ asset(ref: "${ORDERS}") { checks { id name status } readsPerDay(days: 7) { day reads } } }`,
+      )
+    ).data.asset;
+    expect(r.checks.length).toBeGreaterThan(0);
+    expect(r.checks.every((c: any) => ['passed', 'warned', 'failed', null].includes(c.status))).toBe(true);
+    expect(r.checks.some((c: any) => c.status === 'passed')).toBe(true);
+    expect(r.readsPerDay).toHaveLength(7);
+    expect(r.readsPerDay[6].day).toBe('2026-11-15');
+  });
+});
