@@ -3,7 +3,8 @@
 // ROUTE MAP — auth is decided by the plugin context a route is registered in, never by comparing URLs:
 //
 //   scope    token needed                                   routes
-//   public   none (no lineage data)                         /graphiql (+ assets), /
+//   public   none (no lineage data)                         /graphiql (+ assets), /,
+//                                                           /explorer (+ assets; its data comes via /graphql)
 //   (health) none, no Host check                            /healthz, /readyz
 //   read     LINEAGE_READ_TOKEN when set (or write/admin)   /graphql (queries, introspection), /v1/alerts
 //   write    LINEAGE_WRITE_TOKEN or LINEAGE_ADMIN_TOKEN     (ingest endpoints, e.g. POST /api/v1/lineage)
@@ -38,6 +39,7 @@ import { guardHost } from './host-check.ts';
 import { restAlertRoutes } from './rest-alerts.ts';
 import { coreGraphql } from './resolvers.ts';
 import { explorerGraphql } from './explorer/graphql.ts';
+import { explorerRoutes } from './explorer/routes.ts';
 import { registerRouteModule, type RouteModule } from './routes.ts';
 import { healthRoutes, playgroundRoutes } from './site.ts';
 
@@ -45,7 +47,7 @@ import { healthRoutes, playgroundRoutes } from './site.ts';
 export const GRAPHQL_MODULES: readonly GraphQLModule[] = [coreGraphql, explorerGraphql];
 
 /** Every route module besides /graphql and the playground (whose examples are a build option). */
-export const ROUTE_MODULES: readonly RouteModule[] = [restAlertRoutes];
+export const ROUTE_MODULES: readonly RouteModule[] = [restAlertRoutes, explorerRoutes];
 
 export interface BuildAppOptions {
   store: LineageStore;

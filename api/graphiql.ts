@@ -54,10 +54,14 @@ function page(examples: ExampleQuery[], endpoint: string): string {
   (function () {
     var cfg = JSON.parse(document.getElementById('lineage-config').textContent);
     var fetcher = GraphiQL.createFetcher({ url: new URL(cfg.endpoint, window.location.href).toString() });
+    // /graphiql?query=…&variables=… (the explorer's "GraphQL query" links) opens that query in its own tab.
+    var params = new URLSearchParams(window.location.search);
     var root = ReactDOM.createRoot(document.getElementById('graphiql'));
     root.render(React.createElement(GraphiQL, {
       fetcher: fetcher,
       defaultTabs: cfg.tabs,
+      query: params.get('query') || undefined,
+      variables: params.get('variables') || undefined,
       defaultEditorToolsVisibility: true,
       shouldPersistHeaders: false,
     }));

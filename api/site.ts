@@ -44,7 +44,7 @@ export function playgroundRoutes(examples: ExampleQuery[]): RouteModule {
     scope: 'public',
     register(app: FastifyInstance) {
       registerGraphiql(app, examples);
-      app.get('/', async (_req, reply) => reply.redirect('/graphiql'));
+      app.get('/', async (_req, reply) => reply.redirect('/explorer'));
     },
   };
 }

@@ -18,6 +18,7 @@ export interface PictureNode {
   key: string;
   type: 'relation' | 'consumer';
   kind: string;
+  name: string;
   displayName: string;
   schema: string | null;
   status: PictureStatus;
@@ -71,6 +72,10 @@ function pictureCandidates(r: ImpactResult): PictureNode[] {
     key: r.targetRelation,
     type: 'relation',
     kind: r.target.type === 'relation' ? r.target.kind : 'relation',
+    name:
+      r.target.type === 'relation'
+        ? r.target.name
+        : r.targetRelation.slice(r.targetRelation.lastIndexOf('.') + 1),
     displayName: r.target.type === 'relation' ? r.target.displayName : r.targetRelation,
     schema: r.target.schema,
     status: 'TARGET',
@@ -88,6 +93,7 @@ function pictureCandidates(r: ImpactResult): PictureNode[] {
         key: a.key,
         type: a.type === 'consumer' ? 'consumer' : 'relation',
         kind: a.kind,
+        name: a.name,
         displayName: a.displayName,
         schema: a.schema,
         status,

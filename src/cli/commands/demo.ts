@@ -43,6 +43,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     io.out(
       [
         '',
+        `explorer:   ${url}/explorer   (search, asset pages, lineage graph, impact, root cause, warehouse)`,
         `playground: ${url}/graphiql   (example queries are preloaded in its tabs)`,
         `GraphQL:    ${url}/graphql`,
         '',

@@ -70,6 +70,8 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const config = serverConfig(io, cmd.values);
   const store = await createStore(config);
   return serveUntilStopped(io, store, config, Boolean(cmd.values.log), (url) => {
-    io.out(`lineage API listening on ${url}/graphql (store: ${store.kind})\nplayground: ${url}/graphiql\n`);
+    io.out(
+      `explorer: ${url}/explorer\nlineage API listening on ${url}/graphql (store: ${store.kind})\nplayground: ${url}/graphiql\n`,
+    );
   });
 }
