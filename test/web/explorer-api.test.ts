@@ -25,9 +25,13 @@ afterAll(async () => {
   await g?.close();
 });
 
+/** A loosely typed GraphQL answer: the tests read fields by name and compare them with toEqual. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
 async function gql(query: string, variables: Record<string, unknown> = {}) {
   const res = await app.inject({ method: 'POST', url: '/graphql', payload: { query, variables } });
-  return res.json() as { data: Record<string, any>; errors?: { message: string }[] };
+  return res.json() as { data: Record<string, Json>; errors?: { message: string }[] };
 }
 
 describe('neighbourhood', () => {
@@ -43,36 +47,36 @@ describe('neighbourhood', () => {
     const r = (await gql(Q, { ref: COL, u: 1, d: 1 })).data.neighbourhood;
     expect(r.root).toBe(STG_ORDERS);
     expect(r.focus).toBe(COL);
-    const keys = r.nodes.map((n: any) => n.key);
+    const keys = r.nodes.map((n: Json) => n.key);
     expect(keys).toContain(ORDERS);
-    expect(r.nodes.find((n: any) => n.key === STG_ORDERS).distance).toBe(0);
-    expect(r.nodes.find((n: any) => n.key === ORDERS).distance).toBe(1);
-    expect(r.nodes.find((n: any) => n.key === STG_ORDERS).columns.map((c: any) => c.key)).toContain(COL);
+    expect(r.nodes.find((n: Json) => n.key === STG_ORDERS).distance).toBe(0);
+    expect(r.nodes.find((n: Json) => n.key === ORDERS).distance).toBe(1);
+    expect(r.nodes.find((n: Json) => n.key === STG_ORDERS).columns.map((c: Json) => c.key)).toContain(COL);
     expect(r.columnEdges).toContainEqual({ from: COL, to: `${ORDERS}.order_total`, kind: 'IDENTITY' });
     expect(r.edges).toContainEqual({ from: STG_ORDERS, to: ORDERS, kind: 'RELATION' });
     // customers is two levels down: hidden behind orders, not drawn
     expect(keys).not.toContain(CUSTOMERS);
-    expect(r.nodes.find((n: any) => n.key === ORDERS).hiddenDownstream).toBeGreaterThan(0);
+    expect(r.nodes.find((n: Json) => n.key === ORDERS).hiddenDownstream).toBeGreaterThan(0);
   });
 
   it('opens one node one level further without raising the depth', async () => {
     const r = (await gql(Q, { ref: COL, u: 1, d: 1, down: [ORDERS] })).data.neighbourhood;
-    const customers = r.nodes.find((n: any) => n.key === CUSTOMERS);
+    const customers = r.nodes.find((n: Json) => n.key === CUSTOMERS);
     expect(customers?.distance).toBe(2);
   });
 
   it('groups a level beyond the limit by schema and kind, and draws an opened group', async () => {
     const r = (await gql(Q, { ref: ORDERS, u: 0, d: 1, limit: 1 })).data.neighbourhood;
-    expect(r.nodes.filter((n: any) => n.distance === 1)).toHaveLength(1);
+    expect(r.nodes.filter((n: Json) => n.distance === 1)).toHaveLength(1);
     expect(r.groups.length).toBeGreaterThan(0);
-    const total = r.groups.reduce((s: number, x: any) => s + x.count, 0);
+    const total = r.groups.reduce((s: number, x: Json) => s + x.count, 0);
     const all = (await gql(Q, { ref: ORDERS, u: 0, d: 1, limit: 200 })).data.neighbourhood;
     expect(all.groups).toEqual([]);
-    expect(total + 1).toBe(all.nodes.filter((n: any) => n.distance === 1).length);
+    expect(total + 1).toBe(all.nodes.filter((n: Json) => n.distance === 1).length);
     for (const grp of r.groups) expect(r.edges).toContainEqual({ from: ORDERS, to: grp.id, kind: 'GROUP' });
     const opened = (await gql(Q, { ref: ORDERS, u: 0, d: 1, limit: 1, groups: [r.groups[0].id] })).data
       .neighbourhood;
-    for (const k of r.groups[0].sample) expect(opened.nodes.map((n: any) => n.key)).toContain(k);
+    for (const k of r.groups[0].sample) expect(opened.nodes.map((n: Json) => n.key)).toContain(k);
   });
 
   it('refuses depths beyond the configured maximum', async () => {
@@ -110,12 +114,12 @@ describe('impactPicture, fuzzySearch, asset extras', () => {
       await gql(`{ impactPicture(ref: "${COL}", change: DROP) {
         nodes { key status severity columns { key status } } edges { from to kind } omitted } }`)
     ).data.impactPicture;
-    const status = Object.fromEntries(r.nodes.map((n: any) => [n.key, n.status]));
+    const status = Object.fromEntries(r.nodes.map((n: Json) => [n.key, n.status]));
     expect(status[STG_ORDERS]).toBe('TARGET');
     expect(status[ORDERS]).toBe('BREAKS');
     expect(status[CUSTOMERS]).toBe('STALE');
     expect(r.nodes[0].columns).toContainEqual({ key: COL, status: 'TARGET' });
-    expect(r.nodes.find((n: any) => n.key === ORDERS).columns).toContainEqual({
+    expect(r.nodes.find((n: Json) => n.key === ORDERS).columns).toContainEqual({
       key: `${ORDERS}.order_total`,
       status: 'BREAKS',
     });
@@ -137,8 +141,8 @@ describe('impactPicture, fuzzySearch, asset extras', () => {
       )
     ).data.asset;
     expect(r.checks.length).toBeGreaterThan(0);
-    expect(r.checks.every((c: any) => ['passed', 'warned', 'failed', null].includes(c.status))).toBe(true);
-    expect(r.checks.some((c: any) => c.status === 'passed')).toBe(true);
+    expect(r.checks.every((c: Json) => ['passed', 'warned', 'failed', null].includes(c.status))).toBe(true);
+    expect(r.checks.some((c: Json) => c.status === 'passed')).toBe(true);
     expect(r.readsPerDay).toHaveLength(7);
     expect(r.readsPerDay[6].day).toBe('2026-11-15');
   });
