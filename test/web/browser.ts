@@ -63,7 +63,7 @@ export async function openExplorer(options: DemoOptions = {}): Promise<ExplorerS
       p.on('response', (r) => {
         if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) errors.push(`${r.status()} ${r.url()}`);
       });
-      p.setDefaultTimeout(5000);
+      p.setDefaultTimeout(15_000); // generous for a loaded machine; a passing run takes a few seconds per test
       return p;
     },
     async shot(page, name) {
@@ -79,7 +79,7 @@ export async function openExplorer(options: DemoOptions = {}): Promise<ExplorerS
 }
 
 /** Waits for the explorer's canvas to have drawn its first layout. */
-export async function canvasReady(page: Page, timeout = 10_000): Promise<void> {
+export async function canvasReady(page: Page, timeout = 15_000): Promise<void> {
   await page
     .locator('[data-testid="canvas"][data-state="ready"] .react-flow__node')
     .first()

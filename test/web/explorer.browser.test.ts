@@ -70,7 +70,7 @@ describe('explorer in chromium', () => {
     );
     // open orders one level downstream: customers appears
     await box(ORDERS).locator('button.open-btn.downstream').click();
-    await box(CUSTOMERS).waitFor({ timeout: 5000 });
+    await box(CUSTOMERS).waitFor({ timeout: 15_000 });
     await canvasReady(page);
     // select another column: customers.lifetime_spend; its path goes back through orders.order_total
     await box(CUSTOMERS).locator(`.col-btn[title^="${CUSTOMERS}.lifetime_spend "]`).click();
@@ -112,7 +112,7 @@ describe('explorer in chromium', () => {
   it('impact: verdict and reasons, coloured blast radius, exposures and owners, CSV export', async () => {
     await page.setViewportSize({ width: 1280, height: 860 });
     await open(`#/impact/${encodeURIComponent(COL)}?change=DROP&mode=CONSERVATIVE`);
-    await expect.poll(() => page.locator('.verdict').innerText(), { timeout: 8000 }).toContain('BLOCK');
+    await expect.poll(() => page.locator('.verdict').innerText(), { timeout: 15_000 }).toContain('BLOCK');
     await canvasReady(page);
     expect(await page.locator('.counters').innerText()).toContain('1 break');
     expect(await page.locator(`.box.status-BREAKS a[title="${ORDERS}"]`).count()).toBe(1);
@@ -133,7 +133,7 @@ describe('explorer in chromium', () => {
 
   it('root cause: ranked candidates with evidence on a timeline', async () => {
     await open(`#/root-cause/${encodeURIComponent(CUSTOMERS)}?since=30d`);
-    await page.locator('.candidates').waitFor({ timeout: 8000 });
+    await page.locator('.candidates').waitFor({ timeout: 15_000 });
     expect(await page.locator('.candidates > li').count()).toBeGreaterThan(0);
     expect(await page.locator('.candidates').innerText()).toContain('stg_orders');
     expect(await page.locator('svg.timeline circle').count()).toBeGreaterThan(0);
@@ -142,7 +142,7 @@ describe('explorer in chromium', () => {
 
   it('warehouse: unused tables filter, complexity chart with drill-down to models', async () => {
     await open('#/unused?what=tables&since=90d');
-    await page.locator('table.wide').waitFor({ timeout: 8000 });
+    await page.locator('table.wide').waitFor({ timeout: 15_000 });
     const rows = await page.locator('table.wide tbody tr').count();
     await page.getByLabel('filter by key').fill('zzz-nothing');
     expect(await page.locator('table.wide tbody tr').count()).toBe(0);
@@ -151,7 +151,7 @@ describe('explorer in chromium', () => {
     await s.shot(page, 'explorer-unused');
     await open('#/complexity');
     const bar = page.locator('svg.chart g.bar').first();
-    await bar.waitFor({ timeout: 8000 });
+    await bar.waitFor({ timeout: 15_000 });
     await s.shot(page, 'explorer-complexity');
     await bar.click();
     await expect.poll(() => page.locator('h1').innerText()).toContain('Complexity of models in');
@@ -187,11 +187,13 @@ describe('explorer with LINEAGE_READ_TOKEN set', () => {
     const p = await t.page();
     await p.goto(`${t.url}/explorer#/asset/${encodeURIComponent(ORDERS)}`);
     await expect
-      .poll(() => p.locator('.error').innerText(), { timeout: 10_000 })
+      .poll(() => p.locator('.error').innerText(), { timeout: 15_000 })
       .toContain('API_UNAUTHENTICATED');
     await p.getByRole('button', { name: 'Token' }).click();
     await p.locator('.token-form input').fill('read-s3cret');
     await p.getByRole('button', { name: 'Save' }).click();
-    await expect.poll(() => p.locator('.asset-grid').innerText(), { timeout: 5000 }).toContain('order_total');
+    await expect
+      .poll(() => p.locator('.asset-grid').innerText(), { timeout: 15_000 })
+      .toContain('order_total');
   });
 });
