@@ -20,8 +20,8 @@ export interface Backing {
   load(): State;
   /** True when another process replaced what `state` was loaded from (then `load` again). */
   changedSince(state: State): boolean;
-  /** Exclusive access for one write; returns the release function. */
-  lock(): () => void;
+  /** Exclusive access for one write (waiting without blocking the event loop); resolves to the release. */
+  lock(): Promise<() => void>;
   /** Makes `next` durable; returns it with its new stamp. Throws STORE_WRITE_FAILED. */
   save(next: State): State;
 }
@@ -35,7 +35,7 @@ export function memoryBacking(): Backing {
   return {
     load: emptyState,
     changedSince: () => false,
-    lock: () => () => {},
+    lock: async () => () => {},
     save: (next) => next,
   };
 }

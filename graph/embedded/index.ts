@@ -130,8 +130,8 @@ class EmbeddedState {
   }
 
   /** Runs a change under the lock against the freshest state and saves its next state. */
-  write<T>(change: (s: State) => Change<T>): T {
-    const release = this.backing.lock();
+  async write<T>(change: (s: State) => Change<T>): Promise<T> {
+    const release = await this.backing.lock();
     try {
       const t0 = performance.now();
       const { next, result } = change(this.fresh(true));

@@ -8,7 +8,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openEmbeddedStore } from '../../../graph/embedded/index.ts';
-import { LOCK_FILE } from '../../../graph/embedded/lock.ts';
+import { isLockFile, LEGACY_LOCK_FILE, lockOwner } from '../../../graph/embedded/lock.ts';
 import { buildIndex } from '../../../graph/embedded/graph-index.ts';
 import { LEGACY_STORE_FILE, readSnapshot, STORE_FILE } from '../../../graph/embedded/persist.ts';
 import { isLineageError } from '../../../src/errors.ts';
@@ -194,10 +194,10 @@ describe('embedded store persistence', () => {
       expect(await answers(s)).toEqual(expected);
       // an unchanged batch changes nothing, not even the file
       expect((await s.applyBatch(dbtBatch())).unchanged).toBe(true);
-      expect(fs.readdirSync(old)).toEqual([LEGACY_STORE_FILE]);
+      expect(fs.readdirSync(old).filter((n) => !isLockFile(n))).toEqual([LEGACY_STORE_FILE]);
       await s.removeOrigin('qlog:a');
       await s.applyBatch(queryLogBatch());
-      expect(fs.readdirSync(old).sort()).toEqual([STORE_FILE]);
+      expect(fs.readdirSync(old).filter((n) => !isLockFile(n))).toEqual([STORE_FILE]);
       expect(fs.readFileSync(path.join(old, STORE_FILE)).equals(fs.readFileSync(file()))).toBe(true);
       expect(await answers(await openEmbeddedStore({ dataDir: old }))).toEqual(expected);
     } finally {
@@ -255,7 +255,8 @@ describe('embedded store persistence', () => {
     expect(await answers(reopened)).toEqual(before);
     // the dead writer's temp file and lock are cleaned up by the next save
     await reopened.applyBatch({ ...dbtBatch(T1) });
-    expect(fs.readdirSync(dir).sort()).toEqual([STORE_FILE]);
+    expect(fs.readdirSync(dir).filter((n) => !isLockFile(n))).toEqual([STORE_FILE]);
+    expect(lockOwner(dir)).toBeNull();
   }, 180_000);
 
   it('two stores on one directory see each other’s writes and lose none', async () => {
@@ -271,11 +272,12 @@ describe('embedded store persistence', () => {
 
   it('waits for a live writer’s lock, and takes over a dead one’s', async () => {
     const s = await openEmbeddedStore({ dataDir: dir, lockTimeoutMs: 200 });
-    fs.writeFileSync(path.join(dir, LOCK_FILE), String(process.ppid));
+    fs.writeFileSync(path.join(dir, LEGACY_LOCK_FILE), String(process.ppid));
     expect(await codeOf(s.applyBatch(dbtBatch()))).toBe('STORE_WRITE_FAILED');
     expect(fs.existsSync(file())).toBe(false);
-    fs.writeFileSync(path.join(dir, LOCK_FILE), '999999999');
+    fs.writeFileSync(path.join(dir, LEGACY_LOCK_FILE), '999999999');
     await s.applyBatch(dbtBatch());
-    expect(fs.readdirSync(dir).sort()).toEqual([STORE_FILE]);
+    expect(fs.readdirSync(dir).filter((n) => !isLockFile(n))).toEqual([STORE_FILE]);
+    expect(lockOwner(dir)).toBeNull();
   });
 });
