@@ -3,6 +3,11 @@ import { z } from 'zod';
 import type { Config } from '../src/config.ts';
 import { lineageError } from '../src/errors.ts';
 import { RELATION_KINDS } from '../src/model/lineage.ts';
+import { CHANGE_KINDS, IMPACT_MODES } from '../src/analysis/impact.ts';
+import { COMPONENT_NAMES } from '../src/analysis/complexity.ts';
+import { GRAPH_DIRECTIONS } from '../src/analysis/lineage-graph.ts';
+import { UNUSED_SORTS } from '../src/analysis/unused.ts';
+import { COMPLEXITY_SCOPES } from './enums.ts';
 
 const ref = z.string().trim().min(1, 'must not be empty').max(1000, 'is too long');
 const window = z
@@ -16,7 +21,16 @@ const window = z
 const name = z.string().trim().min(1).max(200);
 const nameList = z.array(name).max(100).optional().nullable();
 
-export function schemas(config: Config) {
+const built = new WeakMap<Config['limits'], ReturnType<typeof buildSchemas>>();
+
+/** The argument schemas for `config`'s limits, built once per limits object. */
+export function schemas(config: Config): ReturnType<typeof buildSchemas> {
+  let s = built.get(config.limits);
+  if (!s) built.set(config.limits, (s = buildSchemas(config)));
+  return s;
+}
+
+function buildSchemas(config: Config) {
   const depth = z
     .number()
     .int()
@@ -34,8 +48,8 @@ export function schemas(config: Config) {
     }),
     impact: z.object({
       ref,
-      change: z.enum(['DROP', 'RENAME', 'RETYPE', 'VALUES']),
-      mode: z.enum(['STRICT', 'CONSERVATIVE']),
+      change: z.enum(CHANGE_KINDS),
+      mode: z.enum(IMPACT_MODES),
       depth,
       filter: z
         .object({
@@ -54,17 +68,17 @@ export function schemas(config: Config) {
       schema: name.optional().nullable(),
       ignoreUsers: nameList,
       ignoreRoles: nameList,
-      sort: z.enum(['SIZE', 'AGE', 'NAME']),
+      sort: z.enum(UNUSED_SORTS),
     }),
     complexity: z.object({
-      scope: z.enum(['MODEL', 'SCHEMA']),
+      scope: z.enum(COMPLEXITY_SCOPES),
       schema: name.optional().nullable(),
-      sortBy: z.string(),
+      sortBy: z.enum(['score', ...COMPONENT_NAMES]),
     }),
     alertRoutes: z.object({ ref, depth }),
     lineageGraph: z.object({
       ref,
-      direction: z.enum(['UPSTREAM', 'DOWNSTREAM', 'BOTH']),
+      direction: z.enum(GRAPH_DIRECTIONS),
       depth,
       limit: z
         .number()
@@ -78,6 +92,21 @@ export function schemas(config: Config) {
     alert: z.object({ asset: ref, message: z.string().max(10_000).optional(), depth: depth.optional() }),
   };
 }
+
+const artifact = z.string().min(1, 'must not be empty');
+const optionalArtifact = artifact.optional().nullable();
+
+/** Mutation arguments (the body limit already bounds the artifact sizes). */
+export const mutationSchemas = {
+  ingestDbtPath: z.object({ path: z.string().trim().min(1, 'must not be empty').max(4096) }),
+  ingestDbtArtifacts: z.object({
+    manifest: artifact,
+    catalog: optionalArtifact,
+    runResults: optionalArtifact,
+    sources: optionalArtifact,
+  }),
+  removeOrigin: z.object({ originId: z.string().trim().min(1, 'must not be empty').max(500) }),
+};
 
 /** Parses `input`; a refinement marked as a limit becomes API_LIMIT_EXCEEDED, anything else API_BAD_INPUT. */
 export function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
