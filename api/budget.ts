@@ -2,24 +2,56 @@
 //
 // The embedded store answers synchronously, so an analysis is a long chain of microtasks that would hold
 // the event loop until it ends (and a setTimeout deadline could only fire afterwards). Every read the
-// request makes goes through `budgetedStore`, whose calls are checkpoints: a request that has run for a
-// slice (SLICE_MS) yields to the event loop there, so /healthz and other requests are served in between,
+// request makes goes through `budgetedStore`, whose calls are checkpoints: once the process has run request
+// work for a slice (SLICE_MS) the request waits there for its turn, so /healthz and other I/O are served in
+// between,
 // and a request past its deadline throws API_TIMEOUT there, so pure-CPU work stops on time instead of
 // running on after its answer was given up. What a checkpoint cannot split is one store call itself
 // (docs/api.md, "Responsiveness", lists the long ones).
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { LineageStore } from '../graph/store.ts';
 import { lineageError, type LineageError } from '../src/errors.ts';
 
-/** Longest stretch a request runs before it lets the event loop serve others. */
+/** Longest stretch of request work the process runs before it lets the event loop serve I/O. */
 export const SLICE_MS = 10;
 
 /** Store methods that change the store: never interrupted half-way by a checkpoint. */
 const WRITES: ReadonlySet<string> = new Set(['applyBatch', 'removeOrigin', 'close']);
 
-export class Budget {
-  private sliceStart = performance.now();
+/**
+ * One slice for the whole process, shared by every request: a checkpoint that finds it used up queues its
+ * request (first in, first out), and each turn of the event loop (after its I/O) lets the next one in the
+ * queue run one slice. So 50 heavy requests with 10 analyses each still give I/O a turn every ~10 ms,
+ * instead of each of their 500 chains running a slice before /healthz is read.
+ */
+const turns = {
+  sliceStart: performance.now(),
+  waiting: [] as (() => void)[],
+  scheduled: false,
+};
 
+function nextTurnServes(): void {
+  turns.scheduled = false;
+  const next = turns.waiting.shift();
+  turns.sliceStart = performance.now();
+  next?.();
+  if (turns.waiting.length > 0) schedule();
+}
+
+function schedule(): void {
+  if (turns.scheduled) return;
+  turns.scheduled = true;
+  setImmediate(nextTurnServes);
+}
+
+/** Resolves when the event loop has served I/O and it is this caller's turn to run a slice. */
+function waitForTurn(): Promise<void> {
+  return new Promise((resolve) => {
+    turns.waiting.push(resolve);
+    schedule();
+  });
+}
+
+export class Budget {
   /** `deadline` is epoch ms; `timeoutMs` names the configured timeout in the error. */
   constructor(
     readonly deadline: number,
@@ -38,12 +70,11 @@ export class Budget {
     return lineageError('API_TIMEOUT', `the request took longer than ${this.timeoutMs} ms`);
   }
 
-  /** Yields when the slice is used up; throws API_TIMEOUT past the deadline. */
+  /** Waits for a turn when the process' slice is used up; throws API_TIMEOUT past the deadline. */
   async checkpoint(): Promise<void> {
     if (this.expired) throw this.timeoutError();
-    if (performance.now() - this.sliceStart < SLICE_MS) return;
-    await nextTurn();
-    this.sliceStart = performance.now();
+    if (performance.now() - turns.sliceStart < SLICE_MS) return;
+    await waitForTurn();
     if (this.expired) throw this.timeoutError();
   }
 }

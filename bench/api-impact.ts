@@ -1,6 +1,8 @@
 // API benchmark: requests/second and p50/p99 latency of an impact query over loopback (autocannon),
-// on the demo graph and on a synthetic large graph. `npm run bench:api`. Env: BENCH_API_SECONDS (default 10),
-// BENCH_API_CONNECTIONS (default 10), BENCH_API_TABLES (synthetic size, default 10000; 0 skips it).
+// on the demo graph and on a synthetic large graph; then /healthz p50/p99 while BENCH_API_HEAVY_CONNECTIONS
+// (default 50) connections send the heaviest query the limits allow, and that query's cost (bench/api-heavy.ts).
+// `npm run bench:api`. Env: BENCH_API_SECONDS (default 10), BENCH_API_CONNECTIONS (default 10),
+// BENCH_API_TABLES (synthetic size, default 10000; 0 skips it), BENCH_API_HEAVY_SECONDS (default 20).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 // @ts-expect-error autocannon ships no types
 import autocannon from 'autocannon';
 import { startServer } from '../api/server.ts';
+import { measureHeavy, type HeavyRow } from './api-heavy.ts';
 import { openEmbeddedStore } from '../graph/embedded/index.ts';
 import type { LineageStore } from '../graph/store.ts';
 import { loadConfig } from '../src/config.ts';
@@ -17,6 +20,8 @@ import { syntheticBatch, tableKey } from './embedded-synthetic.ts';
 const SECONDS = Number(process.env.BENCH_API_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_API_CONNECTIONS ?? 10);
 const TABLES = Number(process.env.BENCH_API_TABLES ?? 10_000);
+const HEAVY_SECONDS = Number(process.env.BENCH_API_HEAVY_SECONDS ?? 20);
+const HEAVY_CONNECTIONS = Number(process.env.BENCH_API_HEAVY_CONNECTIONS ?? 50);
 const DEMO_TARGET = fileURLToPath(new URL('../fixtures/demo/target', import.meta.url));
 const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
 
@@ -67,6 +72,7 @@ async function measure(store: LineageStore, graph: string, ref: string, dataDir:
 
 async function main(): Promise<void> {
   const rows: Row[] = [];
+  const heavy: HeavyRow[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'lineage-bench-api-'));
   try {
     const demoDir = join(dir, 'demo');
@@ -83,6 +89,18 @@ async function main(): Promise<void> {
       console.error(`synthetic ${TABLES} tables applied in ${Math.round(performance.now() - t0)} ms`);
       const ref = `${tableKey(Math.floor(TABLES * 0.2) + 5)}.c1`;
       rows.push(await measure(big, `synthetic (${TABLES} tables)`, ref, bigDir));
+      const config = loadConfig({ LINEAGE_DATA_DIR: bigDir, LINEAGE_PORT: '0', LINEAGE_HOST: '127.0.0.1' });
+      const refs = [0, 1, 2, 3].map((i) => tableKey(Math.floor(TABLES * 0.2) + 5 + i));
+      heavy.push(
+        await measureHeavy(
+          big,
+          `synthetic (${TABLES} tables)`,
+          config,
+          refs,
+          HEAVY_SECONDS,
+          HEAVY_CONNECTIONS,
+        ),
+      );
       await big.close();
     }
   } finally {
@@ -96,11 +114,17 @@ async function main(): Promise<void> {
   const widths = header.map((_, i) => Math.max(...lines.map((l) => l[i].length)));
   console.log(`autocannon: ${CONNECTIONS} connections, ${SECONDS} s per graph, loopback`);
   for (const l of lines) console.log(l.map((c, i) => c.padEnd(widths[i])).join('  '));
+  for (const h of heavy)
+    console.log(
+      `\n/healthz under ${h.heavyConnections} connections of the heaviest allowed query (cost ${h.heavyQueryCost} of ${h.maxQueryCost}), ${h.graph}:\n` +
+        `  heavy: ${h.heavyRequests} answered, ${h.heavyNon2xx} non-2xx, p50 ${h.heavyP50} ms\n` +
+        `  /healthz: ${h.healthzRequests} requests, p50 ${h.healthzP50} ms, p99 ${h.healthzP99} ms, max ${h.healthzMax} ms`,
+    );
   mkdirSync(RESULTS, { recursive: true });
   writeFileSync(
     join(RESULTS, 'api-impact.json'),
     JSON.stringify(
-      { at: new Date().toISOString(), connections: CONNECTIONS, seconds: SECONDS, rows },
+      { at: new Date().toISOString(), connections: CONNECTIONS, seconds: SECONDS, rows, heavy },
       null,
       2,
     ) + '\n',

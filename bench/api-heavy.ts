@@ -1,0 +1,110 @@
+// /healthz under heavy-query load (issue 14): HEAVY_CONNECTIONS autocannon connections send the heaviest
+// query the limits allow while one more connection asks /healthz; reports /healthz p50/p99 and the cost of
+// that query (api/cost.ts). Server and clients share this process, so the figures include the clients' own
+// work. Used by bench/api-impact.ts (npm run bench:api).
+// @ts-expect-error autocannon ships no types
+import autocannon from 'autocannon';
+import { buildSchema, parse } from 'graphql';
+import { operationCost } from '../api/cost.ts';
+import { CORE_SDL } from '../api/resolvers.ts';
+import { startServer } from '../api/server.ts';
+import type { LineageStore } from '../graph/store.ts';
+import type { Config } from '../src/config.ts';
+
+export interface HeavyRow {
+  graph: string;
+  heavyQueryCost: number;
+  maxQueryCost: number;
+  heavyConnections: number;
+  heavyRequests: number;
+  heavyNon2xx: number;
+  heavyP50: number;
+  healthzRequests: number;
+  healthzP50: number;
+  healthzP99: number;
+  healthzMax: number;
+}
+
+/**
+ * The heaviest query the limits allow: root fields (up to LINEAGE_MAX_ROOT_FIELDS) picked from the most
+ * expensive analyses — whole-graph scans, then deep traversals — while the cost stays within the limit.
+ */
+export function heaviestQuery(config: Config, refs: string[]): { query: string; cost: number } {
+  const { limits } = config;
+  const depth = limits.maxTraversalDepth;
+  const candidates = [
+    ...['SIZE', 'AGE', 'NAME'].map((s) => `unusedColumns(sort: ${s}, first: 1) { totalCount partial }`),
+    ...['score', 'depth', 'sqlShape'].map((s) => `complexity(sortBy: ${s}, first: 1) { totalCount }`),
+    ...refs.map((r) => `impact(ref: "${r}", depth: ${depth}) { summary { breaks stale values } partial }`),
+    ...refs.map(
+      (r) => `rootCause(ref: "${r}", depth: ${depth}) { candidates(first: 10) { distance } partial }`,
+    ),
+  ];
+  const schema = buildSchema(CORE_SDL);
+  const cost = (fields: string[]) =>
+    operationCost(schema, parse(`{ ${fields.map((f, i) => `f${i}: ${f}`).join(' ')} }`), {}, limits);
+  const chosen: string[] = [];
+  for (const c of candidates) {
+    if (chosen.length >= limits.maxRootFields) break;
+    if (cost([...chosen, c]) <= limits.maxQueryCost) chosen.push(c);
+  }
+  return { query: `{ ${chosen.map((f, i) => `f${i}: ${f}`).join(' ')} }`, cost: cost(chosen) };
+}
+
+/** /healthz latencies (ms), one request at a time, every 20 ms, for `ms`. */
+async function healthzLatencies(url: string, ms: number): Promise<number[]> {
+  const out: number[] = [];
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    const t = performance.now();
+    const r = await fetch(`${url}/healthz`);
+    await r.arrayBuffer();
+    out.push(performance.now() - t);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return out.sort((a, b) => a - b);
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return Math.round(sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]);
+}
+
+export async function measureHeavy(
+  store: LineageStore,
+  graph: string,
+  config: Config,
+  refs: string[],
+  seconds: number,
+  connections: number,
+): Promise<HeavyRow> {
+  const { app, url } = await startServer({ store, config });
+  const { query, cost } = heaviestQuery(config, refs);
+  const heavy = autocannon({
+    url: `${url}/graphql`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query }),
+    connections,
+    duration: seconds,
+    timeout: Math.ceil(config.limits.requestTimeoutMs / 1000) + 5,
+  });
+  // let the heavy connections get going before /healthz is measured
+  await new Promise((r) => setTimeout(r, 500));
+  const health = await healthzLatencies(url, (seconds - 1) * 1000);
+  const h = await heavy;
+  await app.close();
+  return {
+    graph,
+    heavyQueryCost: cost,
+    maxQueryCost: config.limits.maxQueryCost,
+    heavyConnections: connections,
+    heavyRequests: h.requests.total,
+    heavyNon2xx: h.non2xx,
+    heavyP50: h.latency.p50,
+    healthzRequests: health.length,
+    healthzP50: percentile(health, 0.5),
+    healthzP99: percentile(health, 0.99),
+    healthzMax: percentile(health, 1),
+  };
+}
