@@ -132,6 +132,16 @@ describe('loadConfig', () => {
     );
   });
 
+  // A quoted 'process.env.X' (a bundler's define key, say) names the variable for another program; only
+  // code outside string literals reads this process's environment.
+  const readsEnvironment = (source: string): boolean =>
+    source.replace(/'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*"/g, "''").includes('process.env');
+
+  it('tells a read of process.env from a quoted name', () => {
+    expect(readsEnvironment('const a = process.env.X;')).toBe(true);
+    expect(readsEnvironment(`define: { 'process.env.NODE_ENV': '"production"' }`)).toBe(false);
+  });
+
   it('is the only reader of process.env in product code (besides the CLI io edge)', () => {
     const root = new URL('..', import.meta.url).pathname;
     const allowed = new Set(['src/config.ts', 'src/cli/io.ts']);
@@ -141,7 +151,7 @@ describe('loadConfig', () => {
         const path = join(dir, name);
         if (statSync(path).isDirectory()) {
           if (name !== 'node_modules' && name !== 'target') walk(path);
-        } else if (/\.(ts|mjs|js)$/.test(name) && readFileSync(path, 'utf8').includes('process.env')) {
+        } else if (/\.(ts|mjs|js)$/.test(name) && readsEnvironment(readFileSync(path, 'utf8'))) {
           readers.push(relative(root, path));
         }
       }
