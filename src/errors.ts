@@ -35,6 +35,11 @@ export const ERROR_CODES = {
   QUERY_LOG_WRONG_FORMAT: { exit: 5, http: 400, summary: 'A query log file is not in the declared format.' },
   QUERY_LOG_UNKNOWN_FORMAT: { exit: 2, http: 400, summary: 'The query log format name is not known.' },
   SQL_INPUT_INVALID: { exit: 5, http: 400, summary: 'A SQL request line is not valid JSON or lacks `sql`.' },
+  SQL_ENGINE_UNAVAILABLE: {
+    exit: 1,
+    http: 500,
+    summary: 'The SQL engine (its front-end worker or a front end) could not be loaded.',
+  },
   // stores
   STORE_CORRUPT: { exit: 6, http: 500, summary: 'The embedded store file cannot be read.' },
   STORE_UNAVAILABLE: { exit: 6, http: 503, summary: 'The graph store (e.g. Neo4j) cannot be reached.' },

@@ -48,6 +48,10 @@ function list(x: unknown): unknown[] {
 function thisOf(x: unknown): unknown {
   return isObj(x) && 'this' in x && Object.keys(x).length <= 2 ? x.this : x;
 }
+/** The expression of an ORDER BY item (`{this, desc, nulls_first, …}`). */
+function sortKey(x: unknown): unknown {
+  return isObj(x) && 'this' in x && 'desc' in x ? x.this : thisOf(x);
+}
 
 const QUERY_VARIANTS = new Set(['select', 'union', 'intersect', 'except', 'subquery', 'paren']);
 
@@ -110,7 +114,7 @@ export function pExpr(x: unknown): Expr {
       const over = isObj(p.over) ? p.over : {};
       const window = {
         partitionBy: list(over.partition_by).map(pExpr),
-        orderBy: list(over.order_by).map((o) => pExpr(thisOf(o))),
+        orderBy: list(over.order_by).map((o) => pExpr(sortKey(o))),
       };
       const inner = pExpr(p.this);
       if (inner.kind === 'func') return { ...inner, window };
@@ -217,7 +221,7 @@ export function pQuery(x: unknown): Query {
       ctes: ctes(p.with),
       op: kind,
       branches,
-      orderBy: list(p.order_by).map((o) => pExpr(thisOf(o))),
+      orderBy: list(p.order_by).map((o) => pExpr(sortKey(o))),
     };
   }
   if (kind !== 'select') return emptySelect();
@@ -226,22 +230,7 @@ export function pQuery(x: unknown): Query {
     if (av && av[0] === 'alias') return { expr: pExpr(av[1].this), alias: ident(av[1].alias), text: '' };
     return { expr: pExpr(e), alias: null, text: exprText(e) };
   });
-  const from: FromItem[] = [];
-  for (const f of list(p.from)) {
-    const item = pFrom(f, null);
-    if (item) from.push(item);
-  }
-  for (const j of Array.isArray(p.joins) ? p.joins : []) {
-    if (!isObj(j)) continue;
-    const join: JoinInfo = {
-      type: String(j.kind ?? 'INNER').toUpperCase(),
-      on: j.on ? pExpr(j.on) : null,
-      using: idents(j.using),
-      natural: /natural/i.test(String(j.kind ?? '')),
-    };
-    const item = pFrom(j.this, join);
-    if (item) from.push(item);
-  }
+  const from: FromItem[] = [...list(p.from).flatMap((f) => fromItems(f, null)), ...joinItems(p.joins)];
   for (const lv of Array.isArray(p.lateral_views) ? p.lateral_views : []) {
     if (!isObj(lv)) continue;
     const alias = ident(lv.table_alias ?? lv.alias);
@@ -263,7 +252,7 @@ export function pQuery(x: unknown): Query {
     groupBy: list(p.group_by).map(positional),
     having: clause(p.having),
     qualify: clause(p.qualify),
-    orderBy: list(p.order_by).map((o) => positional(thisOf(o))),
+    orderBy: list(p.order_by).map((o) => positional(sortKey(o))),
   };
 }
 
@@ -300,7 +289,37 @@ function emptySelect(): Query {
 }
 
 function tableName(p: PolyNode): Ident[] {
-  return [p.catalog, p.schema, p.name].map(ident).filter((i): i is Ident => i !== null);
+  const parts = [p.catalog, p.schema, p.name].map(ident).filter((i): i is Ident => i !== null);
+  // BigQuery: `project.dataset.table` in one pair of backticks names three parts.
+  if (current.platform !== 'bigquery') return parts;
+  return parts.flatMap((i) =>
+    i.quoted && i.value.includes('.') ? i.value.split('.').map((v) => ({ value: v, quoted: true })) : [i],
+  );
+}
+
+function joinInfo(j: PolyNode): JoinInfo {
+  return {
+    type: String(j.kind ?? 'INNER').toUpperCase(),
+    on: j.on ? pExpr(j.on) : null,
+    using: idents(j.using),
+    natural: /natural/i.test(String(j.kind ?? '')),
+  };
+}
+
+function joinItems(joins: unknown): FromItem[] {
+  return (Array.isArray(joins) ? joins : []).filter(isObj).flatMap((j) => fromItems(j.this, joinInfo(j)));
+}
+
+/**
+ * FROM items of one element; a parenthesised join group `((a JOIN b ON …))` (joined_table) gives its left
+ * item (with the group's own join) followed by its joins.
+ */
+function fromItems(x: unknown, join: JoinInfo | null): FromItem[] {
+  const v = variant(x);
+  if (v && v[0] === 'paren' && !isQuery(v[1].this)) return fromItems(v[1].this, join);
+  if (v && v[0] === 'joined_table') return [...fromItems(v[1].left, join), ...joinItems(v[1].joins)];
+  const item = pFrom(x, join);
+  return item ? [item] : [];
 }
 
 function pFrom(x: unknown, join: JoinInfo | null): FromItem | null {
@@ -415,8 +434,7 @@ export function pStatement(
       }
       const from: FromItem[] = [];
       for (const f of list(p.from_clause)) {
-        const item = pFrom(f, null);
-        if (item) from.push(item);
+        from.push(...fromItems(f, null));
       }
       return {
         kind: 'update',

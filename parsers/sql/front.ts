@@ -1,77 +1,108 @@
-// Front end: statement text -> our tree. Tries the platform's grammar chain, then known rewrites
-// (WITH before INSERT), and reads MERGE piecewise. Returns the parser's message when nothing reads it.
+// Front end: statement text -> our tree. A plan of attempts per statement (front end and grammars, in
+// order), run by the front-end worker (front-worker.ts), which loads each front end only when a step
+// needs it. A cheap pre-check keeps node-sql-parser's PEG grammars away from what makes them
+// backtrack exponentially (unbalanced or very deep parentheses).
 import type { Platform } from '../../src/model/lineage.ts';
-import { convertMerge, convertStatement } from './convert.ts';
-import { parseMerge } from './merge.ts';
-import { pStatement } from './convert-polyglot.ts';
-import { parsePolyglot, polyglotSqlOf } from './parse-polyglot.ts';
-import type { ParseOutcome } from './parse.ts';
-import { GRAMMARS, parseStatement } from './parse.ts';
-import { hoistWith, identifierQuoting, leadingWords } from './tokens.ts';
+import { GRAMMARS } from './grammars.ts';
+import { leadingWords, tokenize } from './tokens.ts';
 import type { Statement } from './tree.ts';
 
 export type FrontEnd = 'node-sql-parser' | 'merge' | 'polyglot';
 export type FrontResult = { ok: true; tree: Statement; frontEnd: FrontEnd } | { ok: false; message: string };
 
-/** Which front end reads first: node-sql-parser (default) or polyglot (faster; see docs/sql.md). */
-export type FrontEndOrder = 'node-sql-parser-first' | 'polyglot-first';
+/**
+ * Which front end reads first. Default polyglot (sqlglot's grammars: faster, and bounded by its own
+ * nesting guards), then node-sql-parser's platform grammar and its related grammars; see docs/sql.md.
+ */
+export type FrontEndOrder = 'polyglot-first' | 'node-sql-parser-first';
+export const DEFAULT_ORDER: FrontEndOrder = 'polyglot-first';
 
-export function readStatement(
+export type Step =
+  | { frontEnd: 'polyglot' }
+  | { frontEnd: 'node-sql-parser'; grammars: readonly string[] }
+  | { frontEnd: 'merge' };
+
+/**
+ * Deepest parenthesis nesting node-sql-parser is given. A failed PEG parse backtracks at every open
+ * parenthesis (about ×1.7 per level: 10 levels take seconds), and real SQL stays far below this
+ * (the 885-statement corpus: 99% at most 6, deepest 11).
+ */
+export const MAX_PEG_DEPTH = 16;
+
+/** Statements with reads and writes but no column lineage any front end maps: the tokenizer reads them. */
+const TABLE_LEVEL_ONLY = new Set(['COPY', 'UNLOAD']);
+
+/** Parenthesis shape of a statement: deepest nesting, and whether every `(` is closed. */
+export function parenShape(text: string): { depth: number; balanced: boolean } {
+  let depth = 0;
+  let max = 0;
+  let balanced = true;
+  for (const t of tokenize(text)) {
+    if (t.type !== 'punct') continue;
+    if (t.text === '(') max = Math.max(max, ++depth);
+    else if (t.text === ')' && --depth < 0) balanced = false;
+  }
+  return { depth: max, balanced: balanced && depth === 0 };
+}
+
+/** The attempts for one statement, in order, and why node-sql-parser was left out (if it was). */
+export function frontPlan(
   text: string,
   platform: Platform,
-  order: FrontEndOrder = 'node-sql-parser-first',
-): FrontResult {
-  const { quoted, bare } = identifierQuoting(text);
-  const doubleQuoteIsIdent = !['bigquery', 'mysql', 'databricks'].includes(platform);
-  if (/^MERGE\b/.test(leadingWords(text, 1))) {
-    const m = parseMerge(text, platform);
-    if (!m.ok) return { ok: false, message: `MERGE: ${m.message}` };
-    return {
-      ok: true,
-      tree: convertMerge(m.pieces, { platform, quoted, bare, doubleQuoteIsIdent, sqlOf: m.pieces.sqlOf }),
-      frontEnd: 'merge',
-    };
+  order: FrontEndOrder = DEFAULT_ORDER,
+): { steps: Step[]; skipped: string | null } {
+  const lead = leadingWords(text, 1);
+  if (TABLE_LEVEL_ONLY.has(lead))
+    return { steps: [], skipped: `${lead} is read at table level (no front end maps it to column lineage)` };
+  const shape = parenShape(text);
+  const skipped = !shape.balanced
+    ? 'unbalanced parentheses'
+    : shape.depth > MAX_PEG_DEPTH
+      ? `parentheses nested ${shape.depth} deep (node-sql-parser limit ${MAX_PEG_DEPTH})`
+      : null;
+  const nsp: Step[] = [];
+  if (!skipped) {
+    const [own, ...related] = GRAMMARS[platform];
+    if (lead === 'MERGE') nsp.push({ frontEnd: 'merge' });
+    nsp.push({ frontEnd: 'node-sql-parser', grammars: [own] });
+    if (related.length > 0) nsp.push({ frontEnd: 'node-sql-parser', grammars: related });
   }
-  if (order === 'polyglot-first') {
-    const poly = parsePolyglot(text, platform);
-    if (poly.ok) {
-      const tree = pStatement(poly.ast, platform, (n) => polyglotSqlOf(n, platform));
-      if (tree.kind !== 'other') return { ok: true, tree, frontEnd: 'polyglot' };
-    }
+  const poly: Step = { frontEnd: 'polyglot' };
+  const steps = order === 'polyglot-first' ? [poly, ...nsp] : [nsp[0], poly, ...nsp.slice(1)];
+  return { steps: steps.filter((s): s is Step => s !== undefined), skipped };
+}
+
+/** Runs one step (the worker supplies the loaded front ends). */
+export type StepRunner = (step: Step, text: string, platform: Platform) => Promise<FrontResult>;
+
+/**
+ * The first step whose tree is a statement we analyse. node-sql-parser's tree of kind 'other' (SET, USE,
+ * GRANT…) is kept in case no later step does better; polyglot's is not (our converter does not map that
+ * statement: the tokenizer's table-level reading is better). Otherwise every step's message.
+ */
+export async function readStatement(
+  text: string,
+  platform: Platform,
+  order: FrontEndOrder,
+  run: StepRunner,
+): Promise<FrontResult> {
+  const { steps, skipped } = frontPlan(text, platform, order);
+  const messages: string[] = [];
+  let other: FrontResult | null = null;
+  for (const step of steps) {
+    const r = await run(step, text, platform);
+    if (r.ok && r.tree.kind !== 'other') return r;
+    if (r.ok && r.frontEnd !== 'polyglot') other ??= r;
+    else if (!r.ok) messages.push(r.message);
   }
-  // The platform's own grammar (also on the WITH-before-INSERT rewrite), then polyglot, then the
-  // related grammars: a failed PEG parse of a long statement is the most expensive step, so the
-  // grammars most likely to fail come last.
-  const [own, ...related] = GRAMMARS[platform];
-  const hoisted = hoistWith(text);
-  const attempt = (grammars: readonly string[]): ParseOutcome => {
-    const first = parseStatement(text, platform, grammars);
-    if (first.ok || !hoisted) return first;
-    const again = parseStatement(hoisted, platform, grammars);
-    return again.ok ? again : first;
-  };
-  let parsed = attempt([own]);
-  let polyMessage = '';
-  if (!parsed.ok && order !== 'polyglot-first') {
-    const poly = parsePolyglot(text, platform);
-    if (poly.ok) {
-      const tree = pStatement(poly.ast, platform, (n) => polyglotSqlOf(n, platform));
-      if (tree.kind !== 'other' || related.length === 0) return { ok: true, tree, frontEnd: 'polyglot' };
-    } else polyMessage = poly.message;
-  }
-  if (!parsed.ok && related.length > 0) {
-    const rest = attempt(related);
-    if (rest.ok) parsed = rest;
-  }
-  if (!parsed.ok) {
-    return {
-      ok: false,
-      message: `no grammar read the statement (${GRAMMARS[platform].join(', ')}, polyglot): ${[parsed.message, polyMessage].filter(Boolean).join('; ')}`,
-    };
-  }
+  if (other) return other;
+  if (steps.length === 0 && skipped) return { ok: false, message: skipped };
+  if (skipped) messages.push(`node-sql-parser not tried: ${skipped}`);
+  const tried = [
+    ...new Set(steps.flatMap((s) => (s.frontEnd === 'node-sql-parser' ? s.grammars : [s.frontEnd]))),
+  ];
   return {
-    ok: true,
-    tree: convertStatement(parsed.ast, { platform, quoted, bare, doubleQuoteIsIdent, sqlOf: parsed.sqlOf }),
-    frontEnd: 'node-sql-parser',
+    ok: false,
+    message: `no grammar read the statement (${tried.join(', ')}): ${messages.join('; ')}`,
   };
 }

@@ -3,9 +3,11 @@
 //   -> scope.ts / qualify.ts / lineage.ts (resolve) -> statement.ts (reads, write, columns)
 // A statement no grammar reads gets a tokenizer-pass table-level result. Never throws.
 import type { Diagnostic, Platform, RelationKey, SqlShape, TransformKind } from '../../src/model/lineage.ts';
+import { isLineageError } from '../../src/errors.ts';
 import { relationIdentity } from '../../src/model/identity.ts';
-import { readStatement } from './front.ts';
+import { DEFAULT_ORDER } from './front.ts';
 import type { FrontEndOrder } from './front.ts';
+import { PARSE_TIMEOUT_MS, readBounded } from './front-host.ts';
 import type { Ctx } from './scope.ts';
 import { GuardError } from './scope.ts';
 import { analyzeStatement } from './statement.ts';
@@ -33,8 +35,10 @@ export interface AnalyzeRequest {
    * that allow it; off for Postgres, MySQL, Trino, generic).
    */
   lateralAliases?: boolean;
-  /** Front-end order (default node-sql-parser first, polyglot for what it cannot read). */
+  /** Front-end order (default polyglot first, node-sql-parser for what it cannot read). */
   frontEnd?: FrontEndOrder;
+  /** Wall-clock time the front ends may spend on one statement (default PARSE_TIMEOUT_MS); past it: SQL_TIMEOUT. */
+  parseTimeoutMs?: number;
   /** Resolver work units allowed per statement (default MAX_STEPS); past it: SQL_TOO_LARGE. */
   maxSteps?: number;
 }
@@ -154,9 +158,12 @@ function analyzeOne(text: string, index: number, line: number, req: AnalyzeReque
       ),
     ]);
   }
-  const read = readStatement(text, req.platform, req.frontEnd);
+  const order = req.frontEnd ?? DEFAULT_ORDER;
+  const read = readBounded({ text, platform: req.platform, order }, req.parseTimeoutMs ?? PARSE_TIMEOUT_MS);
   if (!read.ok) {
-    return fallback(text, index, req, [diagnostic('SQL_PARSE_FAILED', 'warning', read.message, req, line)]);
+    const code = 'timedOut' in read ? 'SQL_TIMEOUT' : 'SQL_PARSE_FAILED';
+    const message = 'timedOut' in read ? `${read.message}; table level only` : read.message;
+    return fallback(text, index, req, [diagnostic(code, 'warning', message, req, line)]);
   }
   const ctx: Ctx = {
     platform: req.platform,
@@ -176,9 +183,9 @@ function analyzeOne(text: string, index: number, line: number, req: AnalyzeReque
     lateralAliases: req.lateralAliases ?? LATERAL_ALIAS_PLATFORMS.has(req.platform),
   };
   try {
-    if (read.frontEnd === 'polyglot' && req.frontEnd !== 'polyglot-first') {
+    if ((read.frontEnd === 'polyglot') !== (order === 'polyglot-first')) {
       ctx.diagnostics.push(
-        diagnostic('SQL_SECOND_FRONT_END', 'info', 'read by the second front end (@polyglot-sql/sdk)', req),
+        diagnostic('SQL_SECOND_FRONT_END', 'info', `read by the second front end (${read.frontEnd})`, req),
       );
     }
     const r = analyzeStatement(ctx, read.tree);
@@ -240,6 +247,7 @@ export function analyzeSqlSync(req: AnalyzeRequest): StatementLineage[] {
   try {
     return statementsOf(req.sql ?? '').map((st, i) => analyzeOne(st.text, i, st.line, req));
   } catch (err) {
+    if (isLineageError(err)) throw err; // the engine itself is unavailable: an error, not an answer
     const msg = err instanceof Error ? err.message : String(err);
     return [
       fallback(String(req.sql ?? ''), 0, req, [

@@ -2,24 +2,12 @@
 // them in order; returns the first AST, or the parser's message when none reads the statement.
 import NodeSqlParser from 'node-sql-parser';
 import type { Platform } from '../../src/model/lineage.ts';
+import { GRAMMARS } from './grammars.ts';
 
 const { Parser } = NodeSqlParser;
 
 /** A node of node-sql-parser's AST, read defensively by convert.ts. */
 export type RawNode = Record<string, unknown>;
-
-/** Grammar chains per platform: first the platform's own grammar, then the closest relatives. */
-export const GRAMMARS: Record<Platform, readonly string[]> = {
-  snowflake: ['snowflake', 'postgresql', 'bigquery', 'redshift'],
-  bigquery: ['bigquery', 'postgresql', 'mysql', 'snowflake'],
-  postgres: ['postgresql', 'redshift', 'snowflake', 'bigquery'],
-  redshift: ['redshift', 'postgresql', 'snowflake'],
-  databricks: ['hive', 'bigquery', 'mysql', 'postgresql'],
-  trino: ['trino', 'athena', 'postgresql', 'snowflake'],
-  duckdb: ['postgresql', 'snowflake', 'bigquery', 'trino'],
-  mysql: ['mysql', 'mariadb', 'postgresql'],
-  generic: ['postgresql', 'snowflake', 'bigquery', 'mysql', 'hive', 'transactsql', 'trino'],
-};
 
 export type ParseOutcome =
   | { ok: true; ast: RawNode; grammar: string; sqlOf: (expr: RawNode) => string }
