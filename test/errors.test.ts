@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ERROR_DOCS_PATH, renderErrorDocs } from '../scripts/gen-error-docs.ts';
 import { ERROR_CODES, isLineageError, lineageError, LineageError } from '../src/errors.ts';
 import type { ErrorCode } from '../src/errors.ts';
+import { DIAGNOSTIC_CODES } from '../src/model/diagnostics.ts';
 
 const codes = Object.keys(ERROR_CODES) as ErrorCode[];
 
@@ -11,10 +12,19 @@ describe('error-code registry', () => {
     expect(readFileSync(ERROR_DOCS_PATH, 'utf8')).toBe(renderErrorDocs());
   });
 
-  it('documents every code exactly once', () => {
-    const docs = readFileSync(ERROR_DOCS_PATH, 'utf8');
-    const documented = [...docs.matchAll(/^\| `([A-Z0-9_]+)` \|/gm)].map((m) => m[1]);
-    expect(documented).toEqual([...codes].sort());
+  it('documents every error code and every diagnostic code exactly once, each in its own table', () => {
+    const [errors, diagnostics] = readFileSync(ERROR_DOCS_PATH, 'utf8').split('\n## Diagnostic codes\n');
+    const documented = (part: string) => [...part.matchAll(/^\| `([A-Z0-9_]+)` \|/gm)].map((m) => m[1]);
+    expect(documented(errors)).toEqual([...codes].sort());
+    expect(documented(diagnostics)).toEqual(Object.keys(DIAGNOSTIC_CODES).sort());
+  });
+
+  it('gives every diagnostic code an UPPER_SNAKE name with its area prefix and a one-sentence summary', () => {
+    for (const [code, d] of Object.entries(DIAGNOSTIC_CODES)) {
+      expect(code).toMatch(/^(SQL|DBT|QUERY_LOG)_[A-Z0-9_]+$/);
+      expect(['error', 'warning', 'info']).toContain(d.severity);
+      expect(d.summary).toMatch(/^[A-Z(`].*\.$/);
+    }
   });
 
   it('gives every code a stable shape: UPPER_SNAKE name, exit 1-127, 4xx/5xx status, one-sentence summary', () => {

@@ -99,7 +99,7 @@ function emptyShape(lines: number): SqlShape {
 }
 
 function diagnostic(
-  code: string,
+  code: Diagnostic['code'],
   severity: Diagnostic['severity'],
   message: string,
   req: AnalyzeRequest,

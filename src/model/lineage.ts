@@ -5,6 +5,8 @@
 //   column    `<relation key>.<column>`
 //   consumer  `exposure:<dbt unique_id>` (or `<kind>:<id>` for consumers that are not dbt exposures)
 
+import type { DiagnosticCode } from './diagnostics.ts';
+
 export type RelationKey = string;
 export type ColumnKey = string;
 export type ConsumerKey = string;
@@ -211,7 +213,7 @@ export interface Fingerprint {
 export type Severity = 'error' | 'warning' | 'info';
 
 export interface Diagnostic {
-  code: string;
+  code: DiagnosticCode;
   severity: Severity;
   message: string;
   where?: {

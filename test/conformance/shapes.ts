@@ -201,7 +201,7 @@ export function dbtBatch(ingestedAt = T0): LineageBatch {
         message: 'could not parse model x',
         where: { uniqueId: 'x' },
       },
-      { code: 'DBT_INFO', severity: 'info', message: 'note' },
+      { code: 'DBT_UNKNOWN_ADAPTER', severity: 'info', message: 'note' },
     );
   });
 }
@@ -301,7 +301,7 @@ export function queryLogBatch(): LineageBatch {
       subject: 'etl',
     });
     b.checks.push({ id: 'test.proj.rows_revenue', name: 'from the log, loses', relationKey: revenue.key });
-    b.diagnostics.push({ code: 'QL_UNRESOLVED', severity: 'error', message: 'unknown table t' });
+    b.diagnostics.push({ code: 'QUERY_LOG_UNPARSED', severity: 'error', message: 'unknown table t' });
   });
 }
 

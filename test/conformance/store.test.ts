@@ -786,14 +786,14 @@ for (const factory of STORES) {
         ]);
         expect((await store.diagnostics({ limit: 10 })).map((d) => d.code)).toEqual([
           'DBT_SQL_UNPARSED',
-          'DBT_INFO',
-          'QL_UNRESOLVED',
+          'DBT_UNKNOWN_ADAPTER',
+          'QUERY_LOG_UNPARSED',
         ]);
         expect(await store.diagnostics({ limit: 10, severity: 'error' })).toEqual([
-          { code: 'QL_UNRESOLVED', severity: 'error', message: 'unknown table t' },
+          { code: 'QUERY_LOG_UNPARSED', severity: 'error', message: 'unknown table t' },
         ]);
         expect((await store.diagnostics({ limit: 1 })).length).toBe(1);
-        expect((await store.diagnostics({ limit: 10, originId: 'qlog:a', code: 'DBT_INFO' })).length).toBe(0);
+        expect((await store.diagnostics({ limit: 10, originId: 'qlog:a', code: 'DBT_UNKNOWN_ADAPTER' })).length).toBe(0);
         const stats = await store.stats();
         expect({ ...stats, origins: stats.origins.length }).toEqual({
           relations: 43,
