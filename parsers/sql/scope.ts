@@ -85,7 +85,12 @@ export function tick(ctx: Ctx): void {
   if ((b.steps & 1023) === 0 && Date.now() > b.deadline) throw new GuardError('SQL_TIMEOUT');
 }
 
-export function diag(ctx: Ctx, code: Diagnostic['code'], severity: Diagnostic['severity'], message: string): void {
+export function diag(
+  ctx: Ctx,
+  code: Diagnostic['code'],
+  severity: Diagnostic['severity'],
+  message: string,
+): void {
   if (ctx.diagnostics.some((d) => d.code === code && d.message === message)) return;
   ctx.diagnostics.push({
     code,

@@ -793,7 +793,9 @@ for (const factory of STORES) {
           { code: 'QUERY_LOG_UNPARSED', severity: 'error', message: 'unknown table t' },
         ]);
         expect((await store.diagnostics({ limit: 1 })).length).toBe(1);
-        expect((await store.diagnostics({ limit: 10, originId: 'qlog:a', code: 'DBT_UNKNOWN_ADAPTER' })).length).toBe(0);
+        expect(
+          (await store.diagnostics({ limit: 10, originId: 'qlog:a', code: 'DBT_UNKNOWN_ADAPTER' })).length,
+        ).toBe(0);
         const stats = await store.stats();
         expect({ ...stats, origins: stats.origins.length }).toEqual({
           relations: 43,
