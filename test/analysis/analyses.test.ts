@@ -20,7 +20,7 @@ import {
   STG_ORDERS,
   openDemoGraph,
   type DemoGraph,
-} from './demo-graph.ts';
+} from '../helpers/demo-graph.ts';
 
 let g: DemoGraph;
 beforeAll(async () => {

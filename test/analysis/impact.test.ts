@@ -9,7 +9,7 @@ import { openEmbeddedStore } from '../../graph/embedded/index.ts';
 import { canDrop } from '../../src/analysis/can-drop.ts';
 import { impact } from '../../src/analysis/impact.ts';
 import { ingestDbt } from '../../src/pipeline/ingest-dbt.ts';
-import { catalogOf, miniManifest, writeTarget } from '../dbt/mini-project.ts';
+import { catalogOf, miniManifest, writeTarget } from '../helpers/mini-project.ts';
 import {
   COL,
   CUSTOMER_360,
@@ -19,7 +19,7 @@ import {
   STG_ORDERS,
   openDemoGraph,
   type DemoGraph,
-} from './demo-graph.ts';
+} from '../helpers/demo-graph.ts';
 
 let g: DemoGraph;
 beforeAll(async () => {

@@ -15,7 +15,7 @@ import { rootCause } from '../../src/analysis/root-cause.ts';
 import { unusedColumns, unusedTables } from '../../src/analysis/unused.ts';
 import { loadConfig } from '../../src/config.ts';
 import { embeddedFactory, neo4jFactory } from '../conformance/stores.ts';
-import { COL, CUSTOMERS, NOW, ORDERS, STG_ORDERS, populateDemo } from './demo-graph.ts';
+import { COL, CUSTOMERS, NOW, ORDERS, STG_ORDERS, populateDemo } from '../helpers/demo-graph.ts';
 
 async function answers(store: LineageStore): Promise<Record<string, unknown>> {
   const ctx = contextFromConfig(loadConfig({ LINEAGE_SERVICE_USERS: 'svc_dbt' }), { now: NOW });

@@ -15,7 +15,7 @@ import { openEmbeddedStore } from '../../graph/embedded/index.ts';
 import { storePath } from '../../graph/embedded/persist.ts';
 import type { LineageStore } from '../../graph/store.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
-import { COL, DEMO_TARGET, openDemoGraph, populateDemo, type DemoGraph } from '../analysis/demo-graph.ts';
+import { COL, DEMO_TARGET, openDemoGraph, populateDemo, type DemoGraph } from '../helpers/demo-graph.ts';
 import { codeOf, postJson, raw, type RawRequest, type RawResponse } from './http.ts';
 
 type ServerName = 'open' | 'secured' | 'corrupt' | 'public';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../../api/server.ts';
 import { registerRouteModule, type RouteModule } from '../../api/routes.ts';
 import type { Config } from '../../src/config.ts';
-import { openDemoGraph, type DemoGraph } from '../analysis/demo-graph.ts';
+import { openDemoGraph, type DemoGraph } from '../helpers/demo-graph.ts';
 import { codeOf, postJson, raw } from './http.ts';
 
 let g: DemoGraph;

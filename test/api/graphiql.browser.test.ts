@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startServer } from '../../api/server.ts';
-import { COL, ORDERS, openDemoGraph, type DemoGraph } from '../analysis/demo-graph.ts';
+import { COL, ORDERS, openDemoGraph, type DemoGraph } from '../helpers/demo-graph.ts';
 
 const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
 

@@ -12,7 +12,7 @@ import {
   STG_ORDERS,
   openDemoGraph,
   type DemoGraph,
-} from '../analysis/demo-graph.ts';
+} from '../helpers/demo-graph.ts';
 
 let g: DemoGraph;
 let app: FastifyInstance;

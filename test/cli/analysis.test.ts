@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import { renderTable } from '../../src/cli/table.ts';
-import { COL, CUSTOMERS, ORDERS, STG_ORDERS, openDemoGraph } from '../analysis/demo-graph.ts';
+import { COL, CUSTOMERS, ORDERS, STG_ORDERS, openDemoGraph } from '../helpers/demo-graph.ts';
 import { captureIO } from '../helpers/capture-io.ts';
 
 let dataDir = '';

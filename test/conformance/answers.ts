@@ -16,7 +16,7 @@ import {
   stgOrders,
   weird,
   weirdCol,
-} from './shapes.ts';
+} from '../helpers/shapes.ts';
 
 export async function answers(store: LineageStore): Promise<Record<string, unknown>> {
   const relations = await store.listRelations();

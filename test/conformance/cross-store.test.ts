@@ -5,7 +5,7 @@ import type { LineageStore } from '../../graph/store.ts';
 import type { LineageBatch } from '../../src/model/lineage.ts';
 import { ingestDbt } from '../../src/pipeline/ingest-dbt.ts';
 import { answers, genericAnswers } from './answers.ts';
-import { dbtBatch, queryLogBatch, shapesBatch, standardBatches } from './shapes.ts';
+import { dbtBatch, queryLogBatch, shapesBatch, standardBatches } from '../helpers/shapes.ts';
 import { STORES, type StoreFactory } from './stores.ts';
 
 /** The bundled demo dbt project, ingested by the real parser (no lineage cache, fixed time). */

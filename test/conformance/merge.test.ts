@@ -11,7 +11,7 @@ import {
 } from '../../graph/merge.ts';
 import { normalizeSearchText, searchScore } from '../../graph/search-score.ts';
 import type { EdgeFacts } from '../../src/model/lineage.ts';
-import { column, relation } from './shapes.ts';
+import { column, relation } from '../helpers/shapes.ts';
 
 describe('mergeRelation', () => {
   const base = relation('s', 't', 'table');

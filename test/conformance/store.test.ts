@@ -35,7 +35,7 @@ import {
   stgOrders,
   weird,
   weirdCol,
-} from './shapes.ts';
+} from '../helpers/shapes.ts';
 import { STORES } from './stores.ts';
 
 async function expectCode(p: Promise<unknown>, code: string): Promise<void> {

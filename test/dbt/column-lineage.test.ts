@@ -3,7 +3,7 @@
 // documented-but-missing columns.
 import { describe, expect, it } from 'vitest';
 import { parseDbtTarget } from '../../parsers/dbt/index.ts';
-import { catalogOf, miniManifest, writeTarget } from './mini-project.ts';
+import { catalogOf, miniManifest, writeTarget } from '../helpers/mini-project.ts';
 
 const edgesOf = (r: Awaited<ReturnType<typeof parseDbtTarget>>) =>
   new Set(r.batch.columnEdges.map((e) => `${e.from} -> ${e.to} ${e.kind}`));

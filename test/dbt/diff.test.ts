@@ -7,7 +7,7 @@ import { main } from '../../src/cli/main.ts';
 import { captureIO } from '../helpers/capture-io.ts';
 import { parseDbtTarget } from '../../parsers/dbt/index.ts';
 import { compareBatches, diffDbtTargets } from '../../src/pipeline/dbt-diff.ts';
-import { catalogOf, miniManifest, writeTarget } from './mini-project.ts';
+import { catalogOf, miniManifest, writeTarget } from '../helpers/mini-project.ts';
 
 const DEMO = 'fixtures/demo/target';
 

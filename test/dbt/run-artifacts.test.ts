@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDbtTarget } from '../../parsers/dbt/index.ts';
-import { catalogOf, miniManifest, writeTarget } from './mini-project.ts';
+import { catalogOf, miniManifest, writeTarget } from '../helpers/mini-project.ts';
 
 describe('run artifacts as evidence', () => {
   it('maps test failures/warnings, model errors and source freshness to the right nodes', async () => {

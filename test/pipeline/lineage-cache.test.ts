@@ -15,7 +15,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openEmbeddedStore } from '../../graph/embedded/index.ts';
 import type { LineageStore } from '../../graph/store.ts';
 import { ingestDbt } from '../../src/pipeline/ingest-dbt.ts';
-import { catalogOf, miniManifest, writeTarget } from '../dbt/mini-project.ts';
+import { catalogOf, miniManifest, writeTarget } from '../helpers/mini-project.ts';
 import { fullDisk } from '../helpers/full-disk.ts';
 
 describe('dbt lineage cache', () => {

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { buildApp } from '../../api/app.ts';
-import { NOW, openDemoGraph, type DemoGraph, type DemoOptions } from '../analysis/demo-graph.ts';
+import { NOW, openDemoGraph, type DemoGraph, type DemoOptions } from '../helpers/demo-graph.ts';
 
 export const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
 

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COL, CUSTOMERS, ORDERS, STG_ORDERS } from '../analysis/demo-graph.ts';
+import { COL, CUSTOMERS, ORDERS, STG_ORDERS } from '../helpers/demo-graph.ts';
 import { canvasReady, externalRequests, openExplorer, type ExplorerSession } from './browser.ts';
 
 let s: ExplorerSession;

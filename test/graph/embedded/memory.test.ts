@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../../../graph/create-store.ts';
 import { openEmbeddedStore, openMemoryStore } from '../../../graph/embedded/index.ts';
 import { answers } from '../../conformance/answers.ts';
-import { dbtBatch, standardBatches } from '../../conformance/shapes.ts';
+import { dbtBatch, standardBatches } from '../../helpers/shapes.ts';
 
 let dir: string;
 let cwd: string;

@@ -20,7 +20,7 @@ import {
   queryLogBatch,
   shapesBatch,
   standardBatches,
-} from '../../conformance/shapes.ts';
+} from '../../helpers/shapes.ts';
 
 let dir: string;
 beforeEach(() => {

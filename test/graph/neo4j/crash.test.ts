@@ -9,7 +9,7 @@ import { openNeo4jStore } from '../../../graph/neo4j/index.ts';
 import type { LineageStore } from '../../../graph/store.ts';
 import type { LineageBatch } from '../../../src/model/lineage.ts';
 import { startNeo4j, type RunningNeo4j } from '../../../scripts/neo4j/launch.ts';
-import { dbtBatch, queryLogBatch, stgOrders } from '../../conformance/shapes.ts';
+import { dbtBatch, queryLogBatch, stgOrders } from '../../helpers/shapes.ts';
 import { neo4jTarget } from './server.ts';
 
 const enabled = neo4jTarget() !== null;

@@ -9,7 +9,7 @@ import { openEmbeddedStore } from '../../../graph/embedded/index.ts';
 import { openNeo4jStore } from '../../../graph/neo4j/index.ts';
 import type { LineageStore, TraverseOptions } from '../../../graph/store.ts';
 import { TRANSFORM_KINDS, type LineageBatch } from '../../../src/model/lineage.ts';
-import { dbtBatch, queryLogBatch, standardBatches, T1 } from '../../conformance/shapes.ts';
+import { dbtBatch, queryLogBatch, standardBatches, T1 } from '../../helpers/shapes.ts';
 import { closeTestStore, neo4jTarget, openTestStore } from './server.ts';
 
 const target = neo4jTarget();
