@@ -1,17 +1,18 @@
 // Golden files: test/sql/golden/<construct>.sql (header lines `-- dialect:`, `-- schema:`,
 // `-- default_database:`, `-- default_schema:`, `-- front_end: polyglot-first` for the second front
 // end's converter) -> <construct>.json beside it.
-// Regenerate with UPDATE_GOLDEN=1 npx vitest run test/sql and review the diff like code.
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+// Regenerate with UPDATE_GOLDEN=1 npx vitest run test/sql and review the diff like code; a .sql without
+// its .json fails (test/helpers/golden.ts).
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeSql, mapSchema } from '../../parsers/sql/index.ts';
 import type { StatementLineage } from '../../parsers/sql/index.ts';
 import { columnName, relationKey } from '../../src/model/identity.ts';
 import type { Platform } from '../../src/model/lineage.ts';
+import { expectGoldenJson } from '../helpers/golden.ts';
 
 const DIR = join(import.meta.dirname, 'golden');
-const UPDATE = process.env.UPDATE_GOLDEN === '1';
 
 interface Header {
   dialect: Platform;
@@ -87,10 +88,7 @@ describe('sql golden files', () => {
         schema: mapSchema(known),
         frontEnd: h.front_end,
       });
-      const actual = `${JSON.stringify(render(results), null, 2)}\n`;
-      const expectedFile = join(DIR, file.replace(/\.sql$/, '.json'));
-      if (UPDATE || !existsSync(expectedFile)) writeFileSync(expectedFile, actual);
-      expect(actual).toBe(readFileSync(expectedFile, 'utf8'));
+      expectGoldenJson(join(DIR, file.replace(/\.sql$/, '.json')), render(results));
     });
   }
 });
