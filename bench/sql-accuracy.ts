@@ -1,13 +1,15 @@
-// Accuracy of the SQL column-lineage engine on the sqllineage gold cases
-// (../shared/corpus/sql-lineage/sqllineage-cases.jsonl; semantics in its README).
-// Compares like with like: per-column expression sources only, intermediate tables collapsed end to end,
-// `src.* -> tgt.*` when a star cannot be expanded. Prints precision / recall / F1 of column edges and the
-// exact-match share, per dialect, and the failing cases grouped by category (--verbose prints each).
+// Accuracy of SQL column lineage on the sqllineage gold cases
+// (../shared/corpus/sql-lineage/sqllineage-cases.jsonl; semantics in its README), scored on what the
+// user-facing command prints: every case is one request line to `lineage sql` (one process for all
+// cases), and its `end_to_end` (intermediate tables collapsed) and `star_edges` (`src.* -> tgt.*`)
+// are compared with the gold pairs. When python3 has sqlglot (pip install sqlglot), its lineage() on the
+// same cases (bench/sql-accuracy-sqlglot.py) is scored the same way and printed in the same table.
+// Prints precision / recall / F1 of column edges and the exact-match share, per dialect, and our failing
+// cases grouped by category (--verbose prints each).
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { relationKey } from '../src/model/identity.ts';
-import type { Platform } from '../src/model/lineage.ts';
-import { multiStatementLineage } from '../parsers/sql/index.ts';
-
+import { join } from 'node:path';
+import type { SqlResponse } from '../parsers/sql/jsonl.ts';
 const CASES = process.env.SQL_CASES ?? '/work/shared/corpus/sql-lineage/sqllineage-cases.jsonl';
 const verbose = process.argv.includes('--verbose');
 
@@ -23,28 +25,6 @@ interface Case {
     }[];
   };
   meta: { unresolved_source_columns?: boolean; lateral_column_alias_reference?: boolean };
-}
-
-/** sqlfluff dialect -> our platform. */
-export function platformOf(dialect: string): Platform {
-  switch (dialect) {
-    case 'bigquery':
-      return 'bigquery';
-    case 'databricks':
-    case 'sparksql':
-    case 'hive':
-      return 'databricks';
-    case 'snowflake':
-      return 'snowflake';
-    case 'postgres':
-      return 'postgres';
-    case 'redshift':
-      return 'redshift';
-    case 'mysql':
-      return 'mysql';
-    default:
-      return 'generic';
-  }
 }
 
 const norm = (s: string): string => s.toLowerCase().replaceAll('"', '').replaceAll('`', '');
@@ -63,27 +43,68 @@ function expectedEdges(c: Case): Set<string> {
   return out;
 }
 
-function actualEdges(c: Case, platform: Platform): { edges: Set<string>; parsed: boolean } {
-  const known = new Map<string, string[]>();
-  for (const [t, cols] of Object.entries(c.schema ?? {}))
-    known.set(
-      relationKey(platform, t),
-      Object.keys(cols).map((x) => x.toLowerCase()),
-    );
-  const r = multiStatementLineage({
-    sql: c.sql,
-    platform,
-    schema: { columns: (k) => known.get(k) },
-    lateralAliases: c.meta.lateral_column_alias_reference ?? false,
-    frontEnd: process.argv.includes('--polyglot-first') ? 'polyglot-first' : undefined,
+const ROOT = join(import.meta.dirname, '..');
+const edgeKey = (from: { table: string; column: string }, to: { table: string; column: string }): string =>
+  `${norm(from.table)}.${col(from.column)} -> ${norm(to.table)}.${col(to.column)}`;
+
+/** Every case through `lineage sql`, one request line each. */
+function cliEdges(cases: Case[]): Map<string, { edges: Set<string>; parsed: boolean }> {
+  const input = cases
+    .map((c) =>
+      JSON.stringify({
+        id: c.id,
+        sql: c.sql,
+        dialect: c.dialect,
+        schema: c.schema,
+        lateral_column_aliases: c.meta.lateral_column_alias_reference ?? false,
+      }),
+    )
+    .join('\n');
+  const run = spawnSync(process.execPath, [join(ROOT, 'bin/lineage.mjs'), 'sql'], {
+    input: `${input}\n`,
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
   });
-  const edges = new Set<string>();
-  for (const e of r.edges)
-    edges.add(
-      `${norm(e.from.table.key)}.${col(e.from.column)} -> ${norm(e.to.table.key)}.${col(e.to.column)}`,
-    );
-  for (const s of r.starEdges) edges.add(`${norm(s.from.key)}.* -> ${norm(s.to.key)}.*`);
-  return { edges, parsed: r.statements.every((s) => s.confidence !== 'TABLE_LEVEL') };
+  if (run.status !== 0) throw new Error(`lineage sql exited ${run.status}: ${run.stderr}`);
+  const out = new Map<string, { edges: Set<string>; parsed: boolean }>();
+  for (const line of run.stdout.split('\n').filter((l) => l.trim())) {
+    const r = JSON.parse(line) as SqlResponse;
+    const edges = new Set<string>();
+    for (const e of r.end_to_end) edges.add(edgeKey(e.source, e.target));
+    for (const s of r.star_edges) edges.add(`${norm(s.source)}.* -> ${norm(s.target)}.*`);
+    const parsed = !r.diagnostics.some((d) => d.code === 'SQL_PARSE_FAILED' || d.code === 'SQL_TIMEOUT');
+    out.set(String(r.id), { edges, parsed });
+  }
+  return out;
+}
+
+/** sqlglot's lineage on the same cases, or null when python3 has no sqlglot. */
+function sqlglotEdges(): Map<string, Set<string>> | null {
+  const run = spawnSync('python3', [join(ROOT, 'bench/sql-accuracy-sqlglot.py')], {
+    input: readFileSync(CASES, 'utf8'),
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
+  if (run.status !== 0) return null;
+  const out = new Map<string, Set<string>>();
+  for (const line of run.stdout.split('\n').filter((l) => l.trim())) {
+    const r = JSON.parse(line) as { id: string; edges: string[]; stars: string[] };
+    const edges = new Set<string>();
+    for (const e of r.edges) {
+      const [from, to] = e.split(' -> ');
+      const split = (x: string) => ({
+        table: x.slice(0, x.lastIndexOf('.')),
+        column: x.slice(x.lastIndexOf('.') + 1),
+      });
+      edges.add(edgeKey(split(from), split(to)));
+    }
+    for (const s of r.stars) {
+      const [from, to] = s.split(' -> ');
+      edges.add(`${norm(from)}.* -> ${norm(to)}.*`);
+    }
+    out.set(r.id, edges);
+  }
+  return out;
 }
 
 function category(c: Case, parsed: boolean, missing: string[], extra: string[]): string {
@@ -103,13 +124,11 @@ const cases: Case[] = readFileSync(CASES, 'utf8')
   .filter((l) => l.trim())
   .map((l) => JSON.parse(l) as Case);
 type Tally = { tp: number; fp: number; fn: number; exact: number; n: number };
-const by = new Map<string, Tally>();
 const cats = new Map<string, string[]>();
-const t0 = performance.now();
-for (const c of cases) {
-  const platform = platformOf(c.dialect);
+
+/** Adds one case's comparison to the per-dialect tallies; returns (missing, extra). */
+function score(by: Map<string, Tally>, c: Case, got: Set<string>): { missing: string[]; extra: string[] } {
   const exp = expectedEdges(c);
-  const { edges: got, parsed } = actualEdges(c, platform);
   const missing = [...exp].filter((e) => !got.has(e));
   const extra = [...got].filter((e) => !exp.has(e));
   for (const key of [c.dialect, 'ALL']) {
@@ -121,8 +140,21 @@ for (const c of cases) {
     if (missing.length === 0 && extra.length === 0) t.exact++;
     by.set(key, t);
   }
+  return { missing, extra };
+}
+
+const t0 = performance.now();
+const ours = cliEdges(cases);
+const ms = performance.now() - t0;
+const glot = sqlglotEdges();
+const oursBy = new Map<string, Tally>();
+const glotBy = new Map<string, Tally>();
+for (const c of cases) {
+  const got = ours.get(c.id) ?? { edges: new Set<string>(), parsed: false };
+  const { missing, extra } = score(oursBy, c, got.edges);
+  if (glot) score(glotBy, c, glot.get(c.id) ?? new Set());
   if (missing.length || extra.length) {
-    const cat = category(c, parsed, missing, extra);
+    const cat = category(c, got.parsed, missing, extra);
     cats.set(cat, [...(cats.get(cat) ?? []), c.id]);
     if (verbose) {
       console.log(`\n### ${c.id} [${c.dialect}] (${cat})\n${c.sql.trim()}`);
@@ -131,20 +163,25 @@ for (const c of cases) {
     }
   }
 }
-const ms = performance.now() - t0;
 const f = (x: number): string => x.toFixed(3);
-console.log(`\nsqllineage gold cases: ${cases.length} (${ms.toFixed(0)} ms)\n`);
-console.log('| dialect | cases | precision | recall | F1 | exact |');
-console.log('|---|---:|---:|---:|---:|---:|');
-const order = [...by.keys()].filter((k) => k !== 'ALL').sort();
-for (const k of [...order, 'ALL']) {
-  const t = by.get(k)!;
+const cells = (t: Tally | undefined): string => {
+  if (!t) return '– | – | – | –';
   const p = t.tp / Math.max(1, t.tp + t.fp);
   const r = t.tp / Math.max(1, t.tp + t.fn);
   const f1 = p + r === 0 ? 0 : (2 * p * r) / (p + r);
-  console.log(`| ${k} | ${t.n} | ${f(p)} | ${f(r)} | ${f(f1)} | ${((100 * t.exact) / t.n).toFixed(1)}% |`);
+  return `${f(p)} | ${f(r)} | ${f(f1)} | ${((100 * t.exact) / t.n).toFixed(1)}%`;
+};
+console.log(`\nsqllineage gold cases: ${cases.length} (lineage sql: ${ms.toFixed(0)} ms, one process)`);
+if (!glot) console.log('sqlglot: not installed for python3 (pip install sqlglot) — its columns are empty');
+console.log(
+  '\n| dialect | cases | ours P | ours R | ours F1 | ours exact | sqlglot P | sqlglot R | sqlglot F1 | sqlglot exact |',
+);
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+const order = [...oursBy.keys()].filter((k) => k !== 'ALL').sort();
+for (const k of [...order, 'ALL']) {
+  console.log(`| ${k} | ${oursBy.get(k)!.n} | ${cells(oursBy.get(k))} | ${cells(glotBy.get(k))} |`);
 }
-console.log('\nfailures by category:');
+console.log('\nour failures by category:');
 for (const [cat, ids] of [...cats.entries()].sort((a, b) => b[1].length - a[1].length)) {
   console.log(`- ${cat}: ${ids.length}${verbose ? '' : `  (e.g. ${ids[0]})`}`);
 }

@@ -6,6 +6,7 @@ import type { Platform } from '../../src/model/lineage.ts';
 import { PLATFORMS } from '../../src/model/lineage.ts';
 import { multiStatementLineage } from './multi.ts';
 import type { StatementLineage } from './index.ts';
+import type { ScriptEdge, ScriptLineage } from './multi.ts';
 
 const RequestSchema = z.object({
   id: z.union([z.string(), z.number()]).nullish(),
@@ -14,6 +15,7 @@ const RequestSchema = z.object({
   default_database: z.string().nullish(),
   default_schema: z.string().nullish(),
   schema: z.record(z.string(), z.record(z.string(), z.unknown())).nullish(),
+  lateral_column_aliases: z.boolean().nullish(),
 });
 
 export interface SqlResponse {
@@ -24,7 +26,18 @@ export interface SqlResponse {
     target: { table: string | null; column: string };
     sources: { table: string; column: string; kind: string }[];
   }[];
+  /**
+   * The script end to end: intermediate tables collapsed to (first source, last target) column pairs,
+   * expression sources only (multi.ts) — what a lineage graph of the whole script draws.
+   */
+  end_to_end: { source: ColumnRef; target: ColumnRef }[];
+  /** Relations read through a * whose columns are unknown: `source.* -> target.*`. */
+  star_edges: { source: string; target: string }[];
   diagnostics: { code: string; message: string }[];
+}
+interface ColumnRef {
+  table: string;
+  column: string;
 }
 
 const ALIASES: Record<string, Platform> = {
@@ -52,6 +65,8 @@ function invalid(id: SqlResponse['id'], message: string): SqlResponse {
     inputs: [],
     outputs: [],
     column_lineage: [],
+    end_to_end: [],
+    star_edges: [],
     diagnostics: [{ code: 'SQL_INPUT_INVALID', message }],
   };
 }
@@ -95,11 +110,24 @@ export function answerLine(line: string, defaultDialect?: string): SqlResponse {
     defaultDatabase: defaults.database,
     defaultSchema: defaults.schema,
     schema: { columns: (k) => known.get(k) },
+    ...(typeof req.lateral_column_aliases === 'boolean'
+      ? { lateralAliases: req.lateral_column_aliases }
+      : {}),
   });
   return {
     id,
     ...toResponse(script.statements),
+    ...scriptEdges(script),
     diagnostics: [...diagnostics, ...toDiagnostics(script.statements)],
+  };
+}
+
+/** The script's collapsed column edges and star edges in the response shape. */
+export function scriptEdges(script: ScriptLineage): Pick<SqlResponse, 'end_to_end' | 'star_edges'> {
+  const ref = (r: ScriptEdge['from']): ColumnRef => ({ table: r.table.displayName, column: r.column });
+  return {
+    end_to_end: script.edges.map((e) => ({ source: ref(e.from), target: ref(e.to) })),
+    star_edges: script.starEdges.map((e) => ({ source: e.from.displayName, target: e.to.displayName })),
   };
 }
 
@@ -108,7 +136,9 @@ function toDiagnostics(statements: StatementLineage[]): SqlResponse['diagnostics
 }
 
 /** Statement results in the response shape: direct and in-expression sources, then the statement's indirect ones. */
-export function toResponse(statements: StatementLineage[]): Omit<SqlResponse, 'id' | 'diagnostics'> {
+export function toResponse(
+  statements: StatementLineage[],
+): Pick<SqlResponse, 'inputs' | 'outputs' | 'column_lineage'> {
   const inputs = new Set<string>();
   const outputs = new Set<string>();
   const column_lineage: SqlResponse['column_lineage'] = [];

@@ -59,6 +59,17 @@ describe('lineage sql', () => {
             ],
           },
         ],
+        end_to_end: [
+          {
+            source: { table: 'analytics.raw.orders', column: 'id' },
+            target: { table: 'analytics.mart.o', column: 'id' },
+          },
+          {
+            source: { table: 'analytics.raw.payments', column: 'amount' },
+            target: { table: 'analytics.mart.o', column: 'total' },
+          },
+        ],
+        star_edges: [],
         diagnostics: [],
       },
       {
@@ -66,6 +77,8 @@ describe('lineage sql', () => {
         inputs: [],
         outputs: [],
         column_lineage: [],
+        end_to_end: [],
+        star_edges: [],
         diagnostics: [
           { code: 'SQL_INPUT_INVALID', message: expect.stringContaining('not JSON') as unknown as string },
         ],
@@ -78,6 +91,8 @@ describe('lineage sql', () => {
           { target: { table: null, column: 'A' }, sources: [{ table: 't', column: 'A', kind: 'IDENTITY' }] },
           { target: { table: null, column: 'B' }, sources: [{ table: 't', column: 'B', kind: 'IDENTITY' }] },
         ],
+        end_to_end: [],
+        star_edges: [],
         diagnostics: [],
       },
     ]);
@@ -91,6 +106,27 @@ describe('lineage sql', () => {
     expect(out).toMatchObject([
       { id: 7, diagnostics: [{ code: 'SQL_INPUT_INVALID' }] },
       { id: 8, diagnostics: [{ code: 'SQL_INPUT_INVALID', message: expect.stringContaining('cobol') }] },
+    ]);
+  });
+
+  it('prints a script end to end: intermediate tables collapsed, unknown stars as relation edges', async () => {
+    const { out } = await sql([
+      JSON.stringify({
+        id: 's',
+        sql: 'CREATE TABLE tmp AS SELECT a, b + c AS bc FROM src; INSERT INTO dst SELECT a, bc FROM tmp; INSERT INTO d2 SELECT * FROM unknown_t',
+        dialect: 'postgres',
+      }),
+    ]);
+    expect(out).toMatchObject([
+      {
+        outputs: ['d2', 'dst', 'tmp'],
+        end_to_end: [
+          { source: { table: 'src', column: 'a' }, target: { table: 'dst', column: 'a' } },
+          { source: { table: 'src', column: 'b' }, target: { table: 'dst', column: 'bc' } },
+          { source: { table: 'src', column: 'c' }, target: { table: 'dst', column: 'bc' } },
+        ],
+        star_edges: [{ source: 'unknown_t', target: 'd2' }],
+      },
     ]);
   });
 });

@@ -11,7 +11,8 @@ const SPEC = {
   help: [
     '  Each input line: {"id", "sql", "dialect", "default_database", "default_schema",',
     '  "schema": {"<table>": {"<column>": "<type>"}}} (all but "sql" optional).',
-    '  Each output line: {"id", "inputs", "outputs", "column_lineage", "diagnostics"}.',
+    '  Each output line: {"id", "inputs", "outputs", "column_lineage", "end_to_end", "star_edges",',
+    '  "diagnostics"}; end_to_end: the script with intermediate tables collapsed.',
     '  --dialect <platform>  dialect for lines that name none (default generic)',
   ],
   options: { dialect: { type: 'string' } } as const,
