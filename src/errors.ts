@@ -10,11 +10,6 @@ export const ERROR_CODES = {
     summary: 'The referenced asset, file or directory does not exist.',
   },
   LINEAGE_AMBIGUOUS_REF: { exit: 3, http: 400, summary: 'A reference matches several assets; qualify it.' },
-  LINEAGE_NOT_AVAILABLE: {
-    exit: 4,
-    http: 501,
-    summary: 'The capability is not available in this build yet.',
-  },
   // artifacts
   DBT_INVALID_JSON: { exit: 5, http: 400, summary: 'A dbt artifact is not valid JSON (e.g. truncated).' },
   DBT_UNKNOWN_VERSION: {

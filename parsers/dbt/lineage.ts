@@ -74,15 +74,10 @@ const MAX_RETRIES = 3;
 
 const SNAPSHOT_META = ['dbt_scd_id', 'dbt_updated_at', 'dbt_valid_from', 'dbt_valid_to'];
 
-/** Nodes with SQL to analyze, parents first: Kahn's algorithm by levels, each level sorted by unique_id;
- * nodes left in a cycle (dbt forbids them) come last, sorted. O(n log n + edges). */
-export function topologicalOrder(nodes: DbtNode[]): DbtNode[] {
-  return topologicalLevels(nodes).flat();
-}
-
 /**
- * The same order cut into levels: no node of a level depends on another of its level, so a level's SQL can
- * be analysed in parallel. Nodes left in a cycle are one level each (each sees the ones before it).
+ * Nodes with SQL to analyze, parents first, in levels: Kahn's algorithm, each level sorted by unique_id; no
+ * node of a level depends on another of its level, so a level's SQL can be analysed in parallel. Nodes left
+ * in a cycle (dbt forbids them) come last, one level each (each sees the ones before it). O(n log n + edges).
  */
 export function topologicalLevels(nodes: DbtNode[]): DbtNode[][] {
   const byId = new Map(nodes.map((n) => [n.uniqueId, n]));

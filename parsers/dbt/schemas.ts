@@ -78,7 +78,6 @@ export const exposureSchema = z.looseObject({
   meta: meta,
   depends_on: dependsOn,
 });
-export type RawExposure = z.infer<typeof exposureSchema>;
 
 /** Metrics, semantic models and saved queries: only identity and dependencies are read. */
 export const semanticSchema = z.looseObject({
@@ -90,7 +89,6 @@ export const semanticSchema = z.looseObject({
   group: optStr,
   tags: tags,
 });
-export type RawSemantic = z.infer<typeof semanticSchema>;
 
 export const groupSchema = z.looseObject({ name: str, owner: ownerSchema.nullish() });
 
@@ -124,7 +122,6 @@ export const catalogTableSchema = z.looseObject({
   columns: z.record(z.string(), catalogColumn),
   stats: z.record(z.string(), stat).nullish(),
 });
-export type RawCatalogTable = z.infer<typeof catalogTableSchema>;
 export const catalogTopSchema = z.looseObject({
   metadata: z.looseObject({ dbt_schema_version: str, generated_at: optStr }),
   nodes: z.record(z.string(), z.unknown()),

@@ -23,10 +23,6 @@ export function hashHex([hi, lo]: readonly [number, number]): string {
   return hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
 }
 
-export function hexHash(hex: string): [number, number] {
-  return [parseInt(hex.slice(0, 8), 16), parseInt(hex.slice(8, 16), 16)];
-}
-
 /** A set of 64-bit hashes. [0, 0] is the empty slot, so the hash [0, 0] is stored as [0, 1]. */
 export class HashSet64 {
   private table = new Uint32Array(2 * 1024);

@@ -5,7 +5,7 @@ import { isDirectKind } from '../../src/model/lineage.ts';
 import { columnName } from '../../src/model/identity.ts';
 import { expandStar, resolveColumn } from './qualify.ts';
 import type { ColumnLineage, Ctx, CteEnv, QueryResult, Scope, SourceColumn, TableRef } from './scope.ts';
-import { assertNever, buildSources, diag, renameColumns, tick } from './scope.ts';
+import { assertNever, buildSources, renameColumns, tick } from './scope.ts';
 import type { Cte, Expr, FromItem, Query, Select } from './tree.ts';
 
 /** Kind of a dependency seen through an outer expression of kind `outer`. */
@@ -260,12 +260,3 @@ export function cteEnvFor(ctx: Ctx, ctes: Cte[]): CteEnv | null {
   return cteEnv(ctx, ctes, null);
 }
 
-export function noteUnresolvedStar(ctx: Ctx, refs: TableRef[]): void {
-  for (const r of refs)
-    diag(
-      ctx,
-      'SQL_STAR_WITHOUT_SCHEMA',
-      'warning',
-      `columns of ${r.displayName} are unknown: * recorded at relation level`,
-    );
-}

@@ -18,8 +18,3 @@ export function relationOfColumn(nodes: Map<string, AnyNode>, key: string): stri
   return n?.type === 'column' ? n.node.relationKey : null;
 }
 
-export function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
-}

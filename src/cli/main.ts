@@ -55,10 +55,6 @@ function oneLine(message: string): string {
   return message.replace(/\s*\n\s*/g, ' ').trim();
 }
 
-function wantsHelp(args: string[]): boolean {
-  return args.includes('--help') || args.includes('-h');
-}
-
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
     version: string;
@@ -83,10 +79,6 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     const mod = await entry.load();
     return await mod.run(rest, io);
   } catch (err) {
-    if (isLineageError(err) && err.code === 'LINEAGE_NOT_AVAILABLE' && entry && wantsHelp(rest)) {
-      io.out(`usage: lineage ${entry.summary}\n(${err.message})\n`);
-      return 0;
-    }
     if (isLineageError(err)) {
       io.err(`error [${err.code}]: ${oneLine(err.message)}\n`);
       return err.exitCode;
