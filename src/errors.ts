@@ -29,6 +29,12 @@ export const ERROR_CODES = {
   },
   QUERY_LOG_WRONG_FORMAT: { exit: 5, http: 400, summary: 'A query log file is not in the declared format.' },
   QUERY_LOG_UNKNOWN_FORMAT: { exit: 2, http: 400, summary: 'The query log format name is not known.' },
+  OPENLINEAGE_INVALID_EVENT: {
+    exit: 5,
+    http: 400,
+    summary:
+      'An OpenLineage event is not valid JSON or does not match the OpenLineage 2-0-2 RunEvent schema.',
+  },
   SQL_INPUT_INVALID: { exit: 5, http: 400, summary: 'A SQL request line is not valid JSON or lacks `sql`.' },
   SQL_ENGINE_UNAVAILABLE: {
     exit: 1,

@@ -3,6 +3,7 @@
 //   score = Σ weight(evidence) / (1 + 0.5 × distance), rounded to 2 decimals; ties by distance, then key.
 //   weights: model_error 50, test_failed 40, column dropped 35, column retyped 35, sql_changed 30,
 //            source_stale 30, column added 15, test_warned 15, recent_write 10;
+//            OpenLineage runs: run_failed 50, run_aborted 30, run_late 20;
 //            test_passed and source_fresh are listed but weigh 0.
 // Candidates are the asset's own relation (distance 0) and every upstream relation within depth;
 // for a column, the upstream columns found through column edges (any kind) are listed with them.
@@ -30,6 +31,9 @@ export const EVIDENCE_WEIGHTS: Record<RootCauseEvidenceKind, number> = {
   column_added: 15,
   test_warned: 15,
   recent_write: 10,
+  run_failed: 50,
+  run_aborted: 30,
+  run_late: 20,
   test_passed: 0,
   source_fresh: 0,
 };

@@ -175,6 +175,10 @@ export const EVIDENCE_KINDS = [
   'source_stale',
   'source_fresh',
   'recent_write',
+  // OpenLineage run states (parsers/openlineage): a FAIL / ABORT run, a run much later than usual
+  'run_failed',
+  'run_aborted',
+  'run_late',
 ] as const;
 export type EvidenceKind = (typeof EVIDENCE_KINDS)[number];
 

@@ -12,6 +12,9 @@ type Candidate = RootCauseAnswer['rootCause']['candidates'][number];
 const EVIDENCE_COLOR: Record<string, string> = {
   test_failed: '#dc2626',
   model_error: '#dc2626',
+  run_failed: '#dc2626',
+  run_aborted: '#d97706',
+  run_late: '#d97706',
   test_warned: '#d97706',
   source_stale: '#d97706',
   recent_write: '#0891b2',

@@ -1,0 +1,307 @@
+// OpenLineage ingestion: validated events -> the run ledger -> one batch per touched job -> the store.
+//
+// Every event is validated before anything is folded or written (a malformed one rejects the whole request or
+// file: OPENLINEAGE_INVALID_EVENT, nothing written). Then the events are folded into the run ledger
+// (parsers/openlineage/runs.ts), and each job they touched gets its batch rebuilt and applied: the job's origin
+// `openlineage:<namespace>/<name>` is replaced (atomic per origin). If the store fails, the ledger entries
+// touched are restored, so ledger and store do not drift apart.
+//
+// The ledger lives with the process that ingests: the API server keeps one per store in memory; the CLI keeps
+// it in `<data dir>/openlineage-runs.json`, so successive `lineage ingest openlineage` runs continue runs.
+// Ingests into one store are serialized (one at a time per store), so concurrent POSTs cannot interleave.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ApplyResult, LineageStore } from '../../graph/store.ts';
+import {
+  buildDatasetBatch,
+  buildJobBatch,
+  hasColumnLineage,
+  identityOf,
+  sqlOf,
+} from '../../parsers/openlineage/batch.ts';
+import { platformOfDialect } from '../../parsers/openlineage/naming.ts';
+import {
+  emptyLedger,
+  foldJobEvent,
+  foldRunEvent,
+  jobId,
+  type JobEntry,
+  type LedgerData,
+} from '../../parsers/openlineage/runs.ts';
+import { validateEvent, type OpenLineageEvent } from '../../parsers/openlineage/schema.ts';
+import { analyzeSql, mapSchema, type StatementLineage } from '../../parsers/sql/index.ts';
+import { lineageError } from '../errors.ts';
+import { columnName } from '../model/identity.ts';
+import type { Diagnostic, LineageBatch, Platform } from '../model/lineage.ts';
+import { writeFileAtomically } from './atomic-file.ts';
+
+export interface OpenLineageIngestOptions {
+  now?: () => Date;
+  /** The SQL engine (default parsers/sql analyzeSql). */
+  analyzer?: typeof analyzeSql;
+}
+
+export interface OpenLineageSummary {
+  events: number;
+  runEvents: number;
+  jobEvents: number;
+  datasetEvents: number;
+  /** Events of runs older than their job's current run (evidence only). */
+  lateEvents: number;
+  jobs: string[];
+  origins: number;
+  relations: number;
+  columns: number;
+  columnEdges: number;
+  relationEdges: number;
+  evidence: number;
+  diagnostics: Diagnostic[];
+  apply: ApplyResult[];
+}
+
+// ------------------------------------------------------------------------------------------------ validation
+
+/** Validates decoded events; the first bad one throws OPENLINEAGE_INVALID_EVENT (`index` = its position). */
+export function validateAll(
+  values: readonly unknown[],
+  where: (i: number) => string = (i) => `event ${i}`,
+): OpenLineageEvent[] {
+  const out: OpenLineageEvent[] = [];
+  values.forEach((v, i) => {
+    const r = validateEvent(v);
+    if ('invalid' in r)
+      throw lineageError('OPENLINEAGE_INVALID_EVENT', `${where(i)}: ${r.invalid.message}`, {
+        index: i,
+        path: r.invalid.path,
+      });
+    out.push(r.ok);
+  });
+  return out;
+}
+
+// ------------------------------------------------------------------------------------------------ ledger
+
+export interface Ledger {
+  data: LedgerData;
+  save(): void;
+}
+
+export function memoryLedger(): Ledger {
+  return { data: emptyLedger(), save() {} };
+}
+
+export const LEDGER_FILE = 'openlineage-runs.json';
+
+/** The CLI's ledger, kept in the data directory. */
+export function fileLedger(dataDir: string): Ledger {
+  const file = join(dataDir, LEDGER_FILE);
+  let data = emptyLedger();
+  if (existsSync(file)) {
+    try {
+      const parsed = JSON.parse(readFileSync(file, 'utf8')) as LedgerData;
+      if (parsed && parsed.version === 1 && parsed.jobs && parsed.children) data = parsed;
+    } catch {
+      throw lineageError('STORE_CORRUPT', `the OpenLineage run ledger ${file} cannot be read`);
+    }
+  }
+  return {
+    data,
+    save() {
+      mkdirSync(dataDir, { recursive: true });
+      writeFileAtomically(file, 'OpenLineage run ledger', () => [JSON.stringify(data)]);
+    },
+  };
+}
+
+// ------------------------------------------------------------------------------------------------ ingest
+
+const queues = new WeakMap<LineageStore, Promise<unknown>>();
+
+/** Runs `fn` after every earlier ingest into `store` finished. */
+function serialized<T>(store: LineageStore, fn: () => Promise<T>): Promise<T> {
+  const prev = queues.get(store) ?? Promise.resolve();
+  const next = prev.then(fn, fn);
+  queues.set(
+    store,
+    next.catch(() => undefined),
+  );
+  return next;
+}
+
+/** Folds validated events into `ledger` and replaces the contribution of every job they touched. */
+export function ingestOpenLineage(
+  store: LineageStore,
+  ledger: Ledger,
+  events: readonly OpenLineageEvent[],
+  options: OpenLineageIngestOptions = {},
+): Promise<OpenLineageSummary> {
+  return serialized(store, () => ingestNow(store, ledger, events, options));
+}
+
+async function ingestNow(
+  store: LineageStore,
+  ledger: Ledger,
+  events: readonly OpenLineageEvent[],
+  options: OpenLineageIngestOptions,
+): Promise<OpenLineageSummary> {
+  const ingestedAt = (options.now?.() ?? new Date()).toISOString();
+  const data = ledger.data;
+  const backup = new Map<string, JobEntry | undefined>();
+  const childrenBackup = structuredClone(data.children);
+  const touch = (id: string) => {
+    if (!backup.has(id)) backup.set(id, data.jobs[id] ? structuredClone(data.jobs[id]) : undefined);
+  };
+  const summary: OpenLineageSummary = {
+    events: events.length,
+    runEvents: 0,
+    jobEvents: 0,
+    datasetEvents: 0,
+    lateEvents: 0,
+    jobs: [],
+    origins: 0,
+    relations: 0,
+    columns: 0,
+    columnEdges: 0,
+    relationEdges: 0,
+    evidence: 0,
+    diagnostics: [],
+    apply: [],
+  };
+  const dirty = new Set<string>();
+  const datasetBatches = new Map<string, LineageBatch>();
+  try {
+    for (const ev of events) {
+      if (ev.type === 'run') {
+        summary.runEvents++;
+        touch(jobId(ev.event.job));
+        for (const child of data.children[ev.event.run.runId.toLowerCase()] ?? []) touch(child);
+        const r = foldRunEvent(data, ev.event);
+        if (r.late) summary.lateEvents++;
+        for (const j of r.dirty) dirty.add(j);
+      } else if (ev.type === 'job') {
+        summary.jobEvents++;
+        touch(jobId(ev.event.job));
+        for (const j of foldJobEvent(data, ev.event).dirty) dirty.add(j);
+      } else {
+        summary.datasetEvents++;
+        const d = ev.event.dataset;
+        const facets: Record<string, unknown> = { ...(d.facets ?? {}) };
+        const batch = buildDatasetBatch(
+          { namespace: d.namespace, name: d.name, facets },
+          ev.event.eventTime,
+          ingestedAt,
+          new Set(),
+        );
+        datasetBatches.set(batch.origin.id, batch);
+      }
+    }
+    const batches: LineageBatch[] = [];
+    for (const id of [...dirty].sort()) {
+      const entry = data.jobs[id];
+      if (!entry) continue;
+      batches.push(
+        buildJobBatch({
+          entry,
+          ingestedAt,
+          dbtKnown: new Set(),
+          sqlLineage: await sqlLineageOf(store, entry, options),
+        }),
+      );
+    }
+    batches.push(...datasetBatches.values());
+    await dropDbtFingerprints(store, batches);
+    for (const batch of batches) {
+      const apply = await store.applyBatch(batch);
+      summary.apply.push(apply);
+      summary.relations += batch.relations.length;
+      summary.columns += batch.columns.length;
+      summary.columnEdges += batch.columnEdges.length;
+      summary.relationEdges += batch.relationEdges.length;
+      summary.evidence += batch.evidence.length;
+      summary.diagnostics.push(...batch.diagnostics);
+    }
+    summary.origins = batches.length;
+    summary.jobs = [...dirty].sort();
+    ledger.save();
+    return summary;
+  } catch (err) {
+    for (const [id, entry] of backup) {
+      if (entry) data.jobs[id] = entry;
+      else delete data.jobs[id];
+    }
+    data.children = childrenBackup;
+    throw err;
+  }
+}
+
+/** Fingerprints of relations a dbt manifest describes are dbt's (its catalog), not OpenLineage's. */
+async function dropDbtFingerprints(store: LineageStore, batches: LineageBatch[]): Promise<void> {
+  const keys = [...new Set(batches.flatMap((b) => b.fingerprints.map((f) => f.nodeKey)))];
+  if (keys.length === 0) return;
+  const nodes = await store.getNodes(keys);
+  const dbt = new Set(
+    [...nodes].filter(([, n]) => n.type === 'relation' && n.node.uniqueId !== undefined).map(([k]) => k),
+  );
+  if (dbt.size === 0) return;
+  for (const b of batches) b.fingerprints = b.fingerprints.filter((f) => !dbt.has(f.nodeKey));
+}
+
+// ------------------------------------------------------------------------------------------------ SQL
+
+const sqlCache = new Map<string, StatementLineage[]>();
+const SQL_CACHE_MAX = 2000;
+
+/** The SQL engine's lineage of a job's `sql` facet, when the job has SQL and no columnLineage. */
+async function sqlLineageOf(
+  store: LineageStore,
+  entry: JobEntry,
+  options: OpenLineageIngestOptions,
+): Promise<StatementLineage[] | undefined> {
+  const run = entry.lineage;
+  if (!run || hasColumnLineage(run)) return undefined;
+  const sql = sqlOf(run);
+  if (!sql) return undefined;
+  const outputs = Object.values(run.outputs).map(identityOf);
+  const first = outputs[0];
+  const platform: Platform = platformOfDialect(sql.dialect) ?? first?.platform ?? 'generic';
+  const analyzer = options.analyzer ?? analyzeSql;
+  const req = {
+    sql: sql.query,
+    platform,
+    defaultDatabase: first?.database ?? null,
+    defaultSchema: first?.schema ?? null,
+    statementId: entry.job,
+  };
+  // Pass 1 finds what the SQL reads; pass 2 resolves it against the columns the event and the graph know.
+  const reads = new Set<string>();
+  for (const st of await analyzer(req)) for (const r of st.reads) reads.add(r.key);
+  const schema = new Map<string, string[]>();
+  for (const d of Object.values(run.inputs)) {
+    const id = identityOf(d);
+    const f = (d.facets.schema as { fields?: { name?: unknown }[] } | undefined)?.fields;
+    if (Array.isArray(f) && f.length > 0)
+      schema.set(
+        id.key,
+        f.filter((x) => typeof x?.name === 'string').map((x) => columnName(id.platform, x.name as string)),
+      );
+  }
+  for (const key of reads) {
+    if (schema.has(key)) continue;
+    const cols = await store.columnsOf(key);
+    if (cols.length > 0)
+      schema.set(
+        key,
+        cols.map((c) => c.name),
+      );
+  }
+  const cacheKey = createHash('sha256')
+    .update(JSON.stringify([req, [...schema].sort()]))
+    .digest('hex');
+  const hit = sqlCache.get(cacheKey);
+  if (hit) return hit;
+  const result = await analyzer({ ...req, schema: mapSchema(schema) });
+  if (sqlCache.size >= SQL_CACHE_MAX) sqlCache.delete(sqlCache.keys().next().value as string);
+  sqlCache.set(cacheKey, result);
+  return result;
+}
