@@ -11,7 +11,7 @@ import {
   fromSoda,
 } from '../../src/alerts/adapters.ts';
 import { parseGenericAlerts } from '../../src/alerts/intake.ts';
-import { DEMO_TARGET, openDemoGraph, type DemoGraph } from '../analysis/demo-graph.ts';
+import { DEMO_TARGET, openDemoGraph, type DemoGraph } from '../helpers/demo-graph.ts';
 
 let g: DemoGraph;
 beforeAll(async () => {
