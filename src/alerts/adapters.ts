@@ -20,7 +20,6 @@ export const ALERT_KINDS = [
   'great-expectations',
   'soda',
 ] as const;
-export type AlertKind = (typeof ALERT_KINDS)[number];
 
 export interface AdapterResult {
   alerts: AlertInput[];

@@ -28,8 +28,6 @@ export const genericAlertSchema = z.strictObject({
   url: z.url().max(2000).optional(),
 });
 
-export type GenericAlert = z.input<typeof genericAlertSchema>;
-
 /** A validated alert, before its asset is resolved. */
 export interface AlertInput {
   source: string;
@@ -70,5 +68,3 @@ export function parseGenericAlerts(input: unknown): AlertInput[] {
     url: a.url ?? null,
   }));
 }
-
-export const LEVEL_RANK: Record<AlertLevelName, number> = { info: 0, warning: 1, error: 2, critical: 3 };
