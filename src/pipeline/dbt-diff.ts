@@ -1,12 +1,18 @@
 // What changed between two dbt target directories (a pull request's build against production's): removed,
-// renamed and retyped columns, removed / changed / added models, each with its blast radius computed by the
-// impact analysis on the *base* graph (where the changed column still exists), loaded into a throwaway
-// embedded store.
+// renamed and retyped columns, removed / changed / added models, each with its blast radius and verdict from
+// src/analysis/impact-diff.ts on the *base* graph (where the changed column still exists), loaded into a
+// throwaway embedded store. This module parses and compares; the analysis half is pure over the store.
 import { createMemoryStore } from '../../graph/create-store.ts';
 import type { LineageStore } from '../../graph/store.ts';
-import type { AnalysisContext } from '../analysis/context.ts';
-import { impact, type ChangeKind } from '../analysis/impact.ts';
-import type { ColumnNode, LineageBatch, Owner, RelationNode } from '../model/lineage.ts';
+import type { ChangeKind } from '../analysis/impact.ts';
+import {
+  blastRadius,
+  diffContext,
+  summariseBlast,
+  type BlastRadius,
+  type BlastSummary,
+} from '../analysis/impact-diff.ts';
+import type { ColumnNode, LineageBatch, RelationNode } from '../model/lineage.ts';
 import { DIRECT_KINDS } from '../model/lineage.ts';
 import { columnKey } from '../model/identity.ts';
 import { parseDbt, type IngestDbtOptions } from './ingest-dbt.ts';
@@ -20,28 +26,7 @@ export type DiffChangeKind =
   | 'model_changed'
   | 'model_added';
 
-export interface BlastRadius {
-  /** Relations whose SQL references the changed asset (they fail to build). */
-  breaks: string[];
-  /** Relations downstream of a broken one (they stop refreshing). */
-  stale: string[];
-  /** Columns whose values change. */
-  values: string[];
-  /** dbt exposures reached (dashboards, notebooks, ML models, applications, analyses). */
-  exposures: ReachedConsumer[];
-  /** Metrics and semantic models reached (consumers that are not exposures). */
-  semantic: ReachedConsumer[];
-  owners: string[];
-  partial: boolean;
-}
-
-export interface ReachedConsumer {
-  key: string;
-  name: string;
-  kind: string;
-  url: string | null;
-  owners: Owner[];
-}
+export type { BlastRadius, ReachedConsumer, Verdict } from '../analysis/impact-diff.ts';
 
 export interface DiffChange {
   kind: DiffChangeKind;
@@ -61,10 +46,10 @@ export interface DiffReport {
   base: { dir: string; project: string; manifestVersion: number };
   head: { dir: string; project: string; manifestVersion: number };
   changes: DiffChange[];
-  summary: Record<DiffChangeKind, number> & { breaks: number; exposures: number };
+  summary: Record<DiffChangeKind, number> & BlastSummary;
+  timingsMs: { parse: number; compare: number; blastRadius: number; total: number };
 }
 
-const IMPACT_DEPTH = 20;
 const CHANGE_FOR: Partial<Record<DiffChangeKind, ChangeKind>> = {
   column_removed: 'DROP',
   column_renamed: 'RENAME',
@@ -78,23 +63,28 @@ export async function diffDbtTargets(
   headDir: string,
   options: Pick<IngestDbtOptions, 'cacheDir' | 'analyzeSql' | 'now'> = {},
 ): Promise<DiffReport> {
+  const t0 = performance.now();
   const base = await parseDbt(baseDir, options);
   const head = await parseDbt(headDir, options);
+  const t1 = performance.now();
   const changes = compareBatches(base.batch, head.batch);
+  const t2 = performance.now();
   let store: LineageStore | null = null;
   try {
     store = await createMemoryStore();
     await store.applyBatch(base.batch);
+    const ctx = diffContext();
     for (const c of changes) {
       const change = CHANGE_FOR[c.kind];
       if (!change) continue;
       const ref = c.column !== undefined ? columnKey(c.relation, c.column) : c.relation;
-      c.blastRadius = await blastRadius(store, ref, change);
+      c.blastRadius = await blastRadius(store, ref, change, ctx);
     }
   } finally {
     await store?.close();
   }
-  const summary = {
+  const t3 = performance.now();
+  const counts: Record<DiffChangeKind, number> = {
     column_removed: 0,
     column_renamed: 0,
     column_retyped: 0,
@@ -102,47 +92,15 @@ export async function diffDbtTargets(
     model_removed: 0,
     model_changed: 0,
     model_added: 0,
-    breaks: 0,
-    exposures: 0,
   };
-  const broken = new Set<string>();
-  const exposures = new Set<string>();
-  for (const c of changes) {
-    summary[c.kind]++;
-    for (const b of c.blastRadius?.breaks ?? []) broken.add(b);
-    for (const e of c.blastRadius?.exposures ?? []) exposures.add(e.key);
-  }
-  summary.breaks = broken.size;
-  summary.exposures = exposures.size;
+  for (const c of changes) counts[c.kind]++;
+  const ms = (a: number, b: number) => Math.round(b - a);
   return {
     base: { dir: baseDir, project: base.summary.project, manifestVersion: base.summary.schemaVersion },
     head: { dir: headDir, project: head.summary.project, manifestVersion: head.summary.schemaVersion },
     changes,
-    summary,
-  };
-}
-
-async function blastRadius(store: LineageStore, ref: string, change: ChangeKind): Promise<BlastRadius> {
-  const ctx: AnalysisContext = {
-    now: new Date(),
-    limit: 5000,
-    maxDepth: IMPACT_DEPTH,
-    usageSinceDay: '1970-01-01',
-    excludeUsers: [],
-    excludeRoles: [],
-  };
-  const r = await impact(store, { ref, change, mode: 'CONSERVATIVE', depth: IMPACT_DEPTH }, ctx);
-  const reached = r.exposures
-    .map((e) => ({ key: e.key, name: e.displayName, kind: e.kind, url: e.url, owners: e.owners }))
-    .sort((a, b) => cmp(a.key, b.key));
-  return {
-    breaks: r.breaks.map((b) => b.key).sort(),
-    stale: r.stale.map((s) => s.key).sort(),
-    values: r.values.map((v) => v.key).sort(),
-    exposures: reached.filter((e) => e.key.startsWith('exposure:')),
-    semantic: reached.filter((e) => !e.key.startsWith('exposure:')),
-    owners: r.owners.map((o) => o.id).sort(),
-    partial: r.partial,
+    summary: { ...counts, ...summariseBlast(changes.map((c) => c.blastRadius)) },
+    timingsMs: { parse: ms(t0, t1), compare: ms(t1, t2), blastRadius: ms(t2, t3), total: ms(t0, t3) },
   };
 }
 
@@ -177,7 +135,9 @@ export function compareBatches(base: LineageBatch, head: LineageBatch): DiffChan
     }
     if (b.sqlChecksum && h.sqlChecksum && b.sqlChecksum !== h.sqlChecksum) change('model_changed', b);
     const bc = baseCols.get(b.key) ?? [];
-    const hc = new Map((headCols.get(h.key) ?? []).map((c) => [c.name, c]));
+    const hcList = headCols.get(h.key) ?? [];
+    if (!comparableColumns(b, bc, hcList)) continue;
+    const hc = new Map(hcList.map((c) => [c.name, c]));
     const removed = bc.filter((c) => !hc.has(c.name));
     const bNames = new Set(bc.map((c) => c.name));
     const added = [...hc.values()].filter((c) => !bNames.has(c.name));
@@ -201,6 +161,19 @@ export function compareBatches(base: LineageBatch, head: LineageBatch): DiffChan
   return changes.sort(
     (a, b) => cmp(a.relation, b.relation) || cmp(a.column ?? '', b.column ?? '') || cmp(a.kind, b.kind),
   );
+}
+
+/**
+ * Whether two builds' column lists of one relation can be compared. Without a catalog, a seed's or source's
+ * columns are only those its readers reference (a reader that stops using one is not a removal), so those are
+ * compared only when both sides carry types (from a catalog or YAML); and a side with no columns at all (SQL
+ * not resolved, no catalog entry) says nothing about removals.
+ */
+function comparableColumns(r: RelationNode, base: ColumnNode[], head: ColumnNode[]): boolean {
+  if (base.length === 0 || head.length === 0) return false;
+  if (r.kind === 'model' || r.kind === 'snapshot') return true;
+  const typed = (cols: ColumnNode[]) => cols.some((c) => c.dataType);
+  return typed(base) && typed(head);
 }
 
 /** unique_ids of the base relations, parents first (by levels of the base's relation and column edges). */

@@ -1,0 +1,128 @@
+// `lineage diff` as a pull-request gate, run through the CLI as a user runs it, on a small real-shaped SQL Server
+// project (a box-office staging model read by marts that reference its columns unqualified, not_null/unique
+// tests on the staging column, a high-maturity dashboard) and on the bundled demo.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.ts';
+import type { DiffReport } from '../../src/pipeline/dbt-diff.ts';
+import { captureIO } from '../helpers/capture-io.ts';
+import { boxOffice } from './box-office.ts';
+
+async function diff(
+  base: string,
+  head: string,
+  ...flags: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const io = captureIO();
+  const code = await main(
+    ['diff', base, head, '--data-dir', mkdtempSync(join(tmpdir(), 'gate-')), ...flags],
+    io,
+  );
+  return { code, stdout: io.stdout, stderr: io.stderr };
+}
+
+const json = (stdout: string) => JSON.parse(stdout) as DiffReport & { gate: { failed: string[] } };
+
+describe('lineage diff as a PR gate (box office, SQL Server)', () => {
+  const base = boxOffice('none');
+
+  it('a staging column read downstream only unqualified is reported removed: BLOCK, tests named, exit 1', async () => {
+    for (const head of [boxOffice('drop_box_date'), boxOffice('drop_box_date', false)]) {
+      const r = await diff(base, head, '--fail-on', 'breaks', '--format', 'json');
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(1);
+      const report = json(r.stdout);
+      const removed = report.changes.filter((c) => c.kind === 'column_removed');
+      expect(removed.map((c) => `${c.relation}.${c.column}`)).toEqual(['db.main.stg_box_office.box_date']);
+      const b = removed[0].blastRadius!;
+      expect(b.verdict).toBe('BLOCK');
+      expect(b.certainBreaks).toEqual(['db.main.fct_daily_gross', 'db.main.fct_film_run']);
+      expect(b.tests.map((t) => t.name).sort()).toEqual([
+        'not_null_stg_box_office_box_date',
+        'unique_stg_box_office_box_date',
+      ]);
+      expect(b.exposures.map((e) => [e.name, e.effect, e.maturity])).toEqual([
+        ['Weekend box office', 'breaks', 'high'],
+      ]);
+      expect(report.summary).toMatchObject({ verdict: 'BLOCK', certainBreaks: 2, tests: 2, exposures: 1 });
+      expect(report.gate.failed).toEqual(['breaks']);
+    }
+  });
+
+  it('the same drop as a PR comment: verdict, provable breaks with the tests, the dashboard and its owner', async () => {
+    const r = await diff(base, boxOffice('drop_box_date'), '--format', 'markdown', '--fail-on', 'tests');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('### Lineage diff: **BLOCK**');
+    expect(r.stdout).toContain('Gate **failed** on `--fail-on tests`.');
+    expect(r.stdout).toContain('`not_null_stg_box_office_box_date`');
+    expect(r.stdout).toMatch(
+      /fails to build \(its SQL references it\): `db\.main\.fct_daily_gross`, `db\.main\.fct_film_run`/,
+    );
+    expect(r.stdout).toMatch(
+      /\| \[Weekend box office\]\(https:\/\/bi\.example\/weekend\) \| dashboard \| high \| reads a model that fails to build .*\| rita@example\.com \|/,
+    );
+  });
+
+  it('a column used only in a JOIN, dropped: the joining model fails to build', async () => {
+    const r = await diff(base, boxOffice('drop_theater_id'), '--fail-on', 'breaks', '--json');
+    expect(r.code).toBe(1);
+    const c = json(r.stdout).changes.find((x) => x.kind === 'column_removed')!;
+    expect(c.column).toBe('theater_id');
+    expect(c.blastRadius?.certainBreaks).toEqual(['db.main.fct_theater_gross']);
+    expect(c.blastRadius?.tests).toEqual([]);
+  });
+
+  it('a pass-through retype does not block: SAFE, listed as passing through, exit 0 with --fail-on breaks', async () => {
+    const r = await diff(base, boxOffice('retype_title'), '--fail-on', 'breaks,any', '--json');
+    const report = json(r.stdout);
+    const c = report.changes.find((x) => x.kind === 'column_retyped')!;
+    expect(c).toMatchObject({ column: 'title', fromType: 'varchar(200)', toType: 'nvarchar(400)' });
+    expect(c.blastRadius).toMatchObject({ verdict: 'SAFE', breaks: [], tests: [] });
+    expect(c.blastRadius?.passThrough).toEqual(['db.main.dim_film', 'db.main.dim_film_current']);
+    expect(report.summary).toMatchObject({ certainBreaks: 0, possibleBreaks: 0 });
+    // the staging model's SQL changed too: its values reach the dashboard, which is for review, not a break
+    const changed = report.changes.find((x) => x.kind === 'model_changed')!;
+    expect(changed.blastRadius?.verdict).toBe('REVIEW');
+    expect(report.summary.verdict).toBe('REVIEW');
+    expect(r.code).toBe(1);
+    expect(report.gate.failed).toEqual(['any']);
+    const breaksOnly = await diff(base, boxOffice('retype_title'), '--fail-on', 'breaks');
+    expect(breaksOnly.code).toBe(0);
+    expect(breaksOnly.stdout).toMatch(
+      /retyped column +db\.main\.stg_box_office\.title varchar\(200\) -> nvarchar\(400\) +\[SAFE\]/,
+    );
+  });
+
+  it('a type-sensitive retype may break (REVIEW), it does not fail --fail-on breaks but fails --fail-on any', async () => {
+    const r = await diff(base, boxOffice('retype_gross'), '--fail-on', 'breaks', '--json');
+    expect(r.code).toBe(0);
+    const c = json(r.stdout).changes.find((x) => x.kind === 'column_retyped')!;
+    expect(c.blastRadius?.verdict).toBe('REVIEW');
+    expect(c.blastRadius?.possibleBreaks).toEqual(['db.main.fct_daily_gross']);
+    expect(c.blastRadius?.passThrough).toEqual(['db.main.fct_theater_gross']);
+    expect((await diff(base, boxOffice('retype_gross'), '--fail-on', 'any')).code).toBe(1);
+  });
+
+  it('a dbt compile without catalogs: unresolved seed columns nobody reads any more are not removals', async () => {
+    const b = boxOffice('none', false);
+    const r = await diff(b, boxOffice('drop_box_date', false), '--json');
+    const removed = json(r.stdout).changes.filter((c) => c.kind === 'column_removed');
+    expect(removed.map((c) => `${c.relation}.${c.column}`)).toEqual(['db.main.stg_box_office.box_date']);
+    rmSync(b, { recursive: true, force: true });
+  });
+
+  it('identical builds: SAFE, exit 0 on every --fail-on', async () => {
+    const r = await diff(base, boxOffice('none'), '--fail-on', 'breaks,tests,exposures,any');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('verdict SAFE');
+  });
+
+  it('--format and --fail-on are checked', async () => {
+    expect((await diff(base, base, '--format', 'html')).code).toBe(2);
+    const bad = await diff(base, base, '--fail-on', 'breaks,everything');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('LINEAGE_BAD_ARGUMENT');
+  });
+});
