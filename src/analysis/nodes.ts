@@ -17,4 +17,3 @@ export function relationOfColumn(nodes: Map<string, AnyNode>, key: string): stri
   const n = nodes.get(key);
   return n?.type === 'column' ? n.node.relationKey : null;
 }
-

@@ -26,7 +26,7 @@ export type DiffChangeKind =
   | 'model_changed'
   | 'model_added';
 
-export type { BlastRadius, ReachedConsumer, Verdict } from '../analysis/impact-diff.ts';
+export type { ReachedConsumer } from '../analysis/impact-diff.ts';
 
 export interface DiffChange {
   kind: DiffChangeKind;

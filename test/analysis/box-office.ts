@@ -1,7 +1,7 @@
 // A small real-shaped SQL Server dbt project for the PR-gate scenarios: a box-office staging model read by marts
 // that reference its columns unqualified (and one through a JOIN), not_null/unique tests on the staging date, a
 // high-maturity dashboard on two marts, and a film dimension that only passes `title` through.
-import { catalogOf, miniManifest, writeTarget, type MiniNode } from '../dbt/mini-project.ts';
+import { catalogOf, miniManifest, writeTarget, type MiniNode } from '../helpers/mini-project.ts';
 
 export type Change = 'none' | 'drop_box_date' | 'drop_theater_id' | 'retype_title' | 'retype_gross';
 

@@ -6,10 +6,8 @@ import { configFromFlags, parseCommand, requireDirectory } from '../args.ts';
 import type { CliIO } from '../io.ts';
 import { formatMarkdown, formatTable } from './diff-format.ts';
 
-export { formatTable as formatReport } from './diff-format.ts';
-
-export const FAIL_ON = ['breaks', 'tests', 'exposures', 'any'] as const;
-export type FailOn = (typeof FAIL_ON)[number];
+const FAIL_ON = ['breaks', 'tests', 'exposures', 'any'] as const;
+type FailOn = (typeof FAIL_ON)[number];
 const FORMATS = ['table', 'markdown', 'json'] as const;
 type Format = (typeof FORMATS)[number];
 
@@ -78,7 +76,7 @@ function parseFormat(value: string | undefined, json: boolean): Format {
 }
 
 /** The --fail-on conditions the report meets (empty: the gate passes). */
-export function gateFailures(r: DiffReport, failOn: readonly FailOn[]): FailOn[] {
+function gateFailures(r: DiffReport, failOn: readonly FailOn[]): FailOn[] {
   const s = r.summary;
   const hit: Record<FailOn, boolean> = {
     breaks: s.certainBreaks > 0,
