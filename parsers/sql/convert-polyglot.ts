@@ -80,7 +80,10 @@ export function pExpr(x: unknown): Expr {
         kind: 'star',
         qualifier: p.table ? [ident(p.table)!].filter(Boolean) : [],
         except: idents(p.except),
-        replace: [],
+        replace: list(p.replace).flatMap((r) => {
+          const name = isObj(r) ? ident(r.alias) : null;
+          return name && isObj(r) ? [{ name, expr: pExpr(r.this) }] : [];
+        }),
       };
     case 'literal':
     case 'boolean':

@@ -334,6 +334,20 @@ export function convertQuery(x: RawNode, ctx: ConvertContext): Query {
   return s;
 }
 
+/** `* EXCEPT (a, b)` drops columns; `* REPLACE (expr AS a)` gives `a` the lineage of `expr`. */
+function starModifiers(base: Extract<Expr, { kind: 'star' }>, c: RawNode, ctx: ConvertContext): Expr {
+  const list = Array.isArray(c.expr_list) ? c.expr_list : [];
+  if (c.type === 'replace') {
+    const replace = list.flatMap((e) => {
+      const name = isObj(e) && typeof e.as === 'string' ? identOf(e.as, ctx) : null;
+      return name && isObj(e) ? [{ name, expr: convertExpr(e.expr, ctx) }] : [];
+    });
+    return { ...base, replace };
+  }
+  const names = list.map((e) => convertExpr(isObj(e) ? (e.expr ?? e) : e, ctx));
+  return { ...base, except: names.flatMap((e) => (e.kind === 'column' ? [e.name] : [])) };
+}
+
 function convertSelect(x: RawNode, ctx: ConvertContext): Query {
   const items: SelectItem[] = [];
   const cols = x.columns;
@@ -345,11 +359,7 @@ function convertSelect(x: RawNode, ctx: ConvertContext): Query {
       if (c.type === 'except' || c.type === 'replace') {
         const base = convertExpr(c.expr, ctx);
         if (base.kind === 'star') {
-          const names = Array.isArray(c.expr_list)
-            ? c.expr_list.map((e) => convertExpr(isObj(e) ? (e.expr ?? e) : e, ctx))
-            : [];
-          base.except = names.flatMap((e) => (e.kind === 'column' ? [e.name] : []));
-          items.push({ expr: base, alias: null, text: '*' });
+          items.push({ expr: starModifiers(base, c, ctx), alias: null, text: '*' });
           continue;
         }
       }
@@ -362,6 +372,7 @@ function convertSelect(x: RawNode, ctx: ConvertContext): Query {
     const item = convertFrom(f, ctx);
     if (item) from.push(item);
   }
+  joinKeywordAliases(from);
   return {
     kind: 'select',
     ctes: ctes(x.with, ctx),
@@ -373,6 +384,20 @@ function convertSelect(x: RawNode, ctx: ConvertContext): Query {
     qualify: x.qualify ? convertExpr(x.qualify, ctx) : null,
     orderBy: positional(x.orderby, ctx),
   };
+}
+
+/**
+ * Some node-sql-parser grammars read `a CROSS JOIN b` / `a NATURAL JOIN b` as `a AS cross` followed by
+ * `JOIN b`: an unquoted CROSS / NATURAL alias right before a join is that join's keyword, not an alias.
+ */
+function joinKeywordAliases(from: FromItem[]): void {
+  from.forEach((f, i) => {
+    const next = from[i + 1];
+    const kw = f.alias && !f.alias.quoted ? f.alias.value.toUpperCase() : '';
+    if ((kw !== 'CROSS' && kw !== 'NATURAL') || !next?.join) return;
+    f.alias = null;
+    next.join = { ...next.join, type: `${kw} JOIN`, natural: kw === 'NATURAL' };
+  });
 }
 
 function joinInfo(f: RawNode, ctx: ConvertContext): JoinInfo | null {

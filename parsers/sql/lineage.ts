@@ -3,9 +3,9 @@
 import type { TransformKind } from '../../src/model/lineage.ts';
 import { isDirectKind } from '../../src/model/lineage.ts';
 import { columnName } from '../../src/model/identity.ts';
-import { expandStar, resolveColumn } from './qualify.ts';
+import { expandStar, knownColumns, resolveColumn } from './qualify.ts';
 import type { ColumnLineage, Ctx, CteEnv, QueryResult, Scope, SourceColumn, TableRef } from './scope.ts';
-import { assertNever, buildSources, renameColumns, tick } from './scope.ts';
+import { assertNever, buildSources, diag, renameColumns, tick } from './scope.ts';
 import type { Cte, Expr, FromItem, Query, Select } from './tree.ts';
 
 /** Kind of a dependency seen through an outer expression of kind `outer`. */
@@ -202,10 +202,11 @@ function analyzeSelect(ctx: Ctx, q: Select, parent: Scope | null, env: CteEnv | 
   buildSources(ctx, q.from, scope, builder(ctx));
   const columns: ColumnLineage[] = [];
   const starSources: TableRef[] = [];
+  naturalJoins(ctx, q.from, scope);
   for (const item of q.items) {
     tick(ctx);
     if (item.expr.kind === 'star' && !item.alias) {
-      columns.push(...expandStar(ctx, scope, item.expr, starSources));
+      columns.push(...starColumns(ctx, scope, item.expr, starSources));
       continue;
     }
     const sources = dedupe(exprLineage(ctx, scope, item.expr, 'IDENTITY'));
@@ -217,9 +218,11 @@ function analyzeSelect(ctx: Ctx, q: Select, parent: Scope | null, env: CteEnv | 
   const indirect: SourceColumn[] = [];
   for (const s of scope.sources) if (s.kind === 'query') indirect.push(...s.result.indirect);
   for (const f of q.from) if (f.join?.on) indirect.push(...indirectOf(ctx, scope, f.join.on, 'JOIN'));
-  for (const f of q.from)
-    for (const u of f.join?.using ?? [])
-      indirect.push(...indirectOf(ctx, scope, { kind: 'column', qualifier: [], name: u }, 'JOIN'));
+  // USING and NATURAL join columns (folded names, so written back as quoted).
+  for (const u of scope.using)
+    indirect.push(
+      ...indirectOf(ctx, scope, { kind: 'column', qualifier: [], name: { value: u, quoted: true } }, 'JOIN'),
+    );
   indirect.push(...indirectOf(ctx, scope, q.where, 'FILTER'));
   // GROUP BY / ORDER BY may name output columns or positions: resolve those through the select list.
   const outScope: Scope = {
@@ -233,6 +236,45 @@ function analyzeSelect(ctx: Ctx, q: Select, parent: Scope | null, env: CteEnv | 
   indirect.push(...indirectOf(ctx, outScope, q.qualify, 'FILTER'));
   for (const o of q.orderBy) indirect.push(...indirectOf(ctx, outScope, o, 'SORT'));
   return { columns, indirect: dedupe(indirect), starSources: uniqueRefs(starSources) };
+}
+
+/**
+ * NATURAL JOIN: the columns the joined source shares with the sources before it join them, like USING
+ * (one output column under `*`, a JOIN dependency on both sides). Needs both sides' columns known.
+ */
+function naturalJoins(ctx: Ctx, from: FromItem[], scope: Scope): void {
+  from.forEach((f, i) => {
+    if (!f.join?.natural || i === 0) return;
+    const right = knownColumns(scope.sources[i]);
+    const left = scope.sources.slice(0, i).map(knownColumns);
+    if (!right || left.some((l) => l === undefined)) {
+      diag(
+        ctx,
+        'SQL_UNRESOLVED_COLUMN',
+        'warning',
+        'NATURAL JOIN over a relation of unknown columns: its join columns are unknown',
+      );
+      return;
+    }
+    const before = new Set(left.flatMap((l) => l ?? []));
+    for (const c of right) if (before.has(c)) scope.using.add(c);
+  });
+}
+
+/** `*` expanded, with `REPLACE (expr AS col)` giving `col` the lineage of `expr`. */
+function starColumns(
+  ctx: Ctx,
+  scope: Scope,
+  star: Extract<Expr, { kind: 'star' }>,
+  starSources: TableRef[],
+): ColumnLineage[] {
+  const cols = expandStar(ctx, scope, star, starSources);
+  if (star.replace.length === 0) return cols;
+  const replaced = new Map(star.replace.map((r) => [columnName(ctx.platform, r.name), r.expr]));
+  return cols.map((c) => {
+    const e = replaced.get(c.name);
+    return e ? { ...c, sources: dedupe(exprLineage(ctx, scope, e, 'IDENTITY')) } : c;
+  });
 }
 
 function outputName(ctx: Ctx, item: Select['items'][number]): { name: string; displayName: string } {
@@ -259,4 +301,3 @@ export function indirectFor(ctx: Ctx, scope: Scope, e: Expr | null, kind: Transf
 export function cteEnvFor(ctx: Ctx, ctes: Cte[]): CteEnv | null {
   return cteEnv(ctx, ctes, null);
 }
-

@@ -1,6 +1,6 @@
 // Golden files: test/sql/golden/<construct>.sql (header lines `-- dialect:`, `-- schema:`,
-// `-- default_database:`, `-- default_schema:`, `-- front_end: polyglot-first` for the second front
-// end's converter) -> <construct>.json beside it.
+// `-- default_database:`, `-- default_schema:`, `-- front_end: polyglot-first | node-sql-parser-first`
+// for the front end whose converter is pinned) -> <construct>.json beside it.
 // Regenerate with UPDATE_GOLDEN=1 npx vitest run test/sql and review the diff like code; a .sql without
 // its .json fails (test/helpers/golden.ts).
 import { readdirSync, readFileSync } from 'node:fs';
@@ -19,7 +19,7 @@ interface Header {
   schema: Record<string, string[]>;
   default_database: string | null;
   default_schema: string | null;
-  front_end: 'polyglot-first' | undefined;
+  front_end: 'polyglot-first' | 'node-sql-parser-first' | undefined;
 }
 
 function header(sql: string): Header {
@@ -35,8 +35,7 @@ function header(sql: string): Header {
     if (!m) continue;
     if (m[1] === 'schema') h.schema = JSON.parse(m[2]) as Record<string, string[]>;
     else if (m[1] === 'dialect') h.dialect = m[2].trim() as Platform;
-    else if (m[1] === 'front_end')
-      h.front_end = m[2].trim() === 'polyglot-first' ? 'polyglot-first' : undefined;
+    else if (m[1] === 'front_end') h.front_end = m[2].trim() as Header['front_end'];
     else h[m[1] as 'default_database' | 'default_schema'] = m[2].trim();
   }
   return h;
