@@ -4,6 +4,7 @@
 import { splitColumnKey } from '../../src/model/identity.ts';
 import type { Diagnostic, Platform, UsageRecord } from '../../src/model/lineage.ts';
 import { executionHash, HashSet64 } from './executions.ts';
+import type { ExecutionSet } from './executions.ts';
 import { UsageCounter } from './usage.ts';
 import { Fingerprinter } from './fingerprint.ts';
 import type { QueryLogFormat } from './formats.ts';
@@ -20,7 +21,13 @@ export interface SchemaSource {
  * Executions other origins already counted (their query-log ledgers), one UTC day at a time; undefined when
  * none did on that day.
  */
-export type CountedElsewhere = (day: string) => Promise<HashSet64 | undefined>;
+export type CountedElsewhere = (day: string) => Promise<ExecutionSet | undefined>;
+
+/** One UTC day of a ledger: execution hashes as sorted (hi, lo) uint32 pairs. */
+export interface LedgerDay {
+  day: string;
+  pairs: Uint32Array;
+}
 
 export interface AggregateOptions {
   format: QueryLogFormat;
@@ -111,7 +118,9 @@ export class QueryLogAggregator {
   private readonly fingerprinter = new Fingerprinter();
   /** Executions (query id + start time) this log accounts for, per UTC day: its ledger. */
   private readonly executionsByDay = new Map<string, HashSet64>();
-  private readonly elsewhere = new Map<string, HashSet64 | undefined>();
+  private readonly elsewhere = new Map<string, ExecutionSet | undefined>();
+  /** Executions skipped because another origin's ledger had them (part of counts.duplicates). */
+  countedElsewhere = 0;
   /** Columns from the schema source, cached (undefined = unknown there). */
   private readonly known = new Map<string, readonly string[] | undefined>();
   /** Columns of relations created by statements in this log (CTAS, CREATE VIEW, temp tables). */
@@ -139,46 +148,64 @@ export class QueryLogAggregator {
           );
         return;
       case 'query':
-        if (await this.isDuplicate(rec)) {
-          this.counts.duplicates += rec.executions;
-          return;
+        switch (await this.duplicateOf(rec)) {
+          case 'here':
+            this.counts.duplicates += rec.executions;
+            return;
+          case 'elsewhere':
+            // Another origin counted it: its lineage is still this log's, its counts and usage are not.
+            this.counts.duplicates += rec.executions;
+            this.countedElsewhere += rec.executions;
+            return this.addQuery(rec, false);
+          case 'new':
+            return this.addQuery(rec, true);
         }
-        return this.addQuery(rec);
+        return;
       default:
         return assertNever(rec);
     }
   }
 
-  /** True when this execution was counted already; otherwise it is recorded in this log's ledger. */
-  private async isDuplicate(rec: QueryRecord): Promise<boolean> {
-    if (rec.queryId === undefined) return false;
+  /**
+   * Whether this execution was counted already, earlier in this log or by another origin; a new one is
+   * recorded in this log's ledger. Records without a query id cannot be matched and are always new.
+   */
+  private async duplicateOf(rec: QueryRecord): Promise<'new' | 'here' | 'elsewhere'> {
+    if (rec.queryId === undefined) return 'new';
     const day = rec.at.slice(0, 10);
     const hash = executionHash(rec.queryId, rec.at);
     if (!this.elsewhere.has(day)) this.elsewhere.set(day, await this.options.countedElsewhere?.(day));
-    if (this.elsewhere.get(day)?.has(hash)) return true;
     let mine = this.executionsByDay.get(day);
+    if (mine?.has(hash)) return 'here';
+    if (this.elsewhere.get(day)?.has(hash)) return 'elsewhere';
     if (!mine) this.executionsByDay.set(day, (mine = new HashSet64()));
-    return !mine.add(hash);
+    mine.add(hash);
+    return 'new';
   }
 
-  /** This log's executions per UTC day (sorted hex hashes), for the store's ledger. */
-  executionLedger(): { day: string; hashes: string[] }[] {
+  /**
+   * The executions this log counted (not those another origin had counted already), per UTC day in day
+   * order, as sorted (hi, lo) hash pairs: the origin's ledger, which later ingests of other logs consult.
+   */
+  executionLedger(): LedgerDay[] {
     return [...this.executionsByDay.entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([day, set]) => ({ day, hashes: set.hexes() }));
+      .map(([day, set]) => ({ day, pairs: set.sortedPairs() }));
   }
 
-  private async addQuery(rec: QueryRecord): Promise<void> {
+  /** Folds one execution in; `counted` false = lineage only (another origin counted it). */
+  private async addQuery(rec: QueryRecord, counted: boolean): Promise<void> {
+    const n = counted ? rec.executions : 0;
     if (rec.status === 'failed') {
-      this.counts.failed += rec.executions;
+      this.counts.failed += n;
       return;
     }
     if (rec.status === 'cancelled') {
-      this.counts.cancelled += rec.executions;
+      this.counts.cancelled += n;
       return;
     }
     if ((rec.queryType && SKIP_TYPES.has(rec.queryType)) || SKIP_TEXT.test(rec.text)) {
-      this.counts.skipped += rec.executions;
+      this.counts.skipped += n;
       return;
     }
     const platform = rec.platform ?? this.options.platform ?? this.options.format.platform ?? 'generic';
@@ -212,10 +239,10 @@ export class QueryLogAggregator {
           });
       }
     }
-    const n = rec.executions;
-    stats.executions += n;
     if (rec.at < stats.firstSeen) stats.firstSeen = rec.at;
     if (rec.at > stats.lastSeen) stats.lastSeen = rec.at;
+    if (!counted) return;
+    stats.executions += n;
     this.counts.executions += n;
     const isService =
       this.serviceUsers.has(rec.user.toLowerCase()) ||

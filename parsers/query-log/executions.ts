@@ -18,13 +18,48 @@ export function executionHash(queryId: string, at: string): [number, number] {
   return [h1 >>> 0, h2 >>> 0];
 }
 
-/** An execution hash as 16 hex digits (how ledgers are stored). */
-export function hashHex([hi, lo]: readonly [number, number]): string {
-  return hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
+/** Something that can say whether an execution hash is in it (a HashSet64, a stored ledger). */
+export interface ExecutionSet {
+  has(hash: readonly [number, number]): boolean;
+}
+
+/**
+ * A read-only set over hashes stored as sorted (hi, lo) uint32 pairs (HashSet64.sortedPairs): binary search,
+ * no copy, so another origin's ledger costs its 8 bytes per execution and nothing more.
+ */
+export class SortedHashes implements ExecutionSet {
+  constructor(private readonly pairs: Uint32Array) {}
+
+  get size(): number {
+    return this.pairs.length / 2;
+  }
+
+  has(hash: readonly [number, number]): boolean {
+    const hi = hash[0];
+    const lo = low(hash);
+    const p = this.pairs;
+    let a = 0;
+    let b = p.length / 2;
+    while (a < b) {
+      const m = (a + b) >>> 1;
+      const mh = p[2 * m];
+      const ml = p[2 * m + 1];
+      if (mh === hi && ml === lo) return true;
+      if (mh < hi || (mh === hi && ml < lo)) a = m + 1;
+      else b = m;
+    }
+    return false;
+  }
+}
+
+/** Any of several sets. */
+export function unionOf(sets: readonly ExecutionSet[]): ExecutionSet | undefined {
+  if (sets.length <= 1) return sets[0];
+  return { has: (hash) => sets.some((s) => s.has(hash)) };
 }
 
 /** A set of 64-bit hashes. [0, 0] is the empty slot, so the hash [0, 0] is stored as [0, 1]. */
-export class HashSet64 {
+export class HashSet64 implements ExecutionSet {
   private table = new Uint32Array(2 * 1024);
   private count = 0;
 
@@ -48,13 +83,20 @@ export class HashSet64 {
     return true;
   }
 
-  /** Sorted hex spellings of every hash. */
-  hexes(): string[] {
-    const out: string[] = [];
+  /** Every hash as (hi, lo) uint32 pairs, sorted by (hi, lo): a ledger's stored form. */
+  sortedPairs(): Uint32Array {
+    const all = new BigUint64Array(this.count);
+    let n = 0;
     for (let i = 0; i < this.table.length; i += 2)
       if (this.table[i] !== 0 || this.table[i + 1] !== 0)
-        out.push(hashHex([this.table[i], this.table[i + 1]]));
-    return out.sort();
+        all[n++] = (BigInt(this.table[i]) << 32n) | BigInt(this.table[i + 1]);
+    all.sort();
+    const out = new Uint32Array(2 * n);
+    for (let i = 0; i < n; i++) {
+      out[2 * i] = Number(all[i] >> 32n);
+      out[2 * i + 1] = Number(all[i] & 0xffffffffn);
+    }
+    return out;
   }
 
   /** The free slot index for (hi, lo), or -1 when present. */

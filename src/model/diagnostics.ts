@@ -89,6 +89,11 @@ export const DIAGNOSTIC_CODES = {
     severity: 'warning',
     summary: 'A logged statement kept only the table-level reads and write the engine could find.',
   },
+  QUERY_LOG_LEDGER_CORRUPT: {
+    severity: 'warning',
+    summary:
+      "Another origin's execution ledger failed its checksum; ignored, so its executions may count again.",
+  },
 } as const satisfies Record<string, DiagnosticSpec>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

@@ -6,8 +6,12 @@ import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSyn
 import { dirname } from 'node:path';
 import { lineageError } from '../errors.ts';
 
-/** Writes the text `chunks` yields to `file` atomically; `what` names the file in the error. */
-export function writeFileAtomically(file: string, what: string, chunks: () => Iterable<string>): void {
+/** Writes the text (or bytes) `chunks` yields to `file` atomically; `what` names the file in the error. */
+export function writeFileAtomically(
+  file: string,
+  what: string,
+  chunks: () => Iterable<string | Uint8Array>,
+): void {
   const tmp = `${file}.${process.pid}.tmp`;
   let fd: number | null = null;
   try {
@@ -15,6 +19,12 @@ export function writeFileAtomically(file: string, what: string, chunks: () => It
     fd = openSync(tmp, 'w');
     let buf = '';
     for (const chunk of chunks()) {
+      if (typeof chunk !== 'string') {
+        writeAll(fd, buf);
+        buf = '';
+        writeAll(fd, chunk);
+        continue;
+      }
       buf += chunk;
       if (buf.length > 1 << 20) {
         writeAll(fd, buf);
@@ -39,8 +49,8 @@ export function writeFileAtomically(file: string, what: string, chunks: () => It
 }
 
 /** writeSync may write less than asked (a filling disk writes what fits, then fails): loop until done. */
-function writeAll(fd: number, text: string): void {
-  const bytes = Buffer.from(text, 'utf8');
+function writeAll(fd: number, data: string | Uint8Array): void {
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off, bytes.length - off);
 }
 

@@ -12,8 +12,11 @@ import { buildBatch, lineageOf, neededColumns, neededRelations } from '../../par
 import { queryLogFormat } from '../../parsers/query-log/formats.ts';
 import { isZone } from '../../parsers/query-log/time.ts';
 import type { Analyzer } from '../../parsers/query-log/statement.ts';
+import type { LedgerDay } from '../../parsers/query-log/aggregate.ts';
 import { lineageError } from '../errors.ts';
 import type { Diagnostic, LineageBatch, Origin, Platform } from '../model/lineage.ts';
+import { QueryLogLedgers } from './query-log-ledger.ts';
+import type { LedgerWarning } from './query-log-ledger.ts';
 
 export interface IngestProgress {
   tick(n?: number): void;
@@ -39,6 +42,11 @@ export interface IngestQueryLogOptions {
   serviceRoles?: readonly string[];
   /** Malformed rows / unparsed statements reported individually (default 20). */
   maxSamples?: number;
+  /**
+   * The data dir holding every origin's execution ledger (query-log-ledger/): executions another origin
+   * already counted are not counted again. Without it, executions are only de-duplicated within the log.
+   */
+  ledgerDir?: string;
   /** The SQL engine (default parsers/sql analyzeSql). */
   analyzer?: Analyzer;
   now?: () => Date;
@@ -56,6 +64,8 @@ export interface QueryLogSummary extends AggregateCounts {
   /** Relations/columns the graph did not hold before this ingest (this origin also re-states known ones). */
   relationsCreated: number;
   columnsCreated: number;
+  /** Executions skipped because another origin's ledger had them (included in `duplicates`). */
+  countedElsewhere: number;
   apply: ApplyResult;
 }
 
@@ -63,11 +73,13 @@ export interface QueryLogSummary extends AggregateCounts {
 const WRONG_FORMAT_PROBE = 20;
 
 /** Where the pipeline looks up what the graph already knows. A LineageStore satisfies it. */
-export type KnownGraph = Pick<LineageStore, 'columnsOf' | 'getNodes'>;
+export type KnownGraph = Pick<LineageStore, 'columnsOf' | 'getNodes' | 'origins'>;
 
 export interface QueryLogBuild {
   batch: LineageBatch;
   summary: Omit<QueryLogSummary, 'apply'>;
+  /** The executions this log counted, for its ledger (when `ledgerDir` was given). */
+  ledger?: { ledgers: QueryLogLedgers; days: LedgerDay[] };
 }
 
 /**
@@ -97,6 +109,11 @@ export async function buildQueryLogBatch(
   const progress = options.progress;
   progress?.setTotal(size);
   const schemaCache = new Map<string, readonly string[] | undefined>();
+  const originId = options.origin ?? `query-log:${path}`;
+  const ledgers =
+    options.ledgerDir === undefined
+      ? undefined
+      : QueryLogLedgers.open(options.ledgerDir, originId, await known.origins());
   const aggregator = new QueryLogAggregator({
     format,
     platform: options.platform,
@@ -112,6 +129,7 @@ export async function buildQueryLogBatch(
     serviceUsers: options.serviceUsers,
     serviceRoles: options.serviceRoles,
     maxSamples: options.maxSamples,
+    countedElsewhere: ledgers?.countedElsewhere,
   });
   try {
     let valid = 0;
@@ -131,7 +149,7 @@ export async function buildQueryLogBatch(
   const wanted = [...neededRelations(lineage), ...neededColumns(lineage)];
   const existing = new Set((await known.getNodes(wanted)).keys());
   const origin: Origin = {
-    id: options.origin ?? `query-log:${path}`,
+    id: originId,
     provenance: 'query_log',
     label: `${format.name} query log ${path}`,
     ingestedAt: (options.now?.() ?? new Date()).toISOString(),
@@ -151,6 +169,7 @@ export async function buildQueryLogBatch(
       where: { file: path },
     });
   diagnostics.push(...aggregator.diagnostics.map((d) => ({ ...d, where: { file: path, ...d.where } })));
+  diagnostics.push(...(ledgers?.diagnostics ?? []));
   const usage = aggregator.usageRecords(lineage.temporary);
   const batch = buildBatch({ origin, lineage, usage, diagnostics });
   const isNew = (k: string) => !existing.has(k);
@@ -168,19 +187,38 @@ export async function buildQueryLogBatch(
       temporaryRelations: lineage.temporary.size,
       relationsCreated: batch.relations.filter((r) => isNew(r.key)).length,
       columnsCreated: batch.columns.filter((c) => isNew(c.key)).length,
+      countedElsewhere: aggregator.countedElsewhere,
     },
+    ...(ledgers ? { ledger: { ledgers, days: aggregator.executionLedger() } } : {}),
   };
 }
 
-/** Reads the log, then replaces the origin's previous contribution with one batch (atomic in the store). */
+/**
+ * Reads the log, then replaces the origin's previous contribution with one batch (atomic in the store). With
+ * `ledgerDir`, the origin's execution ledger is staged before the apply (a full disk fails before the store
+ * is touched) and committed after it; a ledger that cannot be committed is a warning in `notable`.
+ */
 export async function ingestQueryLog(
   store: LineageStore,
   file: string,
   options: IngestQueryLogOptions,
-): Promise<QueryLogSummary> {
-  const { batch, summary } = await buildQueryLogBatch(store, file, options);
-  const apply = await store.applyBatch(batch);
-  return { ...summary, apply };
+): Promise<QueryLogSummary & { notable: LedgerWarning[] }> {
+  const { batch, summary, ledger } = await buildQueryLogBatch(store, file, options);
+  const staged = ledger?.ledgers.stage(ledger.days);
+  let apply: ApplyResult;
+  try {
+    apply = await store.applyBatch(batch);
+  } catch (err) {
+    staged?.discard();
+    throw err;
+  }
+  const notable: LedgerWarning[] = [];
+  if (staged) {
+    const origin = (await store.origins()).find((o) => o.id === batch.origin.id);
+    const failed = origin ? staged.commit(origin.ingestedAt) : (staged.discard(), null);
+    if (failed) notable.push(failed);
+  }
+  return { ...summary, apply, notable };
 }
 
 /**

@@ -66,25 +66,27 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       serviceUsers: config.usage.serviceUsers,
       serviceRoles: config.usage.serviceRoles,
       progress,
+      ledgerDir: config.dataDir,
     }),
   );
   io.out(cmd.values.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary));
   return 0;
 }
 
-export function formatSummary(s: QueryLogSummary): string {
+export function formatSummary(s: QueryLogSummary & { notable?: { message: string }[] }): string {
   const lines = [
     `ingested ${s.format} query log ${s.file} as origin ${s.origin}${s.apply.unchanged ? ' — unchanged' : ''}`,
-    `  records ${s.records}: executions ${s.executions}, failed ${s.failed}, cancelled ${s.cancelled}, skipped ${s.skipped}, malformed ${s.malformed}, duplicates ${s.duplicates}`,
+    `  records ${s.records}: executions ${s.executions}, failed ${s.failed}, cancelled ${s.cancelled}, skipped ${s.skipped}, malformed ${s.malformed}, duplicates ${s.duplicates}${s.countedElsewhere > 0 ? ` (${s.countedElsewhere} already counted by another origin)` : ''}`,
     `  distinct statements ${s.distinctStatements} (unparsed ${s.unparsedStatements}); service-account executions ${s.serviceExecutions}`,
     `  lineage: ${s.columnEdges} column edges, ${s.relationEdges} relation edges; ${s.temporaryRelations} temp relations collapsed`,
     `  usage records ${s.usageRecords}; new relations ${s.relationsCreated}, new columns ${s.columnsCreated}`,
   ];
   for (const m of s.malformedSamples)
     lines.push(
-      `  malformed line ${m.endLine === undefined ? m.line : `${m.line}-${m.endLine}`}: ${m.reason}`,
+      `  warning QUERY_LOG_MALFORMED_ROW line ${m.endLine === undefined ? m.line : `${m.line}-${m.endLine}`}: ${m.reason}`,
     );
   if (s.malformed > s.malformedSamples.length)
     lines.push(`  … ${s.malformed - s.malformedSamples.length} more malformed row(s)`);
+  for (const n of s.notable ?? []) lines.push(`  warning STORE_WRITE_FAILED: ${n.message}`);
   return `${lines.join('\n')}\n`;
 }
