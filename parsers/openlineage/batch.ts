@@ -188,7 +188,7 @@ class Builder {
     });
   }
 
-  diag(code: string, severity: Diagnostic['severity'], message: string, nodeKey?: string): void {
+  diag(code: Diagnostic['code'], severity: Diagnostic['severity'], message: string, nodeKey?: string): void {
     this.diagnostics.push({
       code,
       severity,

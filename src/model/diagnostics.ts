@@ -94,6 +94,21 @@ export const DIAGNOSTIC_CODES = {
     summary:
       "Another origin's execution ledger failed its checksum; ignored, so its executions may count again.",
   },
+  // OpenLineage events (parsers/openlineage)
+  OPENLINEAGE_BAD_FACET: {
+    severity: 'warning',
+    summary: 'A facet this service reads (schema, columnLineage) has the wrong shape; it was ignored.',
+  },
+  OPENLINEAGE_UNKNOWN_TRANSFORMATION: {
+    severity: 'info',
+    summary:
+      'A columnLineage transformation type/subtype outside the taxonomy; read as TRANSFORMATION (DIRECT) or FILTER (INDIRECT).',
+  },
+  OPENLINEAGE_RUN_WITHOUT_DATASETS: {
+    severity: 'info',
+    summary:
+      'A failed, aborted or late run named no output dataset (in any event of the run) to attach evidence to.',
+  },
 } as const satisfies Record<string, DiagnosticSpec>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
