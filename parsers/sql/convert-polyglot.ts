@@ -75,6 +75,8 @@ export function pExpr(x: unknown): Expr {
       const qualifier = [p.catalog, p.schema, p.table].map(ident).filter((i): i is Ident => i !== null);
       return { kind: 'column', qualifier, name };
     }
+    case 'dot':
+      return dotChain(p);
     case 'star':
       return {
         kind: 'star',
@@ -166,6 +168,18 @@ export function pExpr(x: unknown): Expr {
       return generic(p);
     }
   }
+}
+
+/**
+ * `a.b.c.d` beyond what the grammar reads as a column (`db.schema.table.col`, BigQuery struct fields
+ * `widget.asset.id`): one column reference whose name is the last part; qualify.ts decides whether the
+ * leading parts name a relation or a struct column.
+ */
+function dotChain(p: PolyNode): Expr {
+  const field = ident(p.field);
+  const base = pExpr(p.this);
+  if (!field || base.kind !== 'column') return generic(p);
+  return { kind: 'column', qualifier: [...base.qualifier, base.name], name: field };
 }
 
 function childExprs(p: PolyNode, skip: string[]): Expr[] {
@@ -359,7 +373,7 @@ function pFrom(x: unknown, join: JoinInfo | null): FromItem | null {
       return {
         kind: 'function',
         name: fnName(p.this),
-        args: [pExpr(p.this)].filter((e) => e.kind !== 'literal'),
+        ...tableFunctionArgs(p.this),
         alias,
         columnAliases: idents(p.column_aliases),
         join,
@@ -368,17 +382,27 @@ function pFrom(x: unknown, join: JoinInfo | null): FromItem | null {
     default: {
       if (isQuery(x))
         return { kind: 'derived', query: pQuery(x), alias: null, columnAliases: [], join, lateral: false };
-      const e = pExpr(x);
       return {
         kind: 'function',
         name: kind.toUpperCase(),
-        args: e.kind === 'literal' ? [] : [e],
+        ...tableFunctionArgs(x),
         alias: ident(p.alias),
         columnAliases: idents(p.column_aliases),
         join,
       };
     }
   }
+}
+
+/** A table function's arguments in order (UNNEST's arrays one by one) and its WITH ORDINALITY. */
+function tableFunctionArgs(x: unknown): { args: Expr[]; ordinality: boolean } {
+  const v = variant(x);
+  if (v && v[0] === 'unnest') {
+    const args = [v[1].this, ...list(v[1].expressions)].map(pExpr).filter((e) => e.kind !== 'literal');
+    return { args, ordinality: v[1].with_ordinality === true };
+  }
+  const e = pExpr(x);
+  return { args: e.kind === 'literal' ? [] : [e], ordinality: false };
 }
 
 function withCtes(q: Query, w: unknown): Query {
@@ -395,7 +419,7 @@ export function pStatement(
   const v = variant(x);
   if (!v) return { kind: 'other' };
   const [kind, p] = v;
-  if (isQuery(x)) return { kind: 'select', query: pQuery(x) };
+  if (isQuery(x)) return selectStatement(x, p);
   switch (kind) {
     case 'insert': {
       const t = variant(p.table);
@@ -467,6 +491,13 @@ export function pStatement(
     default:
       return { kind: 'other' };
   }
+}
+
+/** A query; `SELECT … INTO t` (T-SQL, Postgres) creates table t from it (INTO variables stays a SELECT). */
+function selectStatement(x: PolyNode, p: PolyNode): Statement {
+  const into = isObj(p.into) ? variant(p.into.this) : null;
+  if (!into || into[0] !== 'table') return { kind: 'select', query: pQuery(x) };
+  return { kind: 'create_table', target: tableName(into[1]), columns: [], query: pQuery(x) };
 }
 
 function fnName(x: unknown): string {

@@ -152,7 +152,7 @@ const builder = (ctx: Ctx) => ({
   cteResult: (entry: { cte: Cte; result: QueryResult | null; busy: boolean }, env: CteEnv | null) =>
     cteResult(ctx, entry, env),
   functionSources: (item: FromItem & { kind: 'function' }, scope: Scope) =>
-    item.args.flatMap((a) => exprLineage(ctx, scope, a, 'TRANSFORMATION')),
+    item.args.map((a) => exprLineage(ctx, scope, a, 'TRANSFORMATION')),
 });
 
 export function newScope(parent: Scope | null, ctes: CteEnv | null): Scope {

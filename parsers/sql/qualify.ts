@@ -64,7 +64,10 @@ export function columnOf(ctx: Ctx, s: Source, name: Ident): SourceColumn[] | nul
       return null;
     }
     case 'function':
-      return s.sources.map((x) => ({ ...x, kind: x.kind === 'IDENTITY' ? 'TRANSFORMATION' : x.kind }));
+      return (s.byColumn?.get(folded) ?? s.sources).map((x) => ({
+        ...x,
+        kind: x.kind === 'IDENTITY' ? 'TRANSFORMATION' : x.kind,
+      }));
   }
 }
 
@@ -81,16 +84,14 @@ export function resolveColumn(ctx: Ctx, scope: Scope, col: ColumnExpr): SourceCo
         s.sources.find((x) => tableNameMatches(x, col.qualifier));
       if (src) return columnOf(ctx, src, col.name);
     }
-    // A struct field `a.b` (BigQuery/Databricks) reads column `a`.
+    // A struct field `a.b` (BigQuery/Databricks; `t.a.b.c` at any depth) reads column `a`.
     const head: ColumnExpr = {
       kind: 'column',
       qualifier: col.qualifier.slice(0, -1),
       name: col.qualifier[col.qualifier.length - 1],
     };
-    if (col.qualifier.length <= 2) {
-      const viaStruct = resolveQuiet(ctx, scope, head);
-      if (viaStruct) return viaStruct;
-    }
+    const viaStruct = resolveQuiet(ctx, scope, head);
+    if (viaStruct) return viaStruct;
     diag(
       ctx,
       'SQL_UNRESOLVED_COLUMN',
@@ -202,7 +203,8 @@ export function expandStar(ctx: Ctx, scope: Scope, star: StarExpr, starSources: 
         starSources.push(...s.result.starSources);
         break;
       case 'function':
-        for (const c of s.columns ?? []) cols.push({ name: c, displayName: c, sources: s.sources });
+        for (const c of s.columns ?? [])
+          cols.push({ name: c, displayName: c, sources: s.byColumn?.get(c) ?? s.sources });
         break;
     }
     for (const c of cols) {

@@ -33,7 +33,14 @@ export interface QueryResult {
 export type Source =
   | { kind: 'table'; alias: Ident; ref: TableRef; columns: readonly string[] | undefined }
   | { kind: 'query'; alias: Ident | null; result: QueryResult }
-  | { kind: 'function'; alias: Ident | null; columns: string[] | null; sources: SourceColumn[] };
+  | {
+      kind: 'function';
+      alias: Ident | null;
+      columns: string[] | null;
+      sources: SourceColumn[];
+      /** Columns fed by one argument each (`UNNEST(a1, a2) AS t(x, y)`); others read every argument. */
+      byColumn?: Map<string, SourceColumn[]>;
+    };
 
 export interface CteEnv {
   parent: CteEnv | null;
@@ -125,7 +132,8 @@ export function tableRef(ctx: Ctx, name: Ident[]): TableRef {
 export interface ScopeBuilder {
   analyzeQuery(q: Query, parent: Scope | null, ctes: CteEnv | null): QueryResult;
   cteResult(entry: { cte: Cte; result: QueryResult | null; busy: boolean }, env: CteEnv | null): QueryResult;
-  functionSources(args: FromItem & { kind: 'function' }, scope: Scope): SourceColumn[];
+  /** Lineage of each argument of a table function. */
+  functionSources(args: FromItem & { kind: 'function' }, scope: Scope): SourceColumn[][];
 }
 
 /** Builds the sources of FROM items; derived tables are analysed in the enclosing CTE environment. */
@@ -157,12 +165,13 @@ export function buildSources(ctx: Ctx, from: FromItem[], scope: Scope, b: ScopeB
         break;
       }
       case 'function': {
-        const sources = b.functionSources(item, scope);
+        const perArg = b.functionSources(item, scope);
         scope.sources.push({
           kind: 'function',
           alias: item.alias,
           columns: functionColumns(ctx, item),
-          sources,
+          sources: perArg.flat(),
+          ...positionalColumns(ctx, item, perArg),
         });
         break;
       }
@@ -193,6 +202,26 @@ export function assertNever(x: never): never {
  * (UNNEST, EXPLODE, GENERATE_SERIES…), the alias names that column; FLATTEN-like functions (several
  * fixed columns) stay open (null: any column name reads the function's arguments).
  */
+/**
+ * UNNEST with several arrays or WITH ORDINALITY maps its column aliases by position: alias i reads
+ * argument i, the ordinality column (after them) reads nothing.
+ */
+function positionalColumns(
+  ctx: Ctx,
+  item: FromItem & { kind: 'function' },
+  perArg: SourceColumn[][],
+): { byColumn?: Map<string, SourceColumn[]> } {
+  if (item.name !== 'UNNEST' || item.columnAliases.length === 0) return {};
+  if (perArg.length < 2 && !item.ordinality) return {};
+  const byColumn = new Map<string, SourceColumn[]>();
+  item.columnAliases.forEach((a, i) => {
+    const name = columnName(ctx.platform, a);
+    if (i < perArg.length) byColumn.set(name, perArg[i]);
+    else if (item.ordinality && i === perArg.length) byColumn.set(name, []);
+  });
+  return { byColumn };
+}
+
 function functionColumns(ctx: Ctx, item: FromItem & { kind: 'function' }): string[] | null {
   if (item.columnAliases.length) return item.columnAliases.map((c) => columnName(ctx.platform, c));
   if (item.alias && !/FLATTEN|JSON_TABLE|JSON_EACH|INLINE|POSEXPLODE|STACK/.test(item.name)) {

@@ -63,6 +63,8 @@ export type FromItem =
       alias: Ident | null;
       columnAliases: Ident[];
       join: JoinInfo | null;
+      /** `WITH ORDINALITY`: one more column after the function's own, with no source. */
+      ordinality?: boolean;
     };
 
 export interface Cte {
