@@ -8,6 +8,7 @@
 // and a request past its deadline throws API_TIMEOUT there, so pure-CPU work stops on time instead of
 // running on after its answer was given up. What a checkpoint cannot split is one store call itself
 // (docs/api.md, "Responsiveness", lists the long ones).
+import { withPauses } from '../graph/cooperate.ts';
 import type { LineageStore } from '../graph/store.ts';
 import { lineageError, type LineageError } from '../src/errors.ts';
 
@@ -79,7 +80,7 @@ export class Budget {
   }
 }
 
-/** `store` with a checkpoint before and after every read. */
+/** `store` with a checkpoint before and after every read, and at the pause points inside it (graph/cooperate.ts). */
 export function budgetedStore(store: LineageStore, budget: Budget): LineageStore {
   return new Proxy(store, {
     get(target, prop, receiver) {
@@ -87,9 +88,10 @@ export function budgetedStore(store: LineageStore, budget: Budget): LineageStore
       if (typeof value !== 'function') return value;
       const method = value as (...args: unknown[]) => Promise<unknown>;
       if (typeof prop !== 'string' || WRITES.has(prop)) return method.bind(target);
+      const checkpoint = () => budget.checkpoint();
       return async (...args: unknown[]) => {
         await budget.checkpoint();
-        const result = await method.apply(target, args);
+        const result = await withPauses(checkpoint, () => method.apply(target, args));
         await budget.checkpoint();
         return result;
       };
@@ -98,8 +100,9 @@ export function budgetedStore(store: LineageStore, budget: Budget): LineageStore
 }
 
 /**
- * Runs `work` until the budget's deadline: the checkpoints stop synchronous work, the timer stops a wait
- * on an asynchronous store (Neo4j) that does not return.
+ * Runs `work` until the budget's deadline: the checkpoints (store calls and the pause points of long loops,
+ * graph/cooperate.ts) stop synchronous work, the timer stops a wait on an asynchronous store (Neo4j) that
+ * does not return.
  */
 export async function withDeadline<T>(budget: Budget, work: () => Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -107,7 +110,7 @@ export async function withDeadline<T>(budget: Budget, work: () => Promise<T>): P
     timer = setTimeout(() => reject(budget.timeoutError()), Math.max(1, budget.deadline - Date.now()));
   });
   try {
-    return await Promise.race([work(), timeout]);
+    return await Promise.race([withPauses(() => budget.checkpoint(), work), timeout]);
   } finally {
     clearTimeout(timer);
   }

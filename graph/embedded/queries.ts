@@ -11,6 +11,7 @@ import type {
   RelationKind,
   RelationNode,
 } from '../../src/model/lineage.ts';
+import { pausePoint, PAUSE_MASK } from '../cooperate.ts';
 import { compareEdgeViews, compareStrings, HOP_KIND_ORDER, mergeEdge, type Contribution } from '../merge.ts';
 import { aggregateUsage, selectChecks, selectEvidence } from '../records.ts';
 import { compareSearchHits, normalizeSearchText, searchScore } from '../search-score.ts';
@@ -51,9 +52,12 @@ function anyNode(ix: GraphIndex, id: number): AnyNode {
   }
 }
 
-export function getNodes(ix: GraphIndex, keys: readonly NodeKey[]): Map<NodeKey, AnyNode> {
+export async function getNodes(ix: GraphIndex, keys: readonly NodeKey[]): Promise<Map<NodeKey, AnyNode>> {
   const out = new Map<NodeKey, AnyNode>();
-  for (const k of keys) {
+  const pause = pausePoint();
+  for (let i = 0; i < keys.length; i++) {
+    if (pause && (i & PAUSE_MASK) === PAUSE_MASK) await pause();
+    const k = keys[i];
     const id = ix.ids.get(k);
     if (id !== undefined && !out.has(k)) out.set(k, anyNode(ix, id));
   }
@@ -64,12 +68,14 @@ export function findByUniqueId(ix: GraphIndex, uniqueId: string): AnyNode[] {
   return (ix.byUniqueId.get(uniqueId) ?? []).map((id) => anyNode(ix, id));
 }
 
-export function search(ix: GraphIndex, text: string, options: SearchOptions): SearchHit[] {
+export async function search(ix: GraphIndex, text: string, options: SearchOptions): Promise<SearchHit[]> {
   const needle = normalizeSearchText(text);
   if (needle === '' || options.limit <= 0) return [];
   const allowed = new Set<NodeType>(options.types ?? NODE_TYPES);
   const hits: SearchHit[] = [];
+  const pause = pausePoint();
   for (let id = 0; id < ix.keys.length; id++) {
+    if (pause && (id & PAUSE_MASK) === PAUSE_MASK) await pause();
     const type = NODE_TYPES[ix.type[id]];
     if (!allowed.has(type)) continue;
     const v = ix.views[id] as { key: string; name: string; displayName?: string };
@@ -91,12 +97,14 @@ export function columnsOf(ix: GraphIndex, relationKey: string): ColumnNode[] {
   return out;
 }
 
-export function listRelations(
+export async function listRelations(
   ix: GraphIndex,
   filter?: { schema?: string; kinds?: readonly RelationKind[] },
-): RelationNode[] {
+): Promise<RelationNode[]> {
   const out: RelationNode[] = [];
+  const pause = pausePoint();
   for (let id = 0; id < ix.keys.length; id++) {
+    if (pause && (id & PAUSE_MASK) === PAUSE_MASK) await pause();
     if (ix.type[id] !== TYPE_RELATION) continue;
     const r = ix.views[id] as RelationNode;
     if (filter?.schema !== undefined && r.schema !== filter.schema) continue;
@@ -106,9 +114,11 @@ export function listRelations(
   return out;
 }
 
-export function listConsumers(ix: GraphIndex): ConsumerNode[] {
+export async function listConsumers(ix: GraphIndex): Promise<ConsumerNode[]> {
   const out: ConsumerNode[] = [];
+  const pause = pausePoint();
   for (let id = 0; id < ix.keys.length; id++) {
+    if (pause && (id & PAUSE_MASK) === PAUSE_MASK) await pause();
     if (ix.type[id] === TYPE_CONSUMER) out.push(structuredClone(ix.views[id] as ConsumerNode));
   }
   return out;
@@ -165,12 +175,14 @@ export function edgesOf(ix: GraphIndex, key: NodeKey, direction: 'upstream' | 'd
   return out.sort(compareEdgeViews);
 }
 
-export function relationGraph(ix: GraphIndex): RelationGraph {
+export async function relationGraph(ix: GraphIndex): Promise<RelationGraph> {
   const pos = new Int32Array(ix.keys.length).fill(-1);
   const keys: string[] = [];
   const kinds: RelationKind[] = [];
   const columnCount: number[] = [];
+  const pause = pausePoint();
   for (let id = 0; id < ix.keys.length; id++) {
+    if (pause && (id & PAUSE_MASK) === PAUSE_MASK) await pause();
     if (ix.type[id] !== TYPE_RELATION) continue;
     pos[id] = keys.length;
     keys.push(ix.keys[id]);
@@ -179,13 +191,17 @@ export function relationGraph(ix: GraphIndex): RelationGraph {
   }
   const g = ix.relationEdges;
   const edges: [number, number][] = [];
-  for (let e = 0; e < g.count; e++) edges.push([pos[g.from[e]], pos[g.to[e]]]);
+  for (let e = 0; e < g.count; e++) {
+    if (pause && (e & PAUSE_MASK) === PAUSE_MASK) await pause();
+    edges.push([pos[g.from[e]], pos[g.to[e]]]);
+  }
   const consumerCount = new Array<number>(keys.length).fill(0);
   for (let e = 0; e < ix.consumerEdges.count; e++) consumerCount[pos[ix.consumerEdges.from[e]]]++;
   const columnEdgesIn = new Array<number>(keys.length).fill(0);
   const columnEdgesOut = new Array<number>(keys.length).fill(0);
   const c = ix.columnEdges;
   for (let e = 0; e < c.count; e++) {
+    if (pause && (e & PAUSE_MASK) === PAUSE_MASK) await pause();
     const a = ix.columnRelation[c.from[e]];
     const b = ix.columnRelation[c.to[e]];
     if (a < 0 || b < 0 || a === b) continue;

@@ -8,6 +8,7 @@
 //   and consumers reachable downstream (counted up to REACH_CAP).
 // A schema's score is the mean of its relations' scores; its breakdown is the mean of each component.
 import type { RelationNode, SqlShape } from '../model/lineage.ts';
+import { pausePoint, PAUSE_MASK } from '../../graph/cooperate.ts';
 import type { LineageStore } from '../../graph/store.ts';
 import { cmp } from './impact.ts';
 
@@ -108,7 +109,11 @@ export async function complexity(
   const outDeg = new Uint32Array(n);
   const cross = new Uint32Array(n);
   const schemaOf = (i: number) => byKey.get(g.keys[i])?.schema ?? null;
-  for (const [from, to] of g.edges) {
+  // pause points for a caller that must stay responsive (graph/cooperate.ts); null elsewhere
+  const pause = pausePoint();
+  for (let e = 0; e < g.edges.length; e++) {
+    if (pause && (e & PAUSE_MASK) === PAUSE_MASK) await pause();
+    const [from, to] = g.edges[e];
     if (from === to) continue;
     out[from].push(to);
     outDeg[from]++;
@@ -140,6 +145,7 @@ export async function complexity(
   const reach = new Uint32Array(n);
   let capped = false;
   for (let s = 0; s < n; s++) {
+    if (pause && (s & 31) === 31) await pause();
     let count = 0;
     const stack = [s];
     mark[s] = s;
@@ -159,6 +165,7 @@ export async function complexity(
 
   const models: ComplexityItem[] = [];
   for (let i = 0; i < n; i++) {
+    if (pause && (i & PAUSE_MASK) === PAUSE_MASK) await pause();
     const r = byKey.get(g.keys[i]);
     const schema = r?.schema ?? null;
     if (req.schema && (schema ?? '').toLowerCase() !== req.schema.toLowerCase()) continue;
