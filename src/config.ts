@@ -45,7 +45,12 @@ const envSchema = z.object({
     .default(64 * 1_048_576),
   /** Comma-separated Host names accepted (DNS-rebinding protection); `*` = any. Default: see allowedHosts. */
   LINEAGE_ALLOWED_HOSTS: z.string().optional(),
+  /** The alert routing rules file (docs/alerts.md); unset: incidents are kept, nothing is delivered. */
+  LINEAGE_ALERT_RULES: z.string().min(1).optional(),
 });
+
+/** Destination secrets (webhook URLs, routing keys) are LINEAGE_SECRET_<NAME> variables (docs/alerts.md). */
+const SECRET_PREFIX = 'LINEAGE_SECRET_';
 
 export interface Config {
   dataDir: string;
@@ -62,6 +67,8 @@ export interface Config {
     allowedHosts?: string[];
   };
   usage: { serviceUsers: string[]; serviceRoles: string[] };
+  /** Alert routing; `secret` is a function so the values never appear when a config is printed or logged. */
+  alerts: { rulesFile?: string; secret: (name: string) => string | undefined };
   limits: {
     maxTraversalDepth: number;
     maxQueryDepth: number;
@@ -85,6 +92,13 @@ function list(value: string | undefined): string[] {
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
+}
+
+function secretReader(env: Record<string, string | undefined>): (name: string) => string | undefined {
+  const secrets = new Map<string, string>();
+  for (const [k, v] of Object.entries(env))
+    if (k.startsWith(SECRET_PREFIX) && v !== undefined && v !== '') secrets.set(k.slice(SECRET_PREFIX.length), v);
+  return (name) => secrets.get(name);
 }
 
 /** Reads configuration from an environment (process.env by default); overrides come from CLI flags. */
@@ -112,6 +126,7 @@ export function loadConfig(
       allowedHosts: e.LINEAGE_ALLOWED_HOSTS === undefined ? undefined : list(e.LINEAGE_ALLOWED_HOSTS),
     },
     usage: { serviceUsers: list(e.LINEAGE_SERVICE_USERS), serviceRoles: list(e.LINEAGE_SERVICE_ROLES) },
+    alerts: { rulesFile: e.LINEAGE_ALERT_RULES, secret: secretReader(env) },
     limits: {
       maxTraversalDepth: e.LINEAGE_MAX_TRAVERSAL_DEPTH,
       maxQueryDepth: e.LINEAGE_MAX_QUERY_DEPTH,

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import type { LineageStore } from '../../graph/store.ts';
 import { readRunResults, readSourcesFreshness } from '../../parsers/dbt/run-artifacts.ts';
 import { lineageError } from '../errors.ts';
-import type { AlertInput } from './intake.ts';
+import { parseGenericAlerts, type AlertInput } from './intake.ts';
 
 export const ALERT_KINDS = [
   'generic',
@@ -267,4 +267,29 @@ export function fromSoda(json: unknown): AdapterResult {
     );
   });
   return out;
+}
+
+/** The adapter for `kind` (`lineage alert <kind> <file>`, POST /v1/alerts/events?kind=…). */
+export async function adapt(
+  kind: string,
+  json: unknown,
+  store: LineageStore,
+  file?: string,
+): Promise<AdapterResult> {
+  switch (kind as (typeof ALERT_KINDS)[number]) {
+    case 'generic':
+      return { alerts: parseGenericAlerts(json), skipped: [] };
+    case 'dbt-run-results':
+      return fromDbtRunResults(json, store, file);
+    case 'dbt-sources':
+      return fromDbtSources(json, store, file);
+    case 'great-expectations':
+      return fromGreatExpectations(json);
+    case 'soda':
+      return fromSoda(json);
+  }
+  throw lineageError(
+    'LINEAGE_BAD_ARGUMENT',
+    `unknown alert kind '${kind}' (expected ${ALERT_KINDS.join(', ')})`,
+  );
 }

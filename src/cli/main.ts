@@ -36,6 +36,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     summary: 'sql: JSON lines of SQL on stdin -> column lineage on stdout',
     load: () => import('./commands/sql.ts'),
   },
+  alert: {
+    summary: 'alert <kind> <file> | route <ref> | incidents | ack|resolve <id> | digest: alert routing',
+    load: () => import('./commands/alert.ts'),
+  },
   serve: { summary: 'serve: GraphQL API + GraphiQL playground', load: () => import('./commands/serve.ts') },
   demo: {
     summary: 'demo: ingest the bundled example and serve the API',
