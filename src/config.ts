@@ -97,7 +97,8 @@ function list(value: string | undefined): string[] {
 function secretReader(env: Record<string, string | undefined>): (name: string) => string | undefined {
   const secrets = new Map<string, string>();
   for (const [k, v] of Object.entries(env))
-    if (k.startsWith(SECRET_PREFIX) && v !== undefined && v !== '') secrets.set(k.slice(SECRET_PREFIX.length), v);
+    if (k.startsWith(SECRET_PREFIX) && v !== undefined && v !== '')
+      secrets.set(k.slice(SECRET_PREFIX.length), v);
   return (name) => secrets.get(name);
 }
 
