@@ -39,6 +39,11 @@ export interface DiffChange {
   renameEvidence?: 'same_upstream' | 'same_type_and_position';
   fromType?: string;
   toType?: string;
+  /**
+   * A removed or retyped column of a model whose SQL did not change, fed (DIRECT edge) by an upstream column
+   * removed, renamed or retyped the same way: a consequence of that change, whose blast radius covers it (null).
+   */
+  follows?: string;
   blastRadius: BlastRadius | null;
 }
 
@@ -76,7 +81,7 @@ export async function diffDbtTargets(
     const ctx = diffContext();
     for (const c of changes) {
       const change = CHANGE_FOR[c.kind];
-      if (!change) continue;
+      if (!change || c.follows) continue;
       const ref = c.column !== undefined ? columnKey(c.relation, c.column) : c.relation;
       c.blastRadius = await blastRadius(store, ref, change, ctx);
     }
@@ -158,9 +163,25 @@ export function compareBatches(base: LineageBatch, head: LineageBatch): DiffChan
     }
   }
   for (const [id, h] of headRel) if (!baseRel.has(id)) change('model_added', h);
+  markFollowers(changes, baseUp);
   return changes.sort(
     (a, b) => cmp(a.relation, b.relation) || cmp(a.column ?? '', b.column ?? '') || cmp(a.kind, b.kind),
   );
+}
+
+/** Sets `follows` on column changes that only carry an upstream column's change (see DiffChange.follows). */
+function markFollowers(changes: DiffChange[], baseUp: Map<string, string[]>): void {
+  const changedSql = new Set(changes.filter((c) => c.kind === 'model_changed').map((c) => c.relation));
+  const byKey = new Map<string, DiffChange>();
+  for (const c of changes) if (c.column !== undefined) byKey.set(columnKey(c.relation, c.column), c);
+  const carries = (c: DiffChange, up: DiffChange | undefined): boolean =>
+    up !== undefined && (up.kind === c.kind || (c.kind === 'column_removed' && up.kind === 'column_renamed'));
+  for (const c of changes) {
+    if (c.column === undefined || changedSql.has(c.relation)) continue;
+    if (c.kind !== 'column_retyped' && c.kind !== 'column_removed') continue;
+    const up = baseUp.get(columnKey(c.relation, c.column))?.find((u) => carries(c, byKey.get(u)));
+    if (up) c.follows = up;
+  }
 }
 
 /**

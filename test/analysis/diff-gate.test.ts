@@ -126,3 +126,42 @@ describe('lineage diff as a PR gate (box office, SQL Server)', () => {
     expect(bad.stderr).toContain('LINEAGE_BAD_ARGUMENT');
   });
 });
+
+describe('lineage diff on the demo and its next day (fixtures/demo-changed)', () => {
+  it('a retype by a SQL change: REVIEW, not a break; downstream retypes follow it; exposures fail the exposures gate', async () => {
+    const r = await diff(
+      'fixtures/demo/target',
+      'fixtures/demo-changed/target',
+      '--fail-on',
+      'breaks',
+      '--json',
+    );
+    expect(r.code).toBe(0);
+    const report = json(r.stdout);
+    const retyped = report.changes.filter((c) => c.kind === 'column_retyped');
+    expect(
+      retyped.map((c) => [`${c.relation}.${c.column}`, c.follows ?? null, c.blastRadius?.verdict ?? null]),
+    ).toEqual([
+      ['jaffle_shop.main.customers.lifetime_spend', 'jaffle_shop.main.orders.order_total', null],
+      ['jaffle_shop.main.orders.order_total', 'jaffle_shop.main.stg_orders.order_total', null],
+      ['jaffle_shop.main.stg_orders.order_total', null, 'REVIEW'],
+    ]);
+    const root = retyped[2].blastRadius!;
+    expect(root.passThrough).toEqual(['jaffle_shop.main.orders']);
+    expect(root.possibleBreaks).toEqual(['jaffle_shop.main.customers']);
+    expect(root.certainBreaks).toEqual([]);
+    expect(report.summary).toMatchObject({ verdict: 'REVIEW', certainBreaks: 0, tests: 0, exposures: 2 });
+    const gated = await diff(
+      'fixtures/demo/target',
+      'fixtures/demo-changed/target',
+      '--fail-on',
+      'exposures',
+      '--format',
+      'markdown',
+    );
+    expect(gated.code).toBe(1);
+    expect(gated.stdout).toContain(
+      '| follows | retyped column | `jaffle_shop.main.orders.order_total` DECIMAL(16,2) -> DOUBLE (follows jaffle_shop.main.stg_orders.order_total) | covered by `jaffle_shop.main.stg_orders.order_total` |',
+    );
+  });
+});

@@ -22,10 +22,11 @@ function subject(c: DiffChange): string {
 }
 
 function detail(c: DiffChange): string {
+  const follows = c.follows ? ` (follows ${c.follows})` : '';
   if (c.kind === 'column_renamed')
     return ` -> ${c.renamedTo} (${c.renameEvidence === 'same_upstream' ? 'same upstream columns' : 'same type and position'})`;
-  if (c.kind === 'column_retyped') return ` ${c.fromType} -> ${c.toType}`;
-  return '';
+  if (c.kind === 'column_retyped') return ` ${c.fromType} -> ${c.toType}${follows}`;
+  return follows;
 }
 
 function ownersOf(e: ReachedConsumer): string {
@@ -121,7 +122,7 @@ export function formatMarkdown(r: DiffReport, gate: GateOutcome = { failOn: [], 
   for (const c of r.changes) {
     const b = c.blastRadius;
     out.push(
-      `| ${b ? b.verdict : '—'} | ${LABEL[c.kind]} | ${code(subject(c))}${detail(c).replace(/\|/g, '\\|')} | ${b ? downstream(b) : '—'} |`,
+      `| ${b ? b.verdict : c.follows ? 'follows' : '—'} | ${LABEL[c.kind]} | ${code(subject(c))}${detail(c).replace(/\|/g, '\\|')} | ${b ? downstream(b) : c.follows ? `covered by ${code(c.follows)}` : '—'} |`,
     );
   }
   out.push('');
