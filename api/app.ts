@@ -36,6 +36,7 @@ import { EXAMPLE_QUERIES } from './examples.ts';
 import type { ExampleQuery } from './graphiql.ts';
 import { graphqlRoute, type GraphQLModule } from './graphql.ts';
 import { guardHost } from './host-check.ts';
+import { openLineageRoutes } from './openlineage.ts';
 import { restAlertRoutes } from './rest-alerts.ts';
 import { coreGraphql } from './resolvers.ts';
 import { explorerGraphql } from './explorer/graphql.ts';
@@ -47,7 +48,7 @@ import { healthRoutes, playgroundRoutes } from './site.ts';
 export const GRAPHQL_MODULES: readonly GraphQLModule[] = [coreGraphql, explorerGraphql];
 
 /** Every route module besides /graphql and the playground (whose examples are a build option). */
-export const ROUTE_MODULES: readonly RouteModule[] = [restAlertRoutes, explorerRoutes];
+export const ROUTE_MODULES: readonly RouteModule[] = [restAlertRoutes, explorerRoutes, openLineageRoutes];
 
 export interface BuildAppOptions {
   store: LineageStore;

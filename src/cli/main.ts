@@ -9,7 +9,8 @@ type CommandModule = { run(args: string[], io: CliIO): Promise<number> };
 /** Subcommand -> module. Each module parses its own flags (node:util parseArgs). */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
   ingest: {
-    summary: 'ingest dbt <target-dir> | ingest query-log <file> --format <fmt>',
+    summary:
+      'ingest dbt <target-dir> | ingest query-log <file> --format <fmt> | ingest openlineage <file.ndjson>',
     load: () => import('./commands/ingest.ts'),
   },
   impact: {
@@ -31,6 +32,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   diff: {
     summary: 'diff <base-target-dir> <new-target-dir>: what changed between two manifests',
     load: () => import('./commands/diff.ts'),
+  },
+  export: {
+    summary: 'export openlineage [--out <file>]: the graph as OpenLineage events (NDJSON)',
+    load: () => import('./commands/export-openlineage.ts'),
   },
   sql: {
     summary: 'sql: JSON lines of SQL on stdin -> column lineage on stdout',

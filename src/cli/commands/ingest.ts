@@ -31,14 +31,20 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     const mod: CommandModule = await import('./ingest-query-log.ts');
     return mod.run(rest, io);
   }
+  if (what === 'openlineage') {
+    const mod: CommandModule = await import('./ingest-openlineage.ts');
+    return mod.run(rest, io);
+  }
   if (what === 'dbt') return runDbt(rest, io);
   if (what === undefined || what === '--help' || what === '-h') {
-    io.out('usage: lineage ingest dbt <target-dir> … | lineage ingest query-log <file> --format <fmt> …\n');
+    io.out(
+      'usage: lineage ingest dbt <target-dir> … | lineage ingest query-log <file> --format <fmt> … | lineage ingest openlineage <file.ndjson>\n',
+    );
     return what === undefined ? 2 : 0;
   }
   throw lineageError(
     'LINEAGE_BAD_ARGUMENT',
-    `lineage ingest: unknown source '${what}' (expected dbt or query-log)`,
+    `lineage ingest: unknown source '${what}' (expected dbt, query-log or openlineage)`,
   );
 }
 
