@@ -5,10 +5,15 @@
 // OPENLINEAGE_INVALID_EVENT and the store and run ledger are untouched. 201 with a small summary otherwise.
 import type { FastifyInstance } from 'fastify';
 import type { LineageStore } from '../graph/store.ts';
-import { SPEC_VERSION } from '../parsers/openlineage/schema.ts';
 import type { Config } from '../src/config.ts';
 import { lineageError } from '../src/errors.ts';
-import { fileLedger, ingestOpenLineage, validateAll, type Ledger } from '../src/pipeline/openlineage.ts';
+import {
+  fileLedger,
+  ingestOpenLineage,
+  OPENLINEAGE_SPEC_VERSION,
+  validateAll,
+  type Ledger,
+} from '../src/pipeline/openlineage.ts';
 import type { ApiDeps } from './context.ts';
 import type { RouteModule } from './routes.ts';
 
@@ -68,7 +73,7 @@ export const openLineageRoutes: RouteModule = {
       const s = await ingestOpenLineage(store, ledgerFor(store, config), events, { now });
       void reply.code(201);
       return {
-        spec: SPEC_VERSION,
+        spec: OPENLINEAGE_SPEC_VERSION,
         accepted: s.events,
         lateEvents: s.lateEvents,
         jobs: s.jobs,

@@ -104,7 +104,6 @@ export const columnLineageFacet = z.looseObject({
   ),
   dataset: z.array(inputFieldSchema).nullish(),
 });
-export type ColumnLineageFacet = z.infer<typeof columnLineageFacet>;
 export type InputField = z.infer<typeof inputFieldSchema>;
 
 interface SchemaField {
@@ -124,7 +123,6 @@ const schemaFieldSchema: z.ZodType<SchemaField> = z.lazy(() =>
   }),
 );
 export const schemaFacet = z.looseObject({ fields: z.array(schemaFieldSchema).nullish() });
-export type SchemaFacet = z.infer<typeof schemaFacet>;
 
 export const sqlFacet = z.looseObject({ query: z.string(), dialect: z.string().nullish() });
 export const errorMessageFacet = z.looseObject({
@@ -152,13 +150,6 @@ export const symlinksFacet = z.looseObject({
   ),
 });
 export const documentationFacet = z.looseObject({ description: z.string() });
-export const ownershipFacet = z.looseObject({
-  owners: z.array(z.looseObject({ name: z.string(), type: z.string().nullish() })),
-});
-export const datasetTypeFacet = z.looseObject({
-  datasetType: z.string().nullish(),
-  subType: z.string().nullish(),
-});
 
 export type ParentFacet = z.infer<typeof parentFacet>;
 

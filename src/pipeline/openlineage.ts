@@ -29,7 +29,10 @@ import {
   type JobEntry,
   type LedgerData,
 } from '../../parsers/openlineage/runs.ts';
-import { validateEvent, type OpenLineageEvent } from '../../parsers/openlineage/schema.ts';
+import { SPEC_VERSION, validateEvent, type OpenLineageEvent } from '../../parsers/openlineage/schema.ts';
+
+/** The OpenLineage spec version the event model follows. */
+export const OPENLINEAGE_SPEC_VERSION = SPEC_VERSION;
 import { analyzeSql, mapSchema, type StatementLineage } from '../../parsers/sql/index.ts';
 import { lineageError } from '../errors.ts';
 import { columnName } from '../model/identity.ts';
