@@ -28,6 +28,10 @@ const ADAPTERS: Record<string, Platform> = {
   duckdb: 'duckdb',
   mysql: 'mysql',
   mariadb: 'mysql',
+  sqlserver: 'tsql',
+  synapse: 'tsql',
+  fabric: 'tsql',
+  teradata: 'teradata',
 };
 
 export function platformOf(adapterType: string): Platform {

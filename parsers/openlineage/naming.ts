@@ -46,6 +46,8 @@ const SCHEMES: Record<string, Platform> = {
   hive: 'databricks',
   spark: 'databricks',
   duckdb: 'duckdb',
+  sqlserver: 'tsql',
+  teradata: 'teradata',
 };
 
 /** Namespaces whose names are paths, object keys or topics, not database tables. */
@@ -155,6 +157,10 @@ export function namespaceOfPlatform(platform: Platform): string {
       return 'databricks://lineage-graph';
     case 'duckdb':
       return 'duckdb://lineage-graph';
+    case 'tsql':
+      return 'sqlserver://lineage-graph:1433';
+    case 'teradata':
+      return 'teradata://lineage-graph:1025';
     case 'generic':
       return 'lineage-graph';
   }

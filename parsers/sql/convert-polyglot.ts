@@ -242,11 +242,7 @@ export function pQuery(x: unknown): Query {
     };
   }
   if (kind !== 'select') return emptySelect();
-  const items: SelectItem[] = list(p.expressions).map((e) => {
-    const av = variant(e);
-    if (av && av[0] === 'alias') return { expr: pExpr(av[1].this), alias: ident(av[1].alias), text: '' };
-    return { expr: pExpr(e), alias: null, text: exprText(e) };
-  });
+  const items: SelectItem[] = list(p.expressions).map(selectItem);
   const from: FromItem[] = [...list(p.from).flatMap((f) => fromItems(f, null)), ...joinItems(p.joins)];
   for (const lv of Array.isArray(p.lateral_views) ? p.lateral_views : []) {
     if (!isObj(lv)) continue;
@@ -271,6 +267,20 @@ export function pQuery(x: unknown): Query {
     qualify: clause(p.qualify),
     orderBy: list(p.order_by).map((o) => positional(sortKey(o))),
   };
+}
+
+/** One SELECT item; T-SQL's `name = expr` is an alias (T-SQL has no boolean values in a SELECT list). */
+function selectItem(e: unknown): SelectItem {
+  const av = variant(e);
+  if (av && av[0] === 'alias') return { expr: pExpr(av[1].this), alias: ident(av[1].alias), text: '' };
+  if (av && av[0] === 'eq' && current.platform === 'tsql') {
+    const left = variant(av[1].left);
+    if (left && left[0] === 'column' && !left[1].table) {
+      const alias = ident(left[1].name);
+      if (alias) return { expr: pExpr(av[1].right), alias, text: '' };
+    }
+  }
+  return { expr: pExpr(e), alias: null, text: exprText(e) };
 }
 
 function clause(x: unknown): Expr | null {

@@ -12,5 +12,8 @@ export const GRAMMARS: Record<Platform, readonly string[]> = {
   trino: ['trino', 'athena', 'postgresql', 'snowflake'],
   duckdb: ['postgresql', 'snowflake', 'bigquery', 'trino'],
   mysql: ['mysql', 'mariadb', 'postgresql'],
+  tsql: ['transactsql', 'postgresql', 'mysql'],
+  // node-sql-parser has no Teradata grammar: polyglot's reads first, these after it.
+  teradata: ['postgresql', 'snowflake', 'mysql'],
   generic: ['postgresql', 'snowflake', 'bigquery', 'mysql', 'hive', 'transactsql', 'trino'],
 };

@@ -6,6 +6,8 @@ import type { Diagnostic, Platform, RelationKey, SqlShape, TransformKind } from 
 import { isLineageError } from '../../src/errors.ts';
 import { relationIdentity } from '../../src/model/identity.ts';
 import { DEFAULT_ORDER } from './front.ts';
+import { relationName } from './names.ts';
+import { rewriteForParse } from './rewrite.ts';
 import type { FrontEndOrder } from './front.ts';
 import { PARSE_TIMEOUT_MS, readBounded } from './front-host.ts';
 import type { Ctx } from './scope.ts';
@@ -115,7 +117,7 @@ function fallback(text: string, index: number, req: AnalyzeRequest, diags: Diagn
   const { reads, writes } = tableLevelNames(text);
   const defaults = { database: req.defaultDatabase, schema: req.defaultSchema };
   const ref = (parts: { value: string; quoted: boolean }[]) => {
-    const id = relationIdentity(req.platform, parts, defaults);
+    const id = relationIdentity(req.platform, relationName(req.platform, parts), defaults);
     return { key: id.key, displayName: id.displayName };
   };
   const write = writes.length > 0 ? ref(writes[0].parts) : null;
@@ -159,7 +161,10 @@ function analyzeOne(text: string, index: number, line: number, req: AnalyzeReque
     ]);
   }
   const order = req.frontEnd ?? DEFAULT_ORDER;
-  const read = readBounded({ text, platform: req.platform, order }, req.parseTimeoutMs ?? PARSE_TIMEOUT_MS);
+  const read = readBounded(
+    { text: rewriteForParse(text, req.platform), platform: req.platform, order },
+    req.parseTimeoutMs ?? PARSE_TIMEOUT_MS,
+  );
   if (!read.ok) {
     const code = 'timedOut' in read ? 'SQL_TIMEOUT' : 'SQL_PARSE_FAILED';
     const message = 'timedOut' in read ? `${read.message}; table level only` : read.message;

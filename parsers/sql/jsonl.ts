@@ -49,6 +49,11 @@ const ALIASES: Record<string, Platform> = {
   athena: 'trino',
   presto: 'trino',
   mariadb: 'mysql',
+  sqlserver: 'tsql',
+  mssql: 'tsql',
+  transactsql: 'tsql',
+  synapse: 'tsql',
+  fabric: 'tsql',
   ansi: 'generic',
 };
 

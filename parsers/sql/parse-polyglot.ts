@@ -14,6 +14,8 @@ const DIALECTS: Record<Platform, Dialect> = {
   trino: Dialect.Trino,
   duckdb: Dialect.DuckDB,
   mysql: Dialect.MySQL,
+  tsql: Dialect.TSQL,
+  teradata: Dialect.Teradata,
   generic: Dialect.Generic,
 };
 

@@ -2,6 +2,7 @@
 // tables, table functions) and the chain of CTE definitions. Resolves no column names (qualify.ts does).
 import type { Diagnostic, Platform, SqlShape, TransformKind } from '../../src/model/lineage.ts';
 import { columnName, relationIdentity } from '../../src/model/identity.ts';
+import { relationName } from './names.ts';
 import type { Cte, FromItem, Ident, Query } from './tree.ts';
 
 export interface SchemaLookup {
@@ -125,7 +126,7 @@ export function lookupCte(
 }
 
 export function tableRef(ctx: Ctx, name: Ident[]): TableRef {
-  const id = relationIdentity(ctx.platform, name, ctx.defaults);
+  const id = relationIdentity(ctx.platform, relationName(ctx.platform, name), ctx.defaults);
   return { key: id.key, displayName: id.displayName };
 }
 

@@ -10,6 +10,8 @@
 //   trino       case-insensitive: everything folds to lower, quoted too
 //   duckdb      case-insensitive (case preserved for display): everything folds to lower
 //   mysql       treated as case-insensitive: fold to lower
+//   tsql        SQL Server's default collation is case-insensitive: everything folds to lower, [quoted] too
+//   teradata    case-insensitive object names: everything folds to lower, quoted too
 //   generic     fold to lower / quoted keep case
 // Display names keep the original spelling.
 import type { ColumnKey, Platform, RelationKey } from './lineage.ts';
@@ -48,6 +50,8 @@ export function foldPart(part: NamePart, platform: Platform, role: NameRole): st
     case 'trino':
     case 'duckdb':
     case 'mysql':
+    case 'tsql':
+    case 'teradata':
       return part.value.toLowerCase();
     case 'bigquery':
       return role === 'column' ? part.value.toLowerCase() : part.value;

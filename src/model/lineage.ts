@@ -21,6 +21,8 @@ export const PLATFORMS = [
   'trino',
   'duckdb',
   'mysql',
+  'tsql',
+  'teradata',
   'generic',
 ] as const;
 export type Platform = (typeof PLATFORMS)[number];
