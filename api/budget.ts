@@ -52,6 +52,15 @@ function waitForTurn(): Promise<void> {
   });
 }
 
+/**
+ * Waits for a turn when the process' slice is used up, for work that has no budget yet: a request's
+ * parsing, validation and cost check before it runs. So 50 heavy requests arriving in one turn of the event
+ * loop are checked one slice at a time, with I/O (/healthz) served in between.
+ */
+export async function takeTurn(): Promise<void> {
+  if (performance.now() - turns.sliceStart >= SLICE_MS) await waitForTurn();
+}
+
 export class Budget {
   /** `deadline` is epoch ms; `timeoutMs` names the configured timeout in the error. */
   constructor(

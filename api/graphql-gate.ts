@@ -3,12 +3,15 @@
 //   onRequest      a POST body must be application/json or application/graphql (else 415)
 //   preParsing     the body size: LINEAGE_MAX_REQUEST_BYTES, or LINEAGE_MAX_UPLOAD_BYTES with a write token (413)
 //   preValidation  one operation per request (a batched array is refused: 400), `query` a string,
-//                  `variables` an object, the query text and the variables' nesting within their limits
+//                  `variables` an object, the query text and the variables' nesting within their limits;
+//                  then the request waits for its turn of the shared slice (api/budget.ts) before mercurius
+//                  parses, validates and costs it
 import { Transform, type Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../src/config.ts';
 import { lineageError } from '../src/errors.ts';
 import { authState } from './auth.ts';
+import { takeTurn } from './budget.ts';
 import { checkInputDepth, checkQueryText } from './limits.ts';
 
 const GRAPHQL_MEDIA_TYPES = new Set(['application/json', 'application/graphql']);
@@ -95,5 +98,6 @@ export function registerGraphqlGate(app: FastifyInstance, config: Config): void 
     const { query, variables } = requestShape(request);
     checkQueryText(query, config.limits);
     checkInputDepth(variables, config.limits.maxInputDepth);
+    await takeTurn();
   });
 }

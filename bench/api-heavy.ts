@@ -4,6 +4,7 @@
 // work. Used by bench/api-impact.ts (npm run bench:api).
 // @ts-expect-error autocannon ships no types
 import autocannon from 'autocannon';
+import { loadavg } from 'node:os';
 import { buildSchema, parse } from 'graphql';
 import { operationCost } from '../api/cost.ts';
 import { CORE_SDL } from '../api/resolvers.ts';
@@ -23,6 +24,8 @@ export interface HeavyRow {
   healthzP50: number;
   healthzP99: number;
   healthzMax: number;
+  /** 1-minute load average at the end (2 cores shared by other jobs make every figure slower). */
+  loadAverage: number;
 }
 
 /**
@@ -106,5 +109,6 @@ export async function measureHeavy(
     healthzP50: percentile(health, 0.5),
     healthzP99: percentile(health, 0.99),
     healthzMax: percentile(health, 1),
+    loadAverage: Math.round(loadavg()[0] * 10) / 10,
   };
 }

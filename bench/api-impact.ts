@@ -116,7 +116,7 @@ async function main(): Promise<void> {
   for (const l of lines) console.log(l.map((c, i) => c.padEnd(widths[i])).join('  '));
   for (const h of heavy)
     console.log(
-      `\n/healthz under ${h.heavyConnections} connections of the heaviest allowed query (cost ${h.heavyQueryCost} of ${h.maxQueryCost}), ${h.graph}:\n` +
+      `\n/healthz under ${h.heavyConnections} connections of the heaviest allowed query (cost ${h.heavyQueryCost} of ${h.maxQueryCost}), ${h.graph}, load average ${h.loadAverage}:\n` +
         `  heavy: ${h.heavyRequests} answered, ${h.heavyNon2xx} non-2xx, p50 ${h.heavyP50} ms\n` +
         `  /healthz: ${h.healthzRequests} requests, p50 ${h.healthzP50} ms, p99 ${h.healthzP99} ms, max ${h.healthzMax} ms`,
     );
