@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
+import neo4j from 'neo4j-driver';
 import { openEmbeddedStore } from '../graph/embedded/index.ts';
 import { openNeo4jStore, wipeNeo4jDatabase } from '../graph/neo4j/index.ts';
 import type { LineageStore, TraverseOptions } from '../graph/store.ts';
@@ -26,12 +27,15 @@ const { values } = parseArgs({
     chunk: { type: 'string', default: '1000' },
     /** Heap of the throwaway server; default: the launcher's (scripts/neo4j/launch.ts, 1 GB). */
     heap: { type: 'string' },
+    /** Rows per transaction, for the store and the baseline alike. */
+    batch: { type: 'string', default: '5000' },
   },
 });
 const tables = Number(values.tables);
 const columnsPerTable = Number(values.columns);
 const samples = Number(values.samples);
 const chunk = Number(values.chunk);
+const batchSize = Number(values.batch);
 
 /** Splits the one synthetic batch into origins of `size` tables; each edge goes with its target table. */
 function splitByTables(batch: LineageBatch, size: number): LineageBatch[] {
@@ -54,6 +58,80 @@ function percentile(sorted: number[], p: number): number {
 }
 
 const fmt = (ms: number) => (ms >= 100 ? ms.toFixed(0) : ms.toFixed(1));
+
+/**
+ * The plain batched UNWIND baseline (issue #16): the same relations, columns and edges written as bare
+ * nodes and relationships (own labels, one uniqueness constraint per label, MERGE nodes by key, CREATE
+ * edges), `size` rows per transaction, nothing else. Returns the wall time in ms.
+ */
+async function plainUnwindIngest(target: Neo4jTarget, batch: LineageBatch, size: number): Promise<number> {
+  const driver = neo4j.driver(target.uri, neo4j.auth.basic(target.user, target.password));
+  const run = (q: string, params: Record<string, unknown> = {}) =>
+    driver.executeQuery(q, params, { database: target.database });
+  try {
+    await run('CREATE CONSTRAINT base_table IF NOT EXISTS FOR (n:BaseTable) REQUIRE n.key IS UNIQUE');
+    await run('CREATE CONSTRAINT base_column IF NOT EXISTS FOR (n:BaseColumn) REQUIRE n.key IS UNIQUE');
+    await run('CALL db.awaitIndexes(300)');
+    const t0 = performance.now();
+    const write = async (q: string, rows: Record<string, unknown>[]) => {
+      for (let i = 0; i < rows.length; i += size) await run(q, { rows: rows.slice(i, i + size) });
+    };
+    await write(
+      'UNWIND $rows AS row MERGE (n:BaseTable {key: row.key}) SET n.json = row.json',
+      batch.relations.map((r) => ({ key: r.key, json: JSON.stringify(r) })),
+    );
+    await write(
+      'UNWIND $rows AS row MERGE (n:BaseColumn {key: row.key}) SET n.rel = row.rel, n.json = row.json',
+      batch.columns.map((c) => ({ key: c.key, rel: c.relationKey, json: JSON.stringify(c) })),
+    );
+    await write(
+      `UNWIND $rows AS row MATCH (a:BaseColumn {key: row.from}) MATCH (b:BaseColumn {key: row.to})
+       CREATE (a)-[:BASE_FLOW {kind: row.kind, confidence: row.confidence, firstSeen: row.firstSeen}]->(b)`,
+      batch.columnEdges.map((e) => ({
+        from: e.from,
+        to: e.to,
+        kind: e.kind,
+        confidence: e.confidence,
+        firstSeen: e.firstSeen,
+      })),
+    );
+    await write(
+      `UNWIND $rows AS row MATCH (a:BaseTable {key: row.from}) MATCH (b:BaseTable {key: row.to})
+       CREATE (a)-[:BASE_REL_FLOW {confidence: row.confidence, firstSeen: row.firstSeen}]->(b)`,
+      batch.relationEdges.map((e) => ({
+        from: e.from,
+        to: e.to,
+        confidence: e.confidence,
+        firstSeen: e.firstSeen,
+      })),
+    );
+    return performance.now() - t0;
+  } finally {
+    await driver.close();
+  }
+}
+
+/** The hand-written single statement for column impact over the baseline graph (no generations). */
+async function plainColumnImpact(target: Neo4jTarget, starts: string[], depth: number): Promise<number[]> {
+  const driver = neo4j.driver(target.uri, neo4j.auth.basic(target.user, target.password));
+  const q = `MATCH (s:BaseColumn {key: $key})
+MATCH p = (s)-[:BASE_FLOW*1..${depth}]->(d:BaseColumn)
+RETURN d.key AS key, min(length(p)) AS distance`;
+  try {
+    await driver.executeQuery(q, { key: starts[0] }, { database: target.database });
+    const times: number[] = [];
+    for (const key of starts) {
+      const t0 = performance.now();
+      await driver.executeQuery(q, { key }, { database: target.database, routing: neo4j.routing.READ });
+      times.push(performance.now() - t0);
+    }
+    return times.sort((a, b) => a - b);
+  } finally {
+    await driver.close();
+  }
+}
+
+type Neo4jTarget = { uri: string; user: string; password: string; database: string };
 
 async function main(): Promise<void> {
   const batch = syntheticBatch(tables, columnsPerTable);
@@ -85,7 +163,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'lineage-bench-'));
   const stores: [string, LineageStore][] = [
     ['embedded', await openEmbeddedStore({ dataDir: dir })],
-    ['neo4j', await openNeo4jStore({ ...target, maxRetryTimeMs: 60_000 })],
+    ['neo4j', await openNeo4jStore({ ...target, maxRetryTimeMs: 60_000, batchSize })],
   ];
   const rows: string[][] = [];
   const answers = new Map<string, unknown[]>();
@@ -97,6 +175,21 @@ async function main(): Promise<void> {
       ingest.set(name, performance.now() - t0);
       process.stderr.write(`${name}: ingested in ${fmt(performance.now() - t0)} ms\n`);
     }
+    const baselineMs = await plainUnwindIngest(target, batch, batchSize);
+    const edges = batch.columnEdges.length;
+    const rate = (ms: number) => `${Math.round(edges / (ms / 1000))} col edges/s`;
+    process.stderr.write(`plain UNWIND baseline: ${fmt(baselineMs)} ms\n`);
+    for (const [name] of stores)
+      rows.push(['ingest', name, `${fmt(ingest.get(name)!)} ms`, rate(ingest.get(name)!), '', '']);
+    rows.push(['ingest', 'plain UNWIND baseline', `${fmt(baselineMs)} ms`, rate(baselineMs), '', '']);
+    rows.push([
+      'ingest',
+      'neo4j / baseline',
+      `${((100 * baselineMs) / ingest.get('neo4j')!).toFixed(0)}% of baseline speed`,
+      '',
+      '',
+      '',
+    ]);
     const queries: [string, string[], TraverseOptions][] = [
       [
         'relation impact (depth 10, limit 1000, consumers)',
@@ -138,6 +231,17 @@ async function main(): Promise<void> {
           fmt(percentile(times, 99)),
         ]);
       }
+      if (options.level === 'column' && options.direction === 'downstream') {
+        const times = await plainColumnImpact(target, starts, options.maxDepth);
+        rows.push([
+          label,
+          'hand-written statement',
+          '',
+          '',
+          fmt(percentile(times, 50)),
+          fmt(percentile(times, 99)),
+        ]);
+      }
       const a = answers.get(`${label}/embedded`)!;
       const b = answers.get(`${label}/neo4j`)!;
       const diff = a.filter((x, i) => !isDeepStrictEqual(x, b[i])).length;
@@ -148,7 +252,7 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
     await server?.stop();
   }
-  const head = ['query', 'store', 'ingest', 'avg reached', 'p50 ms', 'p99 ms'];
+  const head = ['query', 'store', 'ingest', 'avg reached / rate', 'p50 ms', 'p99 ms'];
   const all = [head, ...rows];
   const widths = head.map((_, i) => Math.max(...all.map((r) => r[i].length)));
   const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;

@@ -5,7 +5,12 @@ import type { Config } from '../src/config.ts';
 import { lineageError } from '../src/errors.ts';
 import type { LineageStore } from './store.ts';
 
-export async function createStore(config: Config): Promise<LineageStore> {
+export interface CreateStoreOptions {
+  /** The caller only reads: Neo4j opens without migrations or cleanup (works for a read-only database user). */
+  readOnly?: boolean;
+}
+
+export async function createStore(config: Config, options: CreateStoreOptions = {}): Promise<LineageStore> {
   switch (config.store) {
     case 'embedded': {
       const { openEmbeddedStore } = await import('./embedded/index.ts');
@@ -19,6 +24,8 @@ export async function createStore(config: Config): Promise<LineageStore> {
         user: config.neo4j.user,
         password: config.neo4j.password,
         database: config.neo4j.database,
+        ...config.neo4jTuning,
+        readOnly: options.readOnly,
       });
     }
   }

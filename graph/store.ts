@@ -213,6 +213,11 @@ export interface LineageStore {
   search(text: string, options: SearchOptions): Promise<SearchHit[]>;
   /** Columns of a relation sorted by (ordinal ?? +inf, name). */
   columnsOf(relationKey: RelationKey): Promise<ColumnNode[]>;
+  /**
+   * columnsOf for many relations in one call (one round trip on Neo4j): every requested key that is a relation
+   * maps to exactly what columnsOf answers for it (possibly []); keys that are not relations are absent.
+   */
+  columnsOfMany(relationKeys: readonly RelationKey[]): Promise<Map<RelationKey, ColumnNode[]>>;
   /** All relations (merged), sorted by key, optionally filtered by folded schema and kind. */
   listRelations(filter?: { schema?: string; kinds?: readonly RelationKind[] }): Promise<RelationNode[]>;
   listConsumers(): Promise<ConsumerNode[]>;

@@ -118,3 +118,66 @@ function witness(visited: Map<NodeKey, Visit>, key: NodeKey): PathStep[] {
   }
   return steps.reverse();
 }
+
+/** A node a one-statement traversal reached: its BFS distance and every followed edge into it. */
+export interface DistanceRow {
+  key: NodeKey;
+  type: NodeType;
+  /** 1..maxDepth + 1 (a node at maxDepth + 1 only tells that the walk was truncated by depth). */
+  distance: number;
+  /** (from, kind) of every edge the walk would follow into the node (needed for nodes within maxDepth). */
+  preds: readonly (readonly [from: NodeKey, kind: HopKind])[];
+}
+
+/**
+ * The TraversalResult of `bfs` from the minimum distances of the reached nodes (for stores that compute them
+ * in one statement): the same witness rule (smallest-key parent at distance - 1, then the first kind in
+ * HOP_KIND_ORDER) and the same truncation rules. `startKeys` are the valid starts (distance 0).
+ */
+export function traversalFromDistances(
+  starts: readonly NodeKey[],
+  rows: readonly DistanceRow[],
+  maxDepth: number,
+  limit: number,
+): TraversalResult {
+  const startKeys = [...new Set(starts)].sort(compareStrings);
+  const distance = new Map<NodeKey, number>(startKeys.map((k) => [k, 0]));
+  const within: DistanceRow[] = [];
+  let beyond = false;
+  for (const r of rows) {
+    if (distance.has(r.key)) continue;
+    if (r.distance <= maxDepth) {
+      distance.set(r.key, r.distance);
+      within.push(r);
+    } else beyond = true;
+  }
+  within.sort((a, b) => a.distance - b.distance || compareStrings(a.key, b.key));
+  const truncatedBy: TraversalResult['truncatedBy'] =
+    within.length > limit ? 'limit' : beyond && within.length > 0 ? 'depth' : null;
+  const parent = new Map<NodeKey, { from: NodeKey; kind: HopKind }>();
+  const kept = within.slice(0, limit);
+  for (const r of kept) {
+    let best: { from: NodeKey; kind: HopKind } | null = null;
+    for (const [from, kind] of r.preds) {
+      if (distance.get(from) !== r.distance - 1) continue;
+      if (
+        !best ||
+        compareStrings(from, best.from) < 0 ||
+        (from === best.from && kindRank(kind) < kindRank(best.kind))
+      )
+        best = { from, kind };
+    }
+    if (!best) throw new Error(`traversal: no parent for ${r.key} at distance ${r.distance}`);
+    parent.set(r.key, best);
+  }
+  const reached: ReachedNode[] = kept.map((r) => {
+    const path: PathStep[] = [];
+    let cur = r.key;
+    for (let p = parent.get(cur); p; p = parent.get(cur)) {
+      path.push({ from: p.from, to: cur, kind: p.kind });
+      cur = p.from;
+    }
+    return { key: r.key, type: r.type, distance: r.distance, path: path.reverse() };
+  });
+  return { starts: startKeys, reached, truncatedBy };
+}

@@ -9,6 +9,14 @@ const envSchema = z.object({
   NEO4J_USER: z.string().default('neo4j'),
   NEO4J_PASSWORD: z.string().default('neo4j'),
   NEO4J_DATABASE: z.string().default('neo4j'),
+  // Neo4j store tuning (graph/neo4j/index.ts, Neo4jStoreOptions; docs/neo4j.md); unset = the store's default.
+  NEO4J_MAX_POOL_SIZE: z.coerce.number().int().min(1).max(10_000).optional(),
+  NEO4J_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).optional(),
+  NEO4J_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).optional(),
+  NEO4J_WRITE_TIMEOUT_MS: z.coerce.number().int().min(100).optional(),
+  NEO4J_MAX_RETRY_MS: z.coerce.number().int().min(0).optional(),
+  NEO4J_BATCH_SIZE: z.coerce.number().int().min(1).max(1_000_000).optional(),
+  NEO4J_RETIRED_GRACE_MS: z.coerce.number().int().min(0).optional(),
   LINEAGE_HOST: z.string().default('127.0.0.1'),
   LINEAGE_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   /** When set, read queries need this bearer token too; mutations always need LINEAGE_ADMIN_TOKEN. */
@@ -56,6 +64,16 @@ export interface Config {
   dataDir: string;
   store: 'embedded' | 'neo4j';
   neo4j: { uri?: string; user: string; password: string; database: string };
+  /** NEO4J_* tuning; absent fields use the Neo4j store's defaults. */
+  neo4jTuning?: {
+    maxPoolSize?: number;
+    connectTimeoutMs?: number;
+    queryTimeoutMs?: number;
+    writeTimeoutMs?: number;
+    maxRetryTimeMs?: number;
+    batchSize?: number;
+    retiredGraceMs?: number;
+  };
   server: {
     host: string;
     port: number;
@@ -117,6 +135,15 @@ export function loadConfig(
     dataDir: e.LINEAGE_DATA_DIR,
     store: e.NEO4J_URI && env.LINEAGE_STORE === undefined ? 'neo4j' : e.LINEAGE_STORE,
     neo4j: { uri: e.NEO4J_URI, user: e.NEO4J_USER, password: e.NEO4J_PASSWORD, database: e.NEO4J_DATABASE },
+    neo4jTuning: {
+      maxPoolSize: e.NEO4J_MAX_POOL_SIZE,
+      connectTimeoutMs: e.NEO4J_CONNECT_TIMEOUT_MS,
+      queryTimeoutMs: e.NEO4J_QUERY_TIMEOUT_MS,
+      writeTimeoutMs: e.NEO4J_WRITE_TIMEOUT_MS,
+      maxRetryTimeMs: e.NEO4J_MAX_RETRY_MS,
+      batchSize: e.NEO4J_BATCH_SIZE,
+      retiredGraceMs: e.NEO4J_RETIRED_GRACE_MS,
+    },
     server: {
       host: e.LINEAGE_HOST,
       port: e.LINEAGE_PORT,

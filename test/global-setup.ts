@@ -29,7 +29,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('neo4jUri', process.env.NEO4J_URI);
     return async () => {};
   }
-  const server = await startNeo4j();
+  // C1 only: a test server lives for minutes, so JIT warm-up costs more than peak speed gains (start-up
+  // ~30% faster on a loaded 2-core machine).
+  const server = await startNeo4j({ jvmFlags: ['-XX:TieredStopAtLevel=1'] });
+  // Migrate once here, so the schema's indexes are not built inside whichever test opens a store first.
+  const { openNeo4jStore } = await import('../graph/neo4j/index.ts');
+  await (
+    await openNeo4jStore({ uri: server.uri, user: 'neo4j', password: 'unused', database: 'neo4j' })
+  ).close();
   project.provide('neo4jUri', server.uri);
   return async () => {
     await server.stop();

@@ -158,6 +158,7 @@ function storeOver(st: EmbeddedState): EmbeddedStore {
     findByUniqueId: async (uniqueId) => q.findByUniqueId(ix(), uniqueId),
     search: async (text, opts) => q.search(ix(), text, opts),
     columnsOf: async (relationKey) => q.columnsOf(ix(), relationKey),
+    columnsOfMany: async (relationKeys) => q.columnsOfMany(ix(), relationKeys),
     listRelations: async (filter) => q.listRelations(ix(), filter),
     listConsumers: async () => q.listConsumers(ix()),
     edgesOf: async (key: NodeKey, direction) => q.edgesOf(ix(), key, direction),

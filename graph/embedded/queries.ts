@@ -97,6 +97,15 @@ export function columnsOf(ix: GraphIndex, relationKey: string): ColumnNode[] {
   return out;
 }
 
+export function columnsOfMany(ix: GraphIndex, relationKeys: readonly string[]): Map<string, ColumnNode[]> {
+  const out = new Map<string, ColumnNode[]>();
+  for (const k of relationKeys) {
+    const r = ix.ids.get(k);
+    if (r !== undefined && ix.type[r] === TYPE_RELATION && !out.has(k)) out.set(k, columnsOf(ix, k));
+  }
+  return out;
+}
+
 export async function listRelations(
   ix: GraphIndex,
   filter?: { schema?: string; kinds?: readonly RelationKind[] },

@@ -65,6 +65,7 @@ RETURN g.id AS gen ORDER BY gen`;
 export const RETIRED_GENERATIONS = `
 MATCH (g:LineageGeneration)
 WHERE g.state = 'retired' AND ($originId IS NULL OR g.originId = $originId)
+  AND coalesce(g.retiredAt, 0) <= $before
 RETURN g.id AS gen ORDER BY gen`;
 
 /** The switch, step 1: the staged generation must still be staging (nobody retired it meanwhile). */
@@ -78,7 +79,7 @@ RETURN g.id AS gen`;
 export const RETIRE_ACTIVE = `
 MATCH (g:LineageGeneration {originId: $originId})
 WHERE g.state = 'active' AND g.id <> $gen
-SET g.state = 'retired'`;
+SET g.state = 'retired', g.retiredAt = $retiredAt`;
 
 /** The switch, step 3: the origin record points at the new generation. */
 export const SWITCH_ORIGIN = `
@@ -129,7 +130,9 @@ export const OTHER_KEY_TYPES = `
 UNWIND $keys AS k
 MATCH (c:Contribution {key: k}) USING INDEX c:Contribution(key)
 WHERE c.originId <> $originId AND c.gen IN $active
-RETURN DISTINCT k AS key, c.type AS type`;
+WITH DISTINCT k, c.type AS type
+OPTIONAL MATCH (n:Column {key: k}) WHERE type = 'column'
+RETURN k AS key, type, n.rel AS rel`;
 
 const ADD_GEN = `n.gens = CASE WHEN $gen IN coalesce(n.gens, []) THEN n.gens ELSE coalesce(n.gens, []) + $gen END`;
 
@@ -160,15 +163,14 @@ const EDGE_PROPS = `{originId: $originId, gen: $gen, kind: row.kind, provenance:
 
 /**
  * Endpoints are MATCHed: the batch was validated, so each endpoint is in the batch (staged before the edges)
- * or contributed by another origin, and entity nodes are never deleted. Returns the endpoints' relations, from
- * which the writer builds the RELATION_LINKs.
+ * or contributed by another origin, and entity nodes are never deleted. No RETURN (it would buffer): the
+ * writer builds the RELATION_LINKs from the batch's own columns and the relations OTHER_KEY_TYPES gave.
  */
 export const STAGE_COLUMN_EDGES = `
 UNWIND $rows AS row
 MATCH (a:Column {key: row.from})
 MATCH (b:Column {key: row.to})
-CREATE (a)-[:COLUMN_FLOW ${EDGE_PROPS}]->(b)
-RETURN row.from AS from, row.to AS to, a.rel AS fromRel, b.rel AS toRel, row.ms AS ms`;
+CREATE (a)-[:COLUMN_FLOW ${EDGE_PROPS}]->(b)`;
 
 export const STAGE_RELATION_LINKS = `
 UNWIND $rows AS row
@@ -240,11 +242,22 @@ export const CONTRIBUTIONS_BY_TYPE = `
 MATCH (c:Contribution) WHERE c.type = $type AND c.gen IN $active
 RETURN c.key AS key, c.type AS type, c.originId AS originId, c.provenance AS provenance, c.json AS json`;
 
-export const COLUMN_CONTRIBUTIONS_OF_RELATION = `
-MATCH (n:Column {rel: $relationKey})
-MATCH (c:Contribution {key: n.key}) USING INDEX c:Contribution(key)
-WHERE c.type = 'column' AND c.gen IN $active
-RETURN c.key AS key, c.type AS type, c.originId AS originId, c.provenance AS provenance, c.json AS json`;
+/**
+ * The column contributions of many relations in one statement (columnsOfMany): one row per requested key that
+ * is a live relation, with every active contribution of its columns (`cs`, possibly empty).
+ */
+export const COLUMN_CONTRIBUTIONS_OF_RELATIONS = `
+UNWIND $keys AS k
+MATCH (r:Relation {key: k}) USING INDEX r:Relation(key)
+WHERE ${live('r')}
+CALL {
+  WITH k
+  MATCH (n:Column {rel: k}) USING INDEX n:Column(rel)
+  MATCH (c:Contribution {key: n.key}) USING INDEX c:Contribution(key)
+  WHERE c.type = 'column' AND c.gen IN $active
+  RETURN collect({key: c.key, type: c.type, originId: c.originId, provenance: c.provenance, json: c.json}) AS cs
+}
+RETURN k AS relation, cs`;
 
 export const KEYS_BY_UNIQUE_ID = `
 MATCH (c:Contribution {uniqueId: $uniqueId}) USING INDEX c:Contribution(uniqueId)
@@ -405,6 +418,34 @@ CALL {
   RETURN DISTINCT b.key AS to, 'RELATION' AS kind, 'relation' AS type
 }
 RETURN k AS from, to, kind, type`;
+
+/**
+ * A whole column-level traversal in one statement: a pruning BFS var-length expand (each node visited once,
+ * `min(length(p))` is its BFS depth; never paths) over live columns and the column edges passing the
+ * filters, to `depth` = maxDepth + 1 hops (the extra hop only tells "truncated by depth"), then, for the
+ * nodes within maxDepth, every filtered edge into them (`preds`), from which graph/traversal.ts picks the
+ * witness parent. Var-length bounds must be literals: `depth` is a validated integer.
+ */
+export function columnTraversal(downstream: boolean, depth: number): string {
+  if (!Number.isInteger(depth) || depth < 1) throw new Error(`bad traversal depth ${depth}`);
+  const [l, r] = downstream ? ['-', '->'] : ['<-', '-'];
+  const pass = (e: string): string =>
+    `${e}.gen IN $active AND ($kinds IS NULL OR ${e}.kind IN $kinds) AND ($asOf IS NULL OR ${e}.ms <= $asOf)`;
+  return `
+UNWIND $starts AS k
+MATCH (s:Column {key: k}) USING INDEX s:Column(key)
+MATCH p = (s)${l}[:COLUMN_FLOW*1..${depth}]${r}(d:Column)
+WHERE all(e IN relationships(p) WHERE ${pass('e')}) AND all(n IN nodes(p) WHERE ${live('n')})
+WITH d, min(length(p)) AS distance
+WHERE NOT d.key IN $starts
+CALL {
+  WITH d, distance
+  MATCH (d)${l === '-' ? '<-' : '-'}[e:COLUMN_FLOW]${r === '->' ? '-' : '->'}(x:Column)
+  WHERE distance <= $maxDepth AND ${pass('e')} AND ${live('x')}
+  RETURN collect(DISTINCT [x.key, e.kind]) AS preds
+}
+RETURN d.key AS key, distance, preds`;
+}
 
 // ---- whole-graph summaries
 

@@ -67,7 +67,7 @@ import {
   selectChecks,
   selectEvidence,
 } from '../records.ts';
-import { bfs, checkStepOptions, checkTraverseOptions } from '../traversal.ts';
+import { bfs, checkStepOptions, checkTraverseOptions, traversalFromDistances } from '../traversal.ts';
 import * as Q from './cypher.ts';
 import { migrate } from './schema.ts';
 
@@ -76,29 +76,78 @@ export interface Neo4jStoreOptions {
   user: string;
   password: string;
   database: string;
-  /** Upper bound for the driver's retries of transient errors (default 15 s). */
+  /** Upper bound for the driver's retries of transient errors in write transactions (default 15 s). */
   maxRetryTimeMs?: number;
   /** Rows per UNWIND statement and per staged or cleanup transaction (default 5000). */
   batchSize?: number;
+  /** Connections per server (default 100). */
+  maxPoolSize?: number;
+  /** TCP connect timeout (default 1500 ms): with the server gone, calls fail with STORE_UNAVAILABLE that fast. */
+  connectTimeoutMs?: number;
+  /** Server-side timeout of each read transaction (default 12 s, below the API's 15 s request deadline). */
+  queryTimeoutMs?: number;
+  /** Server-side timeout of each write transaction (default 120 s). */
+  writeTimeoutMs?: number;
+  /**
+   * How long a replaced generation stays readable before it is deleted (default 30 s), so reads that started
+   * on the previous snapshot finish on it. Deleted by a later ingest or open once the grace has passed.
+   */
+  retiredGraceMs?: number;
+  /** Open without writing: no migrations, no cleanup (read-only commands; a read-only database user). */
+  readOnly?: boolean;
 }
+
+type Tuning = Required<
+  Pick<
+    Neo4jStoreOptions,
+    | 'maxRetryTimeMs'
+    | 'batchSize'
+    | 'maxPoolSize'
+    | 'connectTimeoutMs'
+    | 'queryTimeoutMs'
+    | 'writeTimeoutMs'
+    | 'retiredGraceMs'
+  >
+>;
+
+const DEFAULTS: Tuning = {
+  maxRetryTimeMs: 15_000,
+  batchSize: 5000,
+  maxPoolSize: 100,
+  connectTimeoutMs: 1500,
+  queryTimeoutMs: 12_000,
+  writeTimeoutMs: 120_000,
+  retiredGraceMs: 30_000,
+};
 
 const NODE_TYPE_ORDER: readonly NodeType[] = ['relation', 'column', 'consumer'];
 
 type Row = Record<string, unknown>;
 
+/** Errors the driver reports when no server answers: a read fails with them at once (no retry loop). */
+function unreachable(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  return code === 'ServiceUnavailable' || code === 'SessionExpired';
+}
+
 export async function openNeo4jStore(options: Neo4jStoreOptions): Promise<LineageStore> {
+  const o = { ...DEFAULTS, ...stripUndefined(options) };
   const driver = neo4j.driver(options.uri, neo4j.auth.basic(options.user, options.password), {
     disableLosslessIntegers: true,
-    maxTransactionRetryTime: options.maxRetryTimeMs ?? 15_000,
-    connectionAcquisitionTimeout: 30_000,
+    maxTransactionRetryTime: o.maxRetryTimeMs,
+    maxConnectionPoolSize: o.maxPoolSize,
+    connectionTimeout: o.connectTimeoutMs,
+    connectionAcquisitionTimeout: Math.max(o.connectTimeoutMs, Math.min(o.queryTimeoutMs, 10_000)),
     userAgent: 'lineage-graph',
   });
   let store: Neo4jStore;
   try {
     await driver.verifyConnectivity({ database: options.database });
-    await migrate(driver, options.database);
-    store = new Neo4jStore(driver, options.database, options.batchSize ?? 5000);
-    await store.deleteRetired(null);
+    store = new Neo4jStore(driver, options.database, o);
+    if (!options.readOnly) {
+      await migrate(driver, options.database);
+      await store.deleteRetired(null);
+    }
   } catch (err) {
     await driver.close();
     throw lineageError(
@@ -109,6 +158,10 @@ export async function openNeo4jStore(options: Neo4jStoreOptions): Promise<Lineag
     );
   }
   return store;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /** Test support: deletes every node and relationship of the database (keeps the schema). */
@@ -217,34 +270,127 @@ export function relationLinks(created: readonly Row[], own: ReadonlySet<string>)
   return [...links.values()].sort((a, b) => compareStrings(a.from, b.from) || compareStrings(a.to, b.to));
 }
 
+/**
+ * Statements queued for one managed write transaction, sent pipelined (no round trip per statement) and
+ * committed once they hold `budget` rows; `commit` runs the last ones with a final step in the same
+ * transaction. The driver retries a transaction on transient errors by re-running its statements.
+ */
+class TxBatch {
+  private queued: { query: string; params: Row }[] = [];
+  private size = 0;
+
+  constructor(
+    private readonly run: <T>(work: (tx: ManagedTransaction) => Promise<T>) => Promise<T>,
+    private readonly budget: number,
+  ) {}
+
+  add(query: string, params: Row, rows: number): void {
+    this.queued.push({ query, params });
+    this.size += rows;
+  }
+
+  /** Queues `rows` as UNWIND statements of at most `budget` rows, committing whenever the budget is full. */
+  async rows(query: string, rows: readonly Row[], params: Row): Promise<void> {
+    for (let i = 0; i < rows.length;) {
+      const room = this.budget - this.size;
+      if (room <= 0) {
+        await this.flush();
+        continue;
+      }
+      const part = rows.slice(i, i + room);
+      this.add(query, { ...params, rows: part }, part.length);
+      i += part.length;
+    }
+  }
+
+  async flush(final?: (tx: ManagedTransaction) => Promise<void>): Promise<void> {
+    const list = this.queued;
+    this.queued = [];
+    this.size = 0;
+    if (list.length === 0 && !final) return;
+    await this.run(async (tx) => {
+      await Promise.all(list.map((s) => tx.run(s.query, s.params)));
+      if (final) await final(tx);
+    });
+  }
+
+  commit(final: (tx: ManagedTransaction) => Promise<void>): Promise<void> {
+    return this.flush(final);
+  }
+}
+
+/** columnsOf order: (ordinal ?? +inf, name, key). */
+function compareColumns(a: ColumnNode, b: ColumnNode): number {
+  const oa = a.ordinal ?? Number.POSITIVE_INFINITY;
+  const ob = b.ordinal ?? Number.POSITIVE_INFINITY;
+  return oa !== ob ? (oa < ob ? -1 : 1) : compareStrings(a.name, b.name) || compareStrings(a.key, b.key);
+}
+
 class Neo4jStore implements LineageStore {
   readonly kind = 'neo4j' as const;
+
+  private readonly batchSize: number;
+  private readonly txTimeoutMs: number;
+  private readonly writeTimeoutMs: number;
+  private readonly retiredGraceMs: number;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private closed = false;
 
   constructor(
     private readonly driver: Driver,
     private readonly database: string,
-    private readonly batchSize: number,
-  ) {}
+    options: Tuning,
+  ) {
+    this.batchSize = options.batchSize;
+    this.txTimeoutMs = options.queryTimeoutMs;
+    this.writeTimeoutMs = options.writeTimeoutMs;
+    this.retiredGraceMs = options.retiredGraceMs;
+  }
 
   // ------------------------------------------------------------------ plumbing
 
-  private async read(query: string, params: Row = {}): Promise<Row[]> {
-    try {
-      const res = await this.driver.executeQuery(query, params, {
+  /**
+   * One read statement, auto-commit with the query timeout. Chained by the driver's bookmark manager after
+   * this store's writes (read-your-writes on a cluster too); `on: 'leader'` routes it to the leader, for the
+   * reads an ingest decides on. Not the driver's retry loop: with no server answering it would retry for
+   * maxRetryTimeMs; here that is STORE_UNAVAILABLE at once (after at most the connect timeout).
+   */
+  private async read(query: string, params: Row = {}, on: 'leader' | 'any' = 'any'): Promise<Row[]> {
+    for (let attempt = 0; ; attempt++) {
+      const session = this.driver.session({
         database: this.database,
-        routing: neo4j.routing.READ,
+        defaultAccessMode: on === 'leader' ? neo4j.session.WRITE : neo4j.session.READ,
+        bookmarkManager: this.driver.executeQueryBookmarkManager,
       });
-      return res.records.map((r) => r.toObject() as Row);
-    } catch (err) {
-      throw lineageError('STORE_UNAVAILABLE', `Neo4j read failed: ${(err as Error).message}`, undefined, err);
+      try {
+        const res = await session.run(query, params, { timeout: this.txTimeoutMs });
+        return res.records.map((r) => r.toObject() as Row);
+      } catch (err) {
+        // A transient server error (deadlock, leader switch) is tried again twice; no server: at once.
+        const retry = !unreachable(err) && neo4j.isRetryableError(err) && attempt < 2;
+        if (!retry)
+          throw lineageError(
+            'STORE_UNAVAILABLE',
+            `Neo4j read failed: ${(err as Error).message}`,
+            undefined,
+            err,
+          );
+      } finally {
+        await session.close();
+      }
+      await new Promise((r) => setTimeout(r, 50 * (attempt + 1)));
     }
   }
 
   /** One managed write transaction (retried by the driver on transient errors); errors are not wrapped. */
   private async tx<T>(work: (tx: ManagedTransaction) => Promise<T>): Promise<T> {
-    const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.WRITE });
+    const session = this.driver.session({
+      database: this.database,
+      defaultAccessMode: neo4j.session.WRITE,
+      bookmarkManager: this.driver.executeQueryBookmarkManager,
+    });
     try {
-      return await session.executeWrite(work);
+      return await session.executeWrite(work, { timeout: this.writeTimeoutMs });
     } finally {
       await session.close();
     }
@@ -266,18 +412,13 @@ class Neo4jStore implements LineageStore {
   }
 
   /** The generation of every origin: what reads may see (`$active`). */
-  private async activeGens(): Promise<string[]> {
-    return (await this.read(Q.ACTIVE_GENERATIONS)).map((r) => r.gen as string);
+  private async activeGens(on: 'leader' | 'any' = 'any'): Promise<string[]> {
+    return (await this.read(Q.ACTIVE_GENERATIONS, {}, on)).map((r) => r.gen as string);
   }
 
-  /** Stages rows in transactions of `batchSize` rows; returns every row the statement returned. */
-  private async stage(query: string, rows: Row[], params: Row): Promise<Row[]> {
-    const out: Row[] = [];
-    for (const part of chunks(rows, this.batchSize)) {
-      const res = await this.tx((tx) => tx.run(query, { ...params, rows: part }));
-      for (const r of res.records) out.push(r.toObject() as Row);
-    }
-    return out;
+  /** A batch of pipelined statements committed together once it holds `batchSize` rows (see TxBatch). */
+  private txBatch(): TxBatch {
+    return new TxBatch((work) => this.tx(work), this.batchSize);
   }
 
   // ------------------------------------------------------------------ writes
@@ -294,12 +435,16 @@ class Neo4jStore implements LineageStore {
           referenced.add(e.from);
           referenced.add(e.to);
         }
-      const active = await this.activeGens();
-      const others = new Map<string, NodeType>();
+      const active = await this.activeGens('leader');
+      const others = new Map<string, { type: NodeType; rel: string | null }>();
       for (const part of chunks([...referenced], this.batchSize))
-        for (const r of await this.read(Q.OTHER_KEY_TYPES, { keys: part, originId: originId ?? '', active }))
-          others.set(r.key as string, r.type as NodeType);
-      const data = canonicalizeBatch(batch, (k) => others.get(k));
+        for (const r of await this.read(
+          Q.OTHER_KEY_TYPES,
+          { keys: part, originId: originId ?? '', active },
+          'leader',
+        ))
+          others.set(r.key as string, { type: r.type as NodeType, rel: (r.rel as string | null) ?? null });
+      const data = canonicalizeBatch(batch, (k) => others.get(k)?.type);
       const id = data.origin.id;
       const counts = {
         relations: data.relations.length,
@@ -307,15 +452,20 @@ class Neo4jStore implements LineageStore {
         columnEdges: data.columnEdges.length,
         relationEdges: data.relationEdges.length,
       };
-      // Leftovers of an interrupted ingest of this origin go first (one writer per origin).
-      const stale = await this.tx((tx) => tx.run(Q.RETIRE_STAGING, { originId: id }));
-      await this.deleteRetired(
-        id,
-        stale.records.map((r) => r.get('gen') as string),
-      );
+      // Leftovers of an interrupted ingest of this origin go first (one writer per origin); the origin's
+      // current state is read in the same transaction.
+      const { stale, previous } = await this.tx(async (tx) => {
+        const retired = tx.run(Q.RETIRE_STAGING, { originId: id });
+        const state = tx.run(Q.ORIGIN_STATE, { originId: id });
+        const [r, st] = await Promise.all([retired, state]);
+        return {
+          stale: r.records.map((x) => x.get('gen') as string),
+          previous: st.records[0]?.toObject() as { hash: string; gen: string } | undefined,
+        };
+      });
+      if (stale.length > 0) await this.deleteRetired(id, stale);
       const hash = contentHash(contentOf(data));
-      const previous = await this.read(Q.ORIGIN_STATE, { originId: id });
-      if (previous[0]?.hash === hash) {
+      if (previous?.hash === hash) {
         // Same content: only the origin's label/time may change; unchanged unless history grew.
         const appended = await this.tx(async (tx) => {
           await tx.run(Q.UPDATE_ORIGIN_META, {
@@ -328,20 +478,25 @@ class Neo4jStore implements LineageStore {
         return { originId: id, unchanged: !appended, counts };
       }
       const gen = `${id}@${new Date().toISOString()}#${randomUUID().slice(0, 8)}`;
-      await this.tx((tx) =>
-        tx.run(Q.BEGIN_GENERATION, { gen, originId: id, startedAt: new Date().toISOString() }),
-      );
-      await this.stageOrigin(data, gen);
-      // The switch: one small transaction (plus the batch's fingerprints, which are history).
-      await this.tx(async (tx) => {
+      const writes = this.txBatch();
+      writes.add(Q.BEGIN_GENERATION, { gen, originId: id, startedAt: new Date().toISOString() }, 1);
+      const relOf = (key: string): string | null => {
+        const own = ownColumns.get(key);
+        return own ?? others.get(key)?.rel ?? null;
+      };
+      const ownColumns = new Map(data.columns.map((c) => [c.key, c.relationKey]));
+      await this.stageOrigin(data, gen, writes, relOf, new Set(ownColumns.keys()));
+      // The switch (plus the batch's fingerprints, which are history) commits with the last staged rows: a
+      // batch of at most `batchSize` rows is one transaction.
+      await writes.commit(async (tx) => {
         const ok = await tx.run(Q.ACTIVATE_GENERATION, { gen });
         if (ok.records.length === 0)
           throw lineageError(
             'STORE_WRITE_FAILED',
             `ingest of origin ${id} was superseded by another writer of the same origin; nothing was changed`,
           );
-        await tx.run(Q.RETIRE_ACTIVE, { originId: id, gen });
-        await tx.run(Q.SWITCH_ORIGIN, {
+        const retire = tx.run(Q.RETIRE_ACTIVE, { originId: id, gen, retiredAt: Date.now() });
+        const sw = tx.run(Q.SWITCH_ORIGIN, {
           originId: id,
           gen,
           provenance: data.origin.provenance,
@@ -354,6 +509,7 @@ class Neo4jStore implements LineageStore {
           relationEdges: neo4j.int(data.relationEdges.length),
           diagnostics: neo4j.int(data.diagnostics.length),
         });
+        await Promise.all([retire, sw]);
         await this.appendFingerprints(tx, batch.fingerprints);
       });
       await this.deleteRetiredAfterCommit(id);
@@ -367,7 +523,7 @@ class Neo4jStore implements LineageStore {
         await tx.run(Q.RETIRE_STAGING, { originId });
         if ((await tx.run(Q.ORIGIN_STATE, { originId })).records.length === 0) return false;
         await tx.run(Q.DELETE_ORIGIN_RECORD, { originId });
-        await tx.run(Q.RETIRE_ACTIVE, { originId, gen: '' });
+        await tx.run(Q.RETIRE_ACTIVE, { originId, gen: '', retiredAt: Date.now() });
         return true;
       });
       await this.deleteRetiredAfterCommit(originId);
@@ -378,7 +534,9 @@ class Neo4jStore implements LineageStore {
   /**
    * After a committed switch the answer is already the new one; deleting the retired generation is
    * housekeeping, so a failure here does not fail the call: the next ingest of the origin or the next open
-   * deletes what is left.
+   * deletes what is left. A generation is deleted only once it has been retired for `retiredGraceMs` (reads
+   * that took the previous active generations finish on that snapshot): now what has expired, and a timer
+   * for the one just retired.
    */
   private async deleteRetiredAfterCommit(originId: string): Promise<void> {
     try {
@@ -386,11 +544,27 @@ class Neo4jStore implements LineageStore {
     } catch {
       // left for the next applyBatch/removeOrigin of this origin or the next openNeo4jStore
     }
+    if (this.retiredGraceMs > 0 && !this.closed) {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        if (!this.closed) void this.deleteRetiredAfterCommit(originId);
+      }, this.retiredGraceMs + 50);
+      timer.unref();
+      this.timers.add(timer);
+    }
   }
 
-  /** Deletes the data of retired generations (of one origin, or all). */
+  /** Deletes the data of retired generations (of one origin, or all) whose grace has passed. */
   async deleteRetired(originId: string | null, known?: readonly string[]): Promise<void> {
-    const gens = known ?? (await this.read(Q.RETIRED_GENERATIONS, { originId })).map((r) => r.gen as string);
+    const gens =
+      known ??
+      (
+        await this.read(
+          Q.RETIRED_GENERATIONS,
+          { originId, before: Date.now() - this.retiredGraceMs },
+          'leader',
+        )
+      ).map((r) => r.gen as string);
     for (const gen of gens) await this.deleteGeneration(gen);
   }
 
@@ -401,43 +575,54 @@ class Neo4jStore implements LineageStore {
    */
   private async deleteGeneration(gen: string): Promise<void> {
     const steps = Q.CLEANUP_STEPS;
-    let step = 0;
-    while (step <= steps.length) {
-      const from = step;
-      step = await this.tx(async (tx) => {
-        let budget = this.batchSize;
-        for (let i = from; i < steps.length; i++) {
-          const res = await tx.run(steps[i], { gen, limit: neo4j.int(budget) });
-          const n = Number(res.records[0]?.get('n') ?? 0);
-          if (n >= budget) return i;
-          budget -= n;
-        }
+    let from = 0;
+    while (from < steps.length) {
+      const start = from;
+      from = await this.tx(async (tx) => {
+        // Every remaining step at once (pipelined), each deleting at most batchSize rows; a step that hit the
+        // bound may have more, so the next transaction resumes there. All below the bound: the generation
+        // record goes too.
+        const limit = neo4j.int(this.batchSize);
+        const results = await Promise.all(steps.slice(start).map((q) => tx.run(q, { gen, limit })));
+        const full = results.findIndex((r) => Number(r.records[0]?.get('n') ?? 0) >= this.batchSize);
+        if (full >= 0) return start + full;
         await tx.run(Q.DELETE_GENERATION, { gen });
-        return steps.length + 1;
+        return steps.length;
       });
     }
   }
 
-  /** Writes the origin's data under `gen` (invisible until the switch), one transaction per chunk. */
-  private async stageOrigin(data: OriginData, gen: string): Promise<void> {
+  /**
+   * Queues the origin's data under `gen` (invisible until the switch) on `writes`, which commits a transaction
+   * whenever it holds `batchSize` rows.
+   */
+  private async stageOrigin(
+    data: OriginData,
+    gen: string,
+    writes: TxBatch,
+    relOf: (columnKey: string) => string | null,
+    own: ReadonlySet<string>,
+  ): Promise<void> {
     const o = data.origin;
     const p = { originId: o.id, provenance: o.provenance, gen };
-    await this.stage(Q.STAGE_RELATIONS, data.relations.map(nodeRow), p);
-    await this.stage(
+    await writes.rows(Q.STAGE_RELATIONS, data.relations.map(nodeRow), p);
+    await writes.rows(
       Q.STAGE_COLUMNS,
       data.columns.map((c) => ({ ...nodeRow(c), rel: c.relationKey })),
       p,
     );
-    await this.stage(Q.STAGE_CONSUMERS, data.consumers.map(nodeRow), p);
-    const created = await this.stage(Q.STAGE_COLUMN_EDGES, data.columnEdges.map(edgeRow), p);
-    await this.stage(
-      Q.STAGE_RELATION_LINKS,
-      relationLinks(created, new Set(data.columns.map((c) => c.key))),
-      p,
-    );
-    await this.stage(Q.STAGE_RELATION_EDGES, data.relationEdges.map(edgeRow), p);
-    await this.stage(Q.STAGE_CONSUMER_EDGES, data.consumerEdges.map(edgeRow), p);
-    await this.stage(
+    await writes.rows(Q.STAGE_CONSUMERS, data.consumers.map(nodeRow), p);
+    const edges = data.columnEdges.map(edgeRow);
+    await writes.rows(Q.STAGE_COLUMN_EDGES, edges, p);
+    const created = edges.map((r) => ({
+      ...r,
+      fromRel: relOf(r.from as string),
+      toRel: relOf(r.to as string),
+    }));
+    await writes.rows(Q.STAGE_RELATION_LINKS, relationLinks(created, own), p);
+    await writes.rows(Q.STAGE_RELATION_EDGES, data.relationEdges.map(edgeRow), p);
+    await writes.rows(Q.STAGE_CONSUMER_EDGES, data.consumerEdges.map(edgeRow), p);
+    await writes.rows(
       Q.STAGE_CHECKS,
       data.checks.map((c) => ({
         id: c.id,
@@ -447,17 +632,17 @@ class Neo4jStore implements LineageStore {
       })),
       p,
     );
-    await this.stage(
+    await writes.rows(
       Q.STAGE_EVIDENCE,
       data.evidence.map((e) => ({ nodeKey: e.nodeKey, json: JSON.stringify(e) })),
       p,
     );
-    await this.stage(
+    await writes.rows(
       Q.STAGE_USAGE,
       data.usage.map((u) => ({ target: u.target, day: u.day, json: JSON.stringify(u) })),
       p,
     );
-    await this.stage(
+    await writes.rows(
       Q.STAGE_DIAGNOSTICS,
       data.diagnostics.map((d, i) => ({
         seq: neo4j.int(i),
@@ -558,21 +743,24 @@ class Neo4jStore implements LineageStore {
   }
 
   async columnsOf(relationKey: RelationKey): Promise<ColumnNode[]> {
+    return (await this.columnsOfMany([relationKey])).get(relationKey) ?? [];
+  }
+
+  async columnsOfMany(relationKeys: readonly RelationKey[]): Promise<Map<RelationKey, ColumnNode[]>> {
+    const out = new Map<RelationKey, ColumnNode[]>();
+    const unique = [...new Set(relationKeys)];
+    if (unique.length === 0) return out;
     const active = await this.activeGens();
-    const rel = await this.read(Q.NODE_TYPES_OF, { keys: [relationKey], active });
-    if (!rel.some((r) => r.type === 'relation')) return [];
-    const merged = this.mergeRows(
-      await this.read(Q.COLUMN_CONTRIBUTIONS_OF_RELATION, { relationKey, active }),
-    );
-    const cols = [...merged.values()]
-      .filter((n): n is { type: 'column'; node: ColumnNode } => n.type === 'column')
-      .map((n) => n.node)
-      .filter((c) => c.relationKey === relationKey);
-    return cols.sort((a, b) => {
-      const oa = a.ordinal ?? Number.POSITIVE_INFINITY;
-      const ob = b.ordinal ?? Number.POSITIVE_INFINITY;
-      return oa !== ob ? (oa < ob ? -1 : 1) : compareStrings(a.name, b.name) || compareStrings(a.key, b.key);
-    });
+    for (const part of chunks(unique, this.batchSize))
+      for (const r of await this.read(Q.COLUMN_CONTRIBUTIONS_OF_RELATIONS, { keys: part, active })) {
+        const relationKey = r.relation as string;
+        const cols = [...this.mergeRows(r.cs as Row[]).values()]
+          .filter((n): n is { type: 'column'; node: ColumnNode } => n.type === 'column')
+          .map((n) => n.node)
+          .filter((c) => c.relationKey === relationKey);
+        out.set(relationKey, cols.sort(compareColumns));
+      }
+    return out;
   }
 
   private async allOfType(type: NodeType, active: string[]): Promise<AnyNode[]> {
@@ -649,7 +837,32 @@ class Neo4jStore implements LineageStore {
 
   async traverse(starts: readonly NodeKey[], options: TraverseOptions): Promise<TraversalResult> {
     const { maxDepth, limit } = options;
-    checkTraverseOptions(options);
+    const asOf = checkTraverseOptions(options);
+    if (options.level === 'column') {
+      // One statement for the whole walk (graph/neo4j/cypher.ts, columnTraversal).
+      const active = await this.activeGens();
+      const types = await this.typesOf(starts, active);
+      const valid = [...new Set(starts)].filter((k) => types.get(k) === 'column');
+      if (valid.length === 0) return { starts: [], reached: [], truncatedBy: null };
+      const rows = await this.read(Q.columnTraversal(options.direction === 'downstream', maxDepth + 1), {
+        starts: valid,
+        active,
+        kinds: options.kinds ? [...options.kinds] : null,
+        asOf,
+        maxDepth: neo4j.int(maxDepth),
+      });
+      return traversalFromDistances(
+        valid,
+        rows.map((r) => ({
+          key: r.key as string,
+          type: 'column' as const,
+          distance: Number(r.distance),
+          preds: r.preds as [string, HopKind][],
+        })),
+        maxDepth,
+        limit,
+      );
+    }
     const { expand, active, startType } = await this.stepper(options);
     const types = await this.typesOf(starts, active);
     return bfs(starts, (k) => (types.get(k) === startType ? startType : undefined), maxDepth, limit, expand);
@@ -849,6 +1062,9 @@ class Neo4jStore implements LineageStore {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
     await this.driver.close();
   }
 }

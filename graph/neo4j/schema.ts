@@ -28,7 +28,9 @@ CALL {
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
-    description: 'keys unique per entity label; lookup indexes for contributions, facts and records',
+    description:
+      'keys unique per entity label; lookup indexes for contributions and records (the originId indexes it ' +
+      'once had are dropped by version 4)',
     statements: [
       'CREATE CONSTRAINT relation_key IF NOT EXISTS FOR (n:Relation) REQUIRE n.key IS UNIQUE',
       'CREATE CONSTRAINT column_key IF NOT EXISTS FOR (n:Column) REQUIRE n.key IS UNIQUE',
@@ -37,20 +39,12 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE CONSTRAINT schema_id IF NOT EXISTS FOR (n:LineageSchema) REQUIRE n.id IS UNIQUE',
       'CREATE INDEX column_rel IF NOT EXISTS FOR (n:Column) ON (n.rel)',
       'CREATE INDEX contribution_key IF NOT EXISTS FOR (n:Contribution) ON (n.key)',
-      'CREATE INDEX contribution_origin IF NOT EXISTS FOR (n:Contribution) ON (n.originId)',
       'CREATE INDEX contribution_unique_id IF NOT EXISTS FOR (n:Contribution) ON (n.uniqueId)',
       'CREATE INDEX contribution_type IF NOT EXISTS FOR (n:Contribution) ON (n.type)',
-      'CREATE INDEX column_flow_origin IF NOT EXISTS FOR ()-[e:COLUMN_FLOW]-() ON (e.originId)',
-      'CREATE INDEX relation_flow_origin IF NOT EXISTS FOR ()-[e:RELATION_FLOW]-() ON (e.originId)',
-      'CREATE INDEX consumed_by_origin IF NOT EXISTS FOR ()-[e:CONSUMED_BY]-() ON (e.originId)',
-      'CREATE INDEX check_origin IF NOT EXISTS FOR (n:LineageCheck) ON (n.originId)',
       'CREATE INDEX check_relation IF NOT EXISTS FOR (n:LineageCheck) ON (n.relationKey)',
       'CREATE INDEX check_column IF NOT EXISTS FOR (n:LineageCheck) ON (n.columnKey)',
-      'CREATE INDEX evidence_origin IF NOT EXISTS FOR (n:LineageEvidence) ON (n.originId)',
       'CREATE INDEX evidence_node IF NOT EXISTS FOR (n:LineageEvidence) ON (n.nodeKey)',
-      'CREATE INDEX usage_origin IF NOT EXISTS FOR (n:LineageUsage) ON (n.originId)',
       'CREATE INDEX usage_target IF NOT EXISTS FOR (n:LineageUsage) ON (n.target)',
-      'CREATE INDEX diagnostic_origin IF NOT EXISTS FOR (n:LineageDiagnostic) ON (n.originId)',
       'CREATE INDEX fingerprint_node IF NOT EXISTS FOR (n:LineageFingerprint) ON (n.nodeKey)',
     ],
   },
@@ -111,6 +105,21 @@ export const MIGRATIONS: readonly Migration[] = [
          MATCH (y:Relation {key: br})
          CREATE (x)-[:RELATION_LINK {originId: o.id, gen: o.gen, lms: lms, ext: ext}]->(y)
        } IN TRANSACTIONS OF 1 ROWS`,
+    ],
+  },
+  {
+    version: 4,
+    description:
+      'thin writes: drop the originId indexes no read uses (reads and cleanup select by generation)',
+    statements: [
+      'DROP INDEX contribution_origin IF EXISTS',
+      'DROP INDEX column_flow_origin IF EXISTS',
+      'DROP INDEX relation_flow_origin IF EXISTS',
+      'DROP INDEX consumed_by_origin IF EXISTS',
+      'DROP INDEX check_origin IF EXISTS',
+      'DROP INDEX evidence_origin IF EXISTS',
+      'DROP INDEX usage_origin IF EXISTS',
+      'DROP INDEX diagnostic_origin IF EXISTS',
     ],
   },
 ];

@@ -33,6 +33,8 @@ export interface StartOptions {
   port?: number;
   heap?: string;
   pageCacheMb?: number;
+  /** Extra JVM flags, after the defaults (LINEAGE_NEO4J_JVM_FLAGS, space-separated, is added too). */
+  jvmFlags?: readonly string[];
   startTimeoutMs?: number;
   /** Receives the server's output lines (default: kept in memory and shown only when start-up fails). */
   log?: (line: string) => void;
@@ -126,6 +128,8 @@ export async function startNeo4j(options: StartOptions = {}): Promise<RunningNeo
   const args = [
     ...JVM_FLAGS,
     `-Xmx${options.heap ?? '1g'}`,
+    ...(options.jvmFlags ?? []),
+    ...(process.env.LINEAGE_NEO4J_JVM_FLAGS ?? '').split(' ').filter((f) => f !== ''),
     '-cp',
     `${join(HERE, 'target', 'classes')}:${join(LIB_DIR, '*')}`,
     'lineage.TestNeo4j',

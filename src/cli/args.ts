@@ -3,7 +3,7 @@
 import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
-import { createStore } from '../../graph/create-store.ts';
+import { createStore, type CreateStoreOptions } from '../../graph/create-store.ts';
 import type { LineageStore } from '../../graph/store.ts';
 import type { Config } from '../config.ts';
 import { loadConfig } from '../config.ts';
@@ -118,8 +118,12 @@ export function configFromFlags(
 }
 
 /** Opens the configured store, runs `fn`, and always closes the store. */
-export async function withStore<T>(config: Config, fn: (store: LineageStore) => Promise<T>): Promise<T> {
-  const store = await createStore(config);
+export async function withStore<T>(
+  config: Config,
+  fn: (store: LineageStore) => Promise<T>,
+  options: CreateStoreOptions = {},
+): Promise<T> {
+  const store = await createStore(config, options);
   try {
     return await fn(store);
   } finally {

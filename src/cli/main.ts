@@ -45,6 +45,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     summary: 'alert <kind> <file> | route <ref> | incidents | ack|resolve <id> | digest: alert routing',
     load: () => import('./commands/alert.ts'),
   },
+  stats: {
+    summary: 'stats: node, edge and origin counts of the store (read-only)',
+    load: () => import('./commands/stats.ts'),
+  },
   serve: { summary: 'serve: GraphQL API + GraphiQL playground', load: () => import('./commands/serve.ts') },
   demo: {
     summary: 'demo: ingest the bundled example and serve the API',

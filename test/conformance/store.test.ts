@@ -259,6 +259,16 @@ for (const factory of STORES) {
         ]);
         expect((await store.listConsumers()).map((c) => c.key)).toEqual([DASHBOARD]);
       });
+
+      it('columnsOfMany answers columnsOf for many relations at once; non-relations are absent', async () => {
+        const relations = (await store.listRelations()).map((r) => r.key);
+        const asked = [...relations, stgOrders.key, 'wh.none.x', DASHBOARD, column(stgOrders, 'id').key, ''];
+        const many = await store.columnsOfMany(asked);
+        expect([...many.keys()].sort()).toEqual(relations);
+        for (const k of relations) expect(many.get(k), k).toEqual(await store.columnsOf(k));
+        expect(many.get(stgOrders.key)!.map((c) => c.name)).toEqual(['id', 'amount', 'customer_id', 'note']);
+        expect(await store.columnsOfMany([])).toEqual(new Map());
+      });
     });
 
     describe('edges', () => {

@@ -48,8 +48,15 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       'LINEAGE_BAD_ARGUMENT',
       `--sort must be score or one of ${COMPONENT_NAMES.join(', ')}`,
     );
-  const r = await withStore(config, (store) =>
-    complexity(store, { scope, schema: cmd.values.schema, sortBy: sortBy as ComplexityComponent | 'score' }),
+  const r = await withStore(
+    config,
+    (store) =>
+      complexity(store, {
+        scope,
+        schema: cmd.values.schema,
+        sortBy: sortBy as ComplexityComponent | 'score',
+      }),
+    { readOnly: true },
   );
   if (cmd.values.json) {
     io.out(JSON.stringify(r, null, 2) + '\n');

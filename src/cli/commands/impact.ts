@@ -79,18 +79,25 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       );
     return k as RelationKind;
   });
-  const result = await withStore(config, (store) =>
-    impact(
-      store,
-      {
-        ref: cmd.positionals[0],
-        change,
-        mode,
-        depth,
-        filters: { kinds: kinds.length ? kinds : undefined, schema: cmd.values.schema, tag: cmd.values.tag },
-      },
-      contextFromConfig(config),
-    ),
+  const result = await withStore(
+    config,
+    (store) =>
+      impact(
+        store,
+        {
+          ref: cmd.positionals[0],
+          change,
+          mode,
+          depth,
+          filters: {
+            kinds: kinds.length ? kinds : undefined,
+            schema: cmd.values.schema,
+            tag: cmd.values.tag,
+          },
+        },
+        contextFromConfig(config),
+      ),
+    { readOnly: true },
   );
   const impacted = result.breaks.length + result.stale.length > 0;
   if (cmd.values.json) {

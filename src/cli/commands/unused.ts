@@ -46,8 +46,10 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     sort,
   };
   if (cmd.values.columns) {
-    const r = await withStore(config, (store) =>
-      unusedColumns(store, { ...req, maxColumns: 5_000_000 }, ctx),
+    const r = await withStore(
+      config,
+      (store) => unusedColumns(store, { ...req, maxColumns: 5_000_000 }, ctx),
+      { readOnly: true },
     );
     if (cmd.values.json) {
       io.out(JSON.stringify(r, null, 2) + '\n');
@@ -67,7 +69,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     );
     return 0;
   }
-  const r = await withStore(config, (store) => unusedTables(store, req, ctx));
+  const r = await withStore(config, (store) => unusedTables(store, req, ctx), { readOnly: true });
   if (cmd.values.json) {
     io.out(JSON.stringify(r, null, 2) + '\n');
     return 0;

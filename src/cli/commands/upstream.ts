@@ -33,8 +33,11 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const limit = intFlag('limit', cmd.values.limit);
   const ctx = contextFromConfig(config);
   const since = resolveSince(cmd.values.since ?? '7d', ctx.now);
-  const result = await withStore(config, (store) =>
-    rootCause(store, { ref: cmd.positionals[0], since, depth: Math.min(depth, ctx.maxDepth) }, ctx),
+  const result = await withStore(
+    config,
+    (store) =>
+      rootCause(store, { ref: cmd.positionals[0], since, depth: Math.min(depth, ctx.maxDepth) }, ctx),
+    { readOnly: true },
   );
   if (cmd.values.json) {
     io.out(JSON.stringify(result, null, 2) + '\n');

@@ -13,6 +13,7 @@ import { dbtBatch, queryLogBatch, stgOrders } from '../../helpers/shapes.ts';
 import { neo4jTarget } from './server.ts';
 
 const enabled = neo4jTarget() !== null;
+const FAST_START = ['-XX:TieredStopAtLevel=1'];
 
 function bigReplacement(): LineageBatch {
   const b = dbtBatch('2024-09-01T00:00:00Z');
@@ -89,7 +90,7 @@ describe.skipIf(!enabled)('a Neo4j failure mid-ingest', () => {
     'keeps the previous state when the server is killed during the staged phase of a replacement',
     { timeout: 300_000 },
     async () => {
-      server = await startNeo4j({ keepHome: true });
+      server = await startNeo4j({ keepHome: true, jvmFlags: FAST_START });
       homeDir = server.homeDir;
       const port = Number(new URL(server.uri.replace('bolt:', 'http:')).port);
       const options = {
@@ -113,7 +114,7 @@ describe.skipIf(!enabled)('a Neo4j failure mid-ingest', () => {
       expect(await outcome).toBe('STORE_WRITE_FAILED');
       await store.close();
 
-      server = await startNeo4j({ homeDir, keepHome: true, port });
+      server = await startNeo4j({ homeDir, keepHome: true, port, jvmFlags: FAST_START });
       const reopened = await openNeo4jStore(options);
       try {
         expect(await answers(reopened)).toStrictEqual(before);
