@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openEmbeddedStore } from '../../graph/embedded/index.ts';
 import type { CliIO } from '../../src/cli/io.ts';
 import { main } from '../../src/cli/main.ts';
-import { dbtBatch } from '../conformance/shapes.ts';
+import { dbtBatch } from '../helpers/shapes.ts';
 
 function fakeIO(): CliIO & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];
