@@ -65,11 +65,20 @@ export async function run(args: string[], io: CliIO): Promise<number> {
           value: (c) =>
             c.evidence
               .filter((e) => e.weight > 0)
-              .map((e) => `${e.kind}: ${e.message}`)
-              .join('; ') || '-',
+              .map((e) => `${e.kind} ${e.weight}`)
+              .join(', ') || '-',
           max: 80,
         },
       ]),
   );
+  const top = result.candidates[0];
+  if (top && top.score > 0)
+    io.out(
+      `\nevidence for ${top.key}:\n` +
+        top.evidence
+          .filter((e) => e.weight > 0)
+          .map((e) => `  ${e.at}  ${e.kind.padEnd(24)} ${e.message}${e.subject ? ` (${e.subject})` : ''}\n`)
+          .join(''),
+    );
   return 0;
 }
