@@ -7,7 +7,8 @@
 //                                                           /explorer (+ assets; its data comes via /graphql)
 //   (health) none, no Host check                            /healthz, /readyz
 //   read     LINEAGE_READ_TOKEN when set (or write/admin)   /graphql (queries, introspection), /v1/alerts
-//   write    LINEAGE_WRITE_TOKEN or LINEAGE_ADMIN_TOKEN     (ingest endpoints, e.g. POST /api/v1/lineage)
+//   write    LINEAGE_WRITE_TOKEN or LINEAGE_ADMIN_TOKEN     (ingest endpoints, e.g. POST /api/v1/lineage),
+//                                                           POST /v1/alerts/events (alerts in)
 //   admin    LINEAGE_ADMIN_TOKEN                            (admin endpoints); GraphQL mutations check it
 //                                                           in their resolvers: requireScope(ctx.auth, 'admin', …)
 //
@@ -37,7 +38,8 @@ import type { ExampleQuery } from './graphiql.ts';
 import { graphqlRoute, type GraphQLModule } from './graphql.ts';
 import { guardHost } from './host-check.ts';
 import { openLineageRoutes } from './openlineage.ts';
-import { restAlertRoutes } from './rest-alerts.ts';
+import { alertsGraphql } from './alerts-graphql.ts';
+import { restAlertEvents, restAlertRoutes } from './rest-alerts.ts';
 import { coreGraphql } from './resolvers.ts';
 import { explorerGraphql } from './explorer/graphql.ts';
 import { explorerRoutes } from './explorer/routes.ts';
@@ -45,10 +47,15 @@ import { registerRouteModule, type RouteModule } from './routes.ts';
 import { healthRoutes, playgroundRoutes } from './site.ts';
 
 /** Every slice of the GraphQL schema; the first holds the base types. */
-export const GRAPHQL_MODULES: readonly GraphQLModule[] = [coreGraphql, explorerGraphql];
+export const GRAPHQL_MODULES: readonly GraphQLModule[] = [coreGraphql, explorerGraphql, alertsGraphql];
 
 /** Every route module besides /graphql and the playground (whose examples are a build option). */
-export const ROUTE_MODULES: readonly RouteModule[] = [restAlertRoutes, explorerRoutes, openLineageRoutes];
+export const ROUTE_MODULES: readonly RouteModule[] = [
+  restAlertRoutes,
+  restAlertEvents,
+  explorerRoutes,
+  openLineageRoutes,
+];
 
 export interface BuildAppOptions {
   store: LineageStore;
