@@ -106,6 +106,25 @@ export class AlertService {
     return this.serial(() => this.flush(force));
   }
 
+  /** Sends again every failed delivery of an open/acknowledged/resolved incident (same key: at most once). */
+  retryFailed(): Promise<{ key: string; status: string }[]> {
+    return this.serial(async () => {
+      const rules = this.o.rules.current();
+      const out: { key: string; status: string }[] = [];
+      const failed = await this.o.incidents.listDeliveries({ status: 'failed', limit: 10_000 });
+      for (const f of failed) {
+        if (!f.incidentId || f.event === 'digest') continue;
+        const incident = await this.o.incidents.getIncident(f.incidentId);
+        const r = incident?.recipients.find((x) => x.destination === f.destination && x.owner === f.owner);
+        if (!incident || !r) continue;
+        const [d] = await this.notify(incident, [r], f.event, rules);
+        await this.o.incidents.putIncident(incident);
+        out.push({ key: f.key, status: d?.status ?? 'failed' });
+      }
+      return out;
+    });
+  }
+
   // ------------------------------------------------------------------------------------- intake
 
   private async receiveOne(input: AlertInput): Promise<ReceiveResult> {

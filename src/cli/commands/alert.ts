@@ -4,6 +4,7 @@
 //   lineage alert incidents         open and acknowledged incidents (--all: resolved too)
 //   lineage alert ack|resolve <id>  acknowledge / resolve (resolving notifies everyone who was notified)
 //   lineage alert digest [--force]  send the digests that are due
+//   lineage alert retry             send failed deliveries again
 import { readFileSync } from 'node:fs';
 import { adapt, ALERT_KINDS } from '../../alerts/adapters.ts';
 import { openAlertService } from '../../alerts/open.ts';
@@ -15,7 +16,7 @@ import { renderTable } from '../table.ts';
 
 const SPEC = {
   name: 'alert',
-  usage: `alert <${ALERT_KINDS.join('|')}> <file> | alert route <ref> | alert incidents [--all] | alert ack|resolve <id> | alert digest [--force]`,
+  usage: `alert <${ALERT_KINDS.join('|')}> <file> | alert route <ref> | alert incidents [--all] | alert ack|resolve <id> | alert digest [--force] | alert retry`,
   help: [
     '  Alerts in (one incident per problem, deliveries to the impacted owners per $LINEAGE_ALERT_RULES),',
     '  and incident handling. See docs/alerts.md.',
@@ -113,6 +114,15 @@ async function dispatch(
       if (values.json) json(inc);
       else io.out(`${inc.id} ${inc.state}\n`);
       return 0;
+    }
+    case 'retry': {
+      const sent = await service.retryFailed();
+      if (values.json) json(sent);
+      else
+        io.out(
+          sent.length ? sent.map((s) => `${s.key}: ${s.status}`).join('\n') + '\n' : 'nothing to retry\n',
+        );
+      return sent.some((s) => s.status === 'failed') ? 8 : 0;
     }
     case 'digest': {
       const sent = await service.flushDigests(values.force ?? false);
