@@ -1,57 +1,133 @@
-// Speed of the SQL engine: statements per second on one core (full column lineage of every output
-// column) over TPC-DS, TPC-H and every manifest's compiled SQL; then the same pass through the cache
-// keyed by (dialect, SQL text, schema version), where an unchanged statement is never parsed twice.
-// `--rounds N` repeats the corpus N times (default 3); `--polyglot-first` reads with polyglot first.
-// Numbers depend on the machine's load.
-import { analyzeSqlSync, createSqlCache } from '../parsers/sql/index.ts';
+// Speed of the SQL engine, one core: statements per second with full column lineage of every output
+// column (`analyzeSqlSync`: split, parse in the bounded front-end worker, convert, resolve) beside a
+// parse-only baseline (the same front-end worker call, `readBounded`, and nothing else), per corpus —
+// TPC-DS, TPC-H, every manifest's compiled SQL — and for all of them; then the cache on unchanged
+// statements; then hostile statements through `lineage sql` (one process, one line at a time: the time
+// from writing a line to reading its answer). `--rounds N` repeats the corpus (default 3);
+// `--node-sql-parser-first` reads with node-sql-parser first. Numbers depend on the machine's load.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { analyzeSqlSync, createSqlCache, statementsOf } from '../parsers/sql/index.ts';
+import { readBounded } from '../parsers/sql/front-host.ts';
+import type { FrontEndOrder } from '../parsers/sql/front.ts';
+import { PLATFORMS } from '../src/model/lineage.ts';
+import type { CorpusStatement } from './sql-corpus.ts';
 import { allStatements } from './sql-corpus.ts';
 
 const roundsArg = process.argv.indexOf('--rounds');
 const rounds = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : 3;
+const order: FrontEndOrder = process.argv.includes('--node-sql-parser-first')
+  ? 'node-sql-parser-first'
+  : 'polyglot-first';
 const corpus = allStatements();
 
-function pass(fn: (i: number) => void): { ms: number; n: number } {
+const req = (s: CorpusStatement) => ({
+  sql: s.sql,
+  platform: s.platform,
+  defaultDatabase: s.defaultDatabase,
+  defaultSchema: s.defaultSchema,
+  schema: s.schema,
+  frontEnd: order,
+});
+
+function timed(items: CorpusStatement[], fn: (s: CorpusStatement) => void): number {
   const t0 = performance.now();
-  let n = 0;
-  for (let r = 0; r < rounds; r++) {
-    for (let i = 0; i < corpus.length; i++) {
-      fn(i);
-      n++;
-    }
-  }
-  return { ms: performance.now() - t0, n };
+  for (let r = 0; r < rounds; r++) for (const s of items) fn(s);
+  return performance.now() - t0;
 }
 
-const req = (i: number) => ({
-  sql: corpus[i].sql,
-  platform: corpus[i].platform,
-  defaultDatabase: corpus[i].defaultDatabase,
-  defaultSchema: corpus[i].defaultSchema,
-  schema: corpus[i].schema,
-  frontEnd: process.argv.includes('--polyglot-first') ? ('polyglot-first' as const) : undefined,
-});
+const engine = (s: CorpusStatement): void => void analyzeSqlSync(req(s));
+const parseOnly = (s: CorpusStatement): void => {
+  for (const st of statementsOf(s.sql)) readBounded({ text: st.text, platform: s.platform, order });
+};
 
-// Warm up the grammars (first use of each node-sql-parser grammar and of the WASM module).
-for (let i = 0; i < corpus.length; i += 10) analyzeSqlSync(req(i));
+// Warm-up: start the worker, load both front ends and each grammar once.
+for (const s of corpus) engine(s);
 
-let columns = 0;
-const cold = pass((i) => {
-  for (const s of analyzeSqlSync(req(i))) columns += s.columns.length;
-});
-// The cache: filled once (every statement a miss), then timed on repeated, unchanged statements.
+const groups = new Map<string, CorpusStatement[]>();
+for (const s of corpus) {
+  const g = s.corpus.startsWith('dbt:') ? 'dbt manifests' : s.corpus;
+  groups.set(g, [...(groups.get(g) ?? []), s]);
+}
+groups.set('ALL', corpus);
+const rate = (n: number, ms: number): string => ((n * 1000) / ms).toFixed(1);
+console.log(`front-end order: ${order}; ${rounds} rounds after a warm-up; one core\n`);
+console.log(
+  '| corpus | statements | engine statements/s | ms/statement | parse-only statements/s | engine / parse-only |',
+);
+console.log('|---|---:|---:|---:|---:|---:|');
+for (const [name, items] of groups) {
+  const e = timed(items, engine);
+  const p = timed(items, parseOnly);
+  const n = items.length * rounds;
+  console.log(
+    `| ${name} | ${items.length} | ${rate(n, e)} | ${(e / n).toFixed(2)} | ${rate(n, p)} | ${(p / e).toFixed(2)} |`,
+  );
+}
+
 const cache = createSqlCache(100_000);
-for (let i = 0; i < corpus.length; i++) void cache.analyze(req(i), 'v1');
-const warm = pass((i) => {
-  void cache.analyze(req(i), 'v1');
-});
-const stats = cache.stats();
-const rate = (p: { ms: number; n: number }): string => ((p.n * 1000) / p.ms).toFixed(1);
-console.log(`statements: ${corpus.length} × ${rounds} rounds, output columns per round: ${columns / rounds}`);
-console.log('| mode | statements | time (ms) | statements/s | ms/statement |');
-console.log('|---|---:|---:|---:|---:|');
+for (const s of corpus) void cache.analyze(req(s), 'v1');
+const warm = timed(corpus, (s) => void cache.analyze(req(s), 'v1'));
+const st = cache.stats();
 console.log(
-  `| no cache | ${cold.n} | ${cold.ms.toFixed(0)} | ${rate(cold)} | ${(cold.ms / cold.n).toFixed(2)} |`,
+  `\ncache, unchanged statements: ${rate(corpus.length * rounds, warm)} statements/s (hits ${st.hits}, misses ${st.misses})`,
 );
-console.log(
-  `| cache, unchanged statements (hits ${stats.hits}, misses ${stats.misses}) | ${warm.n} | ${warm.ms.toFixed(0)} | ${rate(warm)} | ${(warm.ms / warm.n).toFixed(3)} |`,
-);
+
+// Hostile statements through the CLI.
+const HOSTILE: { name: string; sql: string; dialect: string }[] = [
+  ...PLATFORMS.map((p) => ({
+    name: `80-byte unclosed ( [${p}]`,
+    sql: `SELECT ${'('.repeat(36)}a FROM t WHERE b IN (${'('.repeat(15)}1`,
+    dialect: p,
+  })),
+  {
+    name: 'balanced broken nesting ×14 [postgres]',
+    sql: `SELECT ${'('.repeat(14)}a +${')'.repeat(14)} FROM t`,
+    dialect: 'postgres',
+  },
+  {
+    name: 'IN list of 20,000 [mysql]',
+    sql: `SELECT a FROM t WHERE b IN (${Array.from({ length: 20_000 }, (_, i) => i).join(', ')})`,
+    dialect: 'mysql',
+  },
+  {
+    name: 'CASE nested 300 deep [duckdb]',
+    sql: `SELECT ${'CASE WHEN a THEN '.repeat(300)}1${' END'.repeat(300)} AS c FROM t`,
+    dialect: 'duckdb',
+  },
+  {
+    name: 'ordinary statement after them [redshift]',
+    sql: 'INSERT INTO o SELECT a + b AS c FROM t',
+    dialect: 'redshift',
+  },
+];
+
+async function hostile(): Promise<void> {
+  const child = spawn(process.execPath, [join(import.meta.dirname, '../bin/lineage.mjs'), 'sql'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const answers = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  // The first line starts the process' worker and front ends: not counted.
+  child.stdin.write(`${JSON.stringify({ sql: 'SELECT 1' })}\n`);
+  await answers.next();
+  console.log(
+    '\nhostile statements through `lineage sql` (one process, ms from line written to answer read):\n',
+  );
+  console.log('| statement | bytes | ms | answer |');
+  console.log('|---|---:|---:|---|');
+  for (const h of HOSTILE) {
+    const t0 = performance.now();
+    child.stdin.write(`${JSON.stringify({ sql: h.sql, dialect: h.dialect })}\n`);
+    const { value } = await answers.next();
+    const ms = performance.now() - t0;
+    const r = JSON.parse(String(value)) as { column_lineage: unknown[]; diagnostics: { code: string }[] };
+    const codes = [...new Set(r.diagnostics.map((d) => d.code))].join(', ');
+    const answer = codes || `${r.column_lineage.length} column(s)`;
+    console.log(`| ${h.name} | ${h.sql.length} | ${ms.toFixed(0)} | ${answer} |`);
+  }
+  child.stdin.end();
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  console.log(`\nlineage sql exit code: ${code}`);
+}
+await hostile();

@@ -107,12 +107,24 @@ describe('sql engine robustness', () => {
   it('ends a parse past its time with SQL_TIMEOUT and goes on with the next statement', async () => {
     // node-sql-parser backtracks exponentially on an error inside nested parentheses.
     const deep = `SELECT ${'('.repeat(14)}a +${')'.repeat(14)} FROM t`;
-    const [r] = analyzeSqlSync({ sql: deep, platform: 'postgres', parseTimeoutMs: 200 });
+    const [r] = analyzeSqlSync({
+      sql: deep,
+      platform: 'postgres',
+      parseTimeoutMs: 200,
+      frontEnd: 'node-sql-parser-first',
+    });
     expect(r.diagnostics.map((d) => d.code)).toEqual(['SQL_TIMEOUT']);
     expect(r.reads.map((t) => t.key)).toEqual(['t']);
     await yieldToRunner();
     const [next] = analyzeSqlSync({ sql: 'SELECT a FROM t', platform: 'postgres' });
     expect(next.confidence).not.toBe('TABLE_LEVEL');
+  });
+
+  it('keeps node-sql-parser off deep nesting polyglot rejected (the default order)', () => {
+    const deep = `SELECT ${'('.repeat(10)}a +${')'.repeat(10)} FROM t`;
+    const [r] = analyzeSqlSync({ sql: deep, platform: 'postgres' });
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['SQL_PARSE_FAILED']);
+    expect(r.diagnostics[0].message).toContain('node-sql-parser not tried: parentheses nested 10 deep');
   });
 
   it('keeps a chain of shared CTEs linear (each CTE is resolved once)', () => {
