@@ -56,6 +56,7 @@ export function fieldCosts(limits: Limits): Record<string, (args: Args) => numbe
     'Query.unusedColumns': () => WHOLE_GRAPH_COST,
     'Query.complexity': () => WHOLE_GRAPH_COST,
     'Query.search': () => 10,
+    'Query.ownerSearch': () => 10,
     'Query.stats': () => 10,
     'Query.asset': () => 2,
   };

@@ -1,5 +1,5 @@
 // The GraphQL fields the web explorer draws from (api/explorer/schema.graphql): a grouped neighbourhood,
-// an impact picture, a forgiving search, and asset-page extras (tests with their last status, reads per
+// an impact picture, a forgiving search (assets and owners), and asset-page extras (tests with their last status, reads per
 // day, source freshness). Read fields like every other: /graphql's read scope applies.
 import { readFileSync } from 'node:fs';
 import type { NodeType } from '../../graph/store.ts';
@@ -7,6 +7,7 @@ import { fuzzySearch } from '../../src/analysis/fuzzy-search.ts';
 import { impact, type ChangeKind, type ImpactMode } from '../../src/analysis/impact.ts';
 import { impactPicture } from '../../src/analysis/impact-picture.ts';
 import { neighbourhood } from '../../src/analysis/neighbourhood.ts';
+import { searchOwners } from '../../src/analysis/owner-search.ts';
 import { utcDay } from '../../src/analysis/window.ts';
 import { lineageError } from '../../src/errors.ts';
 import type { ApiContext } from '../context.ts';
@@ -81,6 +82,24 @@ async function fuzzySearchField(
   return hits.map((h) => ({ ...h, type: TYPE_OUT[h.type] }));
 }
 
+async function ownerSearchField(
+  _: unknown,
+  args: { text: string; first: number; assetsPerOwner: number },
+  ctx: ApiContext,
+) {
+  const max = ctx.config.limits.maxPageSize;
+  for (const [name, v] of [
+    ['first', args.first],
+    ['assetsPerOwner', args.assetsPerOwner],
+  ] as const)
+    if (!Number.isInteger(v) || v < 1 || v > max)
+      throw lineageError('API_LIMIT_EXCEEDED', `${name} ${v} is outside 1..${max}`);
+  const hits = await bounded(ctx, () =>
+    searchOwners(ctx.store, args.text, { limit: args.first, assetsPerOwner: args.assetsPerOwner }),
+  );
+  return hits.map((h) => ({ ...h, assets: h.assets.map((a) => ({ ...a, type: TYPE_OUT[a.type] })) }));
+}
+
 /** Tests on the asset, each with its newest run result (evidence whose subject is the test's id). */
 async function checksField(parent: AssetParent, _: unknown, ctx: ApiContext) {
   if (parent.type === 'CONSUMER') return [];
@@ -137,6 +156,7 @@ export const explorerGraphql: GraphQLModule = {
       neighbourhood: neighbourhoodField,
       impactPicture: impactPictureField,
       fuzzySearch: fuzzySearchField,
+      ownerSearch: ownerSearchField,
     },
     Asset: { checks: checksField, readsPerDay: readsPerDayField, freshness: freshnessField },
   },

@@ -5,6 +5,7 @@ import { buildApp } from '../../api/app.ts';
 import { chooseDrawn } from '../../src/analysis/neighbourhood.ts';
 import {
   COL,
+  CUSTOMER_360,
   CUSTOMERS,
   NOW,
   ORDERS,
@@ -132,6 +133,28 @@ describe('impactPicture, fuzzySearch, asset extras', () => {
     expect(hits[0]).toEqual({ key: COL, type: 'COLUMN' });
     const none = (await gql(`{ fuzzySearch(text: "zzzqqq") { key } }`)).data.fuzzySearch;
     expect(none).toEqual([]);
+  });
+
+  it('finds owners by loose words over name, email or team, with what they own', async () => {
+    const q = (text: string) =>
+      gql(`{ ownerSearch(text: "${text}") { id name email assetCount assets { key type displayName } } }`);
+    const byName = (await q('ana lop')).data.ownerSearch;
+    expect(byName).toEqual([
+      {
+        id: 'ana.lopez@jaffle.example',
+        name: 'Ana Lopez',
+        email: 'ana.lopez@jaffle.example',
+        assetCount: 1,
+        assets: [{ key: CUSTOMER_360, type: 'CONSUMER', displayName: 'Customer 360' }],
+      },
+    ]);
+    const byEmail = (await q('sam.okafor@jaffle')).data.ownerSearch;
+    expect(byEmail.map((o: Json) => o.id)).toEqual(['sam.okafor@jaffle.example']);
+    // both are @jaffle.example: the shared word finds them both
+    expect((await q('jaffle.example')).data.ownerSearch).toHaveLength(2);
+    expect((await q('zzzqqq')).data.ownerSearch).toEqual([]);
+    const tooMany = await gql(`{ ownerSearch(text: "a", first: 100000) { id } }`);
+    expect(tooMany.errors[0].extensions.code).toBe('API_LIMIT_EXCEEDED');
   });
 
   it('gives an asset its tests with their last status and its reads per day', async () => {

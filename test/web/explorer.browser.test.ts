@@ -43,6 +43,22 @@ describe('explorer in chromium', () => {
     await expect.poll(() => page.locator('.facts').innerText()).toContain(STG_ORDERS);
   });
 
+  it('search: owners are hits too, Enter on one opens the first asset they own', async () => {
+    await open('#/');
+    await page.locator('.search-box').fill('ana lopez');
+    const owner = page.locator('#search-hits li.owner-hit').first();
+    await expect.poll(() => owner.innerText()).toContain('Ana Lopez');
+    expect(await owner.innerText()).toContain('Customer 360');
+    await page.locator('.search-box').focus();
+    const index = await page.locator('#search-hits li').count();
+    for (let i = 1; i < index; i++) await page.keyboard.press('ArrowDown');
+    expect(await owner.getAttribute('aria-selected')).toBe('true');
+    await s.shot(page, 'explorer-search-owner');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/#\/asset\//);
+    expect(decodeURIComponent(page.url())).toContain('exposure.jaffle_shop.customer_360');
+  });
+
   it('asset page: columns, tests with their last status, usage with reads per day, edges with provenance', async () => {
     await open(`#/asset/${encodeURIComponent(ORDERS)}`);
     await page.locator('.asset-grid').waitFor();

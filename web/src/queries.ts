@@ -3,7 +3,17 @@
 
 export const SEARCH = `query Search($text: String!, $first: Int) {
   fuzzySearch(text: $text, first: $first) { key type name displayName score }
+  ownerSearch(text: $text, first: 5) { id name email team assetCount assets { key type displayName } }
 }`;
+
+export interface OwnerHit {
+  id: string;
+  name: string | null;
+  email: string | null;
+  team: string | null;
+  assetCount: number;
+  assets: { key: string; type: 'RELATION' | 'COLUMN' | 'CONSUMER'; displayName: string }[];
+}
 
 export interface SearchHit {
   key: string;
