@@ -154,7 +154,7 @@ describe('impactPicture, fuzzySearch, asset extras', () => {
     expect((await q('jaffle.example')).data.ownerSearch).toHaveLength(2);
     expect((await q('zzzqqq')).data.ownerSearch).toEqual([]);
     const tooMany = await gql(`{ ownerSearch(text: "a", first: 100000) { id } }`);
-    expect(tooMany.errors[0].extensions.code).toBe('API_LIMIT_EXCEEDED');
+    expect((tooMany.errors as Json)[0].extensions.code).toBe('API_LIMIT_EXCEEDED');
   });
 
   it('gives an asset its tests with their last status and its reads per day', async () => {
