@@ -8,8 +8,8 @@
 //   and consumers reachable downstream (counted up to REACH_CAP).
 // A schema's score is the mean of its relations' scores; its breakdown is the mean of each component.
 import type { RelationNode, SqlShape } from '../model/lineage.ts';
-import { pausePoint, PAUSE_MASK } from '../../graph/cooperate.ts';
-import type { LineageStore } from '../../graph/store.ts';
+import { pausePoint, PAUSE_MASK, type Checkpoint } from '../../graph/cooperate.ts';
+import type { LineageStore, RelationGraph } from '../../graph/store.ts';
 import { cmp } from './impact.ts';
 
 export const COMPLEXITY_COMPONENTS = {
@@ -96,21 +96,63 @@ export function scoreComponents(raw: Record<ComplexityComponent, number>): {
   return { score, breakdown };
 }
 
+/** The record complexity's phases share: the relation graph, its adjacency and the per-relation counts. */
+interface ComplexityRun {
+  g: RelationGraph;
+  byKey: Map<string, RelationNode>;
+  n: number;
+  out: number[][];
+  inDeg: Uint32Array;
+  outDeg: Uint32Array;
+  cross: Uint32Array;
+  depth: Uint32Array;
+  reach: Uint32Array;
+  /** Pause points for a caller that must stay responsive (graph/cooperate.ts); null elsewhere. */
+  pause: Checkpoint | null;
+  partialReasons: string[];
+}
+
 export async function complexity(
   store: LineageStore,
   req: { scope: 'MODEL' | 'SCHEMA'; schema?: string; sortBy?: ComplexityComponent | 'score' },
 ): Promise<ComplexityResult> {
   const g = await store.relationGraph();
   const relations = await store.listRelations();
-  const byKey = new Map<string, RelationNode>(relations.map((r) => [r.key, r]));
   const n = g.keys.length;
-  const out: number[][] = Array.from({ length: n }, () => []);
-  const inDeg = new Uint32Array(n);
-  const outDeg = new Uint32Array(n);
-  const cross = new Uint32Array(n);
+  const run: ComplexityRun = {
+    g,
+    byKey: new Map(relations.map((r) => [r.key, r])),
+    n,
+    out: Array.from({ length: n }, () => []),
+    inDeg: new Uint32Array(n),
+    outDeg: new Uint32Array(n),
+    cross: new Uint32Array(n),
+    depth: new Uint32Array(n),
+    reach: new Uint32Array(n),
+    pause: pausePoint(),
+    partialReasons: [],
+  };
+  await buildAdjacency(run);
+  depthFromSources(run);
+  await downstreamReach(run);
+  const models = await scoreRelations(run, req.schema);
+  const items = req.scope === 'SCHEMA' ? await bySchema(run, models) : models;
+  const sortBy = req.sortBy ?? 'score';
+  const value = (c: ComplexityItem) =>
+    sortBy === 'score' ? c.score : (c.breakdown.find((b) => b.component === sortBy)?.contribution ?? 0);
+  items.sort((a, b) => value(b) - value(a) || b.score - a.score || cmp(a.key, b.key));
+  return {
+    scope: req.scope,
+    items,
+    partial: run.partialReasons.length > 0,
+    partialReasons: run.partialReasons,
+  };
+}
+
+/** Out-adjacency, table fan-in/fan-out and cross-schema edge counts. */
+async function buildAdjacency(run: ComplexityRun): Promise<void> {
+  const { g, byKey, out, inDeg, outDeg, cross, pause } = run;
   const schemaOf = (i: number) => byKey.get(g.keys[i])?.schema ?? null;
-  // pause points for a caller that must stay responsive (graph/cooperate.ts); null elsewhere
-  const pause = pausePoint();
   for (let e = 0; e < g.edges.length; e++) {
     if (pause && (e & PAUSE_MASK) === PAUSE_MASK) await pause();
     const [from, to] = g.edges[e];
@@ -123,9 +165,12 @@ export async function complexity(
       cross[to]++;
     }
   }
-  // depth: longest path from a source, Kahn order; nodes left in cycles keep what they reached.
-  const depth = new Uint32Array(n);
-  const pending = Uint32Array.from(inDeg);
+}
+
+/** depth: longest path from a source, Kahn order; nodes left in cycles keep what they reached. Linear. */
+function depthFromSources(run: ComplexityRun): void {
+  const { n, out, depth } = run;
+  const pending = Uint32Array.from(run.inDeg);
   const queue: number[] = [];
   for (let i = 0; i < n; i++) if (pending[i] === 0) queue.push(i);
   for (let q = 0; q < queue.length; q++) {
@@ -135,14 +180,16 @@ export async function complexity(
       if (--pending[v] === 0) queue.push(v);
     }
   }
-  const partialReasons: string[] = [];
   if (queue.length < n)
-    partialReasons.push(
+    run.partialReasons.push(
       `cycle: ${n - queue.length} relations sit on dependency cycles; their depth is a lower bound`,
     );
-  // downstream reach by bounded BFS per node
+}
+
+/** Downstream reach by a BFS per relation, each bounded by REACH_CAP, plus its consumers. */
+async function downstreamReach(run: ComplexityRun): Promise<void> {
+  const { n, out, reach, pause, g } = run;
   const mark = new Int32Array(n).fill(-1);
-  const reach = new Uint32Array(n);
   let capped = false;
   for (let s = 0; s < n; s++) {
     if (pause && (s & 31) === 31) await pause();
@@ -161,69 +208,83 @@ export async function complexity(
     if (count >= REACH_CAP) capped = true;
     reach[s] = Math.min(count, REACH_CAP) + g.consumerCount[s];
   }
-  if (capped) partialReasons.push(`limit: downstream reach counted up to ${REACH_CAP}`);
+  if (capped) run.partialReasons.push(`limit: downstream reach counted up to ${REACH_CAP}`);
+}
 
+async function scoreRelations(
+  run: ComplexityRun,
+  schemaFilter: string | undefined,
+): Promise<ComplexityItem[]> {
+  const { g, byKey, pause } = run;
   const models: ComplexityItem[] = [];
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < run.n; i++) {
     if (pause && (i & PAUSE_MASK) === PAUSE_MASK) await pause();
     const r = byKey.get(g.keys[i]);
     const schema = r?.schema ?? null;
-    if (req.schema && (schema ?? '').toLowerCase() !== req.schema.toLowerCase()) continue;
+    if (schemaFilter && (schema ?? '').toLowerCase() !== schemaFilter.toLowerCase()) continue;
     const { score, breakdown } = scoreComponents({
-      fanInTables: inDeg[i],
-      fanOutTables: outDeg[i] + g.consumerCount[i],
+      fanInTables: run.inDeg[i],
+      fanOutTables: run.outDeg[i] + g.consumerCount[i],
       fanInColumns: g.columnEdgesIn[i],
       fanOutColumns: g.columnEdgesOut[i],
-      depth: depth[i],
-      downstreamReach: reach[i],
+      depth: run.depth[i],
+      downstreamReach: run.reach[i],
       sqlShape: sqlShapeScore(r?.sqlShape),
-      crossSchemaEdges: cross[i],
+      crossSchemaEdges: run.cross[i],
     });
     models.push({ key: g.keys[i], kind: g.kinds[i], schema, score, breakdown, relations: 1, top: null });
   }
-  let items = models;
-  if (req.scope === 'SCHEMA') {
-    const groups = new Map<string, ComplexityItem[]>();
-    for (const m of models) {
-      const k = m.schema ?? '(none)';
-      groups.set(k, [...(groups.get(k) ?? []), m]);
-    }
-    items = [...groups].map(([schema, list]) => {
-      const mean = (f: (c: ComplexityItem) => number) => list.reduce((a, c) => a + f(c), 0) / list.length;
-      const breakdown = COMPONENT_NAMES.map((component, j) => ({
-        component,
-        raw: round(
-          mean((c) => c.breakdown[j].raw),
-          2,
-        ),
-        normalized: round(
-          mean((c) => c.breakdown[j].normalized),
-          4,
-        ),
-        weight: COMPLEXITY_COMPONENTS[component].weight,
-        contribution: round(
-          mean((c) => c.breakdown[j].contribution),
-          2,
-        ),
-      }));
-      const top = [...list].sort((a, b) => b.score - a.score || cmp(a.key, b.key))[0];
-      return {
-        key: schema,
-        kind: 'schema',
-        schema,
-        score: round(
-          mean((c) => c.score),
-          1,
-        ),
-        breakdown,
-        relations: list.length,
-        top: top.key,
-      };
-    });
+  return models;
+}
+
+/** SCHEMA scope: each schema's score and breakdown are the means of its relations'; `top` the highest. */
+async function bySchema(run: ComplexityRun, models: ComplexityItem[]): Promise<ComplexityItem[]> {
+  const groups = new Map<string, ComplexityItem[]>();
+  for (const m of models) {
+    const k = m.schema ?? '(none)';
+    const list = groups.get(k);
+    if (list) list.push(m);
+    else groups.set(k, [m]);
   }
-  const sortBy = req.sortBy ?? 'score';
-  const value = (c: ComplexityItem) =>
-    sortBy === 'score' ? c.score : (c.breakdown.find((b) => b.component === sortBy)?.contribution ?? 0);
-  items.sort((a, b) => value(b) - value(a) || b.score - a.score || cmp(a.key, b.key));
-  return { scope: req.scope, items, partial: partialReasons.length > 0, partialReasons };
+  const items: ComplexityItem[] = [];
+  for (const [schema, list] of groups) {
+    if (run.pause) await run.pause();
+    items.push(schemaItem(schema, list));
+  }
+  return items;
+}
+
+function schemaItem(schema: string, list: ComplexityItem[]): ComplexityItem {
+  const mean = (f: (c: ComplexityItem) => number) => list.reduce((a, c) => a + f(c), 0) / list.length;
+  const breakdown = COMPONENT_NAMES.map((component, j) => ({
+    component,
+    raw: round(
+      mean((c) => c.breakdown[j].raw),
+      2,
+    ),
+    normalized: round(
+      mean((c) => c.breakdown[j].normalized),
+      4,
+    ),
+    weight: COMPLEXITY_COMPONENTS[component].weight,
+    contribution: round(
+      mean((c) => c.breakdown[j].contribution),
+      2,
+    ),
+  }));
+  let top = list[0];
+  for (const c of list)
+    if (c.score > top.score || (c.score === top.score && cmp(c.key, top.key) < 0)) top = c;
+  return {
+    key: schema,
+    kind: 'schema',
+    schema,
+    score: round(
+      mean((c) => c.score),
+      1,
+    ),
+    breakdown,
+    relations: list.length,
+    top: top.key,
+  };
 }
