@@ -63,6 +63,21 @@ export function maxSeverity(list: readonly AlertSeverity[]): AlertSeverity {
   return SEVERITIES[best];
 }
 
+/** The record importanceOf's phases share: the explored downstream subgraph and the consumers met in it. */
+interface ImportanceRun {
+  store: LineageStore;
+  keys: readonly string[];
+  nodes: Map<string, AnyNode>;
+  ctx: ImportanceContext;
+  /** Explored node -> its downstream neighbours (relations and consumers). */
+  adjacency: Map<string, string[]>;
+  /** Real exposures met (metrics and semantic models are dropped once loaded). */
+  consumers: Set<string>;
+  /** Node -> the exposures reachable from it (memo). */
+  reach: Map<string, Set<string>>;
+  partial: boolean;
+}
+
 /**
  * Importance of relations and consumers. Exposures downstream are counted over the downstream subgraph
  * explored from `keys` (at most ctx.maxNodes nodes); `partial` says when that bound cut it.
@@ -73,17 +88,47 @@ export async function importanceOf(
   nodes: Map<string, AnyNode>,
   ctx: ImportanceContext,
 ): Promise<{ byKey: Map<string, Importance>; partial: boolean }> {
-  const adjacency = new Map<string, string[]>();
-  const consumers = new Set<string>();
-  const queue = [...new Set(keys)].sort();
+  const run: ImportanceRun = {
+    store,
+    keys,
+    nodes,
+    ctx,
+    adjacency: new Map(),
+    consumers: new Set(),
+    reach: new Map(),
+    partial: false,
+  };
+  await exploreDownstream(run);
+  await dropSemanticConsumers(run);
+  const reads = await readsOf(run);
+  const byKey = new Map<string, Importance>();
+  for (const key of keys) {
+    const node = nodes.get(key);
+    const exposures =
+      node?.type === 'consumer' ? (node.node.kind === 'other' ? 0 : 1) : reachOf(run, key).size;
+    const r = reads.get(key) ?? 0;
+    const keyAsset = isKeyAsset(node);
+    byKey.set(key, {
+      score: importanceScore(exposures, r, keyAsset),
+      exposuresDownstream: exposures,
+      reads: r,
+      keyAsset,
+      severity: severityOf(exposures, r, keyAsset),
+    });
+  }
+  return { byKey, partial: run.partial };
+}
+
+/**
+ * Breadth first, one store call per level (a segment of the queue): keys are still handled in queue order,
+ * so the maxNodes cut falls exactly where a node-by-node walk would put it.
+ */
+async function exploreDownstream(run: ImportanceRun): Promise<void> {
+  const queue = [...new Set(run.keys)].sort();
   const seen = new Set(queue);
-  let partial = false;
-  // Breadth first, one store call per level (a segment of the queue): keys are still handled in queue
-  // order, so the maxNodes cut falls exactly where a node-by-node walk would put it.
-  let expired = false;
-  for (let levelStart = 0; levelStart < queue.length && !expired;) {
+  for (let levelStart = 0; levelStart < queue.length;) {
     const levelEnd = queue.length;
-    const hops = await store.neighbors(queue.slice(levelStart, levelEnd), {
+    const hops = await run.store.neighbors(queue.slice(levelStart, levelEnd), {
       direction: 'downstream',
       level: 'relation',
       includeConsumers: true,
@@ -95,105 +140,92 @@ export async function importanceOf(
       else hopsFrom.set(h.from, [h]);
     }
     for (let i = levelStart; i < levelEnd; i++) {
-      if (ctx.expired?.()) {
-        partial = true;
-        expired = true;
-        break;
+      if (run.ctx.expired?.()) {
+        run.partial = true;
+        return;
       }
-      const key = queue[i];
-      const node = nodes.get(key);
-      if (node?.type === 'consumer') {
-        consumers.add(key);
-        adjacency.set(key, []);
-        continue;
-      }
-      const out: string[] = [];
-      for (const h of hopsFrom.get(key) ?? []) {
-        if (h.to === key) continue;
-        out.push(h.to);
-        if (h.kind === 'CONSUMER') consumers.add(h.to);
-        if (!seen.has(h.to)) {
-          if (seen.size >= ctx.maxNodes) {
-            partial = true;
-            continue;
-          }
-          seen.add(h.to);
-          queue.push(h.to);
-        }
-      }
-      adjacency.set(key, out);
+      expandNode(run, queue[i], hopsFrom.get(queue[i]) ?? [], seen, queue);
     }
     levelStart = levelEnd;
   }
+}
 
-  // Only real exposures count (dashboards, notebooks, ML models, apps, analyses); metrics and semantic
-  // models (kind 'other') are listed by impact but do not raise importance.
-  const consumerKeys = [...consumers].filter((k) => !nodes.has(k));
-  if (consumerKeys.length > 0) for (const [k, n] of await store.getNodes(consumerKeys)) nodes.set(k, n);
-  for (const k of [...consumers]) {
-    const n = nodes.get(k);
-    if (n?.type === 'consumer' && n.node.kind === 'other') consumers.delete(k);
+function expandNode(run: ImportanceRun, key: string, hops: Hop[], seen: Set<string>, queue: string[]): void {
+  if (run.nodes.get(key)?.type === 'consumer') {
+    run.consumers.add(key);
+    run.adjacency.set(key, []);
+    return;
   }
-
-  // Exposures reachable from each node (memoized DFS over the explored subgraph; cycles cut).
-  const reach = new Map<string, Set<string>>();
-  const visiting = new Set<string>();
-  const reachOf = (start: string): Set<string> => {
-    const done = reach.get(start);
-    if (done) return done;
-    // Iterative post-order to stay safe on long chains.
-    const stack: { key: string; i: number; acc: Set<string> }[] = [{ key: start, i: 0, acc: new Set() }];
-    visiting.add(start);
-    let result = new Set<string>();
-    while (stack.length > 0) {
-      const top = stack[stack.length - 1];
-      const next = adjacency.get(top.key) ?? [];
-      if (top.i < next.length) {
-        const child = next[top.i++];
-        if (consumers.has(child)) top.acc.add(child);
-        const memo = reach.get(child);
-        if (memo) for (const c of memo) top.acc.add(c);
-        else if (!visiting.has(child) && adjacency.has(child)) {
-          visiting.add(child);
-          stack.push({ key: child, i: 0, acc: new Set() });
-        }
-        continue;
-      }
-      stack.pop();
-      visiting.delete(top.key);
-      reach.set(top.key, top.acc);
-      result = top.acc;
-      const parent = stack[stack.length - 1];
-      if (parent) for (const c of top.acc) parent.acc.add(c);
+  const out: string[] = [];
+  for (const h of hops) {
+    if (h.to === key) continue;
+    out.push(h.to);
+    if (h.kind === 'CONSUMER') run.consumers.add(h.to);
+    if (seen.has(h.to)) continue;
+    if (seen.size >= run.ctx.maxNodes) {
+      run.partial = true;
+      continue;
     }
-    return result;
-  };
-
-  const relationKeys = keys.filter((k) => nodes.get(k)?.type === 'relation');
-  const usage =
-    relationKeys.length === 0
-      ? []
-      : await store.usage({
-          targets: relationKeys,
-          sinceDay: ctx.sinceDay,
-          excludeUsers: ctx.excludeUsers,
-          excludeRoles: ctx.excludeRoles,
-        });
-  const reads = new Map(usage.map((u) => [u.target, u.reads]));
-
-  const byKey = new Map<string, Importance>();
-  for (const key of keys) {
-    const node = nodes.get(key);
-    const exposures = node?.type === 'consumer' ? (node.node.kind === 'other' ? 0 : 1) : reachOf(key).size;
-    const r = reads.get(key) ?? 0;
-    const keyAsset = isKeyAsset(node);
-    byKey.set(key, {
-      score: importanceScore(exposures, r, keyAsset),
-      exposuresDownstream: exposures,
-      reads: r,
-      keyAsset,
-      severity: severityOf(exposures, r, keyAsset),
-    });
+    seen.add(h.to);
+    queue.push(h.to);
   }
-  return { byKey, partial };
+  run.adjacency.set(key, out);
+}
+
+/**
+ * Only real exposures count (dashboards, notebooks, ML models, apps, analyses); metrics and semantic models
+ * (kind 'other') are listed by impact but do not raise importance.
+ */
+async function dropSemanticConsumers(run: ImportanceRun): Promise<void> {
+  const missing = [...run.consumers].filter((k) => !run.nodes.has(k));
+  if (missing.length > 0) for (const [k, n] of await run.store.getNodes(missing)) run.nodes.set(k, n);
+  for (const k of [...run.consumers]) {
+    const n = run.nodes.get(k);
+    if (n?.type === 'consumer' && n.node.kind === 'other') run.consumers.delete(k);
+  }
+}
+
+/** Exposures reachable from `start`: memoized iterative post-order DFS over the explored subgraph, cycles cut. */
+function reachOf(run: ImportanceRun, start: string): Set<string> {
+  const { reach, adjacency, consumers } = run;
+  const done = reach.get(start);
+  if (done) return done;
+  const visiting = new Set<string>([start]);
+  const stack: { key: string; i: number; acc: Set<string> }[] = [{ key: start, i: 0, acc: new Set() }];
+  let result = new Set<string>();
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    const next = adjacency.get(top.key) ?? [];
+    if (top.i < next.length) {
+      const child = next[top.i++];
+      if (consumers.has(child)) top.acc.add(child);
+      const memo = reach.get(child);
+      if (memo) for (const c of memo) top.acc.add(c);
+      else if (!visiting.has(child) && adjacency.has(child)) {
+        visiting.add(child);
+        stack.push({ key: child, i: 0, acc: new Set() });
+      }
+      continue;
+    }
+    stack.pop();
+    visiting.delete(top.key);
+    reach.set(top.key, top.acc);
+    result = top.acc;
+    const parent = stack[stack.length - 1];
+    if (parent) for (const c of top.acc) parent.acc.add(c);
+  }
+  return result;
+}
+
+/** Reads in the window of the relations asked about. */
+async function readsOf(run: ImportanceRun): Promise<Map<string, number>> {
+  const relationKeys = run.keys.filter((k) => run.nodes.get(k)?.type === 'relation');
+  if (relationKeys.length === 0) return new Map();
+  const usage = await run.store.usage({
+    targets: relationKeys,
+    sinceDay: run.ctx.sinceDay,
+    excludeUsers: run.ctx.excludeUsers,
+    excludeRoles: run.ctx.excludeRoles,
+  });
+  return new Map(usage.map((u) => [u.target, u.reads]));
 }
