@@ -10,6 +10,7 @@ import { QueryLogAggregator } from '../../parsers/query-log/aggregate.ts';
 import type { AggregateCounts } from '../../parsers/query-log/aggregate.ts';
 import { buildBatch, lineageOf, neededColumns, neededRelations } from '../../parsers/query-log/batch.ts';
 import { queryLogFormat } from '../../parsers/query-log/formats.ts';
+import type { QueryLogFormat } from '../../parsers/query-log/formats.ts';
 import { isZone } from '../../parsers/query-log/time.ts';
 import type { Analyzer } from '../../parsers/query-log/statement.ts';
 import type { LedgerDay } from '../../parsers/query-log/aggregate.ts';
@@ -85,6 +86,7 @@ export interface QueryLogBuild {
 /**
  * Reads the whole log and builds the batch without writing anything: `known` supplies the columns of
  * relations the graph already holds (so names join dbt's relations) and which nodes already exist.
+ * Phases: check the inputs, fold every record into the aggregator, turn the aggregate into a batch.
  */
 export async function buildQueryLogBatch(
   known: KnownGraph,
@@ -92,29 +94,49 @@ export async function buildQueryLogBatch(
   options: IngestQueryLogOptions,
 ): Promise<QueryLogBuild> {
   const format = queryLogFormat(options.format);
+  const { path, size } = checkInputs(file, options);
+  const originId = options.origin ?? `query-log:${path}`;
+  const ledgers =
+    options.ledgerDir === undefined
+      ? undefined
+      : QueryLogLedgers.open(options.ledgerDir, originId, await known.origins());
+  const aggregator = newAggregator(known, format, options, ledgers);
+  await readLog(path, size, format, aggregator, options);
+  const origin: Origin = {
+    id: originId,
+    provenance: 'query_log',
+    label: `${format.name} query log ${path}`,
+    ingestedAt: (options.now?.() ?? new Date()).toISOString(),
+  };
+  const { batch, summary } = await assemble(known, aggregator, origin, path, format.name, ledgers);
+  return { batch, summary, ...(ledgers ? { ledger: { ledgers, days: aggregator.executionLedger() } } : {}) };
+}
+
+/** The absolute path and size of the log; a bad time zone or a missing file fails before anything is read. */
+function checkInputs(file: string, options: IngestQueryLogOptions): { path: string; size: number } {
   if (options.timeZone !== undefined && !isZone(options.timeZone))
     throw lineageError(
       'LINEAGE_BAD_ARGUMENT',
       `unknown time zone '${options.timeZone}' (an IANA name, e.g. Europe/Paris)`,
     );
   const path = resolve(file);
-  let size: number;
   try {
     const st = statSync(path);
     if (!st.isFile()) throw new Error('not a file');
-    size = st.size;
+    return { path, size: st.size };
   } catch {
     throw lineageError('LINEAGE_NOT_FOUND', `query log '${file}' does not exist or is not a file`);
   }
-  const progress = options.progress;
-  progress?.setTotal(size);
+}
+
+function newAggregator(
+  known: KnownGraph,
+  format: QueryLogFormat,
+  options: IngestQueryLogOptions,
+  ledgers: QueryLogLedgers | undefined,
+): QueryLogAggregator {
   const schemaCache = new Map<string, readonly string[] | undefined>();
-  const originId = options.origin ?? `query-log:${path}`;
-  const ledgers =
-    options.ledgerDir === undefined
-      ? undefined
-      : QueryLogLedgers.open(options.ledgerDir, originId, await known.origins());
-  const aggregator = new QueryLogAggregator({
+  return new QueryLogAggregator({
     format,
     platform: options.platform,
     defaultDatabase: options.defaultDatabase,
@@ -131,6 +153,18 @@ export async function buildQueryLogBatch(
     maxSamples: options.maxSamples,
     countedElsewhere: ledgers?.countedElsewhere,
   });
+}
+
+/** Streams every record into the aggregator; a file with no valid row among the first ones is the wrong format. */
+async function readLog(
+  path: string,
+  size: number,
+  format: QueryLogFormat,
+  aggregator: QueryLogAggregator,
+  options: IngestQueryLogOptions,
+): Promise<void> {
+  const progress = options.progress;
+  progress?.setTotal(size);
   try {
     let valid = 0;
     const read = { onBytes: (n: number) => progress?.tick(n), timeZone: options.timeZone };
@@ -144,16 +178,43 @@ export async function buildQueryLogBatch(
   } finally {
     progress?.done();
   }
+}
 
+/** The batch of what the log gave (lineage, usage, diagnostics) and the summary of the ingest. */
+async function assemble(
+  known: KnownGraph,
+  aggregator: QueryLogAggregator,
+  origin: Origin,
+  path: string,
+  format: string,
+  ledgers: QueryLogLedgers | undefined,
+): Promise<{ batch: LineageBatch; summary: Omit<QueryLogSummary, 'apply'> }> {
   const lineage = lineageOf(aggregator.statementStats());
   const wanted = [...neededRelations(lineage), ...neededColumns(lineage)];
   const existing = new Set((await known.getNodes(wanted)).keys());
-  const origin: Origin = {
-    id: originId,
-    provenance: 'query_log',
-    label: `${format.name} query log ${path}`,
-    ingestedAt: (options.now?.() ?? new Date()).toISOString(),
+  const diagnostics = [...rowDiagnostics(aggregator, path), ...(ledgers?.diagnostics ?? [])];
+  const usage = aggregator.usageRecords(lineage.temporary);
+  const batch = buildBatch({ origin, lineage, usage, diagnostics });
+  const isNew = (k: string) => !existing.has(k);
+  const summary = {
+    origin: origin.id,
+    format,
+    file: path,
+    ...aggregator.counts,
+    malformedSamples: aggregator.malformedSamples,
+    columnEdges: batch.columnEdges.length,
+    relationEdges: batch.relationEdges.length,
+    usageRecords: batch.usage.length,
+    temporaryRelations: lineage.temporary.size,
+    relationsCreated: batch.relations.filter((r) => isNew(r.key)).length,
+    columnsCreated: batch.columns.filter((c) => isNew(c.key)).length,
+    countedElsewhere: aggregator.countedElsewhere,
   };
+  return { batch, summary };
+}
+
+/** The first malformed rows (one diagnostic each, at its line), a count of the rest, unparsed statements. */
+function rowDiagnostics(aggregator: QueryLogAggregator, path: string): Diagnostic[] {
   const diagnostics: Diagnostic[] = aggregator.malformedSamples.map((m) => ({
     code: 'QUERY_LOG_MALFORMED_ROW',
     severity: 'warning',
@@ -169,28 +230,7 @@ export async function buildQueryLogBatch(
       where: { file: path },
     });
   diagnostics.push(...aggregator.diagnostics.map((d) => ({ ...d, where: { file: path, ...d.where } })));
-  diagnostics.push(...(ledgers?.diagnostics ?? []));
-  const usage = aggregator.usageRecords(lineage.temporary);
-  const batch = buildBatch({ origin, lineage, usage, diagnostics });
-  const isNew = (k: string) => !existing.has(k);
-  return {
-    batch,
-    summary: {
-      origin: origin.id,
-      format: format.name,
-      file: path,
-      ...aggregator.counts,
-      malformedSamples: aggregator.malformedSamples,
-      columnEdges: batch.columnEdges.length,
-      relationEdges: batch.relationEdges.length,
-      usageRecords: batch.usage.length,
-      temporaryRelations: lineage.temporary.size,
-      relationsCreated: batch.relations.filter((r) => isNew(r.key)).length,
-      columnsCreated: batch.columns.filter((c) => isNew(c.key)).length,
-      countedElsewhere: aggregator.countedElsewhere,
-    },
-    ...(ledgers ? { ledger: { ledgers, days: aggregator.executionLedger() } } : {}),
-  };
+  return diagnostics;
 }
 
 /**
