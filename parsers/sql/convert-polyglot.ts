@@ -466,13 +466,14 @@ export function pStatement(
       const set: Assignment[] = [];
       for (const s of Array.isArray(p.set) ? p.set : []) {
         if (!Array.isArray(s)) continue;
-        const column = ident(s[0]);
+        const column = setColumn(s[0]);
         if (column) set.push({ column, value: pExpr(s[1]) });
       }
       const from: FromItem[] = [];
       for (const f of list(p.from_clause)) {
         from.push(...fromItems(f, null));
       }
+      from.push(...joinItems(p.from_joins));
       return {
         kind: 'update',
         target: tableName(t),
@@ -508,6 +509,13 @@ function selectStatement(x: PolyNode, p: PolyNode): Statement {
   const into = isObj(p.into) ? variant(p.into.this) : null;
   if (!into || into[0] !== 'table') return { kind: 'select', query: pQuery(x) };
   return { kind: 'create_table', target: tableName(into[1]), columns: [], query: pQuery(x) };
+}
+
+/** The column an UPDATE … SET assigns; `t.c` (written qualified, read as one name) is column c. */
+function setColumn(x: unknown): Ident | null {
+  const id = ident(x);
+  if (!id || id.quoted || !id.value.includes('.')) return id;
+  return { value: id.value.slice(id.value.lastIndexOf('.') + 1), quoted: false };
 }
 
 function fnName(x: unknown): string {
