@@ -171,4 +171,19 @@ describe('alerts over HTTP', () => {
     expect(broken.rulesError).toContain("unknown destination 'nowhere'");
     expect(broken.recipients).toEqual(after.recipients);
   });
+
+  it("a detector's recovery (status resolved, same id) resolves the incident it opened", async () => {
+    const post = (payload: object) =>
+      app.inject({ method: 'POST', url: '/v1/alerts/events', headers: WRITE, payload }).then((r) => r.json());
+    const firing = await post({ source: 'soda', id: 'soda-42', asset: 'stg_orders', message: 'freshness' });
+    expect(firing.results[0].outcome).toBe('opened');
+    const again = await post({ source: 'soda', id: 'soda-42', asset: 'stg_orders', message: 'freshness' });
+    expect(again.results[0].outcome).toBe('duplicate');
+    const done = await post({ source: 'soda', id: 'soda-42', asset: 'stg_orders', status: 'resolved' });
+    expect(done.results[0]).toMatchObject({
+      outcome: 'resolved',
+      incident: firing.results[0].incident,
+      state: 'resolved',
+    });
+  });
 });
