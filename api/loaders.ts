@@ -21,14 +21,12 @@ export const coreLoaders = {
     },
   },
   Asset: {
-    // The store reads columns per relation (LineageStore.columnsOf): one call per distinct relation.
+    // One store call for every relation of the batch (LineageStore.columnsOfMany).
     columns: async (queries: Query<AssetParent>[], ctx: ApiContext) => {
       const max = ctx.config.limits.maxPageSize;
       const firsts = queries.map((q) => pageSize(q.params.first as number | undefined, max));
       const keys = [...new Set(queries.filter((q) => q.obj.type === 'RELATION').map((q) => q.obj.key))];
-      const lists = new Map(
-        await Promise.all(keys.map(async (k) => [k, await ctx.store.columnsOf(k)] as const)),
-      );
+      const lists = await ctx.store.columnsOfMany(keys);
       return queries.map(({ obj }, i) =>
         obj.type === 'RELATION' ? (lists.get(obj.key) ?? []).slice(0, firsts[i]).map(columnOut) : [],
       );

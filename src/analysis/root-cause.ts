@@ -238,12 +238,13 @@ async function walkUpstreamRelations(run: RootCauseRun): Promise<void> {
 /** Run artifacts' evidence (tests, model errors, freshness) on the candidates and their columns. */
 async function runEvidence(run: RootCauseRun, relations: string[]): Promise<void> {
   const columnKeys: string[] = [];
+  const columnsOf = await run.store.columnsOfMany(relations);
   for (const rel of relations) {
     if (columnKeys.length >= run.ctx.limit * 20) {
       run.log.add(`limit: column evidence read for the first ${run.ctx.limit * 20} columns`);
       break;
     }
-    for (const c of await run.store.columnsOf(rel)) {
+    for (const c of columnsOf.get(rel) ?? []) {
       columnKeys.push(c.key);
       run.nodes.set(c.key, { type: 'column', node: c });
     }

@@ -4,7 +4,7 @@
 //   A column is unused when no column edge leaves it, nobody read it in the window, and its relation is
 //   not read by an exposure (an exposure may use any column, so those columns are never reported).
 // Last read / last reader come from all usage ever recorded, so "unused since" can be told apart from "never read".
-import type { Owner, RelationKind } from '../model/lineage.ts';
+import type { ColumnNode, Owner, RelationKind, RelationNode } from '../model/lineage.ts';
 import type { LineageStore, UsageAggregate } from '../../graph/store.ts';
 import type { AnalysisContext } from './context.ts';
 import { PartialLog } from './context.ts';
@@ -149,34 +149,45 @@ export async function unusedColumns(
   const index = new Map(graph.keys.map((k, i) => [k, i]));
   const relations = await store.listRelations(req.schema ? { schema: req.schema } : undefined);
   const usage = await usageMaps(store, req, ctx);
-  const items: UnusedColumn[] = [];
-  let scanned = 0;
-  outer: for (const r of relations) {
+  // Set-based: every candidate relation's columns in one call, then one step downstream from all of them.
+  const candidates = relations.filter((r) => {
     const i = index.get(r.key);
-    if (i !== undefined && graph.consumerCount[i] > 0) continue;
-    for (const c of await store.columnsOf(r.key)) {
-      if (scanned >= req.maxColumns) {
+    return !(i !== undefined && graph.consumerCount[i] > 0);
+  });
+  const columnsOf = await store.columnsOfMany(candidates.map((r) => r.key));
+  const picked: [RelationNode, ColumnNode][] = [];
+  outer: for (const r of candidates)
+    for (const c of columnsOf.get(r.key) ?? []) {
+      if (picked.length >= req.maxColumns) {
         log.add(`limit: scanned the first ${req.maxColumns} columns`);
         break outer;
       }
-      scanned++;
-      if (usage.readInWindow.has(c.key)) continue;
-      const out = await store.edgesOf(c.key, 'downstream');
-      if (out.some((e) => e.to !== c.key)) continue;
-      const last = usage.lastRead.get(c.key);
-      items.push({
-        key: c.key,
-        relationKey: r.key,
-        name: c.name,
-        dataType: c.dataType ?? null,
-        relationSizeBytes: r.sizeBytes ?? null,
-        owners: r.owners,
-        lastReadAt: last?.lastReadAt ?? null,
-        lastReader: last?.lastReader ?? null,
-      });
+      picked.push([r, c]);
     }
-    if (log.expired()) break;
+  const scanned = picked.length;
+  const unread = picked.filter(([, c]) => !usage.readInWindow.has(c.key));
+  const feeding = new Set<string>();
+  for (const h of await store.neighbors(
+    unread.map(([, c]) => c.key),
+    { direction: 'downstream', level: 'column' },
+  ))
+    if (h.to !== h.from) feeding.add(h.from);
+  const items: UnusedColumn[] = [];
+  for (const [r, c] of unread) {
+    if (feeding.has(c.key)) continue;
+    const last = usage.lastRead.get(c.key);
+    items.push({
+      key: c.key,
+      relationKey: r.key,
+      name: c.name,
+      dataType: c.dataType ?? null,
+      relationSizeBytes: r.sizeBytes ?? null,
+      owners: r.owners,
+      lastReadAt: last?.lastReadAt ?? null,
+      lastReader: last?.lastReader ?? null,
+    });
   }
+  log.expired();
   sortUnused(items, req.sort, (c) => c.relationSizeBytes);
   return {
     since: req.since,
