@@ -18,19 +18,21 @@ function useDebounced(value: string, ms: number): string {
   return v;
 }
 
+/** Asset hits and owner hits for the (debounced) text: one request, nothing for an empty box. */
+function useSearch(text: string) {
+  const variables = { text, first: 25 };
+  const q = useQuery<{ fuzzySearch: SearchHit[]; ownerSearch: OwnerHit[] }>(SEARCH, variables, text === '');
+  const hits = text === '' ? [] : (q.data?.fuzzySearch ?? []);
+  const owners = text === '' ? [] : (q.data?.ownerSearch ?? []);
+  return { variables, q, hits, owners };
+}
+
 export function SearchView({ initial }: { initial: string }) {
   const [text, setText] = useState(initial);
   const [active, setActive] = useState(0);
   const input = useRef<HTMLInputElement>(null);
   const debounced = useDebounced(text.trim(), 120);
-  const variables = { text: debounced, first: 25 };
-  const q = useQuery<{ fuzzySearch: SearchHit[]; ownerSearch: OwnerHit[] }>(
-    SEARCH,
-    variables,
-    debounced === '',
-  );
-  const hits = debounced === '' ? [] : (q.data?.fuzzySearch ?? []);
-  const owners = debounced === '' ? [] : (q.data?.ownerSearch ?? []);
+  const { variables, q, hits, owners } = useSearch(debounced);
   const count = hits.length + owners.length;
   useEffect(() => input.current?.focus(), []);
   useEffect(() => setActive(0), [debounced]);
