@@ -130,20 +130,31 @@ export class BatchBuilder {
     return out;
   }
 
+  /**
+   * The batch, sorted. The builder is spent afterwards: each map is emptied as soon as its list is built,
+   * so the peak holds one copy of the largest section, not the maps and all lists at once.
+   */
   toBatch(origin: Origin): LineageBatch {
-    const byKey = <T extends { key: string }>(xs: Iterable<T>): T[] =>
-      [...xs].sort((a, b) => cmp(a.key, b.key));
-    const byEdge = <T extends { from: string; to: string; kind?: string }>(xs: Iterable<T>): T[] =>
-      [...xs].sort((a, b) => cmp(a.from, b.from) || cmp(a.to, b.to) || cmp(a.kind ?? '', b.kind ?? ''));
+    this.endpointIds.clear();
+    const drain = <T>(m: Map<unknown, T>): T[] => {
+      const out = [...m.values()];
+      m.clear();
+      return out;
+    };
+    const byKey = <T extends { key: string }>(xs: T[]): T[] => xs.sort((a, b) => cmp(a.key, b.key));
+    const byEdge = <T extends { from: string; to: string; kind?: string }>(xs: T[]): T[] =>
+      xs.sort((a, b) => cmp(a.from, b.from) || cmp(a.to, b.to) || cmp(a.kind ?? '', b.kind ?? ''));
+    const columnEdges = byEdge(drain(this.columnEdges));
+    this.columnsOf.clear();
     return {
       origin,
-      relations: byKey(this.relations.values()),
-      columns: byKey(this.columns.values()),
-      consumers: byKey(this.consumers.values()),
-      columnEdges: byEdge(this.columnEdges.values()),
-      relationEdges: byEdge(this.relationEdges.values()),
-      consumerEdges: byEdge(this.consumerEdges.values()),
-      checks: [...this.checks.values()].sort((a, b) => cmp(a.id, b.id)),
+      relations: byKey(drain(this.relations)),
+      columns: byKey(drain(this.columns)),
+      consumers: byKey(drain(this.consumers)),
+      columnEdges,
+      relationEdges: byEdge(drain(this.relationEdges)),
+      consumerEdges: byEdge(drain(this.consumerEdges)),
+      checks: drain(this.checks).sort((a, b) => cmp(a.id, b.id)),
       evidence: [...this.evidence].sort(
         (a, b) =>
           cmp(a.nodeKey, b.nodeKey) ||

@@ -118,9 +118,34 @@ export async function parseDbtTarget(
   options: ParseDbtOptions = {},
 ): Promise<ParseDbtResult> {
   const paths = artifactPaths(targetDir, options);
+  const now = options.now ?? new Date().toISOString();
+  // The artifacts (every node, its SQL, the catalog) are out of scope once built: toBatch's copy of the
+  // largest lists does not coexist with them at warehouse scale.
+  const built = await buildFromArtifacts(targetDir, paths, options, now);
+  const origin: Origin = {
+    id: originIdFor(built.project.projectName),
+    provenance: 'dbt_manifest',
+    label: paths.manifest,
+    ingestedAt: now,
+  };
+  return {
+    batch: built.builder.toBatch(origin),
+    project: built.project,
+    paths,
+    lineage: built.lineage,
+    models: built.models,
+  };
+}
+
+/** Reads the artifacts and builds every node, edge, check and fingerprint; returns the (unsorted) builder. */
+async function buildFromArtifacts(
+  targetDir: string,
+  paths: DbtArtifactPaths,
+  options: ParseDbtOptions,
+  now: string,
+): Promise<Omit<ParseDbtResult, 'batch' | 'paths'> & { builder: BatchBuilder }> {
   const read = await readArtifacts(paths); // throws before anything is built
   const { project } = read;
-  const now = options.now ?? new Date().toISOString();
   const firstSeen = project.generatedAt ? normalizeTime(project.generatedAt) : now;
   const b = new BatchBuilder(project.platform, firstSeen);
   b.diagnostics.push(...read.diagnostics);
@@ -131,14 +156,8 @@ export async function parseDbtTarget(
   addChecks(b, project, index);
   addRunEvidence(b, read.facts, index);
   addFingerprints(b, project, index, firstSeen);
-  const origin: Origin = {
-    id: originIdFor(project.projectName),
-    provenance: 'dbt_manifest',
-    label: paths.manifest,
-    ingestedAt: now,
-  };
   return {
-    batch: b.toBatch(origin),
+    builder: b,
     project: {
       projectName: project.projectName,
       schemaVersion: project.schemaVersion,
@@ -147,7 +166,6 @@ export async function parseDbtTarget(
       platform: project.platform,
       generatedAt: project.generatedAt,
     },
-    paths,
     lineage,
     models,
   };
