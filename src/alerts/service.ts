@@ -198,7 +198,7 @@ export class AlertService {
       impacted,
       severity,
       rootCause: causes,
-      title: `${input.source} alert on ${plan.routes.asset.displayName || asset}`,
+      title: `${input.source} alert on ${asset}`,
     };
     const incident = joined ? joinIncident(joined, facts) : openIncident(facts);
     const fresh = mergeRecipients(incident, plan.recipients);

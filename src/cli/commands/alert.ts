@@ -45,98 +45,105 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     try {
       const problem = service.rulesError();
       if (problem) throw lineageError('CONFIG_INVALID', problem);
-      return await dispatch(service, verb, arg, cmd.values, io, json, store);
+      const run: Run = { service, arg, values: cmd.values, io, json, store, verb };
+      const handler = HANDLERS[verb as keyof typeof HANDLERS] as ((r: Run) => Promise<number>) | undefined;
+      return await (handler ?? intake)(run);
     } finally {
       await service.incidents.close();
     }
   });
 }
 
-async function dispatch(
-  service: AlertService,
-  verb: string,
-  arg: string | undefined,
-  values: { level?: string; all?: boolean; force?: boolean; by?: string; json?: boolean },
-  io: CliIO,
-  json: (v: unknown) => void,
-  store: Parameters<typeof adapt>[2],
-): Promise<number> {
-  const need = (what: string) => {
-    if (!arg) throw lineageError('LINEAGE_BAD_ARGUMENT', `alert ${verb} needs ${what}`);
-    return arg;
-  };
-  const actor = values.by ?? io.env.USER ?? 'cli';
-  switch (verb) {
-    case 'route': {
-      const level = values.level as 'info' | 'warning' | 'error' | 'critical';
-      if (!['info', 'warning', 'error', 'critical'].includes(level))
-        throw lineageError('LINEAGE_BAD_ARGUMENT', `unknown level '${values.level}'`);
-      const plan = await service.routeTest(need('an asset'), level);
-      if (values.json) json({ recipients: plan.recipients, unrouted: plan.unrouted });
-      else
-        io.out(
-          renderTable(plan.recipients, [
-            { header: 'destination', value: (r) => r.destination },
-            { header: 'owner', value: (r) => r.owner },
-            { header: 'urgency', value: (r) => r.urgency },
-            { header: 'assets', value: (r) => r.assets.join(', '), max: 70 },
-            { header: 'rules', value: (r) => r.rules.join('; '), max: 40 },
-          ]) +
-            (plan.unrouted.length
-              ? `\nunrouted: ${plan.unrouted.map((u) => `${u.owner} (${u.assets.length})`).join(', ')}\n`
-              : ''),
-        );
-      return 0;
-    }
-    case 'incidents': {
-      const list = await service.incidents.listIncidents({
-        states: values.all ? undefined : ['open', 'acknowledged'],
-        limit: 200,
-      });
-      if (values.json) json(list);
-      else
-        io.out(
-          renderTable(list, [
-            { header: 'id', value: (i) => i.id },
-            { header: 'state', value: (i) => i.state },
-            { header: 'severity', value: (i) => i.severity },
-            { header: 'opened', value: (i) => i.openedAt },
-            { header: 'alerts', value: (i) => i.alerts.length, align: 'right' },
-            { header: 'title', value: (i) => i.title, max: 60 },
-          ]),
-        );
-      return 0;
-    }
-    case 'ack':
-    case 'resolve': {
-      const id = need('an incident id');
-      const inc = verb === 'ack' ? await service.acknowledge(id, actor) : await service.resolve(id, actor);
-      if (values.json) json(inc);
-      else io.out(`${inc.id} ${inc.state}\n`);
-      return 0;
-    }
-    case 'retry': {
-      const sent = await service.retryFailed();
-      if (values.json) json(sent);
-      else
-        io.out(
-          sent.length ? sent.map((s) => `${s.key}: ${s.status}`).join('\n') + '\n' : 'nothing to retry\n',
-        );
-      return sent.some((s) => s.status === 'failed') ? 8 : 0;
-    }
-    case 'digest': {
-      const sent = await service.flushDigests(values.force ?? false);
-      if (values.json) json(sent);
-      else
-        io.out(
-          sent.length
-            ? sent.map((s) => `${s.destination}: ${s.notices} notices ${s.status}`).join('\n') + '\n'
-            : 'no digest due\n',
-        );
-      return 0;
-    }
+interface Run {
+  service: AlertService;
+  verb: string;
+  arg: string | undefined;
+  values: { level?: string; all?: boolean; force?: boolean; by?: string; json?: boolean };
+  io: CliIO;
+  json: (v: unknown) => void;
+  store: Parameters<typeof adapt>[2];
+}
+
+function need(r: Run, what: string): string {
+  if (!r.arg) throw lineageError('LINEAGE_BAD_ARGUMENT', `alert ${r.verb} needs ${what}`);
+  return r.arg;
+}
+
+async function route(r: Run): Promise<number> {
+  const level = r.values.level as 'info' | 'warning' | 'error' | 'critical';
+  if (!['info', 'warning', 'error', 'critical'].includes(level))
+    throw lineageError('LINEAGE_BAD_ARGUMENT', `unknown level '${r.values.level}'`);
+  const plan = await r.service.routeTest(need(r, 'an asset'), level);
+  if (r.values.json) {
+    r.json({ recipients: plan.recipients, unrouted: plan.unrouted });
+    return 0;
   }
-  const file = need('a file');
+  r.io.out(
+    renderTable(plan.recipients, [
+      { header: 'destination', value: (x) => x.destination },
+      { header: 'owner', value: (x) => x.owner },
+      { header: 'urgency', value: (x) => x.urgency },
+      { header: 'assets', value: (x) => x.assets.join(', '), max: 70 },
+      { header: 'rules', value: (x) => x.rules.join('; '), max: 40 },
+    ]),
+  );
+  if (plan.unrouted.length)
+    r.io.out(`\nunrouted: ${plan.unrouted.map((u) => `${u.owner} (${u.assets.length})`).join(', ')}\n`);
+  return 0;
+}
+
+async function incidents(r: Run): Promise<number> {
+  const list = await r.service.incidents.listIncidents({
+    states: r.values.all ? undefined : ['open', 'acknowledged'],
+    limit: 200,
+  });
+  if (r.values.json) r.json(list);
+  else
+    r.io.out(
+      renderTable(list, [
+        { header: 'id', value: (i) => i.id },
+        { header: 'state', value: (i) => i.state },
+        { header: 'severity', value: (i) => i.severity },
+        { header: 'opened', value: (i) => i.openedAt },
+        { header: 'alerts', value: (i) => i.alerts.length, align: 'right' },
+        { header: 'title', value: (i) => i.title, max: 60 },
+      ]),
+    );
+  return 0;
+}
+
+async function transition(r: Run): Promise<number> {
+  const id = need(r, 'an incident id');
+  const actor = r.values.by ?? r.io.env.USER ?? 'cli';
+  const inc = r.verb === 'ack' ? await r.service.acknowledge(id, actor) : await r.service.resolve(id, actor);
+  if (r.values.json) r.json(inc);
+  else r.io.out(`${inc.id} ${inc.state}\n`);
+  return 0;
+}
+
+async function retry(r: Run): Promise<number> {
+  const sent = await r.service.retryFailed();
+  if (r.values.json) r.json(sent);
+  else
+    r.io.out(sent.length ? sent.map((s) => `${s.key}: ${s.status}`).join('\n') + '\n' : 'nothing to retry\n');
+  return sent.some((s) => s.status === 'failed') ? 8 : 0;
+}
+
+async function digest(r: Run): Promise<number> {
+  const sent = await r.service.flushDigests(r.values.force ?? false);
+  if (r.values.json) r.json(sent);
+  else
+    r.io.out(
+      sent.length
+        ? sent.map((s) => `${s.destination}: ${s.notices} notices ${s.status}`).join('\n') + '\n'
+        : 'no digest due\n',
+    );
+  return 0;
+}
+
+/** `alert <kind> <file>`: the adapter for the kind, then the service. Exit 8 when a delivery failed. */
+async function intake(r: Run): Promise<number> {
+  const file = need(r, 'a file');
   requireFile(file, 'alert file');
   let body: unknown;
   try {
@@ -144,21 +151,22 @@ async function dispatch(
   } catch (err) {
     throw lineageError('API_BAD_INPUT', `${file} is not JSON: ${(err as Error).message}`);
   }
-  const { alerts, skipped } = await adapt(verb, body, store, file);
-  const results = await service.receive(alerts);
-  if (values.json) json({ results: results.map((r) => ({ ...r, incident: r.incident.id })), skipped });
+  const { alerts, skipped } = await adapt(r.verb, body, r.store, file);
+  const results = await r.service.receive(alerts);
+  if (r.values.json) r.json({ results: results.map((x) => ({ ...x, incident: x.incident.id })), skipped });
   else {
-    for (const r of results)
-      io.out(
-        `${r.outcome.padEnd(9)} ${r.incident.id || '-'}  ${r.asset}` +
-          (r.delivered.length
-            ? `  -> ${r.delivered.map((d) => `${d.destination}:${d.owner}:${d.status}`).join(', ')}`
+    for (const x of results)
+      r.io.out(
+        `${x.outcome.padEnd(9)} ${x.incident.id || '-'}  ${x.asset}` +
+          (x.delivered.length
+            ? `  -> ${x.delivered.map((d) => `${d.destination}:${d.owner}:${d.status}`).join(', ')}`
             : '') +
           '\n',
       );
-    for (const s of skipped) io.err(`skipped ${s.ref}: ${s.reason}\n`);
-    if (alerts.length === 0) io.out('no failing results\n');
+    for (const s of skipped) r.io.err(`skipped ${s.ref}: ${s.reason}\n`);
+    if (alerts.length === 0) r.io.out('no failing results\n');
   }
-  const failed = results.some((r) => r.delivered.some((d) => d.status === 'failed'));
-  return failed ? 8 : 0;
+  return results.some((x) => x.delivered.some((d) => d.status === 'failed')) ? 8 : 0;
 }
+
+const HANDLERS = { route, incidents, ack: transition, resolve: transition, retry, digest };
