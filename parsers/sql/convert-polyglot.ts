@@ -103,71 +103,81 @@ export function pExpr(x: unknown): Expr {
     case 'try_cast':
     case 'safe_cast':
       return { kind: 'cast', expr: pExpr(p.this), shorthand: p.double_colon_syntax === true };
-    case 'case': {
-      const whens = (Array.isArray(p.whens) ? p.whens : []).map((w) => {
-        const pair = Array.isArray(w) ? w : [];
-        return { cond: pExpr(pair[0]), result: pExpr(pair[1]) };
-      });
-      return {
-        kind: 'case',
-        operand: p.operand ? pExpr(p.operand) : null,
-        whens,
-        otherwise: p.else_ ? pExpr(p.else_) : null,
-      };
-    }
-    case 'window_function': {
-      const over = isObj(p.over) ? p.over : {};
-      const window = {
-        partitionBy: list(over.partition_by).map(pExpr),
-        orderBy: list(over.order_by).map((o) => pExpr(sortKey(o))),
-      };
-      const inner = pExpr(p.this);
-      if (inner.kind === 'func') return { ...inner, window };
-      return {
-        kind: 'func',
-        name: 'WINDOW',
-        args: inner.kind === 'literal' ? [] : [inner],
-        aggregate: false,
-        filter: null,
-        window,
-      };
-    }
+    case 'case':
+      return pCase(p);
+    case 'window_function':
+      return pWindow(p);
     case 'function':
     case 'anonymous':
-    case 'aggregate_function': {
-      const name = String(p.name ?? kind).toUpperCase();
-      return {
-        kind: 'func',
-        name,
-        args: Array.isArray(p.args)
-          ? [
-              ...withoutDatePart(name, current.platform, p.args.map(pExpr)).filter(
-                (e) => e.kind !== 'literal',
-              ),
-              ...childExprs(p, ['name', 'args']),
-            ]
-          : childExprs(p, ['name']),
-        aggregate: kind === 'aggregate_function' || AGGREGATES.has(name),
-        filter: null,
-        window: null,
-      };
-    }
-    default: {
-      const name = kind.toUpperCase();
-      if (AGGREGATES.has(name) || AGGREGATES.has(String(p.name ?? '').toUpperCase())) {
-        const filter = p.filter ? pExpr(p.filter) : null;
-        return {
-          kind: 'func',
-          name,
-          args: childExprs(p, ['filter', 'name', 'original_name']),
-          aggregate: true,
-          filter,
-          window: null,
-        };
-      }
-      return generic(p);
-    }
+    case 'aggregate_function':
+      return pFunction(kind, p);
+    default:
+      return pOther(kind, p);
   }
+}
+
+function pCase(p: PolyNode): Expr {
+  const whens = (Array.isArray(p.whens) ? p.whens : []).map((w) => {
+    const pair = Array.isArray(w) ? w : [];
+    return { cond: pExpr(pair[0]), result: pExpr(pair[1]) };
+  });
+  return {
+    kind: 'case',
+    operand: p.operand ? pExpr(p.operand) : null,
+    whens,
+    otherwise: p.else_ ? pExpr(p.else_) : null,
+  };
+}
+
+function pWindow(p: PolyNode): Expr {
+  const over = isObj(p.over) ? p.over : {};
+  const window = {
+    partitionBy: list(over.partition_by).map(pExpr),
+    orderBy: list(over.order_by).map((o) => pExpr(sortKey(o))),
+  };
+  const inner = pExpr(p.this);
+  if (inner.kind === 'func') return { ...inner, window };
+  return {
+    kind: 'func',
+    name: 'WINDOW',
+    args: inner.kind === 'literal' ? [] : [inner],
+    aggregate: false,
+    filter: null,
+    window,
+  };
+}
+
+/** A function call; date-part keywords among its arguments are not columns. */
+function pFunction(kind: string, p: PolyNode): Expr {
+  const name = String(p.name ?? kind).toUpperCase();
+  const args = Array.isArray(p.args)
+    ? [
+        ...withoutDatePart(name, current.platform, p.args.map(pExpr)).filter((e) => e.kind !== 'literal'),
+        ...childExprs(p, ['name', 'args']),
+      ]
+    : childExprs(p, ['name']);
+  return {
+    kind: 'func',
+    name,
+    args,
+    aggregate: kind === 'aggregate_function' || AGGREGATES.has(name),
+    filter: null,
+    window: null,
+  };
+}
+
+/** Any other variant: an aggregate by name (`sum`, `count` … with FILTER), else a generic operator. */
+function pOther(kind: string, p: PolyNode): Expr {
+  const name = kind.toUpperCase();
+  if (!AGGREGATES.has(name) && !AGGREGATES.has(String(p.name ?? '').toUpperCase())) return generic(p);
+  return {
+    kind: 'func',
+    name,
+    args: childExprs(p, ['filter', 'name', 'original_name']),
+    aggregate: true,
+    filter: p.filter ? pExpr(p.filter) : null,
+    window: null,
+  };
 }
 
 /**
@@ -437,21 +447,8 @@ export function pStatement(
       const query = isQuery(p.query) ? withCtes(pQuery(p.query), p.with) : null;
       return { kind: 'insert', target, columns: idents(p.columns), partition: [], query, values: [] };
     }
-    case 'create_table': {
-      const name = isObj(p.name) ? tableName(p.name) : [];
-      if (isQuery(p.as_select)) {
-        const columns = (Array.isArray(p.columns) ? p.columns : []).map((c) =>
-          ident(isObj(c) ? c.name : null),
-        );
-        return {
-          kind: 'create_table',
-          target: name,
-          columns: columns.filter((c): c is Ident => c !== null),
-          query: pQuery(p.as_select),
-        };
-      }
-      return { kind: 'ddl', target: name };
-    }
+    case 'create_table':
+      return pCreateTable(p);
     case 'create_view': {
       const name = isObj(p.name) ? tableName(p.name) : [];
       return {
@@ -461,29 +458,8 @@ export function pStatement(
         query: isQuery(p.query) ? pQuery(p.query) : null,
       };
     }
-    case 'update': {
-      const t = isObj(p.table) ? p.table : {};
-      const set: Assignment[] = [];
-      for (const s of Array.isArray(p.set) ? p.set : []) {
-        if (!Array.isArray(s)) continue;
-        const column = setColumn(s[0]);
-        if (column) set.push({ column, value: pExpr(s[1]) });
-      }
-      const from: FromItem[] = [];
-      for (const f of list(p.from_clause)) {
-        from.push(...fromItems(f, null));
-      }
-      from.push(...joinItems(p.from_joins));
-      return {
-        kind: 'update',
-        target: tableName(t),
-        alias: ident(t.alias),
-        set,
-        from,
-        where: clause(p.where_clause),
-        ctes: ctes(p.with),
-      };
-    }
+    case 'update':
+      return pUpdate(p);
     case 'delete': {
       const t = isObj(p.table) ? p.table : {};
       return {
@@ -502,6 +478,41 @@ export function pStatement(
     default:
       return { kind: 'other' };
   }
+}
+
+function pCreateTable(p: PolyNode): Statement {
+  const name = isObj(p.name) ? tableName(p.name) : [];
+  if (!isQuery(p.as_select)) return { kind: 'ddl', target: name };
+  const columns = (Array.isArray(p.columns) ? p.columns : []).map((c) => ident(isObj(c) ? c.name : null));
+  return {
+    kind: 'create_table',
+    target: name,
+    columns: columns.filter((c): c is Ident => c !== null),
+    query: pQuery(p.as_select),
+  };
+}
+
+function pUpdate(p: PolyNode): Statement {
+  const t = isObj(p.table) ? p.table : {};
+  const set: Assignment[] = [];
+  for (const s of Array.isArray(p.set) ? p.set : []) {
+    if (!Array.isArray(s)) continue;
+    const column = setColumn(s[0]);
+    if (column) set.push({ column, value: pExpr(s[1]) });
+  }
+  const from: FromItem[] = [
+    ...list(p.from_clause).flatMap((f) => fromItems(f, null)),
+    ...joinItems(p.from_joins),
+  ];
+  return {
+    kind: 'update',
+    target: tableName(t),
+    alias: ident(t.alias),
+    set,
+    from,
+    where: clause(p.where_clause),
+    ctes: ctes(p.with),
+  };
 }
 
 /** A query; `SELECT … INTO t` (T-SQL, Postgres) creates table t from it (INTO variables stays a SELECT). */

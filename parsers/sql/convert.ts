@@ -506,48 +506,53 @@ function assignments(x: unknown, ctx: ConvertContext): Assignment[] {
   return out;
 }
 
+function convertInsert(x: RawNode, ctx: ConvertContext): Statement {
+  const target = targetOf(x.table, ctx);
+  const columns = identList(x.columns, ctx);
+  const src = queryNode(x.values) ?? queryNode(x.select);
+  const partition = partitionNames(x.partition, ctx);
+  if (src) return { kind: 'insert', target, columns, partition, query: convertQuery(src, ctx), values: [] };
+  const rows: Expr[][] = [];
+  const vals =
+    isObj(x.values) && Array.isArray(x.values.values)
+      ? x.values.values
+      : Array.isArray(x.values)
+        ? x.values
+        : [];
+  for (const r of vals)
+    if (isObj(r) && Array.isArray(r.value)) rows.push(r.value.map((e) => convertExpr(e, ctx)));
+  return { kind: 'insert', target, columns, partition, query: null, values: rows };
+}
+
+function convertCreate(x: RawNode, ctx: ConvertContext): Statement {
+  const keyword = String(x.keyword ?? '').toLowerCase();
+  const q = queryNode(x.query_expr) ?? queryNode(x.select) ?? queryNode(x.as);
+  if (keyword === 'view' || keyword === 'materialized view') {
+    return {
+      kind: 'create_view',
+      target: targetOf(x.view ?? x.table, ctx),
+      columns: identList(x.columns, ctx),
+      query: q ? convertQuery(q, ctx) : null,
+    };
+  }
+  if (keyword === 'table') {
+    const { target, columns } = createTarget(x.table, ctx);
+    if (q) return { kind: 'create_table', target, columns, query: convertQuery(q, ctx) };
+    return { kind: 'ddl', target };
+  }
+  return { kind: 'ddl', target: null };
+}
+
 export function convertStatement(x: RawNode, ctx: ConvertContext): Statement {
   const type = String(x.type ?? '').toLowerCase();
   switch (type) {
     case 'select':
       return { kind: 'select', query: convertQuery(x, ctx) };
     case 'insert':
-    case 'replace': {
-      const target = targetOf(x.table, ctx);
-      const columns = identList(x.columns, ctx);
-      const src = queryNode(x.values) ?? queryNode(x.select);
-      const partition = partitionNames(x.partition, ctx);
-      if (src)
-        return { kind: 'insert', target, columns, partition, query: convertQuery(src, ctx), values: [] };
-      const rows: Expr[][] = [];
-      const vals =
-        isObj(x.values) && Array.isArray(x.values.values)
-          ? x.values.values
-          : Array.isArray(x.values)
-            ? x.values
-            : [];
-      for (const r of vals)
-        if (isObj(r) && Array.isArray(r.value)) rows.push(r.value.map((e) => convertExpr(e, ctx)));
-      return { kind: 'insert', target, columns, partition, query: null, values: rows };
-    }
-    case 'create': {
-      const keyword = String(x.keyword ?? '').toLowerCase();
-      const q = queryNode(x.query_expr) ?? queryNode(x.select) ?? queryNode(x.as);
-      if (keyword === 'view' || keyword === 'materialized view') {
-        return {
-          kind: 'create_view',
-          target: targetOf(x.view ?? x.table, ctx),
-          columns: identList(x.columns, ctx),
-          query: q ? convertQuery(q, ctx) : null,
-        };
-      }
-      if (keyword === 'table') {
-        const { target, columns } = createTarget(x.table, ctx);
-        if (q) return { kind: 'create_table', target, columns, query: convertQuery(q, ctx) };
-        return { kind: 'ddl', target };
-      }
-      return { kind: 'ddl', target: null };
-    }
+    case 'replace':
+      return convertInsert(x, ctx);
+    case 'create':
+      return convertCreate(x, ctx);
     case 'update': {
       const tables = Array.isArray(x.table) ? x.table : [];
       const first = tables[0];

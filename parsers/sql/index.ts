@@ -113,6 +113,27 @@ function diagnostic(
   return { code, severity, message, ...(Object.keys(where).length ? { where } : {}) };
 }
 
+/** One statement's resolver state, with its budgets. */
+function newCtx(req: AnalyzeRequest, lines: number): Ctx {
+  return {
+    platform: req.platform,
+    defaults: { database: req.defaultDatabase, schema: req.defaultSchema },
+    schema: req.schema,
+    diagnostics: [],
+    reads: new Map(),
+    starSources: new Map(),
+    shape: emptyShape(lines),
+    budget: {
+      steps: 0,
+      maxSteps: req.maxSteps ?? MAX_STEPS,
+      deadline: Date.now() + (req.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+    },
+    statementId: req.statementId,
+    inferred: false,
+    lateralAliases: req.lateralAliases ?? LATERAL_ALIAS_PLATFORMS.has(req.platform),
+  };
+}
+
 function fallback(text: string, index: number, req: AnalyzeRequest, diags: Diagnostic[]): StatementLineage {
   const { reads, writes } = tableLevelNames(text);
   const defaults = { database: req.defaultDatabase, schema: req.defaultSchema };
@@ -170,23 +191,7 @@ function analyzeOne(text: string, index: number, line: number, req: AnalyzeReque
     const message = 'timedOut' in read ? `${read.message}; table level only` : read.message;
     return fallback(text, index, req, [diagnostic(code, 'warning', message, req, line)]);
   }
-  const ctx: Ctx = {
-    platform: req.platform,
-    defaults: { database: req.defaultDatabase, schema: req.defaultSchema },
-    schema: req.schema,
-    diagnostics: [],
-    reads: new Map(),
-    starSources: new Map(),
-    shape: emptyShape(lines),
-    budget: {
-      steps: 0,
-      maxSteps: req.maxSteps ?? MAX_STEPS,
-      deadline: Date.now() + (req.timeoutMs ?? DEFAULT_TIMEOUT_MS),
-    },
-    statementId: req.statementId,
-    inferred: false,
-    lateralAliases: req.lateralAliases ?? LATERAL_ALIAS_PLATFORMS.has(req.platform),
-  };
+  const ctx = newCtx(req, lines);
   try {
     if ((read.frontEnd === 'polyglot') !== (order === 'polyglot-first')) {
       ctx.diagnostics.push(

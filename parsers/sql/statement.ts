@@ -106,74 +106,12 @@ export function analyzeStatement(ctx: Ctx, st: Statement): StatementResult {
         starSources: r.starSources,
       };
     }
-    case 'update': {
-      // T-SQL `UPDATE t SET … FROM tab1 t`: the target is an alias defined in FROM.
-      const aliased = aliasTarget(st.target, st.from);
-      const write = tableRef(ctx, aliased ?? st.target);
-      const from: FromItem[] = aliased
-        ? st.from
-        : [{ kind: 'table', name: st.target, alias: st.alias, join: null }, ...st.from];
-      const scope = scopeFor(ctx, from, cteEnvFor(ctx, st.ctes));
-      if (!aliased) ctx.reads.delete(write.key);
-      const columns = assign(ctx, scope, st.set);
-      const indirect = [...indirectFor(ctx, scope, st.where, 'FILTER')];
-      for (const f of st.from) if (f.join?.on) indirect.push(...indirectFor(ctx, scope, f.join.on, 'JOIN'));
-      return { statementType: 'update', write, columns, indirect: dedupe(indirect), starSources: [] };
-    }
-    case 'delete': {
-      const write = tableRef(ctx, st.target);
-      const scope = scopeFor(
-        ctx,
-        [{ kind: 'table', name: st.target, alias: st.alias, join: null }, ...st.from],
-        null,
-      );
-      ctx.reads.delete(write.key);
-      return {
-        statementType: 'delete',
-        write,
-        columns: [],
-        indirect: dedupe(indirectFor(ctx, scope, st.where, 'FILTER')),
-        starSources: [],
-      };
-    }
-    case 'merge': {
-      const write = tableRef(ctx, st.target);
-      const scope = scopeFor(
-        ctx,
-        [{ kind: 'table', name: st.target, alias: st.alias, join: null }, st.source],
-        null,
-      );
-      ctx.reads.delete(write.key);
-      const byName = new Map<string, ColumnLineage>();
-      const add = (cols: ColumnLineage[]): void => {
-        for (const c of cols) {
-          const prev = byName.get(c.name);
-          byName.set(c.name, prev ? { ...prev, sources: dedupe([...prev.sources, ...c.sources]) } : c);
-        }
-      };
-      const indirect = [...indirectFor(ctx, scope, st.on, 'JOIN')];
-      for (const u of st.updates) {
-        add(assign(ctx, scope, u.set));
-        indirect.push(...indirectFor(ctx, scope, u.condition, 'FILTER'));
-      }
-      for (const ins of st.inserts) {
-        add(
-          ins.columns.map((c, i) => ({
-            name: columnName(ctx.platform, c),
-            displayName: c.value,
-            sources: dedupe(ins.values[i] ? exprLineage(ctx, scope, ins.values[i], 'IDENTITY') : []),
-          })),
-        );
-        indirect.push(...indirectFor(ctx, scope, ins.condition, 'FILTER'));
-      }
-      return {
-        statementType: 'merge',
-        write,
-        columns: [...byName.values()],
-        indirect: dedupe(indirect),
-        starSources: [],
-      };
-    }
+    case 'update':
+      return analyzeUpdate(ctx, st);
+    case 'delete':
+      return analyzeDelete(ctx, st);
+    case 'merge':
+      return analyzeMerge(ctx, st);
     case 'ddl':
       return {
         statementType: 'ddl',
@@ -185,6 +123,77 @@ export function analyzeStatement(ctx: Ctx, st: Statement): StatementResult {
     case 'other':
       return { statementType: 'other', write: null, columns: [], indirect: [], starSources: [] };
   }
+}
+
+function analyzeUpdate(ctx: Ctx, st: Extract<Statement, { kind: 'update' }>): StatementResult {
+  // T-SQL `UPDATE t SET … FROM tab1 t`: the target is an alias defined in FROM.
+  const aliased = aliasTarget(st.target, st.from);
+  const write = tableRef(ctx, aliased ?? st.target);
+  const from: FromItem[] = aliased
+    ? st.from
+    : [{ kind: 'table', name: st.target, alias: st.alias, join: null }, ...st.from];
+  const scope = scopeFor(ctx, from, cteEnvFor(ctx, st.ctes));
+  if (!aliased) ctx.reads.delete(write.key);
+  const columns = assign(ctx, scope, st.set);
+  const indirect = [...indirectFor(ctx, scope, st.where, 'FILTER')];
+  for (const f of st.from) if (f.join?.on) indirect.push(...indirectFor(ctx, scope, f.join.on, 'JOIN'));
+  return { statementType: 'update', write, columns, indirect: dedupe(indirect), starSources: [] };
+}
+
+function analyzeDelete(ctx: Ctx, st: Extract<Statement, { kind: 'delete' }>): StatementResult {
+  const write = tableRef(ctx, st.target);
+  const scope = scopeFor(
+    ctx,
+    [{ kind: 'table', name: st.target, alias: st.alias, join: null }, ...st.from],
+    null,
+  );
+  ctx.reads.delete(write.key);
+  return {
+    statementType: 'delete',
+    write,
+    columns: [],
+    indirect: dedupe(indirectFor(ctx, scope, st.where, 'FILTER')),
+    starSources: [],
+  };
+}
+
+function analyzeMerge(ctx: Ctx, st: Extract<Statement, { kind: 'merge' }>): StatementResult {
+  const write = tableRef(ctx, st.target);
+  const scope = scopeFor(
+    ctx,
+    [{ kind: 'table', name: st.target, alias: st.alias, join: null }, st.source],
+    null,
+  );
+  ctx.reads.delete(write.key);
+  const byName = new Map<string, ColumnLineage>();
+  const add = (cols: ColumnLineage[]): void => {
+    for (const c of cols) {
+      const prev = byName.get(c.name);
+      byName.set(c.name, prev ? { ...prev, sources: dedupe([...prev.sources, ...c.sources]) } : c);
+    }
+  };
+  const indirect = [...indirectFor(ctx, scope, st.on, 'JOIN')];
+  for (const u of st.updates) {
+    add(assign(ctx, scope, u.set));
+    indirect.push(...indirectFor(ctx, scope, u.condition, 'FILTER'));
+  }
+  for (const ins of st.inserts) {
+    add(
+      ins.columns.map((c, i) => ({
+        name: columnName(ctx.platform, c),
+        displayName: c.value,
+        sources: dedupe(ins.values[i] ? exprLineage(ctx, scope, ins.values[i], 'IDENTITY') : []),
+      })),
+    );
+    indirect.push(...indirectFor(ctx, scope, ins.condition, 'FILTER'));
+  }
+  return {
+    statementType: 'merge',
+    write,
+    columns: [...byName.values()],
+    indirect: dedupe(indirect),
+    starSources: [],
+  };
 }
 
 function assign(ctx: Ctx, scope: ReturnType<typeof scopeFor>, set: Assignment[]): ColumnLineage[] {
