@@ -55,6 +55,8 @@ export interface BuildInput {
   dbtKnown: ReadonlySet<RelationKey>;
   /** The SQL engine's lineage of the lineage run's `sql` facet, when it has one and no columnLineage. */
   sqlLineage?: StatementLineage[];
+  /** Edge firstSeen/lastSeen and fingerprint time (default: the lineage run's first and last event times). */
+  seenAt?: string;
 }
 
 export function identityOf(d: {
@@ -434,8 +436,8 @@ export function buildJobBatch(input: BuildInput): LineageBatch {
   const run = entry.lineage;
   const b = new Builder(
     entry.job,
-    run?.firstEventAt ?? input.ingestedAt,
-    run?.lastEventAt ?? input.ingestedAt,
+    input.seenAt ?? run?.firstEventAt ?? input.ingestedAt,
+    input.seenAt ?? run?.lastEventAt ?? input.ingestedAt,
   );
   const origin: Origin = {
     id: originId,
@@ -453,7 +455,7 @@ export function buildJobBatch(input: BuildInput): LineageBatch {
     if (!anyColumnLineage && input.sqlLineage) addSqlLineage(b, input.sqlLineage, outputs);
     for (const o of outputs) {
       if (input.dbtKnown.has(o.id.key)) continue;
-      const fp = fingerprintOf(b, o.id, o.d, run.lastEventAt, originId);
+      const fp = fingerprintOf(b, o.id, o.d, input.seenAt ?? run.lastEventAt, originId);
       if (fp) b.fingerprints.push(fp);
     }
   }

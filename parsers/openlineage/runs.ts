@@ -60,6 +60,13 @@ export interface JobEntry {
   current: RunAccum | null;
   /** Newest first, at most MAX_RUNS. */
   runs: RunRecord[];
+  /**
+   * The shape of the job's lineage (hash of its relations, columns, edges, fingerprint columns) and since when
+   * it has had it: edge and fingerprint times are `since`, so a run that changes nothing writes nothing.
+   */
+  shape?: { hash: string; since: string };
+  /** Hash of the last batch written for the job (skip the write when the next one is the same). */
+  written?: string;
 }
 
 export interface LedgerData {

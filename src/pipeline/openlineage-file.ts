@@ -63,12 +63,18 @@ function decode(file: string, line: number, text: string): OpenLineageEvent[] {
   });
 }
 
-export interface FileSummary extends Omit<OpenLineageSummary, 'apply' | 'diagnostics'> {
+export interface FileSummary extends Omit<
+  OpenLineageSummary,
+  'apply' | 'diagnostics' | 'timingsMs' | 'unchanged'
+> {
+  timingsMs: { validate: number; build: number; apply: number };
   file: string;
   lines: number;
   diagnostics: number;
   diagnosticsByCode: Record<string, number>;
   writes: number;
+  /** Job batches identical to the last written one (not written). */
+  unchanged: number;
 }
 
 export async function ingestOpenLineageFile(
@@ -85,7 +91,9 @@ export async function ingestOpenLineageFile(
   }
   const name = file;
   let count = 0;
+  const tv = performance.now();
   for await (const { line, text } of lines(path)) count += decode(name, line, text).length;
+  const validateMs = Math.round(performance.now() - tv);
 
   const progress = options.progress;
   progress?.setTotal(statSync(path).size);
@@ -108,6 +116,8 @@ export async function ingestOpenLineageFile(
     diagnostics: 0,
     diagnosticsByCode: {},
     writes: 0,
+    unchanged: 0,
+    timingsMs: { validate: 0, build: 0, apply: 0 },
   };
   let chunk: OpenLineageEvent[] = [];
   const flush = async () => {
@@ -129,6 +139,9 @@ export async function ingestOpenLineageFile(
     for (const d of s.diagnostics)
       summary.diagnosticsByCode[d.code] = (summary.diagnosticsByCode[d.code] ?? 0) + 1;
     summary.writes += s.apply.length;
+    summary.unchanged += s.unchanged;
+    summary.timingsMs.build += s.timingsMs.build;
+    summary.timingsMs.apply += s.timingsMs.apply;
     for (const j of s.jobs) jobs.add(j);
   };
   try {
@@ -147,5 +160,6 @@ export async function ingestOpenLineageFile(
       `${file} changed while it was read (${count} then ${summary.events} events)`,
     );
   summary.jobs = [...jobs].sort();
+  summary.timingsMs.validate = validateMs;
   return summary;
 }

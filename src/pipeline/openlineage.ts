@@ -61,6 +61,10 @@ export interface OpenLineageSummary {
   evidence: number;
   diagnostics: Diagnostic[];
   apply: ApplyResult[];
+  /** Jobs whose batch was the same as the one last written: no store write. */
+  unchanged: number;
+  /** Time spent building batches (incl. the SQL engine) and in store.applyBatch. */
+  timingsMs: { build: number; apply: number };
 }
 
 // ------------------------------------------------------------------------------------------------ validation
@@ -170,6 +174,8 @@ async function ingestNow(
     evidence: 0,
     diagnostics: [],
     apply: [],
+    unchanged: 0,
+    timingsMs: { build: 0, apply: 0 },
   };
   const dirty = new Set<string>();
   const datasetBatches = new Map<string, LineageBatch>();
@@ -200,22 +206,37 @@ async function ingestNow(
       }
     }
     const batches: LineageBatch[] = [];
+    const written = new Map<LineageBatch, { entry: JobEntry; hash: string }>();
+    const t0 = performance.now();
     for (const id of [...dirty].sort()) {
       const entry = data.jobs[id];
       if (!entry) continue;
-      batches.push(
-        buildJobBatch({
-          entry,
-          ingestedAt,
-          dbtKnown: new Set(),
-          sqlLineage: await sqlLineageOf(store, entry, options),
-        }),
-      );
+      const input = {
+        entry,
+        ingestedAt,
+        dbtKnown: new Set<string>(),
+        sqlLineage: await sqlLineageOf(store, entry, options),
+      };
+      // Edge times are when the lineage took its current shape, so a run that changes nothing writes nothing.
+      const shape = shapeHash(buildJobBatch({ ...input, seenAt: EPOCH }));
+      if (entry.shape?.hash !== shape)
+        entry.shape = { hash: shape, since: entry.lineage?.firstEventAt ?? ingestedAt };
+      const batch = buildJobBatch({ ...input, seenAt: entry.shape.since });
+      batches.push(batch);
+      written.set(batch, { entry, hash: contentHash(batch) });
     }
     batches.push(...datasetBatches.values());
     await dropDbtFingerprints(store, batches);
+    const t1 = performance.now();
+    summary.timingsMs.build = Math.round(t1 - t0);
     for (const batch of batches) {
+      const w = written.get(batch);
+      if (w && w.entry.written === w.hash) {
+        summary.unchanged++;
+        continue;
+      }
       const apply = await store.applyBatch(batch);
+      if (w) w.entry.written = w.hash;
       summary.apply.push(apply);
       summary.relations += batch.relations.length;
       summary.columns += batch.columns.length;
@@ -224,6 +245,7 @@ async function ingestNow(
       summary.evidence += batch.evidence.length;
       summary.diagnostics.push(...batch.diagnostics);
     }
+    summary.timingsMs.apply = Math.round(performance.now() - t1);
     summary.origins = batches.length;
     summary.jobs = [...dirty].sort();
     ledger.save();
@@ -248,6 +270,28 @@ async function dropDbtFingerprints(store: LineageStore, batches: LineageBatch[])
   );
   if (dbt.size === 0) return;
   for (const b of batches) b.fingerprints = b.fingerprints.filter((f) => !dbt.has(f.nodeKey));
+}
+
+const EPOCH = '1970-01-01T00:00:00.000Z';
+
+/** Hash of the lineage sections of a batch (not evidence, diagnostics, origin). */
+function shapeHash(b: LineageBatch): string {
+  const parts = [
+    b.relations,
+    b.columns,
+    b.columnEdges,
+    b.relationEdges,
+    b.fingerprints.map((f) => f.columns),
+  ];
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
+}
+
+/** Hash of everything a batch writes but its origin's label and time. */
+function contentHash(b: LineageBatch): string {
+  const { origin, ...rest } = b;
+  return createHash('sha256')
+    .update(JSON.stringify([origin.id, rest]))
+    .digest('hex');
 }
 
 // ------------------------------------------------------------------------------------------------ SQL
