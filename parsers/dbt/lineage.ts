@@ -18,7 +18,9 @@ import type { DbtNode, DbtProject } from './types.ts';
 
 /** A per-model cache of engine results, valid while the SQL and every schema the engine asked for match. */
 export interface LineageCache {
+  /** The previous ingest's entry, if any (not yet kept: only set() keeps an entry for the next ingest). */
   get(uniqueId: string): CachedLineage | undefined;
+  /** Keeps the entry for the next ingest (a fresh result, or a reused one). */
   set(uniqueId: string, entry: CachedLineage): void;
 }
 
@@ -165,9 +167,12 @@ export async function addColumnLineage(ctx: LineageContext): Promise<LineageStat
   /** Every lookup answered as this thread would answer it now. */
   const sameAnswers = (lookups: [RelationKey, string[] | null][]): boolean =>
     lookups.every(([k, cols]) => sameList(known(k), cols));
+  /** A still-valid previous result, kept (set again) for the next ingest. */
   const fromCache = (n: DbtNode, sqlHash: string): StatementLineage[] | null => {
     const cached = ctx.cache?.get(n.uniqueId);
-    return cached && cached.sqlHash === sqlHash && sameAnswers(cached.lookups) ? cached.statements : null;
+    if (!cached || cached.sqlHash !== sqlHash || !sameAnswers(cached.lookups)) return null;
+    ctx.cache?.set(n.uniqueId, cached);
+    return cached.statements;
   };
   const answer = (key: RelationKey): [RelationKey, string[] | null] => {
     const cols = known(key);

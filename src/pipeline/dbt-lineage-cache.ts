@@ -1,7 +1,9 @@
 // A per-project cache of the SQL engine's results for dbt models, persisted in the data dir, so re-ingesting
 // an unchanged manifest does not re-parse unchanged SQL. An entry is reused only when the model's SQL hash
 // and every schema the engine looked up are unchanged (see parsers/dbt/lineage.ts). Entries not used by the
-// latest ingest are dropped on save.
+// latest ingest are dropped on save. Entries are written through to the temporary file as models finish
+// (in the order they finish), so a 150k-model ingest does not hold every model's engine results until the
+// end of parsing; save() only flushes and renames.
 // The file is lines: a header, then one `<checksum> [uniqueId, entry]` per line (a 150k-model project's
 // cache is larger than V8's maximum string length, so it is never one string). Each entry carries the
 // sha-256 of its own text: a damaged entry (a flipped bit) is dropped and its model re-parsed, with a
@@ -9,12 +11,24 @@
 // only a speed-up, so a damaged cache never fails an ingest; a cache that cannot be written does
 // (STORE_WRITE_FAILED naming the file), before the store is touched, and leaves no temporary file.
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
+import { dirname } from 'node:path';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CachedLineage, LineageCache } from '../../parsers/dbt/index.ts';
 import type { Diagnostic } from '../model/lineage.ts';
-import { writeFileAtomically } from './atomic-file.ts';
+import { lineageError } from '../errors.ts';
 
 const FORMAT = 3;
 const HEADER = JSON.stringify({ format: FORMAT });
@@ -24,7 +38,12 @@ function checksum(text: string): string {
 }
 
 export class FileLineageCache implements LineageCache {
-  private readonly next = new Map<string, CachedLineage>();
+  /** Ids written to the temporary file by this ingest. */
+  private readonly written = new Set<string>();
+  private fd: number | null = null;
+  private pending = '';
+  /** The first write error; reported by save(), before the store is touched. */
+  private failure: Error | null = null;
 
   private constructor(
     readonly file: string,
@@ -56,39 +75,100 @@ export class FileLineageCache implements LineageCache {
   }
 
   get(uniqueId: string): CachedLineage | undefined {
-    const e = this.previous.get(uniqueId);
-    if (e) this.next.set(uniqueId, e);
-    return e;
+    return this.previous.get(uniqueId);
   }
 
+  /** Keeps an entry for the next ingest (a fresh result, or a previous one that was reused). */
   set(uniqueId: string, entry: CachedLineage): void {
-    this.next.set(uniqueId, entry);
+    if (this.written.has(uniqueId)) return;
+    this.written.add(uniqueId);
+    const text = JSON.stringify([uniqueId, entry]);
+    this.write(`${checksum(text)} ${text}\n`);
   }
 
   get size(): number {
-    return this.next.size;
-  }
-
-  /** Drops every entry from memory (after save). */
-  release(): void {
-    this.previous.clear();
-    this.next.clear();
+    return this.written.size;
   }
 
   /**
-   * Writes the entries used by this ingest, sorted by unique_id, atomically (temp file + rename). Throws
-   * STORE_WRITE_FAILED naming the cache file (no temp file is left behind).
+   * Makes the entries written by this ingest the cache (flush, fsync, rename over the file). Throws
+   * STORE_WRITE_FAILED naming the cache file when any write failed; no temporary file is left behind.
    */
   save(): void {
-    const ids = [...this.next.keys()].sort();
-    const next = this.next;
-    writeFileAtomically(this.file, 'the dbt lineage cache', function* () {
-      yield `${HEADER}\n`;
-      for (const id of ids) {
-        const text = JSON.stringify([id, next.get(id)]);
-        yield `${checksum(text)} ${text}\n`;
+    this.write('');
+    this.flush(true);
+    if (this.failure === null && this.fd !== null) {
+      try {
+        fsyncSync(this.fd);
+        closeSync(this.fd);
+        this.fd = null;
+        renameSync(this.tmp, this.file);
+      } catch (err) {
+        this.fail(err as Error);
       }
-    });
+    }
+    if (this.failure !== null)
+      throw lineageError(
+        'STORE_WRITE_FAILED',
+        `cannot write the dbt lineage cache ${this.file}: ${this.failure.message}`,
+        { file: this.file },
+        this.failure,
+      );
+  }
+
+  /** Drops the previous entries from memory and any unsaved temporary file (after save, or a failed parse). */
+  release(): void {
+    this.previous.clear();
+    this.written.clear();
+    if (this.fd !== null) this.fail(new Error('not saved'));
+  }
+
+  private get tmp(): string {
+    return `${this.file}.${process.pid}.tmp`;
+  }
+
+  /** Appends text (the header first), buffered to about 1 MiB per write. */
+  private write(text: string): void {
+    if (this.failure !== null) return;
+    if (this.fd === null) {
+      try {
+        mkdirSync(dirname(this.file), { recursive: true });
+        this.fd = openSync(this.tmp, 'w');
+      } catch (err) {
+        this.fail(err as Error);
+        return;
+      }
+      this.pending = `${HEADER}\n`;
+    }
+    this.pending += text;
+    this.flush(false);
+  }
+
+  private flush(all: boolean): void {
+    if (this.fd === null || this.failure !== null || (!all && this.pending.length < 1 << 20)) return;
+    const bytes = Buffer.from(this.pending, 'utf8');
+    this.pending = '';
+    try {
+      // writeSync may write less than asked (a filling disk writes what fits, then fails): loop until done.
+      for (let off = 0; off < bytes.length;) off += writeSync(this.fd, bytes, off, bytes.length - off);
+    } catch (err) {
+      this.fail(err as Error);
+    }
+  }
+
+  /** Remembers the first error, closes and removes the temporary file; later writes are dropped. */
+  private fail(err: Error): void {
+    this.failure ??= err;
+    this.pending = '';
+    if (this.fd !== null) {
+      try {
+        closeSync(this.fd);
+      } catch {
+        // already failing
+      }
+      this.fd = null;
+    }
+    rmSync(this.tmp, { force: true });
   }
 }
 

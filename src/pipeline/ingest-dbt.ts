@@ -100,7 +100,13 @@ export async function parseDbt(
     onTotal: (n) => options.progress?.setTotal(n),
     onModel: () => options.progress?.tick(),
   };
-  const r = await parseDbtTarget(targetDir, parseOptions);
+  let r;
+  try {
+    r = await parseDbtTarget(targetDir, parseOptions);
+  } catch (err) {
+    (cache as FileLineageCache | null)?.release(); // no temporary cache file survives a failed parse
+    throw err;
+  }
   // A damaged cache only costs re-parsing; its warning travels with the batch.
   r.batch.diagnostics.push(...((cache as FileLineageCache | null)?.diagnostics ?? []));
   return { batch: r.batch, cache, summary: summarize(r) };
@@ -190,9 +196,8 @@ export async function ingestDbt(
   } finally {
     options.progress?.done();
   }
-  // The cache is only a speed-up: write it and let it go before the store's apply (the memory peak), which
-  // then does not also hold every model's engine results. A cache that cannot be written fails here, before
-  // the store is touched.
+  // The cache is only a speed-up: its entries were written as models finished; save() makes them the cache.
+  // A cache that cannot be written fails here, before the store is touched.
   parsed.cache?.save();
   parsed.cache?.release();
   const parseMs = clock.ms();
