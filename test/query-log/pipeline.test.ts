@@ -267,5 +267,10 @@ describe('lineage ingest query-log (CLI)', () => {
     const unknown = io();
     expect(await main(['ingest', 'query-log', file, '--format', 'teradata'], unknown)).toBe(2);
     expect(unknown.stderr).toMatch(/QUERY_LOG_UNKNOWN_FORMAT/);
+    // A malformed row is printed with its diagnostic code and its true line; the ingest succeeds.
+    const bad = io();
+    const snowflake = join(FIXTURES, 'snowflake/query_history.csv');
+    expect(await main(['ingest', 'query-log', snowflake, '--format', 'snowflake'], bad)).toBe(0);
+    expect(bad.stdout).toContain("  warning QUERY_LOG_MALFORMED_ROW line 22: bad START_TIME: 'not a time'");
   });
 });
