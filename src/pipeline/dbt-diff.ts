@@ -2,6 +2,7 @@
 // renamed and retyped columns, removed / changed / added models, each with its blast radius and verdict from
 // src/analysis/impact-diff.ts on the *base* graph (where the changed column still exists), loaded into a
 // throwaway embedded store. This module parses and compares; the analysis half is pure over the store.
+import { join } from 'node:path';
 import { createMemoryStore } from '../../graph/create-store.ts';
 import type { LineageStore } from '../../graph/store.ts';
 import type { ChangeKind } from '../analysis/impact.ts';
@@ -47,9 +48,18 @@ export interface DiffChange {
   blastRadius: BlastRadius | null;
 }
 
+export interface DiffSide {
+  dir: string;
+  project: string;
+  manifestVersion: number;
+  /** Models whose SQL was parsed, and those whose lineage came from the diff's cache (--data-dir). */
+  sqlParsed: number;
+  sqlCacheHits: number;
+}
+
 export interface DiffReport {
-  base: { dir: string; project: string; manifestVersion: number };
-  head: { dir: string; project: string; manifestVersion: number };
+  base: DiffSide;
+  head: DiffSide;
   changes: DiffChange[];
   summary: Record<DiffChangeKind, number> & BlastSummary;
   timingsMs: { parse: number; compare: number; blastRadius: number; total: number };
@@ -69,8 +79,8 @@ export async function diffDbtTargets(
   options: Pick<IngestDbtOptions, 'cacheDir' | 'analyzeSql' | 'now'> = {},
 ): Promise<DiffReport> {
   const t0 = performance.now();
-  const base = await parseDbt(baseDir, options);
-  const head = await parseDbt(headDir, options);
+  const base = await parseSide(baseDir, 'base', options);
+  const head = await parseSide(headDir, 'head', options);
   const t1 = performance.now();
   const changes = compareBatches(base.batch, head.batch);
   const t2 = performance.now();
@@ -101,12 +111,37 @@ export async function diffDbtTargets(
   for (const c of changes) counts[c.kind]++;
   const ms = (a: number, b: number) => Math.round(b - a);
   return {
-    base: { dir: baseDir, project: base.summary.project, manifestVersion: base.summary.schemaVersion },
-    head: { dir: headDir, project: head.summary.project, manifestVersion: head.summary.schemaVersion },
+    base: sideOf(baseDir, base.summary),
+    head: sideOf(headDir, head.summary),
     changes,
     summary: { ...counts, ...summariseBlast(changes.map((c) => c.blastRadius)) },
     timingsMs: { parse: ms(t0, t1), compare: ms(t1, t2), blastRadius: ms(t2, t3), total: ms(t0, t3) },
   };
+}
+
+function sideOf(dir: string, s: Awaited<ReturnType<typeof parseDbt>>['summary']): DiffSide {
+  const { project, schemaVersion: manifestVersion, sqlParsed, sqlCacheHits } = s;
+  return { dir, project, manifestVersion, sqlParsed, sqlCacheHits };
+}
+
+/**
+ * Parses one side with its own lineage cache (`<cacheDir>/diff/<side>/`, apart from the ingest's), saved for the
+ * next diff: an unchanged side is then not parsed again. A cache that cannot be written only costs time.
+ */
+async function parseSide(
+  dir: string,
+  side: 'base' | 'head',
+  options: Pick<IngestDbtOptions, 'cacheDir' | 'analyzeSql' | 'now'>,
+): ReturnType<typeof parseDbt> {
+  const cacheDir = options.cacheDir === undefined ? undefined : join(options.cacheDir, 'diff', side);
+  const parsed = await parseDbt(dir, { ...options, cacheDir });
+  try {
+    parsed.cache?.save();
+  } catch {
+    // read-only data dir: the next diff parses again
+  }
+  parsed.cache?.release();
+  return parsed;
 }
 
 /**

@@ -164,4 +164,21 @@ describe('lineage diff on the demo and its next day (fixtures/demo-changed)', ()
       '| follows | retyped column | `jaffle_shop.main.orders.order_total` DECIMAL(16,2) -> DOUBLE (follows jaffle_shop.main.stg_orders.order_total) | covered by `jaffle_shop.main.stg_orders.order_total` |',
     );
   });
+  it("a second diff with the same --data-dir reuses both sides' parsed SQL", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'gate-cache-'));
+    const run = async () => {
+      const io = captureIO();
+      const code = await main(
+        ['diff', 'fixtures/demo/target', 'fixtures/demo-changed/target', '--json', '--data-dir', dataDir],
+        io,
+      );
+      expect(code).toBe(0);
+      return json(io.stdout);
+    };
+    const first = await run();
+    expect([first.base.sqlParsed, first.head.sqlParsed]).toEqual([13, 13]);
+    const second = await run();
+    expect([second.base.sqlCacheHits, second.head.sqlCacheHits, second.base.sqlParsed]).toEqual([13, 13, 0]);
+    expect(second.changes).toEqual(first.changes);
+  });
 });
