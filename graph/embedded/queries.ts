@@ -97,9 +97,16 @@ export function columnsOf(ix: GraphIndex, relationKey: string): ColumnNode[] {
   return out;
 }
 
-export function columnsOfMany(ix: GraphIndex, relationKeys: readonly string[]): Map<string, ColumnNode[]> {
+export async function columnsOfMany(
+  ix: GraphIndex,
+  relationKeys: readonly string[],
+): Promise<Map<string, ColumnNode[]>> {
   const out = new Map<string, ColumnNode[]>();
-  for (const k of relationKeys) {
+  const pause = pausePoint();
+  for (let i = 0; i < relationKeys.length; i++) {
+    // a relation clones all its columns: pause every 64 relations, not every PAUSE_STRIDE
+    if (pause && (i & 63) === 63) await pause();
+    const k = relationKeys[i];
     const r = ix.ids.get(k);
     if (r !== undefined && ix.type[r] === TYPE_RELATION && !out.has(k)) out.set(k, columnsOf(ix, k));
   }

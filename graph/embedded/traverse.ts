@@ -1,5 +1,6 @@
 // Bounded breadth-first traversal over the CSR adjacency of a GraphIndex, implementing the witness and
 // truncation rules of graph/store.ts (TraverseOptions, ReachedNode, TraversalResult).
+import { pausePoint, PAUSE_MASK } from '../cooperate.ts';
 import { TRANSFORM_KINDS } from '../../src/model/lineage.ts';
 import { HOP_KIND_ORDER } from '../merge.ts';
 import { canonicalHops } from '../records.ts';
@@ -61,10 +62,17 @@ function stepper(ix: GraphIndex, options: NeighborOptions, asOfMs: number | null
 }
 
 /** LineageStore.neighbors over the index. */
-export function neighborsIndex(ix: GraphIndex, keys: readonly string[], options: NeighborOptions): Hop[] {
+export async function neighborsIndex(
+  ix: GraphIndex,
+  keys: readonly string[],
+  options: NeighborOptions,
+): Promise<Hop[]> {
   const { startType, neighbors } = stepper(ix, options, checkStepOptions(options));
   const hops: Hop[] = [];
+  const pause = pausePoint();
+  let i = 0;
   for (const key of new Set(keys)) {
+    if (pause && (i++ & PAUSE_MASK) === PAUSE_MASK) await pause();
     const u = ix.ids.get(key);
     if (u === undefined || ix.type[u] !== startType) continue;
     neighbors(u, (v, kind) =>

@@ -1,5 +1,5 @@
 // The long synchronous stretches of a request are sliced (issue 14): a whole-store scan of the embedded
-// store (search, listRelations, relationGraph, getNodes) and complexity's scoring pass stop at their pause
+// store (search, listRelations, relationGraph, getNodes, columnsOfMany, neighbors) and complexity's scoring pass stop at their pause
 // points when run inside withPauses (graph/cooperate.ts) — what api/budget.ts does for every request — and
 // never pause outside it (CLI, ingest). Counted pauses, not timings.
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -36,6 +36,8 @@ describe('pause points', () => {
       ['listRelations', () => store.listRelations()],
       ['relationGraph', () => store.relationGraph()],
       ['getNodes', async () => [...(await store.getNodes(keys)).keys()]],
+      ['columnsOfMany', async () => [...(await store.columnsOfMany(relations)).entries()]],
+      ['neighbors', () => store.neighbors(keys, { direction: 'downstream', level: 'column' })],
     ];
     for (const [name, scan] of scans) {
       const plain = await scan();
