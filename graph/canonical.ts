@@ -104,6 +104,33 @@ function canonicalEdge<T extends ColumnEdge | RelationEdge | ConsumerEdge>(e: T)
   return out as T;
 }
 
+const COLUMN_EDGE_KEYS = [
+  'from',
+  'to',
+  'kind',
+  'provenance',
+  'confidence',
+  'firstSeen',
+  'lastSeen',
+  'queryCount',
+];
+
+/**
+ * A column edge already in canonical form (exactly canonicalEdge's properties, in its order, statementId
+ * optional but never undefined) is kept as it is rather than copied: a warehouse batch carries millions of
+ * them, and both would otherwise be alive during the apply. Safe because stores copy column edges out of
+ * OriginData (the embedded store into its edge table) rather than keep the objects.
+ */
+function canonicalColumnEdge(e: ColumnEdge): ColumnEdge {
+  const keys = Object.keys(e);
+  const n = COLUMN_EDGE_KEYS.length;
+  const exact =
+    (keys.length === n ||
+      (keys.length === n + 1 && keys[n] === 'statementId' && e.statementId !== undefined)) &&
+    COLUMN_EDGE_KEYS.every((k, i) => keys[i] === k);
+  return exact ? e : canonicalEdge(e);
+}
+
 /** Sorts in place unless already sorted (parsers often emit sorted lists; checking is O(n)). */
 function sortIfNeeded<T>(list: T[], compare: (a: T, b: T) => number): T[] {
   for (let i = 1; i < list.length; i++) if (compare(list[i - 1], list[i]) > 0) return list.sort(compare);
@@ -199,7 +226,7 @@ export function canonicalizeBatch(batch: LineageBatch, existing: KeyTypeLookup):
     relations: sortIfNeeded(batch.relations.map(normalizeRelation), (a, b) => cmp(a.key, b.key)),
     columns: sortIfNeeded(batch.columns.map(normalizeColumn), (a, b) => cmp(a.key, b.key)),
     consumers: sortIfNeeded(batch.consumers.map(normalizeConsumer), (a, b) => cmp(a.key, b.key)),
-    columnEdges: sortIfNeeded(batch.columnEdges.map(canonicalEdge), cmpEdge),
+    columnEdges: sortIfNeeded(batch.columnEdges.map(canonicalColumnEdge), cmpEdge),
     relationEdges: sortIfNeeded(batch.relationEdges.map(canonicalEdge), cmpEdge),
     consumerEdges: sortIfNeeded(batch.consumerEdges.map(canonicalEdge), cmpEdge),
     checks: batch.checks.map(copyEdge).sort((a, b) => cmp(a.id, b.id)),
