@@ -1,9 +1,17 @@
 // A small real-shaped SQL Server dbt project for the PR-gate scenarios: a box-office staging model read by marts
 // that reference its columns unqualified (and one through a JOIN), not_null/unique tests on the staging date, a
-// high-maturity dashboard on two marts, and a film dimension that only passes `title` through.
+// high-maturity dashboard on two marts, a film dimension that only passes `title` through, and an ephemeral
+// model (inlined by dbt as `__dbt__cte__int_screenings`) read by a mart.
 import { catalogOf, miniManifest, writeTarget, type MiniNode } from '../helpers/mini-project.ts';
 
-export type Change = 'none' | 'drop_box_date' | 'drop_theater_id' | 'retype_title' | 'retype_gross';
+export type Change =
+  | 'none'
+  | 'drop_box_date'
+  | 'drop_theater_id'
+  | 'retype_title'
+  | 'retype_gross'
+  | 'values_gross'
+  | 'drop_screenings';
 
 const STG = 'model.mini.stg_box_office';
 
@@ -26,12 +34,17 @@ function staging(change: Change): { sql: string; columns: [string, string][] } {
       ? 'cast(title as nvarchar(400)) as title'
       : change === 'retype_gross' && n === 'gross'
         ? 'cast(gross as float) as gross'
-        : e;
+        : change === 'values_gross' && n === 'gross'
+          ? 'gross * 1.1 as gross'
+          : e;
   return {
     sql: `select ${kept.map(([n, , e]) => expr(n, e)).join(', ')} from "db"."main"."raw_box_office"`,
     columns: kept.map(([n, t]) => [n, t]),
   };
 }
+
+const EPHEMERAL = (change: Change) =>
+  `select film_id${change === 'drop_screenings' ? '' : ', 1 as screenings'} from "db"."main"."stg_box_office"`;
 
 function test(name: string, column: string): MiniNode {
   return {
@@ -76,6 +89,18 @@ export function boxOffice(change: Change, catalog = true): string {
     },
     { id: 'dim_film', sql: 'select film_id, title from "db"."main"."stg_box_office"', deps: [STG] },
     { id: 'dim_film_current', sql: 'select * from "db"."main"."dim_film"', deps: ['model.mini.dim_film'] },
+    {
+      id: 'int_screenings',
+      materialized: 'ephemeral',
+      sql: EPHEMERAL(change),
+      deps: [STG],
+    },
+    {
+      id: 'fct_screenings',
+      // dbt inlines the ephemeral as a CTE; the PR that drops `screenings` left this model as it was
+      sql: `with __dbt__cte__int_screenings as (\n${EPHEMERAL(change)}\n) select film_id, sum(screenings) as screenings from __dbt__cte__int_screenings group by film_id`,
+      deps: ['model.mini.int_screenings'],
+    },
     test('not_null', 'box_date'),
     test('unique', 'box_date'),
   ];

@@ -105,6 +105,28 @@ describe('lineage diff as a PR gate (box office, SQL Server)', () => {
     expect((await diff(base, boxOffice('retype_gross'), '--fail-on', 'any')).code).toBe(1);
   });
 
+  it('an ephemeral model keeps its column edges: dropping its column breaks the mart that reads it', async () => {
+    const r = await diff(base, boxOffice('drop_screenings'), '--fail-on', 'breaks', '--json');
+    expect(r.code).toBe(1);
+    const report = json(r.stdout);
+    const removed = report.changes.filter((c) => c.kind === 'column_removed');
+    expect(removed.map((c) => c.column)).toEqual(['screenings']);
+    expect(removed[0].uniqueId).toBe('model.mini.int_screenings');
+    expect(removed[0].blastRadius?.certainBreaks).toEqual(['db.main.fct_screenings']);
+  });
+
+  it('changed SQL reaches the dashboard on a direct child: values change, REVIEW, not a break', async () => {
+    const r = await diff(base, boxOffice('values_gross'), '--fail-on', 'breaks', '--json');
+    expect(r.code).toBe(0);
+    const report = json(r.stdout);
+    expect(report.changes.map((c) => c.kind)).toEqual(['model_changed']);
+    const b = report.changes[0].blastRadius!;
+    expect(b.verdict).toBe('REVIEW');
+    expect(b.values).toContain('db.main.fct_daily_gross.gross');
+    expect(b.exposures.map((e) => [e.name, e.effect])).toEqual([['Weekend box office', 'values']]);
+    expect((await diff(base, boxOffice('values_gross'), '--fail-on', 'exposures')).code).toBe(1);
+  });
+
   it('a dbt compile without catalogs: unresolved seed columns nobody reads any more are not removals', async () => {
     const b = boxOffice('none', false);
     const r = await diff(b, boxOffice('drop_box_date', false), '--json');
