@@ -302,6 +302,13 @@ function clause(x: unknown): Expr | null {
 function exprText(e: unknown): string {
   const v = variant(e);
   if (v && v[0] === 'column') return '';
+  // Snowflake `v:a.b` is named as written, not as the generated GET_PATH(v, 'a.b').
+  const path =
+    v && v[0] === 'j_s_o_n_extract' && isObj(v[1].variant_extract) ? variant(v[1].expression) : null;
+  if (v && path && path[0] === 'literal' && typeof path[1].value === 'string') {
+    const base = current.sqlOf(v[1].this);
+    if (base) return `${base}:${path[1].value}`;
+  }
   return current.sqlOf(e) || (v ? v[0] : 'expr');
 }
 
