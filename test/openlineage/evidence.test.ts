@@ -8,6 +8,8 @@ import { validateEvent, type OpenLineageEvent } from '../../parsers/openlineage/
 import { contextFromConfig } from '../../src/analysis/context.ts';
 import { rootCause } from '../../src/analysis/root-cause.ts';
 import { loadConfig } from '../../src/config.ts';
+import { ingestDbt } from '../../src/pipeline/ingest-dbt.ts';
+import { ingestOpenLineageFile } from '../../src/pipeline/openlineage-file.ts';
 import { ingestOpenLineage, memoryLedger } from '../../src/pipeline/openlineage.ts';
 
 const NS = 'snowflake://acme-prod';
@@ -116,6 +118,25 @@ describe('OpenLineage run evidence in rootCause', () => {
     const s = await ingestOpenLineage(store, ledger, events);
     expect(s.unchanged).toBe(0);
     expect((await store.stats()).columnEdges).toBe(1);
+    await store.close();
+  });
+
+  it('dbt-ol events join the dbt graph: a failed model run is a root-cause candidate downstream', async () => {
+    const store = await createMemoryStore();
+    await ingestDbt(store, 'fixtures/demo/target', {});
+    const before = await store.fingerprints(['jaffle_shop.main.stg_orders'], 20);
+    const ledger = memoryLedger();
+    await ingestOpenLineageFile(store, ledger, 'fixtures/openlineage/dbt-ol.ndjson'); // stg_orders with a schema facet
+    await ingestOpenLineageFile(store, ledger, 'fixtures/openlineage/dbt-ol-fail.ndjson');
+    const found = await causes(store, 'jaffle_shop.main.customers');
+    expect(found.find((c) => c.key === 'jaffle_shop.main.orders')).toEqual({
+      key: 'jaffle_shop.main.orders',
+      kinds: ['run_failed'],
+    });
+    expect(found[0].key).toBe('jaffle_shop.main.orders');
+    // the dbt model's schema history stays dbt's: dbt-ol's partial schema facet added no fingerprint to it
+    expect(before.get('jaffle_shop.main.stg_orders')?.length).toBeGreaterThan(0);
+    expect(await store.fingerprints(['jaffle_shop.main.stg_orders'], 20)).toEqual(before);
     await store.close();
   });
 });
