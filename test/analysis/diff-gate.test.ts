@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import type { DiffReport } from '../../src/pipeline/dbt-diff.ts';
 import { captureIO } from '../helpers/capture-io.ts';
+import { formatMarkdown } from '../../src/cli/commands/diff-format.ts';
 import { boxOffice } from './box-office.ts';
 
 async function diff(
@@ -202,5 +203,30 @@ describe('lineage diff on the demo and its next day (fixtures/demo-changed)', ()
     const second = await run();
     expect([second.base.sqlCacheHits, second.head.sqlCacheHits, second.base.sqlParsed]).toEqual([13, 13, 0]);
     expect(second.changes).toEqual(first.changes);
+  });
+});
+
+describe('formatMarkdown', () => {
+  it('a large PR: worst changes first, at most 50 rows, the rest pointed to --format json', async () => {
+    const r = await diff('fixtures/demo/target', 'fixtures/demo-changed/target', '--json');
+    const report = json(r.stdout);
+    const safe = {
+      ...report.changes[3],
+      kind: 'column_added' as const,
+      blastRadius: null,
+      follows: undefined,
+    };
+    const many = {
+      ...report,
+      changes: [...Array.from({ length: 60 }, (_, i) => ({ ...safe, column: `c${i}` })), ...report.changes],
+    };
+    const md = formatMarkdown(many);
+    const rows = md.split('\n').filter((l) => l.startsWith('| ') && l.includes('column'));
+    expect(rows).toHaveLength(50);
+    expect(rows[0]).toMatch(/^\| REVIEW \| changed SQL/);
+    expect(md).toContain('_14 more changes (SAFE or smaller) in `lineage diff --format json`._');
+    expect(md).toContain(
+      'Owners of what is reached: `ana.lopez@jaffle.example`, `sam.okafor@jaffle.example`',
+    );
   });
 });

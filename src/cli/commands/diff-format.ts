@@ -1,4 +1,5 @@
 // Renderings of a diff report: a terminal table and a pull-request comment (markdown). Pure functions.
+import { UNOWNED } from '../../analysis/owners.ts';
 import type { DiffChange, DiffReport, ReachedConsumer } from '../../pipeline/dbt-diff.ts';
 
 const LABEL: Record<DiffChange['kind'], string> = {
@@ -119,12 +120,22 @@ export function formatMarkdown(r: DiffReport, gate: GateOutcome = { failOn: [], 
     out.push('');
   }
   out.push('#### Changes', '', '| Verdict | Change | Asset | Downstream |', '|---|---|---|---|');
-  for (const c of r.changes) {
+  // worst first, then in report order; a PR comment stays readable (and under GitHub's size limit)
+  const ranked = r.changes
+    .map((c, i) => ({ c, i }))
+    .sort((a, b) => changeRank(b.c) - changeRank(a.c) || a.i - b.i)
+    .map((x) => x.c);
+  for (const c of ranked.slice(0, MAX_ROWS)) {
     const b = c.blastRadius;
     out.push(
       `| ${b ? b.verdict : c.follows ? 'follows' : '—'} | ${LABEL[c.kind]} | ${code(subject(c))}${detail(c).replace(/\|/g, '\\|')} | ${b ? downstream(b) : c.follows ? `covered by ${code(c.follows)}` : '—'} |`,
     );
   }
+  if (ranked.length > MAX_ROWS)
+    out.push(
+      '',
+      `_${ranked.length - MAX_ROWS} more changes (SAFE or smaller) in \`lineage diff --format json\`._`,
+    );
   out.push('');
   const exposures = new Map<string, ReachedConsumer>();
   for (const c of r.changes)
@@ -147,8 +158,20 @@ export function formatMarkdown(r: DiffReport, gate: GateOutcome = { failOn: [], 
       );
     out.push('');
   }
+  const owners = [...new Set(r.changes.flatMap((c) => c.blastRadius?.owners ?? []))]
+    .filter((o) => o !== UNOWNED)
+    .sort();
+  if (owners.length > 0) out.push(`Owners of what is reached: ${list(owners, 12)}`, '');
   if (s.partial) out.push('_Some traversals hit a limit: the result is partial._', '');
   return `${out.join('\n')}\n`;
+}
+
+/** Rows of the changes table in a PR comment. */
+const MAX_ROWS = 50;
+
+function changeRank(c: DiffChange): number {
+  const v = c.blastRadius?.verdict;
+  return v === 'BLOCK' ? 3 : v === 'REVIEW' ? 2 : v === 'SAFE' ? 1 : 0;
 }
 
 function rankEffect(e: ReachedConsumer['effect']): number {
