@@ -20,14 +20,20 @@ import type { RouteModule } from './routes.ts';
 /** Ledger writes from the API are coalesced: at most one file write per this many ms. */
 const LEDGER_SAVE_MS = 1000;
 
-const ledgers = new WeakMap<LineageStore, Ledger>();
+const ledgers = new WeakMap<LineageStore, Ledger & { flush(): void }>();
 
 /** One run ledger per store for the process (kept in the data directory, written at most once a second). */
-function ledgerFor(store: LineageStore, config: Config): Ledger {
+function ledgerFor(store: LineageStore, config: Config): Ledger & { flush(): void } {
   let l = ledgers.get(store);
   if (!l) {
     const file = fileLedger(config.dataDir);
     let timer: NodeJS.Timeout | null = null;
+    const flush = () => {
+      if (!timer) return;
+      clearTimeout(timer);
+      timer = null;
+      file.save();
+    };
     l = {
       data: file.data,
       save() {
@@ -38,6 +44,7 @@ function ledgerFor(store: LineageStore, config: Config): Ledger {
         }, LEDGER_SAVE_MS);
         timer.unref();
       },
+      flush,
     };
     ledgers.set(store, l);
   }
@@ -60,6 +67,7 @@ export const openLineageRoutes: RouteModule = {
         );
       }
     });
+    app.addHook('onClose', async () => ledgers.get(store)?.flush());
     app.post('/api/v1/lineage', async (request, reply) => {
       const body = request.body;
       if (body === undefined || body === null)

@@ -3,7 +3,7 @@
 // OPENLINEAGE_INVALID_EVENT, nothing written), and the end-to-end case — a sequence of job runs over three
 // days, one failing, then lineage answers and a root-cause candidate citing the failed run.
 import type { FastifyInstance } from 'fastify';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -215,6 +215,13 @@ describe('POST /api/v1/lineage', () => {
     expect(top.evidence[0].subject).toMatch(/^airflow\/orders_etl\.load_orders#/);
     // the failed run did not blank the job's lineage: the edges of day 2's run are still there
     const stats = await store.stats();
+    await app.close(); // flushes the run ledger to the data directory
+    const ledger = JSON.parse(readFileSync(join(dir, 'openlineage-runs.json'), 'utf8')) as any;
+    expect(ledger.jobs['airflow/orders_etl.load_orders'].runs.map((r: any) => r.state)).toEqual([
+      'FAIL',
+      'COMPLETE',
+      'COMPLETE',
+    ]);
     expect(stats.origins.map((o) => o.id).sort()).toEqual([
       'openlineage:airflow/orders_etl.build_daily',
       'openlineage:airflow/orders_etl.load_orders',
