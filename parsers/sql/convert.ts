@@ -207,6 +207,16 @@ function columnRef(x: RawNode, ctx: ConvertContext): Expr {
   if (notations[0] === ':' && qualifier.length > 0) {
     name = qualifier.pop()!;
   }
+  // BigQuery struct fields `widget.asset.id` come back as column=asset, subFields [id]: one dotted
+  // reference, as polyglot reads it (qualify.ts decides relation vs struct).
+  const fields = Array.isArray(x.subFields) ? x.subFields.map((f) => identOf(f, ctx)) : [];
+  if (fields.length > 0 && fields.every((f) => f !== null)) {
+    return {
+      kind: 'column',
+      qualifier: [...qualifier, name, ...fields.slice(0, -1)],
+      name: fields[fields.length - 1],
+    };
+  }
   return { kind: 'column', qualifier, name };
 }
 
@@ -506,6 +516,15 @@ function assignments(x: unknown, ctx: ConvertContext): Assignment[] {
   return out;
 }
 
+/** `SELECT … INTO t` creates table t (INTO @var / :var assigns variables: a plain SELECT). */
+function selectInto(x: RawNode, ctx: ConvertContext): Statement | null {
+  const into = isObj(x.into) ? x.into.expr : null;
+  if (typeof into !== 'string' || into === '' || /^[@:]/.test(into)) return null;
+  const target = into.split('.').map((p) => identOf(p, ctx));
+  if (target.some((t) => t === null)) return null;
+  return { kind: 'create_table', target: target as Ident[], columns: [], query: convertQuery(x, ctx) };
+}
+
 function convertInsert(x: RawNode, ctx: ConvertContext): Statement {
   const target = targetOf(x.table, ctx);
   const columns = identList(x.columns, ctx);
@@ -547,7 +566,7 @@ export function convertStatement(x: RawNode, ctx: ConvertContext): Statement {
   const type = String(x.type ?? '').toLowerCase();
   switch (type) {
     case 'select':
-      return { kind: 'select', query: convertQuery(x, ctx) };
+      return selectInto(x, ctx) ?? { kind: 'select', query: convertQuery(x, ctx) };
     case 'insert':
     case 'replace':
       return convertInsert(x, ctx);
