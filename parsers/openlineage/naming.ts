@@ -14,7 +14,9 @@
 //   mysql:// mariadb:// oceanbase://      mysql       database.table            lower
 //   databricks:// unitycatalog:// hive:// databricks  [catalog.]schema.table    lower
 //   duckdb://                             duckdb      db.schema.table           lower
-//   sqlserver:// mssql:// oracle:// ...   generic     as written                lower unless quoted
+//   sqlserver:// mssql://                 tsql        [db.]schema.table         lower (case-insensitive)
+//   teradata://                           teradata    database.table            lower (case-insensitive)
+//   oracle:// db2:// ...                  generic     as written                lower unless quoted
 //   s3:// gs:// file hdfs:// dbfs:// abfss:// kafka:// inmemory:// (paths, topics)
 //                                         generic     one quoted part           `"<namespace>/<name>"`, kind external
 // A Spark dataset named by path with a `symlinks` facet pointing at a TABLE is keyed by that table instead.
@@ -47,6 +49,7 @@ const SCHEMES: Record<string, Platform> = {
   spark: 'databricks',
   duckdb: 'duckdb',
   sqlserver: 'tsql',
+  mssql: 'tsql',
   teradata: 'teradata',
 };
 

@@ -77,6 +77,8 @@ describe('dataset naming', () => {
     ['mysql://db:3306', 'shop.orders', 'shop.orders', 'mysql'],
     ['duckdb:///database/jaffle_shop.duckdb', 'jaffle_shop.main.orders', 'jaffle_shop.main.orders', 'duckdb'],
     ['food_delivery', 'public.delivery_7_days', 'public.delivery_7_days', 'generic'],
+    ['mssql://sql1:1433', 'Sales.dbo.Orders', 'sales.dbo.orders', 'tsql'],
+    ['teradata://td:1025', 'DWH.Orders', 'dwh.orders', 'teradata'],
   ])('%s + %s -> %s', (ns, name, key, platform) => {
     const id = datasetIdentity(ns, name);
     expect(id.key).toBe(key);
