@@ -212,6 +212,12 @@ describe.skipIf(target === null)('Neo4j store answers exactly like the embedded 
       const driver = neo4j.driver(target!.uri, neo4j.auth.basic(target!.user, target!.password));
       try {
         for (const q of [
+          // A version-2 database never held a replaced generation; this one keeps them for a grace period.
+          `MATCH (o:LineageOrigin) WITH collect(o.gen) AS active
+         MATCH (n) WHERE (n:Contribution OR n:LineageCheck OR n:LineageEvidence OR n:LineageUsage
+           OR n:LineageDiagnostic) AND NOT n.gen IN active DETACH DELETE n`,
+          `MATCH (o:LineageOrigin) WITH collect(o.gen) AS active
+         MATCH ()-[e:COLUMN_FLOW|RELATION_FLOW|CONSUMED_BY]->() WHERE NOT e.gen IN active DELETE e`,
           `MATCH (o:LineageOrigin) WITH collect(o.gen) AS active
          MATCH (n) WHERE n:Relation OR n:Column OR n:Consumer
          SET n.live = any(g IN n.gens WHERE g IN active) REMOVE n.gens`,
