@@ -6,9 +6,9 @@
 //   (:Relation {key, gens})          one per relation key ever contributed; gens = the generations that
 //   (:Column   {key, rel, gens})     contribute it (rel = the column's relation key)
 //   (:Consumer {key, gens})
-//   (:Contribution {originId, gen, key, type, provenance, json, uniqueId, lname, ldisplay, lkey})
+//   (:Contribution {originId, gen, key, type, provenance, json, uniqueId, search})
 //                                    one origin's version of one node (canonical JSON); merged on read with
-//                                    graph/merge.ts; lname/ldisplay/lkey are lower-cased search fields
+//                                    graph/merge.ts; search = lower-cased name, display name and key, one per line (one text index)
 //   (:Column)-[:COLUMN_FLOW {originId, gen, kind, provenance, confidence, firstSeen, lastSeen, ms, queryCount,
 //                            statementId}]->(:Column)          one relationship per edge fact, data flows along it
 //   (:Relation)-[:RELATION_FLOW {same facts}]->(:Relation)      explicit table-level edges
@@ -141,21 +141,21 @@ UNWIND $rows AS row
 MERGE (n:Relation {key: row.key})
 SET ${ADD_GEN}
 CREATE (:Contribution {originId: $originId, gen: $gen, provenance: $provenance, type: 'relation', key: row.key,
-  json: row.json, uniqueId: row.uniqueId, lname: row.lname, ldisplay: row.ldisplay, lkey: row.lkey})`;
+  json: row.json, uniqueId: row.uniqueId, search: row.search})`;
 
 export const STAGE_COLUMNS = `
 UNWIND $rows AS row
 MERGE (n:Column {key: row.key})
 SET n.rel = row.rel, ${ADD_GEN}
 CREATE (:Contribution {originId: $originId, gen: $gen, provenance: $provenance, type: 'column', key: row.key,
-  json: row.json, lname: row.lname, ldisplay: row.ldisplay, lkey: row.lkey})`;
+  json: row.json, search: row.search})`;
 
 export const STAGE_CONSUMERS = `
 UNWIND $rows AS row
 MERGE (n:Consumer {key: row.key})
 SET ${ADD_GEN}
 CREATE (:Contribution {originId: $originId, gen: $gen, provenance: $provenance, type: 'consumer', key: row.key,
-  json: row.json, uniqueId: row.uniqueId, lname: row.lname, ldisplay: row.ldisplay, lkey: row.lkey})`;
+  json: row.json, uniqueId: row.uniqueId, search: row.search})`;
 
 const EDGE_PROPS = `{originId: $originId, gen: $gen, kind: row.kind, provenance: row.provenance,
   confidence: row.confidence, firstSeen: row.firstSeen, lastSeen: row.lastSeen, ms: row.ms,
@@ -267,7 +267,7 @@ RETURN DISTINCT c.key AS key`;
 /** Candidates for search; the score (graph/search-score.ts) is computed on the merged views. */
 export const SEARCH_CANDIDATES = `
 MATCH (c:Contribution)
-WHERE (c.lname CONTAINS $needle OR c.ldisplay CONTAINS $needle OR c.lkey CONTAINS $needle)
+WHERE c.search CONTAINS $needle
   AND c.type IN $types AND c.gen IN $active
 RETURN DISTINCT c.key AS key`;
 

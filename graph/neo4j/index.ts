@@ -238,9 +238,8 @@ function nodeRow(n: { key: string; name: string; displayName?: string; uniqueId?
     key: n.key,
     json: JSON.stringify(n),
     uniqueId: n.uniqueId ?? null,
-    lname: n.name.toLowerCase(),
-    ldisplay: (n.displayName ?? n.name).toLowerCase(),
-    lkey: n.key.toLowerCase(),
+    // A candidate filter only (a match across the line break scores 0 and is dropped on read).
+    search: [n.name, n.displayName ?? n.name, n.key].join('\n').toLowerCase(),
   };
 }
 

@@ -1,7 +1,7 @@
 // A failure mid-ingest leaves the previous state: a server of its own is killed (SIGKILL) during the staged
 // phase of a large replacement batch (after some of its bounded transactions have committed), restarted on the
 // same database directory, and must answer exactly as before the failed ingest; the next ingest of the origin
-// deletes the staged leftovers.
+// deletes the staged leftovers. With the server gone, reads and opens fail with STORE_UNAVAILABLE within 2 s.
 import { rmSync } from 'node:fs';
 import neo4j from 'neo4j-driver';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -37,19 +37,21 @@ function bigReplacement(): LineageBatch {
   return b;
 }
 
+const IMPACT = {
+  direction: 'downstream',
+  level: 'relation',
+  maxDepth: 5,
+  limit: 100,
+  includeConsumers: true,
+} as const;
+
 async function answers(store: LineageStore): Promise<unknown> {
   return {
     stats: await store.stats(),
     relations: await store.listRelations(),
     columns: await store.columnsOf(stgOrders.key),
     edges: await store.edgesOf(stgOrders.key, 'downstream'),
-    impact: await store.traverse([stgOrders.key], {
-      direction: 'downstream',
-      level: 'relation',
-      maxDepth: 5,
-      limit: 100,
-      includeConsumers: true,
-    }),
+    impact: await store.traverse([stgOrders.key], IMPACT),
   };
 }
 
@@ -103,6 +105,9 @@ describe.skipIf(!enabled)('a Neo4j failure mid-ingest', () => {
       const store = await openNeo4jStore({ ...options, batchSize: 500 });
       await store.applyBatch(dbtBatch());
       const before = await answers(store);
+      // A read-only store with the default retry time (15 s) for the outage checks below.
+      const reader = await openNeo4jStore({ ...options, maxRetryTimeMs: undefined, readOnly: true });
+      expect(await answers(reader)).toStrictEqual(before);
 
       const ingest = store.applyBatch(bigReplacement());
       const outcome = ingest.then(
@@ -113,6 +118,23 @@ describe.skipIf(!enabled)('a Neo4j failure mid-ingest', () => {
       await server.kill();
       expect(await outcome).toBe('STORE_WRITE_FAILED');
       await store.close();
+
+      // The server is gone: a read fails with the coded error at once, not after the driver's 15 s retry loop
+      // (the API's deadline), and so does opening a store.
+      for (const attempt of [
+        () => reader.stats(),
+        () => reader.traverse([stgOrders.key], IMPACT),
+        () => openNeo4jStore(options),
+      ]) {
+        const t0 = performance.now();
+        const code = await attempt().then(
+          () => 'answered',
+          (err: { code?: string }) => err.code ?? 'other error',
+        );
+        expect(code).toBe('STORE_UNAVAILABLE');
+        expect(performance.now() - t0).toBeLessThan(2_000);
+      }
+      await reader.close();
 
       server = await startNeo4j({ homeDir, keepHome: true, port, jvmFlags: FAST_START });
       const reopened = await openNeo4jStore(options);

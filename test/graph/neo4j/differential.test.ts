@@ -185,6 +185,7 @@ describe.skipIf(target === null)('Neo4j store answers exactly like the embedded 
       const light = async (store: LineageStore): Promise<unknown> => {
         const relations = await store.listRelations();
         const out: unknown[] = [await store.stats(), await store.relationGraph(), relations];
+        for (const text of ['orders', 'ID', 'wh.', 'zzz']) out.push(await store.search(text, { limit: 20 }));
         for (const r of relations) {
           out.push(await store.edgesOf(r.key, 'downstream'));
           out.push(
@@ -208,7 +209,8 @@ describe.skipIf(target === null)('Neo4j store answers exactly like the embedded 
       };
       const before = await light(neo);
       expect(before).toEqual(await light(emb));
-      // Rewrite the data into the version-2 shape: `live` flags, no gen properties, links or generations.
+      // Rewrite the data into the version-2 shape: `live` flags, no gen properties, links or generations, three
+      // search fields.
       const driver = neo4j.driver(target!.uri, neo4j.auth.basic(target!.user, target!.password));
       try {
         for (const q of [
@@ -224,6 +226,9 @@ describe.skipIf(target === null)('Neo4j store answers exactly like the embedded 
           `MATCH (n) WHERE n:Contribution OR n:LineageCheck OR n:LineageEvidence OR n:LineageUsage
            OR n:LineageDiagnostic OR n:LineageOrigin REMOVE n.gen`,
           'MATCH ()-[e:COLUMN_FLOW|RELATION_FLOW|CONSUMED_BY]->() REMOVE e.gen',
+          // Version-2 search fields (version 5 folds them into `search`).
+          `MATCH (c:Contribution) WITH c, split(c.search, '\\n') AS p
+           SET c.lname = p[0], c.ldisplay = p[1], c.lkey = p[2] REMOVE c.search`,
           'MATCH ()-[l:RELATION_LINK]->() DELETE l',
           'MATCH (g:LineageGeneration) DELETE g',
           "MATCH (s:LineageSchema {id: 'schema'}) SET s.version = 2",
