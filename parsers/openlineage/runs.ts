@@ -110,9 +110,10 @@ function mergeDatasets(
   }
 }
 
-function newAccum(e: RunEvent): RunAccum {
+/** An empty accumulation for one run (or a job event's pseudo-run) of the event's job. */
+function newAccum(runId: string, e: Pick<RunEvent, 'job' | 'producer' | 'eventTime'>): RunAccum {
   return {
-    runId: e.run.runId.toLowerCase(),
+    runId,
     job: { namespace: e.job.namespace, name: e.job.name },
     producer: e.producer,
     jobFacets: {},
@@ -190,7 +191,7 @@ export function foldRunEvent(ledger: LedgerData, e: RunEvent): FoldResult {
   } else if (entry.current && time(e.eventTime) < time(entry.current.firstEventAt)) {
     late = true; // an older run we had not seen: record it, keep the lineage
   } else {
-    entry.current = newAccum(e);
+    entry.current = newAccum(e.run.runId.toLowerCase(), e);
     foldInto(entry.current, e);
   }
   if (!rec) {
@@ -244,17 +245,7 @@ export function foldJobEvent(
 ): FoldResult {
   const id = jobId(e.job);
   const entry = (ledger.jobs[id] ??= { job: id, lineage: null, current: null, runs: [] });
-  const acc: RunAccum = {
-    runId: 'job-event',
-    job: { namespace: e.job.namespace, name: e.job.name },
-    producer: e.producer,
-    jobFacets: {},
-    runFacets: {},
-    inputs: {},
-    outputs: {},
-    firstEventAt: e.eventTime,
-    lastEventAt: e.eventTime,
-  };
+  const acc = newAccum('job-event', e);
   mergeFacets(acc.jobFacets, e.job.facets);
   mergeDatasets(acc.inputs, e.inputs);
   mergeDatasets(acc.outputs, e.outputs);
