@@ -15,7 +15,7 @@ import { namespaceOfPlatform } from '../../parsers/openlineage/naming.ts';
 import { SPEC_VERSION, validateEvent } from '../../parsers/openlineage/schema.ts';
 import { lineageError } from '../errors.ts';
 import { keyPart, splitKey } from '../model/identity.ts';
-import type { RelationNode, TransformKind } from '../model/lineage.ts';
+import type { ColumnNode, RelationNode, TransformKind } from '../model/lineage.ts';
 import { isDirectKind } from '../model/lineage.ts';
 
 export const EXPORT_JOB_NAMESPACE = 'lineage-graph';
@@ -59,94 +59,127 @@ export interface ExportSummary {
   columnEdges: number;
 }
 
+/** One export's working state, shared by its phases. */
+interface ExportRun {
+  store: LineageStore;
+  eventTime: string;
+  /** Every relation by key. */
+  nodes: Map<string, RelationNode>;
+  /** Column key -> its relation key (looked up once). */
+  relationOfColumn: Map<string, string>;
+  summary: ExportSummary;
+}
+
+type ColumnLineageFields = Record<string, { inputFields: unknown[] }>;
+
 /** Writes one event per line through `write`; returns counts. */
 export async function exportOpenLineage(
   store: LineageStore,
   write: (line: string) => void | Promise<void>,
   options: { now?: () => Date } = {},
 ): Promise<ExportSummary> {
-  const eventTime = (options.now?.() ?? new Date()).toISOString();
   const relations = await store.listRelations();
-  const nodes = new Map<string, RelationNode>(relations.map((r) => [r.key, r]));
-  const summary: ExportSummary = { events: 0, relations: relations.length, columnEdges: 0 };
-  const relationOfColumn = new Map<string, string>();
-  const columnRelation = async (key: string): Promise<string | undefined> => {
-    if (!relationOfColumn.has(key)) {
-      const n: AnyNode | undefined = (await store.getNodes([key])).get(key);
-      if (n?.type === 'column') relationOfColumn.set(key, n.node.relationKey);
-    }
-    return relationOfColumn.get(key);
+  const run: ExportRun = {
+    store,
+    eventTime: (options.now?.() ?? new Date()).toISOString(),
+    nodes: new Map(relations.map((r) => [r.key, r])),
+    relationOfColumn: new Map(),
+    summary: { events: 0, relations: relations.length, columnEdges: 0 },
   };
   for (const r of relations) {
     const upstream = (await store.edgesOf(r.key, 'upstream')).filter((e) => e.kind === 'RELATION');
-    const inputs = upstream.map((e) => nodes.get(e.from)).filter((x): x is RelationNode => x !== undefined);
+    const inputs = upstream
+      .map((e) => run.nodes.get(e.from))
+      .filter((x): x is RelationNode => x !== undefined);
     const columns = await store.columnsOf(r.key);
-    const fields: Record<string, { inputFields: unknown[] }> = {};
+    const fields: ColumnLineageFields = {};
     for (const c of columns) {
-      const byInput = new Map<
-        string,
-        { namespace: string; name: string; field: string; kinds: TransformKind[] }
-      >();
-      for (const e of await store.edgesOf(c.key, 'upstream')) {
-        if (e.kind === 'RELATION' || e.kind === 'CONSUMER') continue;
-        const relKey = await columnRelation(e.from);
-        const rel = relKey ? nodes.get(relKey) : undefined;
-        if (!rel) continue;
-        const field = splitKey(e.from).pop() ?? e.from;
-        const k = `${rel.key}\u0000${field}`;
-        const entry = byInput.get(k) ?? { ...datasetOf(rel), field, kinds: [] };
-        entry.kinds.push(e.kind);
-        byInput.set(k, entry);
-        summary.columnEdges++;
-      }
-      if (byInput.size === 0) continue;
-      fields[c.name] = {
-        inputFields: [...byInput.values()].map(({ kinds, ...f }) => ({
-          ...f,
-          transformations: kinds.map((k) => ({
-            type: isDirectKind(k) ? 'DIRECT' : 'INDIRECT',
-            subtype: k,
-            description: '',
-            masking: false,
-          })),
-        })),
-      };
+      const inputFields = await inputFieldsOf(run, c.key);
+      if (inputFields.length > 0) fields[c.name] = { inputFields };
     }
     if (inputs.length === 0 && Object.keys(fields).length === 0) continue;
-    const jobName = r.uniqueId ?? r.key;
-    const output = {
-      ...datasetOf(r),
-      facets: {
-        schema: {
-          _producer: EXPORT_PRODUCER,
-          _schemaURL: SCHEMA_FACET_URL,
-          fields: columns.map((c, i) => ({
-            name: c.displayName || c.name,
-            ...(c.dataType ? { type: c.dataType } : {}),
-            ...(c.description ? { description: c.description } : {}),
-            ordinal_position: c.ordinal ?? i + 1,
-          })),
-        },
-        ...(Object.keys(fields).length
-          ? { columnLineage: { _producer: EXPORT_PRODUCER, _schemaURL: CL_URL, fields } }
-          : {}),
-      },
-    };
-    const event = {
-      eventType: 'COMPLETE',
-      eventTime,
-      producer: EXPORT_PRODUCER,
-      schemaURL: SCHEMA_URL,
-      run: { runId: stableUuid(jobName), facets: {} },
-      job: { namespace: EXPORT_JOB_NAMESPACE, name: jobName, facets: {} },
-      inputs: inputs.map(datasetOf),
-      outputs: [output],
-    };
+    const event = runEventOf(run, r, inputs, columns, fields);
     const check = validateEvent(event);
     if ('invalid' in check)
       throw lineageError('INTERNAL', `exported event for ${r.key} is not valid: ${check.invalid.message}`);
     await write(`${JSON.stringify(event)}\n`);
-    summary.events++;
+    run.summary.events++;
   }
-  return summary;
+  return run.summary;
+}
+
+async function columnRelation(run: ExportRun, key: string): Promise<string | undefined> {
+  if (!run.relationOfColumn.has(key)) {
+    const n: AnyNode | undefined = (await run.store.getNodes([key])).get(key);
+    if (n?.type === 'column') run.relationOfColumn.set(key, n.node.relationKey);
+  }
+  return run.relationOfColumn.get(key);
+}
+
+/** A column's columnLineage input fields: one per upstream (dataset, field), with its edges' transformations. */
+async function inputFieldsOf(run: ExportRun, columnKey: string): Promise<unknown[]> {
+  const byInput = new Map<
+    string,
+    { namespace: string; name: string; field: string; kinds: TransformKind[] }
+  >();
+  for (const e of await run.store.edgesOf(columnKey, 'upstream')) {
+    if (e.kind === 'RELATION' || e.kind === 'CONSUMER') continue;
+    const relKey = await columnRelation(run, e.from);
+    const rel = relKey ? run.nodes.get(relKey) : undefined;
+    if (!rel) continue;
+    const field = splitKey(e.from).pop() ?? e.from;
+    const k = `${rel.key}\u0000${field}`;
+    const entry = byInput.get(k) ?? { ...datasetOf(rel), field, kinds: [] };
+    entry.kinds.push(e.kind);
+    byInput.set(k, entry);
+    run.summary.columnEdges++;
+  }
+  return [...byInput.values()].map(({ kinds, ...f }) => ({
+    ...f,
+    transformations: kinds.map((k) => ({
+      type: isDirectKind(k) ? 'DIRECT' : 'INDIRECT',
+      subtype: k,
+      description: '',
+      masking: false,
+    })),
+  }));
+}
+
+/** The COMPLETE RunEvent of relation `r`: its inputs, and itself as the output with schema and column lineage. */
+function runEventOf(
+  run: ExportRun,
+  r: RelationNode,
+  inputs: readonly RelationNode[],
+  columns: readonly ColumnNode[],
+  fields: ColumnLineageFields,
+): unknown {
+  const jobName = r.uniqueId ?? r.key;
+  const output = {
+    ...datasetOf(r),
+    facets: {
+      schema: {
+        _producer: EXPORT_PRODUCER,
+        _schemaURL: SCHEMA_FACET_URL,
+        fields: columns.map((c, i) => ({
+          name: c.displayName || c.name,
+          ...(c.dataType ? { type: c.dataType } : {}),
+          ...(c.description ? { description: c.description } : {}),
+          ordinal_position: c.ordinal ?? i + 1,
+        })),
+      },
+      ...(Object.keys(fields).length
+        ? { columnLineage: { _producer: EXPORT_PRODUCER, _schemaURL: CL_URL, fields } }
+        : {}),
+    },
+  };
+  return {
+    eventType: 'COMPLETE',
+    eventTime: run.eventTime,
+    producer: EXPORT_PRODUCER,
+    schemaURL: SCHEMA_URL,
+    run: { runId: stableUuid(jobName), facets: {} },
+    job: { namespace: EXPORT_JOB_NAMESPACE, name: jobName, facets: {} },
+    inputs: inputs.map(datasetOf),
+    outputs: [output],
+  };
 }

@@ -9,7 +9,9 @@ import type { LineageStore } from '../../graph/store.ts';
 import { validateEvent, type OpenLineageEvent } from '../../parsers/openlineage/schema.ts';
 import { lineageError } from '../errors.ts';
 import {
+  COUNTED,
   ingestOpenLineage,
+  noCounts,
   type Ledger,
   type OpenLineageIngestOptions,
   type OpenLineageSummary,
@@ -77,6 +79,18 @@ export interface FileSummary extends Omit<
   unchanged: number;
 }
 
+/** One file ingest's working state, shared by its phases. */
+interface FileRun {
+  store: LineageStore;
+  ledger: Ledger;
+  options: OpenLineageIngestOptions;
+  /** The file as named (messages) and resolved (summary). */
+  name: string;
+  path: string;
+  summary: FileSummary;
+  jobs: Set<string>;
+}
+
 export async function ingestOpenLineageFile(
   store: LineageStore,
   ledger: Ledger,
@@ -89,77 +103,82 @@ export async function ingestOpenLineageFile(
   } catch {
     throw lineageError('LINEAGE_NOT_FOUND', `OpenLineage file '${file}' does not exist or is not a file`);
   }
-  const name = file;
-  let count = 0;
   const tv = performance.now();
-  for await (const { line, text } of lines(path)) count += decode(name, line, text).length;
+  const count = await validateFile(file, path);
   const validateMs = Math.round(performance.now() - tv);
+  const run: FileRun = {
+    store,
+    ledger,
+    options,
+    name: file,
+    path,
+    summary: emptyFileSummary(path),
+    jobs: new Set(),
+  };
+  await foldFile(run, options.progress);
+  const summary = run.summary;
+  if (summary.events !== count)
+    throw lineageError(
+      'OPENLINEAGE_INVALID_EVENT',
+      `${file} changed while it was read (${count} then ${summary.events} events)`,
+    );
+  summary.jobs = [...run.jobs].sort();
+  summary.timingsMs.validate = validateMs;
+  return summary;
+}
 
-  const progress = options.progress;
-  progress?.setTotal(statSync(path).size);
-  const jobs = new Set<string>();
-  const summary: FileSummary = {
+/** The first pass: decodes and validates every line; answers the number of events. */
+async function validateFile(name: string, path: string): Promise<number> {
+  let count = 0;
+  for await (const { line, text } of lines(path)) count += decode(name, line, text).length;
+  return count;
+}
+
+function emptyFileSummary(path: string): FileSummary {
+  return {
     file: path,
     lines: 0,
-    events: 0,
-    runEvents: 0,
-    jobEvents: 0,
-    datasetEvents: 0,
-    lateEvents: 0,
-    jobs: [],
-    origins: 0,
-    relations: 0,
-    columns: 0,
-    columnEdges: 0,
-    relationEdges: 0,
-    evidence: 0,
+    ...noCounts(),
     diagnostics: 0,
     diagnosticsByCode: {},
     writes: 0,
     unchanged: 0,
     timingsMs: { validate: 0, build: 0, apply: 0 },
   };
+}
+
+/** The second pass: folds the events in chunks of FILE_CHUNK into the ledger and the store. */
+async function foldFile(run: FileRun, progress: FileProgress | undefined): Promise<void> {
+  progress?.setTotal(statSync(run.path).size);
   let chunk: OpenLineageEvent[] = [];
   const flush = async () => {
     if (chunk.length === 0) return;
-    const s = await ingestOpenLineage(store, ledger, chunk, options);
+    const s = await ingestOpenLineage(run.store, run.ledger, chunk, run.options);
     chunk = [];
-    summary.events += s.events;
-    summary.runEvents += s.runEvents;
-    summary.jobEvents += s.jobEvents;
-    summary.datasetEvents += s.datasetEvents;
-    summary.lateEvents += s.lateEvents;
-    summary.origins += s.origins;
-    summary.relations += s.relations;
-    summary.columns += s.columns;
-    summary.columnEdges += s.columnEdges;
-    summary.relationEdges += s.relationEdges;
-    summary.evidence += s.evidence;
-    summary.diagnostics += s.diagnostics.length;
-    for (const d of s.diagnostics)
-      summary.diagnosticsByCode[d.code] = (summary.diagnosticsByCode[d.code] ?? 0) + 1;
-    summary.writes += s.apply.length;
-    summary.unchanged += s.unchanged;
-    summary.timingsMs.build += s.timingsMs.build;
-    summary.timingsMs.apply += s.timingsMs.apply;
-    for (const j of s.jobs) jobs.add(j);
+    addChunk(run, s);
   };
   try {
-    for await (const { line, text } of lines(path, (n) => progress?.tick(n))) {
-      summary.lines = line;
-      chunk.push(...decode(name, line, text));
+    for await (const { line, text } of lines(run.path, (n) => progress?.tick(n))) {
+      run.summary.lines = line;
+      chunk.push(...decode(run.name, line, text));
       if (chunk.length >= FILE_CHUNK) await flush();
     }
     await flush();
   } finally {
     progress?.done();
   }
-  if (summary.events !== count)
-    throw lineageError(
-      'OPENLINEAGE_INVALID_EVENT',
-      `${file} changed while it was read (${count} then ${summary.events} events)`,
-    );
-  summary.jobs = [...jobs].sort();
-  summary.timingsMs.validate = validateMs;
-  return summary;
+}
+
+/** Adds one chunk's summary to the file's. */
+function addChunk(run: FileRun, s: OpenLineageSummary): void {
+  const summary = run.summary;
+  for (const k of COUNTED) summary[k] += s[k];
+  summary.diagnostics += s.diagnostics.length;
+  for (const d of s.diagnostics)
+    summary.diagnosticsByCode[d.code] = (summary.diagnosticsByCode[d.code] ?? 0) + 1;
+  summary.writes += s.apply.length;
+  summary.unchanged += s.unchanged;
+  summary.timingsMs.build += s.timingsMs.build;
+  summary.timingsMs.apply += s.timingsMs.apply;
+  for (const j of s.jobs) run.jobs.add(j);
 }

@@ -45,7 +45,8 @@ export interface OpenLineageIngestOptions {
   analyzer?: typeof analyzeSql;
 }
 
-export interface OpenLineageSummary {
+/** The counts every OpenLineage ingest reports; a file ingest adds them up over its chunks. */
+export interface OpenLineageCounts {
   events: number;
   runEvents: number;
   jobEvents: number;
@@ -59,6 +60,42 @@ export interface OpenLineageSummary {
   columnEdges: number;
   relationEdges: number;
   evidence: number;
+}
+
+/** The numeric fields of OpenLineageCounts, in their order. */
+export const COUNTED = [
+  'events',
+  'runEvents',
+  'jobEvents',
+  'datasetEvents',
+  'lateEvents',
+  'origins',
+  'relations',
+  'columns',
+  'columnEdges',
+  'relationEdges',
+  'evidence',
+] as const satisfies readonly Exclude<keyof OpenLineageCounts, 'jobs'>[];
+
+/** Zero counts, keys in report order. */
+export function noCounts(): OpenLineageCounts {
+  return {
+    events: 0,
+    runEvents: 0,
+    jobEvents: 0,
+    datasetEvents: 0,
+    lateEvents: 0,
+    jobs: [],
+    origins: 0,
+    relations: 0,
+    columns: 0,
+    columnEdges: 0,
+    relationEdges: 0,
+    evidence: 0,
+  };
+}
+
+export interface OpenLineageSummary extends OpenLineageCounts {
   diagnostics: Diagnostic[];
   apply: ApplyResult[];
   /** Jobs whose batch was the same as the one last written: no store write. */
@@ -146,117 +183,154 @@ export function ingestOpenLineage(
   return serialized(store, () => ingestNow(store, ledger, events, options));
 }
 
+/** One ingest's working state, shared by its phases. */
+interface IngestRun {
+  store: LineageStore;
+  data: LedgerData;
+  options: OpenLineageIngestOptions;
+  ingestedAt: string;
+  summary: OpenLineageSummary;
+  /** Jobs whose batch must be rebuilt (sorted when used). */
+  dirty: Set<string>;
+  /** Dataset events' batches by origin (the last event of a dataset wins). */
+  datasetBatches: Map<string, LineageBatch>;
+  /** Job batches with their ledger entry and the content hash they write. */
+  written: Map<LineageBatch, { entry: JobEntry; hash: string }>;
+}
+
 async function ingestNow(
   store: LineageStore,
   ledger: Ledger,
   events: readonly OpenLineageEvent[],
   options: OpenLineageIngestOptions,
 ): Promise<OpenLineageSummary> {
-  const ingestedAt = (options.now?.() ?? new Date()).toISOString();
-  const data = ledger.data;
+  const run: IngestRun = {
+    store,
+    data: ledger.data,
+    options,
+    ingestedAt: (options.now?.() ?? new Date()).toISOString(),
+    summary: {
+      ...noCounts(),
+      events: events.length,
+      diagnostics: [],
+      apply: [],
+      unchanged: 0,
+      timingsMs: { build: 0, apply: 0 },
+    },
+    dirty: new Set(),
+    datasetBatches: new Map(),
+    written: new Map(),
+  };
+  const undo = ledgerUndo(run.data);
+  try {
+    foldEvents(run, events, undo.touch);
+    const t0 = performance.now();
+    const batches = await buildBatches(run);
+    const t1 = performance.now();
+    run.summary.timingsMs.build = Math.round(t1 - t0);
+    await applyBatches(run, batches);
+    run.summary.timingsMs.apply = Math.round(performance.now() - t1);
+    run.summary.origins = batches.length;
+    run.summary.jobs = [...run.dirty].sort();
+    ledger.save();
+    return run.summary;
+  } catch (err) {
+    undo.restore();
+    throw err;
+  }
+}
+
+/** Remembers each job entry before its first change (`touch`), so a failed ingest can put the ledger back. */
+function ledgerUndo(data: LedgerData): { touch(id: string): void; restore(): void } {
   const backup = new Map<string, JobEntry | undefined>();
   const childrenBackup = structuredClone(data.children);
-  const touch = (id: string) => {
-    if (!backup.has(id)) backup.set(id, data.jobs[id] ? structuredClone(data.jobs[id]) : undefined);
-  };
-  const summary: OpenLineageSummary = {
-    events: events.length,
-    runEvents: 0,
-    jobEvents: 0,
-    datasetEvents: 0,
-    lateEvents: 0,
-    jobs: [],
-    origins: 0,
-    relations: 0,
-    columns: 0,
-    columnEdges: 0,
-    relationEdges: 0,
-    evidence: 0,
-    diagnostics: [],
-    apply: [],
-    unchanged: 0,
-    timingsMs: { build: 0, apply: 0 },
-  };
-  const dirty = new Set<string>();
-  const datasetBatches = new Map<string, LineageBatch>();
-  try {
-    for (const ev of events) {
-      if (ev.type === 'run') {
-        summary.runEvents++;
-        touch(jobId(ev.event.job));
-        for (const child of data.children[ev.event.run.runId.toLowerCase()] ?? []) touch(child);
-        const r = foldRunEvent(data, ev.event);
-        if (r.late) summary.lateEvents++;
-        for (const j of r.dirty) dirty.add(j);
-      } else if (ev.type === 'job') {
-        summary.jobEvents++;
-        touch(jobId(ev.event.job));
-        for (const j of foldJobEvent(data, ev.event).dirty) dirty.add(j);
-      } else {
-        summary.datasetEvents++;
-        const d = ev.event.dataset;
-        const facets: Record<string, unknown> = { ...(d.facets ?? {}) };
-        const batch = buildDatasetBatch(
-          { namespace: d.namespace, name: d.name, facets },
-          ev.event.eventTime,
-          ingestedAt,
-          new Set(),
-        );
-        datasetBatches.set(batch.origin.id, batch);
+  return {
+    touch(id) {
+      if (!backup.has(id)) backup.set(id, data.jobs[id] ? structuredClone(data.jobs[id]) : undefined);
+    },
+    restore() {
+      for (const [id, entry] of backup) {
+        if (entry) data.jobs[id] = entry;
+        else delete data.jobs[id];
       }
+      data.children = childrenBackup;
+    },
+  };
+}
+
+/** Folds run and job events into the ledger (marking the jobs to rebuild); dataset events become batches. */
+function foldEvents(run: IngestRun, events: readonly OpenLineageEvent[], touch: (id: string) => void): void {
+  const { data, summary } = run;
+  for (const ev of events) {
+    if (ev.type === 'run') {
+      summary.runEvents++;
+      touch(jobId(ev.event.job));
+      for (const child of data.children[ev.event.run.runId.toLowerCase()] ?? []) touch(child);
+      const r = foldRunEvent(data, ev.event);
+      if (r.late) summary.lateEvents++;
+      for (const j of r.dirty) run.dirty.add(j);
+    } else if (ev.type === 'job') {
+      summary.jobEvents++;
+      touch(jobId(ev.event.job));
+      for (const j of foldJobEvent(data, ev.event).dirty) run.dirty.add(j);
+    } else {
+      summary.datasetEvents++;
+      const d = ev.event.dataset;
+      const facets: Record<string, unknown> = { ...(d.facets ?? {}) };
+      const batch = buildDatasetBatch(
+        { namespace: d.namespace, name: d.name, facets },
+        ev.event.eventTime,
+        run.ingestedAt,
+        new Set(),
+      );
+      run.datasetBatches.set(batch.origin.id, batch);
     }
-    const batches: LineageBatch[] = [];
-    const written = new Map<LineageBatch, { entry: JobEntry; hash: string }>();
-    const t0 = performance.now();
-    for (const id of [...dirty].sort()) {
-      const entry = data.jobs[id];
-      if (!entry) continue;
-      const input = {
-        entry,
-        ingestedAt,
-        dbtKnown: new Set<string>(),
-        sqlLineage: await sqlLineageOf(store, entry, options),
-      };
-      // Edge times are when the lineage took its current shape, so a run that changes nothing writes nothing.
-      const shape = shapeHash(buildJobBatch({ ...input, seenAt: EPOCH }));
-      if (entry.shape?.hash !== shape)
-        entry.shape = { hash: shape, since: entry.lineage?.firstEventAt ?? ingestedAt };
-      const batch = buildJobBatch({ ...input, seenAt: entry.shape.since });
-      batches.push(batch);
-      written.set(batch, { entry, hash: contentHash(batch) });
+  }
+}
+
+/** Rebuilds the batch of every dirty job (then the dataset batches); dbt's fingerprints are left to dbt. */
+async function buildBatches(run: IngestRun): Promise<LineageBatch[]> {
+  const batches: LineageBatch[] = [];
+  for (const id of [...run.dirty].sort()) {
+    const entry = run.data.jobs[id];
+    if (!entry) continue;
+    const input = {
+      entry,
+      ingestedAt: run.ingestedAt,
+      dbtKnown: new Set<string>(),
+      sqlLineage: await sqlLineageOf(run.store, entry, run.options),
+    };
+    // Edge times are when the lineage took its current shape, so a run that changes nothing writes nothing.
+    const shape = shapeHash(buildJobBatch({ ...input, seenAt: EPOCH }));
+    if (entry.shape?.hash !== shape)
+      entry.shape = { hash: shape, since: entry.lineage?.firstEventAt ?? run.ingestedAt };
+    const batch = buildJobBatch({ ...input, seenAt: entry.shape.since });
+    batches.push(batch);
+    run.written.set(batch, { entry, hash: contentHash(batch) });
+  }
+  batches.push(...run.datasetBatches.values());
+  await dropDbtFingerprints(run.store, batches);
+  return batches;
+}
+
+/** Writes every batch but a job's that is the same as the one it wrote last, and counts what was written. */
+async function applyBatches(run: IngestRun, batches: readonly LineageBatch[]): Promise<void> {
+  const summary = run.summary;
+  for (const batch of batches) {
+    const w = run.written.get(batch);
+    if (w && w.entry.written === w.hash) {
+      summary.unchanged++;
+      continue;
     }
-    batches.push(...datasetBatches.values());
-    await dropDbtFingerprints(store, batches);
-    const t1 = performance.now();
-    summary.timingsMs.build = Math.round(t1 - t0);
-    for (const batch of batches) {
-      const w = written.get(batch);
-      if (w && w.entry.written === w.hash) {
-        summary.unchanged++;
-        continue;
-      }
-      const apply = await store.applyBatch(batch);
-      if (w) w.entry.written = w.hash;
-      summary.apply.push(apply);
-      summary.relations += batch.relations.length;
-      summary.columns += batch.columns.length;
-      summary.columnEdges += batch.columnEdges.length;
-      summary.relationEdges += batch.relationEdges.length;
-      summary.evidence += batch.evidence.length;
-      summary.diagnostics.push(...batch.diagnostics);
-    }
-    summary.timingsMs.apply = Math.round(performance.now() - t1);
-    summary.origins = batches.length;
-    summary.jobs = [...dirty].sort();
-    ledger.save();
-    return summary;
-  } catch (err) {
-    for (const [id, entry] of backup) {
-      if (entry) data.jobs[id] = entry;
-      else delete data.jobs[id];
-    }
-    data.children = childrenBackup;
-    throw err;
+    const apply = await run.store.applyBatch(batch);
+    if (w) w.entry.written = w.hash;
+    summary.apply.push(apply);
+    summary.relations += batch.relations.length;
+    summary.columns += batch.columns.length;
+    summary.columnEdges += batch.columnEdges.length;
+    summary.relationEdges += batch.relationEdges.length;
+    summary.evidence += batch.evidence.length;
+    summary.diagnostics.push(...batch.diagnostics);
   }
 }
 
