@@ -86,6 +86,22 @@ export interface GateOutcome {
 
 /** A pull-request comment: verdict, what changed, provable breaks with their tests, exposures and owners. */
 export function formatMarkdown(r: DiffReport, gate: GateOutcome = { failOn: [], failed: [] }): string {
+  const out = [
+    ...verdictSection(r, gate),
+    ...provableBreaksSection(r),
+    ...changesSection(r),
+    ...exposuresSection(r),
+  ];
+  const owners = [...new Set(r.changes.flatMap((c) => c.blastRadius?.owners ?? []))]
+    .filter((o) => o !== UNOWNED)
+    .sort();
+  if (owners.length > 0) out.push(`Owners of what is reached: ${list(owners, 12)}`, '');
+  if (r.summary.partial) out.push('_Some traversals hit a limit: the result is partial._', '');
+  return `${out.join('\n')}\n`;
+}
+
+/** The verdict, the change counts, the blast-radius totals and the gate's outcome. */
+function verdictSection(r: DiffReport, gate: GateOutcome): string[] {
   const s = r.summary;
   const out: string[] = [];
   out.push(`### Lineage diff: **${s.verdict}**`, '');
@@ -106,20 +122,29 @@ export function formatMarkdown(r: DiffReport, gate: GateOutcome = { failOn: [], 
         : `Gate passed (\`--fail-on ${gate.failOn.join(',')}\`).`,
       '',
     );
+  return out;
+}
+
+/** The BLOCK changes with what fails to build, the tests that cannot compile and what goes stale. */
+function provableBreaksSection(r: DiffReport): string[] {
   const blocking = r.changes.filter((c) => c.blastRadius?.verdict === 'BLOCK');
-  if (blocking.length > 0) {
-    out.push('#### Provable breaks', '');
-    for (const c of blocking) {
-      const b = c.blastRadius!;
-      out.push(`- **${LABEL[c.kind]}** ${code(subject(c))}${detail(c)}`);
-      if (b.certainBreaks.length)
-        out.push(`  - fails to build (its SQL references it): ${list(b.certainBreaks)}`);
-      if (b.tests.length) out.push(`  - dbt tests that cannot compile: ${list(b.tests.map((t) => t.name))}`);
-      if (b.stale.length) out.push(`  - goes stale (downstream of a failed build): ${list(b.stale)}`);
-    }
-    out.push('');
+  if (blocking.length === 0) return [];
+  const out = ['#### Provable breaks', ''];
+  for (const c of blocking) {
+    const b = c.blastRadius!;
+    out.push(`- **${LABEL[c.kind]}** ${code(subject(c))}${detail(c)}`);
+    if (b.certainBreaks.length)
+      out.push(`  - fails to build (its SQL references it): ${list(b.certainBreaks)}`);
+    if (b.tests.length) out.push(`  - dbt tests that cannot compile: ${list(b.tests.map((t) => t.name))}`);
+    if (b.stale.length) out.push(`  - goes stale (downstream of a failed build): ${list(b.stale)}`);
   }
-  out.push('#### Changes', '', '| Verdict | Change | Asset | Downstream |', '|---|---|---|---|');
+  out.push('');
+  return out;
+}
+
+/** Every change, worst first, at most MAX_ROWS rows. */
+function changesSection(r: DiffReport): string[] {
+  const out = ['#### Changes', '', '| Verdict | Change | Asset | Downstream |', '|---|---|---|---|'];
   // worst first, then in report order; a PR comment stays readable (and under GitHub's size limit)
   const ranked = r.changes
     .map((c, i) => ({ c, i }))
@@ -137,33 +162,32 @@ export function formatMarkdown(r: DiffReport, gate: GateOutcome = { failOn: [], 
       `_${ranked.length - MAX_ROWS} more changes (SAFE or smaller) in \`lineage diff --format json\`._`,
     );
   out.push('');
+  return out;
+}
+
+/** The exposures reached (each by its worst effect) with their owners. */
+function exposuresSection(r: DiffReport): string[] {
   const exposures = new Map<string, ReachedConsumer>();
   for (const c of r.changes)
     for (const e of c.blastRadius?.exposures ?? []) {
       const prev = exposures.get(e.key);
       if (!prev || rankEffect(e.effect) < rankEffect(prev.effect)) exposures.set(e.key, e);
     }
-  if (exposures.size > 0) {
+  if (exposures.size === 0) return [];
+  const out = [
+    '#### Exposures and owners',
+    '',
+    '| Exposure | Type | Maturity | Why | Owners |',
+    '|---|---|---|---|---|',
+  ];
+  for (const e of [...exposures.values()].sort(
+    (a, b) => rankEffect(a.effect) - rankEffect(b.effect) || (a.name < b.name ? -1 : 1),
+  ))
     out.push(
-      '#### Exposures and owners',
-      '',
-      '| Exposure | Type | Maturity | Why | Owners |',
-      '|---|---|---|---|---|',
+      `| ${e.url ? `[${e.name}](${e.url})` : e.name} | ${e.kind} | ${e.maturity ?? '—'} | ${EFFECT[e.effect]} (via ${code(e.via)}) | ${ownersOf(e) || '—'} |`,
     );
-    for (const e of [...exposures.values()].sort(
-      (a, b) => rankEffect(a.effect) - rankEffect(b.effect) || (a.name < b.name ? -1 : 1),
-    ))
-      out.push(
-        `| ${e.url ? `[${e.name}](${e.url})` : e.name} | ${e.kind} | ${e.maturity ?? '—'} | ${EFFECT[e.effect]} (via ${code(e.via)}) | ${ownersOf(e) || '—'} |`,
-      );
-    out.push('');
-  }
-  const owners = [...new Set(r.changes.flatMap((c) => c.blastRadius?.owners ?? []))]
-    .filter((o) => o !== UNOWNED)
-    .sort();
-  if (owners.length > 0) out.push(`Owners of what is reached: ${list(owners, 12)}`, '');
-  if (s.partial) out.push('_Some traversals hit a limit: the result is partial._', '');
-  return `${out.join('\n')}\n`;
+  out.push('');
+  return out;
 }
 
 /** Rows of the changes table in a PR comment. */

@@ -6,10 +6,12 @@ import {
   impact,
   type ChangeKind,
   type ImpactMode,
+  type ImpactRequest,
+  type ImpactResult,
 } from '../../analysis/impact.ts';
 import { lineageError } from '../../errors.ts';
 import { RELATION_KINDS, type RelationKind } from '../../model/lineage.ts';
-import { configFromFlags, parseCommand, withStore } from '../args.ts';
+import { configFromFlags, parseCommand, withStore, type ParsedCommand } from '../args.ts';
 import type { CliIO } from '../io.ts';
 import { renderFields, renderTable } from '../table.ts';
 
@@ -67,11 +69,25 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const cmd = parseCommand(args, SPEC, io);
   if (cmd.help) return 0;
   const config = configFromFlags(io, cmd.values);
-  const change = enumFlag<ChangeKind>('change', cmd.values.change, CHANGE_KINDS);
-  const mode = enumFlag<ImpactMode>('mode', cmd.values.mode, IMPACT_MODES);
-  const depth = intFlag('depth', cmd.values.depth);
-  const limit = intFlag('limit', cmd.values.limit);
-  const kinds = (cmd.values.kind ?? []).map((k) => {
+  const { request, limit } = impactRequestOf(cmd.values, cmd.positionals[0]);
+  const result = await withStore(config, (store) => impact(store, request, contextFromConfig(config)), {
+    readOnly: true,
+  });
+  if (cmd.values.json) io.out(JSON.stringify(result, null, 2) + '\n');
+  else writeImpact(io, result, limit);
+  return result.breaks.length + result.stale.length > 0 ? EXIT_IMPACTED : 0;
+}
+
+/** The impact request the flags ask for, and the rows per table of the human output. */
+function impactRequestOf(
+  values: ParsedCommand<typeof SPEC.options>['values'],
+  ref: string,
+): { request: ImpactRequest; limit: number } {
+  const change = enumFlag<ChangeKind>('change', values.change, CHANGE_KINDS);
+  const mode = enumFlag<ImpactMode>('mode', values.mode, IMPACT_MODES);
+  const depth = intFlag('depth', values.depth);
+  const limit = intFlag('limit', values.limit);
+  const kinds = (values.kind ?? []).map((k) => {
     if (!(RELATION_KINDS as readonly string[]).includes(k))
       throw lineageError(
         'LINEAGE_BAD_ARGUMENT',
@@ -79,31 +95,12 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       );
     return k as RelationKind;
   });
-  const result = await withStore(
-    config,
-    (store) =>
-      impact(
-        store,
-        {
-          ref: cmd.positionals[0],
-          change,
-          mode,
-          depth,
-          filters: {
-            kinds: kinds.length ? kinds : undefined,
-            schema: cmd.values.schema,
-            tag: cmd.values.tag,
-          },
-        },
-        contextFromConfig(config),
-      ),
-    { readOnly: true },
-  );
-  const impacted = result.breaks.length + result.stale.length > 0;
-  if (cmd.values.json) {
-    io.out(JSON.stringify(result, null, 2) + '\n');
-    return impacted ? EXIT_IMPACTED : 0;
-  }
+  const filters = { kinds: kinds.length ? kinds : undefined, schema: values.schema, tag: values.tag };
+  return { request: { ref, change, mode, depth, filters }, limit };
+}
+
+/** The human output: the summary fields, then relations, columns and consumers (at most `limit` rows each). */
+function writeImpact(io: CliIO, result: ImpactResult, limit: number): void {
   const s = result.summary;
   io.out(
     renderFields([
@@ -154,5 +151,4 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     result.exposures.length,
   ].some((n) => n > limit);
   if (more) io.out(`\n(showing at most ${limit} rows per table; --limit or --json for all)\n`);
-  return impacted ? EXIT_IMPACTED : 0;
 }
