@@ -33,91 +33,99 @@ interface Doc {
 
 const empty = (): Doc => ({ format: FORMAT, incidents: {}, deliveries: {} });
 
+/** One data directory's incident file, with this process's cache of it and its queue of writers. */
+interface IncidentFile {
+  file: string;
+  lockFile: string;
+  lockTimeoutMs: number;
+  cached: { doc: Doc; stamp: string } | null;
+  queue: Promise<unknown>;
+}
+
 export function openEmbeddedIncidentStore(options: {
   dataDir: string;
   lockTimeoutMs?: number;
 }): IncidentStore {
-  const file = path.join(options.dataDir, INCIDENTS_FILE);
-  const lockFile = path.join(options.dataDir, LOCK_FILE);
-  const lockTimeoutMs = options.lockTimeoutMs ?? 30_000;
-  let cached: { doc: Doc; stamp: string } | null = null;
-  let queue: Promise<unknown> = Promise.resolve();
-
-  function read(): Doc {
-    let st: fs.Stats;
-    try {
-      st = fs.statSync(file);
-    } catch {
-      cached = null;
-      return empty();
-    }
-    const stamp = `${st.mtimeMs}:${st.size}:${st.ino}`;
-    if (cached && cached.stamp === stamp) return cached.doc;
-    let doc: Doc;
-    try {
-      doc = JSON.parse(fs.readFileSync(file, 'utf8')) as Doc;
-    } catch (err) {
-      throw lineageError(
-        'STORE_CORRUPT',
-        `cannot read the incident store ${file}: ${(err as Error).message}`,
-        {
-          file,
-        },
-      );
-    }
-    if (doc?.format !== FORMAT || typeof doc.incidents !== 'object' || typeof doc.deliveries !== 'object')
-      throw lineageError('STORE_CORRUPT', `${file} is not an incident store (${FORMAT})`, { file });
-    cached = { doc, stamp };
-    return doc;
-  }
-
-  /** One writer at a time in this process (queue) and across processes (lock file). */
-  function write(change: (doc: Doc) => void): Promise<void> {
-    const next = queue.then(async () => {
-      const release = await lock(lockFile, lockTimeoutMs);
-      try {
-        const doc = structuredClone(read());
-        change(doc);
-        writeAtomically(file, JSON.stringify(doc));
-        cached = null;
-      } finally {
-        release();
-      }
-    });
-    queue = next.catch(() => undefined);
-    return next;
-  }
-
+  const f: IncidentFile = {
+    file: path.join(options.dataDir, INCIDENTS_FILE),
+    lockFile: path.join(options.dataDir, LOCK_FILE),
+    lockTimeoutMs: options.lockTimeoutMs ?? 30_000,
+    cached: null,
+    queue: Promise.resolve(),
+  };
   return {
     kind: 'embedded',
-    getIncident: async (id) => structuredClone(read().incidents[id] ?? null),
+    getIncident: async (id) => structuredClone(read(f).incidents[id] ?? null),
     listIncidents: async (q: IncidentQuery) =>
       structuredClone(
-        Object.values(read().incidents)
+        Object.values(read(f).incidents)
           .filter((i) => matchesIncident(i, q))
           .sort(compareIncidents)
           .slice(0, q.limit),
       ),
     putIncident: (incident) =>
-      write((doc) => {
+      write(f, (doc) => {
         doc.incidents[incident.id] = structuredClone(incident);
       }),
-    getDelivery: async (key) => structuredClone(read().deliveries[key] ?? null),
+    getDelivery: async (key) => structuredClone(read(f).deliveries[key] ?? null),
     putDelivery: (record) =>
-      write((doc) => {
+      write(f, (doc) => {
         doc.deliveries[record.key] = structuredClone(record);
       }),
     listDeliveries: async (q: DeliveryQuery) =>
       structuredClone(
-        Object.values(read().deliveries)
+        Object.values(read(f).deliveries)
           .filter((d) => matchesDelivery(d, q))
           .sort(compareDeliveries)
           .slice(0, q.limit),
       ),
     close: async () => {
-      await queue;
+      await f.queue;
     },
   };
+}
+
+/** The document, re-read only when the file's mtime, size or inode changed. */
+function read(f: IncidentFile): Doc {
+  const file = f.file;
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(file);
+  } catch {
+    f.cached = null;
+    return empty();
+  }
+  const stamp = `${st.mtimeMs}:${st.size}:${st.ino}`;
+  if (f.cached && f.cached.stamp === stamp) return f.cached.doc;
+  let doc: Doc;
+  try {
+    doc = JSON.parse(fs.readFileSync(file, 'utf8')) as Doc;
+  } catch (err) {
+    throw lineageError('STORE_CORRUPT', `cannot read the incident store ${file}: ${(err as Error).message}`, {
+      file,
+    });
+  }
+  if (doc?.format !== FORMAT || typeof doc.incidents !== 'object' || typeof doc.deliveries !== 'object')
+    throw lineageError('STORE_CORRUPT', `${file} is not an incident store (${FORMAT})`, { file });
+  f.cached = { doc, stamp };
+  return doc;
+}
+
+/** One writer at a time in this process (queue) and across processes (lock file). */
+function write(f: IncidentFile, change: (doc: Doc) => void): Promise<void> {
+  const next = f.queue.then(async () => {
+    const release = await lock(f.lockFile, f.lockTimeoutMs);
+    try {
+      const doc = structuredClone(read(f));
+      change(doc);
+      writeAtomically(f.file, JSON.stringify(doc));
+      f.cached = null;
+    } finally {
+      release();
+    }
+  });
+  f.queue = next.catch(() => undefined);
+  return next;
 }
 
 function alive(pid: number): boolean {

@@ -34,24 +34,56 @@ export interface Neo4jIncidentStoreOptions {
   maxRetryTimeMs?: number;
 }
 
+/** A connected driver and the database the incident store lives in. */
+interface IncidentDb {
+  driver: Driver;
+  database: string;
+}
+
 export async function openNeo4jIncidentStore(options: Neo4jIncidentStoreOptions): Promise<IncidentStore> {
+  const db = await connect(options);
+  return {
+    kind: 'neo4j',
+    async getIncident(id) {
+      return docs<Incident>(await run(db, INCIDENT_CYPHER.GET_INCIDENT, { id }, false))[0] ?? null;
+    },
+    async listIncidents(q: IncidentQuery) {
+      const states = q.states ? [...q.states] : null;
+      return docs<Incident>(await run(db, INCIDENT_CYPHER.LIST_INCIDENTS, { states, limit: q.limit }, false));
+    },
+    async putIncident(i) {
+      await run(
+        db,
+        INCIDENT_CYPHER.PUT_INCIDENT,
+        { id: i.id, state: i.state, openedAt: i.openedAt, updatedAt: i.updatedAt, json: JSON.stringify(i) },
+        true,
+      );
+    },
+    async getDelivery(key) {
+      return docs<DeliveryRecord>(await run(db, INCIDENT_CYPHER.GET_DELIVERY, { key }, false))[0] ?? null;
+    },
+    async putDelivery(d) {
+      await run(db, INCIDENT_CYPHER.PUT_DELIVERY, deliveryParams(d), true);
+    },
+    async listDeliveries(q: DeliveryQuery) {
+      return docs<DeliveryRecord>(await run(db, INCIDENT_CYPHER.LIST_DELIVERIES, deliveryFilter(q), false));
+    },
+    close: () => db.driver.close(),
+  };
+}
+
+/** Opens the driver, checks the server answers and creates the constraints; STORE_UNAVAILABLE otherwise. */
+async function connect(options: Neo4jIncidentStoreOptions): Promise<IncidentDb> {
   const driver: Driver = neo4j.driver(options.uri, neo4j.auth.basic(options.user, options.password), {
     disableLosslessIntegers: true,
     maxTransactionRetryTime: options.maxRetryTimeMs ?? 15_000,
     userAgent: 'lineage-graph-incidents',
   });
-  const database = options.database;
-  const run = async (query: string, params: Record<string, unknown>, write: boolean) => {
-    const res = await driver.executeQuery(query, params, {
-      database,
-      routing: write ? neo4j.routing.WRITE : neo4j.routing.READ,
-    });
-    return res.records.map((r) => r.toObject() as Record<string, unknown>);
-  };
+  const db: IncidentDb = { driver, database: options.database };
   try {
-    await driver.verifyConnectivity({ database });
-    await run(INCIDENT_CYPHER.CONSTRAINT_INCIDENT, {}, true);
-    await run(INCIDENT_CYPHER.CONSTRAINT_DELIVERY, {}, true);
+    await driver.verifyConnectivity({ database: db.database });
+    await run(db, INCIDENT_CYPHER.CONSTRAINT_INCIDENT, {}, true);
+    await run(db, INCIDENT_CYPHER.CONSTRAINT_DELIVERY, {}, true);
   } catch (err) {
     await driver.close();
     throw lineageError(
@@ -61,54 +93,40 @@ export async function openNeo4jIncidentStore(options: Neo4jIncidentStoreOptions)
       err,
     );
   }
-  const docs = <T>(rows: Record<string, unknown>[]) => rows.map((r) => JSON.parse(r.json as string) as T);
+  return db;
+}
+
+async function run(
+  db: IncidentDb,
+  query: string,
+  params: Record<string, unknown>,
+  write: boolean,
+): Promise<Record<string, unknown>[]> {
+  const res = await db.driver.executeQuery(query, params, {
+    database: db.database,
+    routing: write ? neo4j.routing.WRITE : neo4j.routing.READ,
+  });
+  return res.records.map((r) => r.toObject() as Record<string, unknown>);
+}
+
+const docs = <T>(rows: Record<string, unknown>[]) => rows.map((r) => JSON.parse(r.json as string) as T);
+
+function deliveryParams(d: DeliveryRecord): Record<string, unknown> {
   return {
-    kind: 'neo4j',
-    async getIncident(id) {
-      return docs<Incident>(await run(INCIDENT_CYPHER.GET_INCIDENT, { id }, false))[0] ?? null;
-    },
-    async listIncidents(q: IncidentQuery) {
-      const states = q.states ? [...q.states] : null;
-      return docs<Incident>(await run(INCIDENT_CYPHER.LIST_INCIDENTS, { states, limit: q.limit }, false));
-    },
-    async putIncident(i) {
-      await run(
-        INCIDENT_CYPHER.PUT_INCIDENT,
-        { id: i.id, state: i.state, openedAt: i.openedAt, updatedAt: i.updatedAt, json: JSON.stringify(i) },
-        true,
-      );
-    },
-    async getDelivery(key) {
-      return docs<DeliveryRecord>(await run(INCIDENT_CYPHER.GET_DELIVERY, { key }, false))[0] ?? null;
-    },
-    async putDelivery(d) {
-      await run(
-        INCIDENT_CYPHER.PUT_DELIVERY,
-        {
-          key: d.key,
-          incidentId: d.incidentId,
-          destination: d.destination,
-          status: d.status,
-          createdAt: d.createdAt,
-          json: JSON.stringify(d),
-        },
-        true,
-      );
-    },
-    async listDeliveries(q: DeliveryQuery) {
-      return docs<DeliveryRecord>(
-        await run(
-          INCIDENT_CYPHER.LIST_DELIVERIES,
-          {
-            incidentId: q.incidentId ?? null,
-            destination: q.destination ?? null,
-            status: q.status ?? null,
-            limit: q.limit,
-          },
-          false,
-        ),
-      );
-    },
-    close: () => driver.close(),
+    key: d.key,
+    incidentId: d.incidentId,
+    destination: d.destination,
+    status: d.status,
+    createdAt: d.createdAt,
+    json: JSON.stringify(d),
+  };
+}
+
+function deliveryFilter(q: DeliveryQuery): Record<string, unknown> {
+  return {
+    incidentId: q.incidentId ?? null,
+    destination: q.destination ?? null,
+    status: q.status ?? null,
+    limit: q.limit,
   };
 }

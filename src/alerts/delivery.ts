@@ -5,7 +5,7 @@
 // or the secret: they name the destination and the HTTP status only.
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { DeliveryEvent, DeliveryRecord, IncidentStore } from '../../graph/incidents/types.ts';
+import type { DeliveryRecord, IncidentStore } from '../../graph/incidents/types.ts';
 
 export interface HttpResponse {
   status: number;
@@ -49,14 +49,11 @@ export interface DeliveryPolicy {
   timeoutMs: number;
 }
 
-export interface DeliveryJob {
-  key: string;
-  incidentId: string | null;
-  destination: string;
-  destinationType: string;
-  owner: string;
-  event: DeliveryEvent;
-  summary: string;
+/** What to deliver: the delivery record's identity and summary (graph/incidents/types.ts), and the request itself. */
+export interface DeliveryJob extends Pick<
+  DeliveryRecord,
+  'key' | 'incidentId' | 'destination' | 'destinationType' | 'owner' | 'event' | 'summary'
+> {
   /** Where and what to POST; null with a reason when it cannot be sent (a missing secret). */
   request: { url: string; body: unknown } | { error: string };
 }
