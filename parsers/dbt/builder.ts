@@ -21,6 +21,7 @@ import type {
 } from '../../src/model/lineage.ts';
 import { columnKey, relationIdentity } from '../../src/model/identity.ts';
 import { TRANSFORM_KINDS } from '../../src/model/lineage.ts';
+import { namedRelation } from '../relation-node.ts';
 import { cmp } from './manifest.ts';
 
 export class BatchBuilder {
@@ -60,18 +61,7 @@ export class BatchBuilder {
   ensureRelation(key: RelationKey, displayName: string): void {
     if (this.relations.has(key)) return;
     const id = relationIdentity(this.platform, displayName);
-    this.addRelation({
-      key,
-      kind: 'external',
-      platform: this.platform,
-      displayName: id.displayName,
-      database: id.database,
-      schema: id.schema,
-      name: id.name,
-      owners: [],
-      tags: [],
-      isKeyAsset: false,
-    });
+    this.addRelation(namedRelation({ ...id, key }, 'external', this.platform));
   }
 
   /**

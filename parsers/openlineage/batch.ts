@@ -27,6 +27,7 @@ import type {
 } from '../../src/model/lineage.ts';
 import { DIRECT_KINDS, TRANSFORM_KINDS, emptyBatch } from '../../src/model/lineage.ts';
 import { columnKey, splitKey } from '../../src/model/identity.ts';
+import { namedRelation } from '../relation-node.ts';
 import type { StatementLineage } from '../sql/index.ts';
 import { datasetIdentity, fieldName, type DatasetIdentity } from './naming.ts';
 import type { DatasetAccum, JobEntry, RunAccum, RunRecord } from './runs.ts';
@@ -118,18 +119,7 @@ class Builder {
   relation(id: DatasetIdentity, description?: string): RelationNode {
     let r = this.relations.get(id.key);
     if (!r) {
-      r = {
-        key: id.key,
-        kind: id.kind,
-        platform: id.platform,
-        displayName: id.displayName,
-        database: id.database,
-        schema: id.schema,
-        name: id.name,
-        owners: [],
-        tags: [],
-        isKeyAsset: false,
-      };
+      r = namedRelation(id, id.kind, id.platform);
       this.relations.set(id.key, r);
     }
     if (description && r.description === undefined) r.description = description;
