@@ -1,4 +1,10 @@
 // Read-only answers over one GraphIndex: pure functions of the index and the arguments.
+//
+// No copies on the read path (issue 14): nodes leave as the index's own views, deep-frozen the first time
+// they leave (a caller that writes to one gets a TypeError instead of changing the store), in a fresh outer
+// array; the relation and consumer lists and the relation graph are computed once per index and reused.
+// (structuredClone of every listed node made each whole-graph analysis megabytes of garbage, and 50 of them
+// at once GC pauses of 80-170 ms.)
 import type {
   Check,
   Diagnostic,
@@ -40,8 +46,40 @@ import {
   type GraphIndex,
 } from './graph-index.ts';
 
+/** Freezes `v` and everything it holds (plain objects and arrays), once. */
+function frozen<T>(v: T): T {
+  if (v === null || typeof v !== 'object' || Object.isFrozen(v)) return v;
+  Object.freeze(v);
+  for (const x of Object.values(v)) frozen(x);
+  return v;
+}
+
+/** Caches of pure functions of one index (an index never changes; a write builds a new one). */
+const relationLists = new WeakMap<GraphIndex, readonly RelationNode[]>();
+const consumerLists = new WeakMap<GraphIndex, readonly ConsumerNode[]>();
+const columnLists = new WeakMap<GraphIndex, (readonly ColumnNode[] | undefined)[]>();
+const relationGraphs = new WeakMap<GraphIndex, RelationGraph>();
+
+/** Every node of type `t`, frozen, in id order: built once per index (pausing), then reused. */
+async function nodesOfType<T>(
+  ix: GraphIndex,
+  t: number,
+  cache: WeakMap<GraphIndex, readonly T[]>,
+): Promise<readonly T[]> {
+  const cached = cache.get(ix);
+  if (cached) return cached;
+  const out: T[] = [];
+  const pause = pausePoint();
+  for (let id = 0; id < ix.keys.length; id++) {
+    if (pause && (id & PAUSE_MASK) === PAUSE_MASK) await pause();
+    if (ix.type[id] === t) out.push(frozen(ix.views[id]) as T);
+  }
+  cache.set(ix, Object.freeze(out));
+  return out;
+}
+
 function anyNode(ix: GraphIndex, id: number): AnyNode {
-  const node = structuredClone(ix.views[id]);
+  const node = frozen(ix.views[id]);
   switch (ix.type[id]) {
     case TYPE_RELATION:
       return { type: 'relation', node: node as RelationNode };
@@ -87,14 +125,24 @@ export async function search(ix: GraphIndex, text: string, options: SearchOption
   return hits.sort(compareSearchHits).slice(0, options.limit);
 }
 
+/** The frozen columns of relation id `r` (a relation), built once per relation and index. */
+function columnsOfId(ix: GraphIndex, r: number): readonly ColumnNode[] {
+  let lists = columnLists.get(ix);
+  if (!lists) columnLists.set(ix, (lists = []));
+  let list = lists[r];
+  if (!list) {
+    const out: ColumnNode[] = [];
+    for (let i = ix.relationColumnsOff[r]; i < ix.relationColumnsOff[r + 1]; i++)
+      out.push(frozen(ix.views[ix.relationColumns[i]] as ColumnNode));
+    lists[r] = list = Object.freeze(out);
+  }
+  return list;
+}
+
 export function columnsOf(ix: GraphIndex, relationKey: string): ColumnNode[] {
   const r = ix.ids.get(relationKey);
   if (r === undefined || ix.type[r] !== TYPE_RELATION) return [];
-  const out: ColumnNode[] = [];
-  for (let i = ix.relationColumnsOff[r]; i < ix.relationColumnsOff[r + 1]; i++) {
-    out.push(structuredClone(ix.views[ix.relationColumns[i]] as ColumnNode));
-  }
-  return out;
+  return columnsOfId(ix, r).slice();
 }
 
 export async function columnsOfMany(
@@ -104,11 +152,12 @@ export async function columnsOfMany(
   const out = new Map<string, ColumnNode[]>();
   const pause = pausePoint();
   for (let i = 0; i < relationKeys.length; i++) {
-    // a relation clones all its columns: pause every 64 relations, not every PAUSE_STRIDE
+    // a relation's first listing freezes its columns: pause every 64 relations, not every PAUSE_STRIDE
     if (pause && (i & 63) === 63) await pause();
     const k = relationKeys[i];
     const r = ix.ids.get(k);
-    if (r !== undefined && ix.type[r] === TYPE_RELATION && !out.has(k)) out.set(k, columnsOf(ix, k));
+    if (r !== undefined && ix.type[r] === TYPE_RELATION && !out.has(k))
+      out.set(k, columnsOfId(ix, r).slice());
   }
   return out;
 }
@@ -117,27 +166,22 @@ export async function listRelations(
   ix: GraphIndex,
   filter?: { schema?: string; kinds?: readonly RelationKind[] },
 ): Promise<RelationNode[]> {
+  const all = await nodesOfType(ix, TYPE_RELATION, relationLists);
+  if (filter?.schema === undefined && filter?.kinds === undefined) return all.slice();
   const out: RelationNode[] = [];
   const pause = pausePoint();
-  for (let id = 0; id < ix.keys.length; id++) {
-    if (pause && (id & PAUSE_MASK) === PAUSE_MASK) await pause();
-    if (ix.type[id] !== TYPE_RELATION) continue;
-    const r = ix.views[id] as RelationNode;
-    if (filter?.schema !== undefined && r.schema !== filter.schema) continue;
-    if (filter?.kinds !== undefined && !filter.kinds.includes(r.kind)) continue;
-    out.push(structuredClone(r));
+  for (let i = 0; i < all.length; i++) {
+    if (pause && (i & PAUSE_MASK) === PAUSE_MASK) await pause();
+    const r = all[i];
+    if (filter.schema !== undefined && r.schema !== filter.schema) continue;
+    if (filter.kinds !== undefined && !filter.kinds.includes(r.kind)) continue;
+    out.push(r);
   }
   return out;
 }
 
 export async function listConsumers(ix: GraphIndex): Promise<ConsumerNode[]> {
-  const out: ConsumerNode[] = [];
-  const pause = pausePoint();
-  for (let id = 0; id < ix.keys.length; id++) {
-    if (pause && (id & PAUSE_MASK) === PAUSE_MASK) await pause();
-    if (ix.type[id] === TYPE_CONSUMER) out.push(structuredClone(ix.views[id] as ConsumerNode));
-  }
-  return out;
+  return (await nodesOfType(ix, TYPE_CONSUMER, consumerLists)).slice();
 }
 
 function factOf(ix: GraphIndex, table: FactTable, section: 'relationEdges' | 'consumerEdges') {
@@ -191,7 +235,16 @@ export function edgesOf(ix: GraphIndex, key: NodeKey, direction: 'upstream' | 'd
   return out.sort(compareEdgeViews);
 }
 
+/** The relation graph of the index: built once (pausing), then the same frozen object for every caller. */
 export async function relationGraph(ix: GraphIndex): Promise<RelationGraph> {
+  const cached = relationGraphs.get(ix);
+  if (cached) return cached;
+  const g = frozen(await buildRelationGraph(ix));
+  relationGraphs.set(ix, g);
+  return g;
+}
+
+async function buildRelationGraph(ix: GraphIndex): Promise<RelationGraph> {
   const pos = new Int32Array(ix.keys.length).fill(-1);
   const keys: string[] = [];
   const kinds: RelationKind[] = [];
@@ -244,7 +297,7 @@ export function fingerprints(
   for (const k of keys) {
     const list = history.get(k);
     if (list && list.length > 0 && limitPerNode > 0)
-      out.set(k, structuredClone(list.slice(-limitPerNode).reverse()));
+      out.set(k, list.slice(-limitPerNode).reverse().map(frozen));
   }
   return out;
 }
@@ -288,7 +341,7 @@ export function diagnostics(ix: GraphIndex, q: DiagnosticQuery): Diagnostic[] {
       if (out.length >= q.limit) return out;
       if (q.severity !== undefined && d.severity !== q.severity) continue;
       if (q.code !== undefined && d.code !== q.code) continue;
-      out.push(structuredClone(d));
+      out.push(frozen(d));
     }
   }
   return out;

@@ -1,6 +1,6 @@
 // Bounded breadth-first traversal over the CSR adjacency of a GraphIndex, implementing the witness and
 // truncation rules of graph/store.ts (TraverseOptions, ReachedNode, TraversalResult).
-import { pausePoint, PAUSE_MASK } from '../cooperate.ts';
+import { pausePoint, PAUSE_MASK, type Checkpoint } from '../cooperate.ts';
 import { TRANSFORM_KINDS } from '../../src/model/lineage.ts';
 import { HOP_KIND_ORDER } from '../merge.ts';
 import { canonicalHops } from '../records.ts';
@@ -82,14 +82,158 @@ export async function neighborsIndex(
   return canonicalHops(hops);
 }
 
-export function traverseIndex(
+/** Per-walk marks: a node is reached in this walk when stamp[v] === gen. */
+interface Scratch {
+  gen: number;
+  stamp: Uint32Array;
+  dist: Int32Array;
+  parent: Int32Array;
+  kind: Uint8Array;
+}
+
+/**
+ * Scratch spaces a walk borrows for its whole run, so a walk that pauses (graph/cooperate.ts) never shares
+ * its marks with another walk. Up to MAX_SCRATCH are kept per index (the index's own is the first); a walk
+ * that finds all of them lent out waits for one when it may pause, else gets a temporary one.
+ */
+const MAX_SCRATCH = 4;
+interface ScratchPool {
+  free: Scratch[];
+  made: number;
+  waiting: ((s: Scratch) => void)[];
+}
+// keyed by the index's own scratch: an index rebuilt only for origin metadata shares it with the old one
+const pools = new WeakMap<Scratch, ScratchPool>();
+
+const newScratch = (n: number): Scratch => ({
+  gen: 0,
+  stamp: new Uint32Array(n),
+  dist: new Int32Array(n),
+  parent: new Int32Array(n),
+  kind: new Uint8Array(n),
+});
+
+async function borrowScratch(ix: GraphIndex, canWait: boolean): Promise<[Scratch, () => void]> {
+  let pool = pools.get(ix.scratch);
+  if (!pool) pools.set(ix.scratch, (pool = { free: [ix.scratch], made: 1, waiting: [] }));
+  const p = pool;
+  let s = p.free.pop();
+  if (!s && p.made < MAX_SCRATCH) {
+    p.made++;
+    s = newScratch(ix.keys.length);
+  }
+  if (!s && !canWait) return [newScratch(ix.keys.length), () => undefined];
+  s ??= await new Promise<Scratch>((resolve) => p.waiting.push(resolve));
+  const lent = s;
+  const giveBack = () => {
+    const next = p.waiting.shift();
+    if (next) next(lent);
+    else p.free.push(lent);
+  };
+  return [lent, giveBack];
+}
+
+/** A new generation of `s`: every node unmarked. */
+function nextGen(s: Scratch): number {
+  if (++s.gen === 0xffffffff) {
+    s.stamp.fill(0);
+    s.gen = 1;
+  }
+  return s.gen;
+}
+
+interface Walk {
+  ix: GraphIndex;
+  s: Scratch;
+  gen: number;
+  neighbors: Stepper['neighbors'];
+  pause: Checkpoint | null;
+}
+
+/** Breadth-first levels (each sorted by id) up to maxDepth, stopping once more than `limit` nodes are reached. */
+async function bfsLevels(w: Walk, starts: number[], maxDepth: number, limit: number) {
+  const { s, gen, neighbors, pause } = w;
+  const levels: number[][] = [];
+  let frontier = starts;
+  let total = 0;
+  let steps = 0;
+  for (let d = 0; d < maxDepth && frontier.length > 0; d++) {
+    const next: number[] = [];
+    const visit = (u: number) => (v: number, kind: number) => {
+      if (s.stamp[v] !== gen) {
+        s.stamp[v] = gen;
+        s.dist[v] = d + 1;
+        s.parent[v] = u;
+        s.kind[v] = kind;
+        next.push(v);
+      } else if (s.dist[v] === d + 1) {
+        if (u < s.parent[v]) {
+          s.parent[v] = u;
+          s.kind[v] = kind;
+        } else if (u === s.parent[v] && kind < s.kind[v]) s.kind[v] = kind;
+      }
+    };
+    for (const u of frontier) {
+      if (pause && (++steps & PAUSE_MASK) === 0) await pause();
+      neighbors(u, visit(u));
+    }
+    next.sort((a, b) => a - b);
+    if (next.length > 0) levels.push(next);
+    total += next.length;
+    if (total > limit) return { levels, truncatedBy: 'limit' as const };
+    frontier = next;
+  }
+  return { levels, truncatedBy: null };
+}
+
+/** Whether a node of the last level has an edge to a node this walk did not reach. */
+function goesDeeper(w: Walk, last: readonly number[]): boolean {
+  for (const u of last) {
+    let found = false;
+    w.neighbors(u, (v) => {
+      if (w.s.stamp[v] !== w.gen) found = true;
+    });
+    if (found) return true;
+  }
+  return false;
+}
+
+/** The first `limit` reached nodes with their witness paths (one PathStep object per node, shared). */
+async function reachedOf(w: Walk, levels: readonly number[][], limit: number): Promise<ReachedNode[]> {
+  const { ix, s, pause } = w;
+  const stepOf = new Map<number, PathStep>();
+  const step = (v: number) => {
+    let st = stepOf.get(v);
+    if (!st) {
+      st = { from: ix.keys[s.parent[v]], to: ix.keys[v], kind: HOP_KIND_ORDER[s.kind[v]] };
+      stepOf.set(v, st);
+    }
+    return st;
+  };
+  const reached: ReachedNode[] = [];
+  for (const level of levels) {
+    for (const id of level) {
+      if (reached.length >= limit) return reached;
+      if (pause && (reached.length & PAUSE_MASK) === PAUSE_MASK) await pause();
+      const path: PathStep[] = new Array(s.dist[id]);
+      for (let v = id, i = s.dist[id] - 1; i >= 0; v = s.parent[v], i--) path[i] = step(v);
+      reached.push({ key: ix.keys[id], type: NODE_TYPES[ix.type[id]], distance: s.dist[id], path });
+    }
+  }
+  return reached;
+}
+
+/**
+ * LineageStore.traverse over the index. Inside withPauses it pauses every PAUSE_STRIDE expanded nodes, on
+ * a scratch space of its own (borrowed for the walk), so other walks can run while it waits.
+ */
+export async function traverseIndex(
   ix: GraphIndex,
   startKeys: readonly string[],
   options: TraverseOptions,
-): TraversalResult {
+): Promise<TraversalResult> {
   const { maxDepth, limit } = options;
   const { startType, neighbors } = stepper(ix, options, checkTraverseOptions(options));
-
   const startIds = [
     ...new Set(
       startKeys
@@ -97,74 +241,24 @@ export function traverseIndex(
         .filter((id): id is number => id !== undefined && ix.type[id] === startType),
     ),
   ].sort((a, b) => a - b);
-
-  const s = ix.scratch;
-  s.gen++;
-  if (s.gen === 0xffffffff) {
-    s.stamp.fill(0);
-    s.gen = 1;
-  }
-  const gen = s.gen;
-  for (const id of startIds) {
-    s.stamp[id] = gen;
-    s.dist[id] = 0;
-    s.parent[id] = -1;
-  }
-  const levels: number[][] = [];
-  let frontier = startIds;
-  let total = 0;
-  let truncatedBy: TraversalResult['truncatedBy'] = null;
-  for (let d = 0; d < maxDepth && frontier.length > 0; d++) {
-    const next: number[] = [];
-    for (const u of frontier) {
-      neighbors(u, (v, kind) => {
-        if (s.stamp[v] !== gen) {
-          s.stamp[v] = gen;
-          s.dist[v] = d + 1;
-          s.parent[v] = u;
-          s.kind[v] = kind;
-          next.push(v);
-        } else if (s.dist[v] === d + 1) {
-          if (u < s.parent[v]) {
-            s.parent[v] = u;
-            s.kind[v] = kind;
-          } else if (u === s.parent[v] && kind < s.kind[v]) s.kind[v] = kind;
-        }
-      });
+  const pause = pausePoint();
+  const [s, giveBack] = await borrowScratch(ix, pause !== null);
+  try {
+    const w: Walk = { ix, s, gen: nextGen(s), neighbors, pause };
+    for (const id of startIds) {
+      s.stamp[id] = w.gen;
+      s.dist[id] = 0;
+      s.parent[id] = -1;
     }
-    next.sort((a, b) => a - b);
-    if (next.length > 0) levels.push(next);
-    total += next.length;
-    if (total > limit) {
-      truncatedBy = 'limit';
-      break;
-    }
-    frontier = next;
+    const { levels, truncatedBy } = await bfsLevels(w, startIds, maxDepth, limit);
+    const deeper = truncatedBy === null && levels.length === maxDepth && goesDeeper(w, levels[maxDepth - 1]);
+    const reached = await reachedOf(w, levels, limit);
+    return {
+      starts: startIds.map((id) => ix.keys[id]),
+      reached,
+      truncatedBy: deeper ? 'depth' : truncatedBy,
+    };
+  } finally {
+    giveBack();
   }
-  if (truncatedBy === null && levels.length === maxDepth) {
-    const last = levels[maxDepth - 1];
-    outer: for (const u of last) {
-      let found = false;
-      neighbors(u, (v) => {
-        if (s.stamp[v] !== gen) found = true;
-      });
-      if (found) {
-        truncatedBy = 'depth';
-        break outer;
-      }
-    }
-  }
-
-  const reached: ReachedNode[] = [];
-  for (const level of levels) {
-    for (const id of level) {
-      if (reached.length >= limit) break;
-      const path: PathStep[] = new Array(s.dist[id]);
-      for (let v = id, i = s.dist[id] - 1; i >= 0; v = s.parent[v], i--) {
-        path[i] = { from: ix.keys[s.parent[v]], to: ix.keys[v], kind: HOP_KIND_ORDER[s.kind[v]] };
-      }
-      reached.push({ key: ix.keys[id], type: NODE_TYPES[ix.type[id]], distance: s.dist[id], path });
-    }
-  }
-  return { starts: startIds.map((id) => ix.keys[id]), reached, truncatedBy };
 }
