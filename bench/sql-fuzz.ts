@@ -3,20 +3,16 @@
 // or duplicated, noise inserted, deep nesting, unbalanced brackets, huge IN lists — on every platform in
 // turn, through `analyzeSqlSync`. Prints the count, exceptions (must be 0), the slowest statement, the
 // share over 1 s / 2 s, the diagnostics seen and the peak RSS. Deterministic (seeded PRNG).
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { analyzeSqlSync } from '../parsers/sql/index.ts';
 import { PLATFORMS } from '../src/model/lineage.ts';
+import { goldenStatements, SQL_NOISE } from '../test/sql/mutation-seeds.ts';
 import { allStatements } from './sql-corpus.ts';
 
 const nArg = process.argv.indexOf('--n');
 const N = nArg > 0 ? Number(process.argv[nArg + 1]) : 3000;
 const verbose = process.argv.includes('--verbose');
-const GOLDEN = join(import.meta.dirname, '../test/sql/golden');
 const seeds = [
-  ...readdirSync(GOLDEN)
-    .filter((f) => f.endsWith('.sql'))
-    .map((f) => readFileSync(join(GOLDEN, f), 'utf8')),
+  ...goldenStatements(),
   ...allStatements()
     .filter((s) => !s.corpus.startsWith('dbt:'))
     .map((s) => s.sql),
@@ -27,27 +23,6 @@ const rnd = (n: number): number => {
   state = (state * 1103515245 + 12345) & 0x7fffffff;
   return state % Math.max(1, n);
 };
-const NOISE = [
-  '(',
-  ')',
-  ',',
-  ';',
-  "'",
-  '"',
-  '`',
-  '--',
-  '/*',
-  '*/',
-  ' SELECT ',
-  ' FROM ',
-  ' JOIN ',
-  ' CASE ',
-  ' END ',
-  '::',
-  '[',
-  '$$',
-  '*',
-];
 const tokens = (s: string): string[] => s.split(/(\s+|[(),;])/).filter((t) => t !== '');
 
 function mutate(sql: string): string {
@@ -57,7 +32,7 @@ function mutate(sql: string): string {
     const at = rnd(t.length);
     if (k < 2) t.splice(at, 1 + rnd(5));
     else if (k < 4) t.splice(at, 0, ...t.slice(at, at + 1 + rnd(10)));
-    else if (k < 5) t.splice(at, 0, NOISE[rnd(NOISE.length)]);
+    else if (k < 5) t.splice(at, 0, SQL_NOISE[rnd(SQL_NOISE.length)]);
     else if (k < 6) t.splice(at, 0, '('.repeat(1 + rnd(40)));
     else if (k < 7) t.splice(at, 0, `(${'('.repeat(rnd(20))}a + ${')'.repeat(rnd(20))}`);
     else t = [...t, ' WHERE x IN (', Array.from({ length: 1000 + rnd(20000) }, (_, i) => i).join(', '), ')'];

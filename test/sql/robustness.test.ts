@@ -1,46 +1,16 @@
 // Robustness: random mutations of real statements never throw and never hang (fast-check, bounded runs),
 // the shared-CTE shape stays linear, size guards and the tokenizer fallback hold.
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { analyzeSqlSync, createSqlCache, multiStatementLineage } from '../../parsers/sql/index.ts';
 import { PLATFORMS } from '../../src/model/lineage.ts';
+import { goldenStatements, SQL_NOISE } from './mutation-seeds.ts';
 
-const GOLDEN = join(import.meta.dirname, 'golden');
-const seeds = readdirSync(GOLDEN)
-  .filter((f) => f.endsWith('.sql'))
-  .sort()
-  .map((f) => readFileSync(join(GOLDEN, f), 'utf8'));
-
-const NOISE = [
-  '(',
-  ')',
-  ',',
-  ';',
-  "'",
-  '"',
-  '`',
-  '--',
-  '/*',
-  '*/',
-  ' SELECT ',
-  ' FROM ',
-  ' JOIN ',
-  ' WITH x AS ',
-  ' UNION ',
-  '*',
-  '.',
-  ' CASE ',
-  ' END ',
-  '::',
-  '[',
-  '$$',
-];
+const seeds = goldenStatements();
 
 const mutation = fc.oneof(
   fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), len: fc.nat({ max: 40 }) }),
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), text: fc.constantFrom(...NOISE) }),
+  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), text: fc.constantFrom(...SQL_NOISE) }),
   fc.record({ kind: fc.constant('duplicate' as const), at: fc.nat(), len: fc.nat({ max: 60 }) }),
   fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
 );
