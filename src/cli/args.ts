@@ -101,6 +101,29 @@ export function parseCommand<O extends OptionSpec>(
   return { values, positionals: parsed.positionals, help: false };
 }
 
+/** An integer flag of at least `min`; LINEAGE_BAD_ARGUMENT otherwise. */
+export function intFlag(name: string, value: string | undefined, min = 1): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min)
+    throw lineageError('LINEAGE_BAD_ARGUMENT', `--${name} must be an integer >= ${min}, got '${value}'`);
+  return n;
+}
+
+/** A flag that must be one of `allowed` (case-insensitive, answered upper case). */
+export function enumFlag<T extends string>(
+  name: string,
+  value: string | undefined,
+  allowed: readonly T[],
+): T {
+  const v = (value ?? '').toUpperCase();
+  if (!(allowed as readonly string[]).includes(v))
+    throw lineageError(
+      'LINEAGE_BAD_ARGUMENT',
+      `--${name} must be one of ${allowed.join(', ')}, got '${value}'`,
+    );
+  return v as T;
+}
+
 /** Configuration from the environment with the common flags applied on top. */
 export function configFromFlags(
   io: Pick<CliIO, 'env'>,

@@ -1,10 +1,9 @@
 // `lineage complexity`: complexity scores with their breakdown (src/analysis/complexity.ts).
 import { COMPONENT_NAMES, complexity, type ComplexityComponent } from '../../analysis/complexity.ts';
 import { lineageError } from '../../errors.ts';
-import { configFromFlags, parseCommand, withStore } from '../args.ts';
+import { configFromFlags, enumFlag, intFlag, parseCommand, withStore } from '../args.ts';
 import type { CliIO } from '../io.ts';
 import { renderTable } from '../table.ts';
-import { enumFlag, intFlag } from './impact.ts';
 
 const SPEC = {
   name: 'complexity',

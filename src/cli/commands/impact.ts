@@ -11,7 +11,7 @@ import {
 } from '../../analysis/impact.ts';
 import { lineageError } from '../../errors.ts';
 import { RELATION_KINDS, type RelationKind } from '../../model/lineage.ts';
-import { configFromFlags, parseCommand, withStore, type ParsedCommand } from '../args.ts';
+import { configFromFlags, enumFlag, intFlag, parseCommand, withStore, type ParsedCommand } from '../args.ts';
 import type { CliIO } from '../io.ts';
 import { renderFields, renderTable } from '../table.ts';
 
@@ -43,27 +43,6 @@ const SPEC = {
 
 /** Exit code when the change breaks or stales something (so scripts can gate on it). */
 export const EXIT_IMPACTED = 10;
-
-export function intFlag(name: string, value: string | undefined, min = 1): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min)
-    throw lineageError('LINEAGE_BAD_ARGUMENT', `--${name} must be an integer >= ${min}, got '${value}'`);
-  return n;
-}
-
-export function enumFlag<T extends string>(
-  name: string,
-  value: string | undefined,
-  allowed: readonly T[],
-): T {
-  const v = (value ?? '').toUpperCase();
-  if (!(allowed as readonly string[]).includes(v))
-    throw lineageError(
-      'LINEAGE_BAD_ARGUMENT',
-      `--${name} must be one of ${allowed.join(', ')}, got '${value}'`,
-    );
-  return v as T;
-}
 
 export async function run(args: string[], io: CliIO): Promise<number> {
   const cmd = parseCommand(args, SPEC, io);

@@ -3,9 +3,8 @@ import { createStore } from '../../../graph/create-store.ts';
 import type { LineageStore } from '../../../graph/store.ts';
 import { startServer } from '../../../api/server.ts';
 import type { Config } from '../../config.ts';
-import { configFromFlags, parseCommand } from '../args.ts';
+import { configFromFlags, intFlag, parseCommand } from '../args.ts';
 import type { CliIO } from '../io.ts';
-import { intFlag } from './impact.ts';
 
 export const SERVE_OPTIONS = {
   port: { type: 'string' },

@@ -2,10 +2,9 @@
 import { contextFromConfig } from '../../analysis/context.ts';
 import { UNUSED_SORTS, unusedColumns, unusedTables, type UnusedSort } from '../../analysis/unused.ts';
 import { resolveSince } from '../../analysis/window.ts';
-import { configFromFlags, parseCommand, withStore } from '../args.ts';
+import { configFromFlags, enumFlag, intFlag, parseCommand, withStore } from '../args.ts';
 import type { CliIO } from '../io.ts';
 import { formatBytes, renderTable } from '../table.ts';
-import { enumFlag, intFlag } from './impact.ts';
 
 const SPEC = {
   name: 'unused',

@@ -2,10 +2,9 @@
 import { contextFromConfig } from '../../analysis/context.ts';
 import { rootCause } from '../../analysis/root-cause.ts';
 import { resolveSince } from '../../analysis/window.ts';
-import { configFromFlags, parseCommand, withStore } from '../args.ts';
+import { configFromFlags, intFlag, parseCommand, withStore } from '../args.ts';
 import type { CliIO } from '../io.ts';
 import { renderFields, renderTable } from '../table.ts';
-import { intFlag } from './impact.ts';
 
 const SPEC = {
   name: 'upstream',
