@@ -48,7 +48,8 @@ function option(name: string): number | undefined {
   return i < 0 ? undefined : Number(process.argv[i + 1]);
 }
 
-const files = execFileSync('git', ['ls-files', ...PRODUCT], { encoding: 'utf8' })
+// `:(glob)` so that `**/` also matches no folder (plain pathspecs skipped src/*.ts, graph/*.ts, api/*.ts …)
+const files = execFileSync('git', ['ls-files', ...PRODUCT.map((p) => `:(glob)${p}`)], { encoding: 'utf8' })
   .split('\n')
   .filter(Boolean);
 const sizes = files.flatMap(sizesIn).sort((a, b) => b.lines - a.lines || a.where.localeCompare(b.where));
