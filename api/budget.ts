@@ -57,8 +57,9 @@ function waitForTurn(): Promise<void> {
  * parsing, validation and cost check before it runs. So 50 heavy requests arriving in one turn of the event
  * loop are checked one slice at a time, with I/O (/healthz) served in between.
  */
-export async function takeTurn(): Promise<void> {
+export async function takeTurn(budget?: Budget): Promise<void> {
   if (performance.now() - turns.sliceStart >= SLICE_MS) await waitForTurn();
+  if (budget?.expired) throw budget.timeoutError();
 }
 
 export class Budget {
@@ -70,6 +71,11 @@ export class Budget {
 
   static starting(timeoutMs: number): Budget {
     return new Budget(Date.now() + timeoutMs, timeoutMs);
+  }
+
+  /** The budget of a request that arrived at `arrivedAt` (epoch ms). */
+  static since(arrivedAt: number, timeoutMs: number): Budget {
+    return new Budget(arrivedAt + timeoutMs, timeoutMs);
   }
 
   get expired(): boolean {

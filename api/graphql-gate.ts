@@ -11,7 +11,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../src/config.ts';
 import { lineageError } from '../src/errors.ts';
 import { authState } from './auth.ts';
-import { takeTurn } from './budget.ts';
+import { Budget, takeTurn } from './budget.ts';
 import { checkInputDepth, checkQueryText } from './limits.ts';
 
 const GRAPHQL_MEDIA_TYPES = new Set(['application/json', 'application/graphql']);
@@ -94,10 +94,10 @@ export function registerGraphqlGate(app: FastifyInstance, config: Config): void 
     if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
     return limitStream(payload, limit);
   });
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', async (request, reply) => {
     const { query, variables } = requestShape(request);
     checkQueryText(query, config.limits);
     checkInputDepth(variables, config.limits.maxInputDepth);
-    await takeTurn();
+    await takeTurn(Budget.since(Date.now() - reply.elapsedTime, config.limits.requestTimeoutMs));
   });
 }

@@ -61,8 +61,9 @@ export function graphqlRoute(modules: readonly GraphQLModule[]): RouteModule {
         schema: modules.map((m) => m.schema),
         resolvers: mergeFieldMaps(modules.map((m) => ({ name: m.name, map: m.resolvers }))) as never,
         loaders: mergeFieldMaps(modules.map((m) => ({ name: m.name, map: m.loaders }))) as never,
-        context: (request): ApiContext => {
-          const budget = Budget.starting(config.limits.requestTimeoutMs);
+        context: (request, reply): ApiContext => {
+          // the deadline counts from the request's arrival, not from when its turn came (api/budget.ts)
+          const budget = Budget.since(Date.now() - reply.elapsedTime, config.limits.requestTimeoutMs);
           return {
             store: budgetedStore(store, budget),
             config,

@@ -5,6 +5,7 @@
 //   not read by an exposure (an exposure may use any column, so those columns are never reported).
 // Last read / last reader come from all usage ever recorded, so "unused since" can be told apart from "never read".
 import type { ColumnNode, Owner, RelationKind, RelationNode } from '../model/lineage.ts';
+import { pausePoint, PAUSE_MASK } from '../../graph/cooperate.ts';
 import type { LineageStore, UsageAggregate } from '../../graph/store.ts';
 import type { AnalysisContext } from './context.ts';
 import { PartialLog } from './context.ts';
@@ -156,24 +157,39 @@ export async function unusedColumns(
   });
   const columnsOf = await store.columnsOfMany(candidates.map((r) => r.key));
   const picked: [RelationNode, ColumnNode][] = [];
+  // these loops run over up to maxColumns columns: pause points (graph/cooperate.ts) every PAUSE_STRIDE steps
+  const pause = pausePoint();
+  const step = async (i: number) => {
+    if (pause && (i & PAUSE_MASK) === PAUSE_MASK) await pause();
+  };
   outer: for (const r of candidates)
     for (const c of columnsOf.get(r.key) ?? []) {
       if (picked.length >= req.maxColumns) {
         log.add(`limit: scanned the first ${req.maxColumns} columns`);
         break outer;
       }
+      await step(picked.length);
       picked.push([r, c]);
     }
   const scanned = picked.length;
-  const unread = picked.filter(([, c]) => !usage.readInWindow.has(c.key));
+  const unread: [RelationNode, ColumnNode][] = [];
+  for (let i = 0; i < picked.length; i++) {
+    await step(i);
+    if (!usage.readInWindow.has(picked[i][1].key)) unread.push(picked[i]);
+  }
   const feeding = new Set<string>();
-  for (const h of await store.neighbors(
+  const hops = await store.neighbors(
     unread.map(([, c]) => c.key),
     { direction: 'downstream', level: 'column' },
-  ))
-    if (h.to !== h.from) feeding.add(h.from);
+  );
+  for (let i = 0; i < hops.length; i++) {
+    await step(i);
+    if (hops[i].to !== hops[i].from) feeding.add(hops[i].from);
+  }
   const items: UnusedColumn[] = [];
-  for (const [r, c] of unread) {
+  for (let i = 0; i < unread.length; i++) {
+    await step(i);
+    const [r, c] = unread[i];
     if (feeding.has(c.key)) continue;
     const last = usage.lastRead.get(c.key);
     items.push({
