@@ -86,18 +86,29 @@ function requestShape(request: FastifyRequest): GraphQLRequestShape {
   return { query, variables: vars };
 }
 
+/** When each request reached /graphql (epoch ms): its deadline counts from here (api/budget.ts). */
+const arrivals = new WeakMap<FastifyRequest, number>();
+
+/** The budget of a /graphql request: LINEAGE_REQUEST_TIMEOUT_MS from its arrival. */
+export function requestBudget(request: FastifyRequest, config: Config): Budget {
+  return Budget.since(arrivals.get(request) ?? Date.now(), config.limits.requestTimeoutMs);
+}
+
 export function registerGraphqlGate(app: FastifyInstance, config: Config): void {
-  app.addHook('onRequest', async (request) => checkMediaType(request));
+  app.addHook('onRequest', async (request) => {
+    arrivals.set(request, Date.now());
+    checkMediaType(request);
+  });
   app.addHook('preParsing', async (request, _reply, payload) => {
     const limit = bodyLimit(request, config);
     const declared = Number(request.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
     return limitStream(payload, limit);
   });
-  app.addHook('preValidation', async (request, reply) => {
+  app.addHook('preValidation', async (request) => {
     const { query, variables } = requestShape(request);
     checkQueryText(query, config.limits);
     checkInputDepth(variables, config.limits.maxInputDepth);
-    await takeTurn(Budget.since(Date.now() - reply.elapsedTime, config.limits.requestTimeoutMs));
+    await takeTurn(requestBudget(request, config));
   });
 }

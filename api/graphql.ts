@@ -3,12 +3,13 @@
 // their resolvers (requireScope), since they share the route with queries.
 import type { FastifyInstance } from 'fastify';
 import mercurius from 'mercurius';
+import { Admission } from './admission.ts';
 import { authState } from './auth.ts';
-import { Budget, budgetedStore } from './budget.ts';
+import { budgetedStore } from './budget.ts';
 import type { ApiContext, ApiDeps } from './context.ts';
-import { checkCost, operationCost } from './cost.ts';
+import { checkCost, operationCost, storeSize } from './cost.ts';
 import { errorFormatter } from './errors.ts';
-import { registerGraphqlGate } from './graphql-gate.ts';
+import { registerGraphqlGate, requestBudget } from './graphql-gate.ts';
 import { documentRules } from './limits.ts';
 import type { RouteModule } from './routes.ts';
 
@@ -56,14 +57,15 @@ export function graphqlRoute(modules: readonly GraphQLModule[]): RouteModule {
     unauthenticated: graphqlUnauthenticated,
     async register(app: FastifyInstance, deps: ApiDeps) {
       const { store, config } = deps;
+      const admission = new Admission(config.limits.maxQueryCost);
       registerGraphqlGate(app, config);
       await app.register(mercurius, {
         schema: modules.map((m) => m.schema),
         resolvers: mergeFieldMaps(modules.map((m) => ({ name: m.name, map: m.resolvers }))) as never,
         loaders: mergeFieldMaps(modules.map((m) => ({ name: m.name, map: m.loaders }))) as never,
-        context: (request, reply): ApiContext => {
+        context: (request): ApiContext => {
           // the deadline counts from the request's arrival, not from when its turn came (api/budget.ts)
-          const budget = Budget.since(Date.now() - reply.elapsedTime, config.limits.requestTimeoutMs);
+          const budget = requestBudget(request, config);
           return {
             store: budgetedStore(store, budget),
             config,
@@ -82,10 +84,14 @@ export function graphqlRoute(modules: readonly GraphQLModule[]): RouteModule {
       app.graphql.addHook('preExecution', async (schema, document, context, variables) => {
         const request = context.reply.request;
         const input = (request.method === 'GET' ? request.query : request.body) as { operationName?: string };
-        checkCost(
-          operationCost(schema, document, variables, config.limits, input?.operationName ?? undefined),
+        const size = await storeSize(store);
+        const cost = checkCost(
+          operationCost(schema, document, variables, config.limits, input?.operationName ?? undefined, size),
           config.limits.maxQueryCost,
         );
+        // runs once the operations running leave room for it (api/admission.ts), until its answer is sent
+        const release = await admission.enter(cost, (context as unknown as ApiContext).budget);
+        context.reply.raw.once('close', release).once('finish', release);
       });
     },
   };

@@ -6,7 +6,7 @@
 import autocannon from 'autocannon';
 import { loadavg } from 'node:os';
 import { buildSchema, parse } from 'graphql';
-import { operationCost } from '../api/cost.ts';
+import { operationCost, REFERENCE_SIZE, storeSize, type StoreSize } from '../api/cost.ts';
 import { CORE_SDL } from '../api/resolvers.ts';
 import { startServer } from '../api/server.ts';
 import type { LineageStore } from '../graph/store.ts';
@@ -20,6 +20,12 @@ export interface HeavyRow {
   heavyRequests: number;
   heavyNon2xx: number;
   heavyP50: number;
+  heavyP99: number;
+  heavyMax: number;
+  /** Answers of the heavy requests by HTTP status (200: answered, 503: API_TIMEOUT). */
+  heavyStatuses: Record<string, number>;
+  /** The request deadline: every heavy answer should come by deadline + 0.5 s. */
+  deadlineMs: number;
   healthzRequests: number;
   healthzP50: number;
   healthzP99: number;
@@ -29,12 +35,28 @@ export interface HeavyRow {
 }
 
 /**
- * The heaviest query the limits allow: root fields (up to LINEAGE_MAX_ROOT_FIELDS) picked from the most
- * expensive analyses — whole-graph scans, then deep traversals — while the cost stays within the limit.
+ * The heaviest query the limits allow on a store of `size`: root fields (up to LINEAGE_MAX_ROOT_FIELDS,
+ * repeats allowed) taken from the most expensive analyses first — whole-graph scans, then deep traversals —
+ * while the cost stays within the limit. Cost units are calibrated to time (api/cost.ts), so the most
+ * expensive fields are the slowest.
  */
-export function heaviestQuery(config: Config, refs: string[]): { query: string; cost: number } {
+export function heaviestQuery(
+  config: Config,
+  refs: string[],
+  size: StoreSize = REFERENCE_SIZE,
+): { query: string; cost: number } {
   const { limits } = config;
   const depth = limits.maxTraversalDepth;
+  const schema = buildSchema(CORE_SDL);
+  const cost = (fields: string[]) =>
+    operationCost(
+      schema,
+      parse(`{ ${fields.map((f, i) => `f${i}: ${f}`).join(' ')} }`),
+      {},
+      limits,
+      undefined,
+      size,
+    );
   const candidates = [
     ...['SIZE', 'AGE', 'NAME'].map((s) => `unusedColumns(sort: ${s}, first: 1) { totalCount partial }`),
     ...['score', 'depth', 'sqlShape'].map((s) => `complexity(sortBy: ${s}, first: 1) { totalCount }`),
@@ -42,15 +64,13 @@ export function heaviestQuery(config: Config, refs: string[]): { query: string; 
     ...refs.map(
       (r) => `rootCause(ref: "${r}", depth: ${depth}) { candidates(first: 10) { distance } partial }`,
     ),
-  ];
-  const schema = buildSchema(CORE_SDL);
-  const cost = (fields: string[]) =>
-    operationCost(schema, parse(`{ ${fields.map((f, i) => `f${i}: ${f}`).join(' ')} }`), {}, limits);
+  ]
+    .map((field) => ({ field, cost: cost([field]) }))
+    .sort((a, b) => b.cost - a.cost);
   const chosen: string[] = [];
-  for (const c of candidates) {
-    if (chosen.length >= limits.maxRootFields) break;
-    if (cost([...chosen, c]) <= limits.maxQueryCost) chosen.push(c);
-  }
+  for (const c of candidates)
+    while (chosen.length < limits.maxRootFields && cost([...chosen, c.field]) <= limits.maxQueryCost)
+      chosen.push(c.field);
   return { query: `{ ${chosen.map((f, i) => `f${i}: ${f}`).join(' ')} }`, cost: cost(chosen) };
 }
 
@@ -82,7 +102,7 @@ export async function measureHeavy(
   connections: number,
 ): Promise<HeavyRow> {
   const { app, url } = await startServer({ store, config });
-  const { query, cost } = heaviestQuery(config, refs);
+  const { query, cost } = heaviestQuery(config, refs, await storeSize(store));
   const heavy = autocannon({
     url: `${url}/graphql`,
     method: 'POST',
@@ -105,6 +125,15 @@ export async function measureHeavy(
     heavyRequests: h.requests.total,
     heavyNon2xx: h.non2xx,
     heavyP50: h.latency.p50,
+    heavyP99: h.latency.p99,
+    heavyMax: h.latency.max,
+    heavyStatuses: Object.fromEntries(
+      Object.entries((h.statusCodeStats ?? {}) as Record<string, { count: number }>).map(([k, v]) => [
+        k,
+        v.count,
+      ]),
+    ),
+    deadlineMs: config.limits.requestTimeoutMs,
     healthzRequests: health.length,
     healthzP50: percentile(health, 0.5),
     healthzP99: percentile(health, 0.99),

@@ -117,7 +117,11 @@ async function main(): Promise<void> {
   for (const h of heavy)
     console.log(
       `\n/healthz under ${h.heavyConnections} connections of the heaviest allowed query (cost ${h.heavyQueryCost} of ${h.maxQueryCost}), ${h.graph}, load average ${h.loadAverage}:\n` +
-        `  heavy: ${h.heavyRequests} answered, ${h.heavyNon2xx} non-2xx, p50 ${h.heavyP50} ms\n` +
+        `  heavy: ${h.heavyRequests} answered (${Object.entries(h.heavyStatuses)
+          .map(([k, v]) => `${v} × ${k}`)
+          .join(
+            ', ',
+          )}), p50 ${h.heavyP50} ms, p99 ${h.heavyP99} ms, max ${h.heavyMax} ms (deadline ${h.deadlineMs} ms)\n` +
         `  /healthz: ${h.healthzRequests} requests, p50 ${h.healthzP50} ms, p99 ${h.healthzP99} ms, max ${h.healthzMax} ms`,
     );
   mkdirSync(RESULTS, { recursive: true });

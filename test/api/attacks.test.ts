@@ -268,9 +268,10 @@ const FIXED: Attack[] = [
     check: (r) => expect(r.text).toMatch(/LINEAGE_MAX_QUERY_TOKENS/),
   },
   {
-    name: 'the operation cost: ten deep impacts with big pages',
+    // analyses cost by the store's size (small here); per-element lists multiply on any store
+    name: 'the operation cost: ten assets with three levels of per-element lists',
     send: gql(
-      `{ ${repeat(10, (i) => `a${i}: impact(ref: "${COL}", depth: 50) { breaks(first: 500) { edges { node { asset { key } } } } }`)} }`,
+      `{ ${repeat(10, (i) => `a${i}: asset(ref: "${COL}") { upstream { asset { upstream { asset { upstream { asset { key } } } } } } }`)} }`,
     ),
     status: 400,
     code: 'API_LIMIT_EXCEEDED',

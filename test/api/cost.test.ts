@@ -30,8 +30,26 @@ describe('cost', () => {
     const q = `query($d: Int, $f: Int) { impact(ref: "x", depth: $d) { breaks(first: $f) { edges { node { asset { key } } } } } }`;
     expect(cost(q, { d: 50, f: 500 })).toBe(2021);
     expect(cost(`{ impact(ref: "x") { breaks { edges { node { asset { key } } } } } }`)).toBe(
-      120 + 1 + 100 * 3,
+      320 + 1 + 100 * 3,
     );
+  });
+
+  it("costs whole-graph and traversal analyses by the store's size (calibrated: bench/api-calibrate.ts)", () => {
+    const at = (q: string, relations: number, columns: number) =>
+      operationCost(schema, parse(q), {}, limits, undefined, { relations, columns });
+    const unused = '{ unusedColumns(first: 1) { totalCount } }';
+    const complexity = '{ complexity(first: 1) { totalCount } }';
+    // the reference (10,000 tables, 200,000 columns) is also the default size
+    expect(cost(unused)).toBe(at(unused, 10_000, 200_000));
+    expect([at(unused, 2000, 40_000), at(unused, 10_000, 200_000)]).toEqual([420, 2020]);
+    // unusedColumns scans at most 400 pages of columns
+    expect(at(unused, 100_000, 2_000_000)).toBe(at(unused, 10_000, 200_000));
+    expect([at(complexity, 2000, 40_000), at(complexity, 150_000, 3_000_000)]).toEqual([140, 9020]);
+    // nine unusedColumns and a complexity (the benchmark's heaviest allowed query) fit; ten do not
+    const fields = (n: number) =>
+      `{ ${Array.from({ length: n }, (_, i) => `u${i}: unusedColumns(first: 1) { totalCount }`).join(' ')} }`;
+    expect(cost(fields(9))).toBeLessThanOrEqual(limits.maxQueryCost);
+    expect(cost(fields(10))).toBeGreaterThan(limits.maxQueryCost);
   });
 
   it('clamps arguments over their limits (the argument check refuses them with its own message)', () => {
