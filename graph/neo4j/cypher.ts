@@ -419,32 +419,113 @@ CALL {
 }
 RETURN k AS from, to, kind, type`;
 
+/** `v` is contributed by a generation in the statement's own `active` variable (one-statement walks). */
+const liveIn = (v: string): string => `any(g IN ${v}.gens WHERE g IN active)`;
+
 /**
- * A whole column-level traversal in one statement: a pruning BFS var-length expand (each node visited once,
- * `min(length(p))` is its BFS depth; never paths) over live columns and the column edges passing the
- * filters, to `depth` = maxDepth + 1 hops (the extra hop only tells "truncated by depth"), then, for the
- * nodes within maxDepth, every filtered edge into them (`preds`), from which graph/traversal.ts picks the
- * witness parent. Var-length bounds must be literals: `depth` is a validated integer.
+ * The start of a one-statement walk: the active generations (read in the statement, no round trip of their
+ * own), then the live starts of `label` (`valid`, sorted by the caller) and their nodes (`ss`).
+ */
+const WALK_START = (label: 'Column' | 'Relation'): string => `
+MATCH (o:LineageOrigin) WITH collect(o.gen) AS active
+OPTIONAL MATCH (s:${label}) USING INDEX s:${label}(key)
+WHERE s.key IN $starts AND ${liveIn('s')}
+WITH active, collect(s) AS ss, collect(s.key) AS valid`;
+
+/**
+ * A whole column-level traversal in one statement (one round trip with the active generations and the start
+ * check): a pruning BFS var-length expand (each node visited once, `min(length(p))` is its BFS depth; never
+ * paths) over live columns and the column edges passing the filters, to `depth` = maxDepth + 1 hops (the
+ * extra hop only tells "truncated by depth"), then, for the nodes within maxDepth, every filtered edge into
+ * them (`preds`), from which graph/traversal.ts picks the witness parent. Var-length bounds must be literals:
+ * `depth` is a validated integer. One row: `valid` (the live starts) and `rows` ([key, distance, preds]).
+ * PROFILE (2k tables): NodeUniqueIndexSeek(key) -> VarLengthExpand(Pruning,BFS) with the generation and
+ * filter predicates inlined -> per reached node Expand(All) into it; no index scan, no Eager.
  */
 export function columnTraversal(downstream: boolean, depth: number): string {
   if (!Number.isInteger(depth) || depth < 1) throw new Error(`bad traversal depth ${depth}`);
   const [l, r] = downstream ? ['-', '->'] : ['<-', '-'];
+  const [il, ir] = downstream ? ['<-', '-'] : ['-', '->'];
   const pass = (e: string): string =>
-    `${e}.gen IN $active AND ($kinds IS NULL OR ${e}.kind IN $kinds) AND ($asOf IS NULL OR ${e}.ms <= $asOf)`;
-  return `
-UNWIND $starts AS k
-MATCH (s:Column {key: k}) USING INDEX s:Column(key)
-MATCH p = (s)${l}[:COLUMN_FLOW*1..${depth}]${r}(d:Column)
-WHERE all(e IN relationships(p) WHERE ${pass('e')}) AND all(n IN nodes(p) WHERE ${live('n')})
-WITH d, min(length(p)) AS distance
-WHERE NOT d.key IN $starts
+    `${e}.gen IN active AND ($kinds IS NULL OR ${e}.kind IN $kinds) AND ($asOf IS NULL OR ${e}.ms <= $asOf)`;
+  return `${WALK_START('Column')}
 CALL {
-  WITH d, distance
-  MATCH (d)${l === '-' ? '<-' : '-'}[e:COLUMN_FLOW]${r === '->' ? '-' : '->'}(x:Column)
-  WHERE distance <= $maxDepth AND ${pass('e')} AND ${live('x')}
-  RETURN collect(DISTINCT [x.key, e.kind]) AS preds
+  WITH active, ss, valid
+  UNWIND ss AS s
+  MATCH p = (s)${l}[:COLUMN_FLOW*1..${depth}]${r}(d:Column)
+  WHERE all(e IN relationships(p) WHERE ${pass('e')}) AND all(n IN nodes(p) WHERE ${liveIn('n')})
+  WITH active, valid, d, min(length(p)) AS distance
+  WHERE NOT d.key IN valid
+  CALL {
+    WITH active, d, distance
+    MATCH (d)${il}[e:COLUMN_FLOW]${ir}(x:Column)
+    WHERE distance <= $maxDepth AND ${pass('e')} AND ${liveIn('x')}
+    RETURN collect(DISTINCT [x.key, e.kind]) AS preds
+  }
+  RETURN collect([d.key, distance, preds]) AS rows
 }
-RETURN d.key AS key, distance, preds`;
+RETURN valid, rows`;
+}
+
+/**
+ * A relation-level edge `e` (RELATION_FLOW or RELATION_LINK) is followed: explicit relation edges by their
+ * generation and asOf, materialized links by linkHolds (see above) on their own two relations.
+ */
+const relationHop = (e: string): string => `CASE type(${e})
+  WHEN 'RELATION_FLOW' THEN ${e}.gen IN active AND ($asOf IS NULL OR ${e}.ms <= $asOf)
+  ELSE ${e}.gen IN active AND (
+    (${e}.lms IS NOT NULL AND ($asOf IS NULL OR ${e}.lms <= $asOf))
+    OR (${e}.ext AND EXISTS {
+      MATCH (x:Column {rel: startNode(${e}).key})-[c:COLUMN_FLOW]->(y:Column)
+      WHERE y.rel = endNode(${e}).key AND c.gen = ${e}.gen AND ${liveIn('x')} AND ${liveIn('y')}
+        AND ($asOf IS NULL OR c.ms <= $asOf)
+    }))
+  END`;
+
+/**
+ * A whole relation-level traversal in one statement, the same shape as columnTraversal: a pruning BFS over
+ * live relations along followed RELATION_FLOW / RELATION_LINK edges (self-loops never give a parent: a node's
+ * preds are taken at distance - 1), then, downstream with `$consumers`, the consumers of the starts and of
+ * the relations within maxDepth (distance = the nearest such relation's + 1). Rows are
+ * [key, distance, preds, type].
+ */
+export function relationTraversal(downstream: boolean, depth: number): string {
+  if (!Number.isInteger(depth) || depth < 1) throw new Error(`bad traversal depth ${depth}`);
+  const [l, r] = downstream ? ['-', '->'] : ['<-', '-'];
+  const [il, ir] = downstream ? ['<-', '-'] : ['-', '->'];
+  const consumers = downstream
+    ? `
+CALL {
+  WITH active, ss, near
+  UNWIND [s IN ss | [s, 0]] + near AS pair
+  WITH active, pair[0] AS f, pair[1] AS dist
+  MATCH (f)-[e:CONSUMED_BY]->(c:Consumer)
+  // any(g IN active WHERE g = e.gen), not e.gen IN active: that one makes the planner seek the CONSUMED_BY(gen)
+  // index (every consumer edge of the generation, per row) instead of expanding from f.
+  WHERE $consumers AND any(g IN active WHERE g = e.gen) AND ($asOf IS NULL OR e.ms <= $asOf) AND ${liveIn('c')}
+  WITH c, min(dist) + 1 AS distance, collect(DISTINCT [f.key, 'CONSUMER']) AS preds
+  RETURN collect([c.key, distance, preds, 'consumer']) AS crows
+}`
+    : `
+WITH valid, rows, [] AS crows`;
+  return `${WALK_START('Relation')}
+CALL {
+  WITH active, ss, valid
+  UNWIND ss AS s
+  MATCH p = (s)${l}[:RELATION_FLOW|RELATION_LINK*1..${depth}]${r}(d:Relation)
+  WHERE all(e IN relationships(p) WHERE ${relationHop('e')}) AND all(n IN nodes(p) WHERE ${liveIn('n')})
+  WITH active, valid, d, min(length(p)) AS distance
+  WHERE NOT d.key IN valid
+  CALL {
+    WITH active, d, distance
+    MATCH (d)${il}[e:RELATION_FLOW|RELATION_LINK]${ir}(x:Relation)
+    WHERE distance <= $maxDepth AND x <> d AND ${relationHop('e')} AND ${liveIn('x')}
+    RETURN collect(DISTINCT [x.key, 'RELATION']) AS preds
+  }
+  RETURN collect([d.key, distance, preds, 'relation']) AS rows,
+    collect(CASE WHEN distance <= $maxDepth THEN [d, distance] END) AS near
+}${consumers}
+RETURN valid, rows + crows AS rows`;
 }
 
 // ---- whole-graph summaries

@@ -67,7 +67,7 @@ import {
   selectChecks,
   selectEvidence,
 } from '../records.ts';
-import { bfs, checkStepOptions, checkTraverseOptions, traversalFromDistances } from '../traversal.ts';
+import { checkStepOptions, checkTraverseOptions, traversalFromDistances } from '../traversal.ts';
 import * as Q from './cypher.ts';
 import { migrate } from './schema.ts';
 
@@ -837,34 +837,30 @@ class Neo4jStore implements LineageStore {
   async traverse(starts: readonly NodeKey[], options: TraverseOptions): Promise<TraversalResult> {
     const { maxDepth, limit } = options;
     const asOf = checkTraverseOptions(options);
-    if (options.level === 'column') {
-      // One statement for the whole walk (graph/neo4j/cypher.ts, columnTraversal).
-      const active = await this.activeGens();
-      const types = await this.typesOf(starts, active);
-      const valid = [...new Set(starts)].filter((k) => types.get(k) === 'column');
-      if (valid.length === 0) return { starts: [], reached: [], truncatedBy: null };
-      const rows = await this.read(Q.columnTraversal(options.direction === 'downstream', maxDepth + 1), {
-        starts: valid,
-        active,
+    // One statement for the whole walk, active generations and start check included (graph/neo4j/cypher.ts,
+    // columnTraversal and relationTraversal).
+    const column = options.level === 'column';
+    const down = options.direction === 'downstream';
+    const depth = maxDepth + 1;
+    const [row] = await this.read(
+      column ? Q.columnTraversal(down, depth) : Q.relationTraversal(down, depth),
+      {
+        starts: [...new Set(starts)],
         kinds: options.kinds ? [...options.kinds] : null,
         asOf,
         maxDepth: neo4j.int(maxDepth),
-      });
-      return traversalFromDistances(
-        valid,
-        rows.map((r) => ({
-          key: r.key as string,
-          type: 'column' as const,
-          distance: Number(r.distance),
-          preds: r.preds as [string, HopKind][],
-        })),
-        maxDepth,
-        limit,
-      );
-    }
-    const { expand, active, startType } = await this.stepper(options);
-    const types = await this.typesOf(starts, active);
-    return bfs(starts, (k) => (types.get(k) === startType ? startType : undefined), maxDepth, limit, expand);
+        consumers: !column && down && options.includeConsumers === true,
+      },
+    );
+    const rows = (row.rows as [string, number, [string, HopKind][], NodeType | undefined][]).map(
+      ([key, distance, preds, type]) => ({
+        key,
+        type: type ?? (column ? ('column' as const) : ('relation' as const)),
+        distance: Number(distance),
+        preds,
+      }),
+    );
+    return traversalFromDistances(row.valid as string[], rows, maxDepth, limit);
   }
 
   async neighbors(keys: readonly NodeKey[], options: NeighborOptions): Promise<Hop[]> {
