@@ -22,21 +22,31 @@ const LAYERS = {
   ],
   parsers: ['graph', 'src/analysis', 'src/pipeline', 'src/alerts', 'src/cli', 'api'],
   graph: ['parsers', 'src/analysis', 'src/pipeline', 'src/alerts', 'src/cli', 'api'],
-  'graph/embedded': ['graph/neo4j', 'graph/incidents', 'graph/create-store.ts'],
-  'graph/neo4j': ['graph/embedded', 'graph/incidents', 'graph/create-store.ts'],
+  'graph/embedded': ['graph/neo4j', 'graph/incidents', 'graph/sql-text', 'graph/create-store.ts'],
+  'graph/neo4j': ['graph/embedded', 'graph/incidents', 'graph/sql-text', 'graph/create-store.ts'],
   // the incident store (alerts) is a third sibling with its own contract, graph/incidents/types.ts
-  'graph/incidents': [...IMPLEMENTATIONS, 'graph/create-store.ts'],
+  'graph/incidents': [...IMPLEMENTATIONS, 'graph/sql-text', 'graph/create-store.ts'],
+  // the SQL-text store (compiled SQL beside the graph) is a fourth, graph/sql-text/types.ts
+  'graph/sql-text': [...IMPLEMENTATIONS, 'graph/incidents', 'graph/create-store.ts'],
   'src/analysis': [
     ...IMPLEMENTATIONS,
     'graph/create-store.ts',
     'graph/incidents',
+    'graph/sql-text',
     'parsers',
     'src/pipeline',
     'src/alerts',
     'src/cli',
     'api',
   ],
-  'src/pipeline': [...IMPLEMENTATIONS, 'src/alerts', 'src/cli', 'api'],
+  'src/pipeline': [
+    ...IMPLEMENTATIONS,
+    'graph/sql-text/embedded.ts',
+    'graph/sql-text/neo4j.ts',
+    'src/alerts',
+    'src/cli',
+    'api',
+  ],
   // alerts: intake -> incidents -> delivery; it opens the incident store through graph/incidents/index.ts
   'src/alerts': [
     ...IMPLEMENTATIONS,
@@ -52,16 +62,24 @@ const LAYERS = {
     'graph/create-store.ts',
     'graph/incidents/embedded.ts',
     'graph/incidents/neo4j.ts',
+    'graph/sql-text/embedded.ts',
+    'graph/sql-text/neo4j.ts',
     'parsers',
     'src/cli',
   ],
-  'src/cli': [...IMPLEMENTATIONS, 'graph/incidents/embedded.ts', 'graph/incidents/neo4j.ts'],
+  'src/cli': [
+    ...IMPLEMENTATIONS,
+    'graph/incidents/embedded.ts',
+    'graph/incidents/neo4j.ts',
+    'graph/sql-text/embedded.ts',
+    'graph/sql-text/neo4j.ts',
+  ],
   // the explorer UI talks to the server only through /graphql
   web: ['src', 'parsers', 'graph', 'api', 'bin', 'scripts', 'bench'],
 };
 /** Third-party modules only one folder may import. */
 const OWNED_MODULES = {
-  'neo4j-driver': ['graph/neo4j', 'graph/incidents'],
+  'neo4j-driver': ['graph/neo4j', 'graph/incidents', 'graph/sql-text'],
   elkjs: ['web/src/graph'],
   esbuild: ['api/explorer'],
 };

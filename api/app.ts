@@ -29,6 +29,7 @@
 // resolvers, loaders — in its own file and list it in GRAPHQL_MODULES. Fields are read-scoped like the
 // rest of /graphql; a mutation calls requireScope(ctx.auth, 'admin' | 'write', ctx.config.server).
 import Fastify, { type FastifyInstance } from 'fastify';
+import { openSqlTextStoreLazily, type SqlTextStore } from '../graph/sql-text/index.ts';
 import type { LineageStore } from '../graph/store.ts';
 import type { Config } from '../src/config.ts';
 import type { ApiDeps } from './context.ts';
@@ -41,13 +42,19 @@ import { openLineageRoutes } from './openlineage.ts';
 import { alertsGraphql } from './alerts-graphql.ts';
 import { restAlertEvents, restAlertRoutes } from './rest-alerts.ts';
 import { coreGraphql } from './resolvers.ts';
+import { sqlTextGraphql } from './sql-text-graphql.ts';
 import { explorerGraphql } from './explorer/graphql.ts';
 import { explorerRoutes } from './explorer/routes.ts';
 import { registerRouteModule, type RouteModule } from './routes.ts';
 import { healthRoutes, playgroundRoutes } from './site.ts';
 
 /** Every slice of the GraphQL schema; the first holds the base types. */
-export const GRAPHQL_MODULES: readonly GraphQLModule[] = [coreGraphql, explorerGraphql, alertsGraphql];
+export const GRAPHQL_MODULES: readonly GraphQLModule[] = [
+  coreGraphql,
+  explorerGraphql,
+  alertsGraphql,
+  sqlTextGraphql,
+];
 
 /** Every route module besides /graphql and the playground (whose examples are a build option). */
 export const ROUTE_MODULES: readonly RouteModule[] = [
@@ -60,6 +67,8 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
 export interface BuildAppOptions {
   store: LineageStore;
   config: Config;
+  /** The SQL-text store to read (default: the one beside the configured store, opened on first use). */
+  sqlText?: SqlTextStore;
   logger?: boolean;
   examples?: ExampleQuery[];
   /** Clock for analyses (tests pin it). */
@@ -67,7 +76,12 @@ export interface BuildAppOptions {
 }
 
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
-  const deps: ApiDeps = { store: opts.store, config: opts.config, now: opts.now ?? (() => new Date()) };
+  const deps: ApiDeps = {
+    store: opts.store,
+    sqlText: opts.sqlText ?? openSqlTextStoreLazily(opts.config),
+    config: opts.config,
+    now: opts.now ?? (() => new Date()),
+  };
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: opts.config.limits.maxRequestBytes,
@@ -82,6 +96,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     void reply.code(404).send({ error: { code: 'LINEAGE_NOT_FOUND', message: 'no such route' } });
   });
 
+  if (!opts.sqlText) app.addHook('onClose', () => deps.sqlText.close());
   await registerRouteModule(app, healthRoutes, deps);
   const modules = [
     ...ROUTE_MODULES,

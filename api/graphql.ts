@@ -68,6 +68,7 @@ export function graphqlRoute(modules: readonly GraphQLModule[]): RouteModule {
           const budget = requestBudget(request, config);
           return {
             store: budgetedStore(store, budget),
+            sqlText: deps.sqlText,
             config,
             auth: authState(request, config.server),
             budget,

@@ -64,7 +64,7 @@ async function allowedPath(path: string, roots: readonly string[]): Promise<stri
 export const ingestHandlers: IngestHandlers = {
   async fromPath(ctx, path) {
     const dir = await allowedPath(path, ctx.config.server.ingestPaths);
-    return out(await ingestDbt(ctx.store, dir, { cacheDir: ctx.config.dataDir }));
+    return out(await ingestDbt(ctx.store, dir, { cacheDir: ctx.config.dataDir, sqlText: ctx.sqlText }));
   },
   async fromArtifacts(ctx, files) {
     const dir = await mkdtemp(join(tmpdir(), 'lineage-upload-'));
@@ -73,7 +73,7 @@ export const ingestHandlers: IngestHandlers = {
       if (files.catalog) await writeFile(join(dir, 'catalog.json'), files.catalog);
       if (files.runResults) await writeFile(join(dir, 'run_results.json'), files.runResults);
       if (files.sources) await writeFile(join(dir, 'sources.json'), files.sources);
-      return out(await ingestDbt(ctx.store, dir, {}));
+      return out(await ingestDbt(ctx.store, dir, { sqlText: ctx.sqlText }));
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -22,6 +22,9 @@ export const mutationResolvers = {
   },
   removeOrigin: async (_: unknown, args: Args, ctx: ApiContext) => {
     admin(ctx);
-    return ctx.store.removeOrigin(parse(mutationSchemas.removeOrigin, args).originId);
+    const { originId } = parse(mutationSchemas.removeOrigin, args);
+    const removed = await ctx.store.removeOrigin(originId);
+    await ctx.sqlText.removeOrigin(originId); // its texts go with it (none is fine)
+    return removed;
   },
 };

@@ -56,6 +56,8 @@ export interface ParseDbtOptions {
    */
   sqlWorkers?: number;
   workerThreshold?: number;
+  /** Called once per relation with compiled SQL (model, snapshot), before column lineage runs. */
+  onCompiledSql?: (relationKey: string, sql: string) => void;
 }
 
 export interface ParseDbtResult {
@@ -150,6 +152,7 @@ async function buildFromArtifacts(
   const b = new BatchBuilder(project.platform, firstSeen);
   b.diagnostics.push(...read.diagnostics);
   const index = addRelations(b, project, read.catalog, targetDir);
+  if (options.onCompiledSql) emitCompiledSql(project, index, options.onCompiledSql);
   const { lineage, models } = await runColumnLineage(b, project, index, paths, options, firstSeen);
   addDependsOnEdges(b, project, index, firstSeen);
   addConsumers(b, project, index, firstSeen);
@@ -201,6 +204,17 @@ async function readArtifacts(paths: DbtArtifactPaths): Promise<ReadArtifacts> {
   }
   diagnostics.push(...completeRelationNames(project, catalog));
   return { project, catalog, facts, diagnostics };
+}
+
+function emitCompiledSql(
+  project: DbtProject,
+  index: NodeIndex,
+  emit: (key: string, sql: string) => void,
+): void {
+  for (const [id, key] of index.keyOf) {
+    const sql = project.nodes.get(id)?.compiledSql;
+    if (sql) emit(key, sql);
+  }
 }
 
 /** Column lineage of every compiled model (SQL engine, workers, cache); DBT_NOT_COMPILED when SQL is missing. */

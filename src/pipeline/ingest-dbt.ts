@@ -1,6 +1,7 @@
 // Ingest a dbt target/ directory into a store: parse every artifact (parsers/dbt), then apply the batch as
 // one origin (`dbt:<project>`), replacing what the previous ingest of that project contributed. Bad input
 // throws before the store is touched. Used by `lineage ingest dbt`, `lineage demo` and the ingest mutation.
+import type { SqlTextStage, SqlTextStore } from '../../graph/sql-text/index.ts';
 import type { LineageStore } from '../../graph/store.ts';
 import { artifactPaths, parseDbtTarget, type ParseDbtOptions } from '../../parsers/dbt/index.ts';
 import type { AnalyzeSql } from '../../parsers/dbt/sql-engine.ts';
@@ -23,6 +24,8 @@ export interface IngestDbtOptions {
   /** Fewest models with SQL for which workers are started (default 200). */
   workerThreshold?: number;
   progress?: { setTotal(total: number): void; tick(n?: number): void; done(): void };
+  /** Where the models' compiled SQL is kept for asset pages (replaced with the graph); none when absent. */
+  sqlText?: SqlTextStore;
 }
 
 export interface IngestDbtSummary {
@@ -73,7 +76,7 @@ type ParsedSummary = Omit<IngestDbtSummary, 'unchanged' | 'reusedPreviousIngest'
 /** Parses a dbt target directory into a batch (no store), with the persistent lineage cache when asked. */
 export async function parseDbt(
   targetDir: string,
-  options: IngestDbtOptions = {},
+  options: IngestDbtOptions & { onCompiledSql?: ParseDbtOptions['onCompiledSql'] } = {},
 ): Promise<{
   batch: LineageBatch;
   summary: ParsedSummary;
@@ -97,6 +100,7 @@ export async function parseDbt(
           engineStamp: sqlEngineStamp(),
         }
       : {}),
+    onCompiledSql: options.onCompiledSql,
     onTotal: (n) => options.progress?.setTotal(n),
     onModel: () => options.progress?.tick(),
   };
@@ -190,20 +194,30 @@ export async function ingestDbt(
   const digest = canSkip ? await artifactDigest(paths, options.now ?? '') : '';
   const reused = canSkip ? await reusePreviousIngest(store, options, paths.manifest, digest, clock) : null;
   if (reused) return reused;
-  let parsed;
+  const sqlStage = await options.sqlText?.stage();
+  let parsed, applied;
+  let parseMs = 0;
   try {
-    parsed = await parseDbt(targetDir, options);
-  } finally {
-    options.progress?.done();
+    try {
+      parsed = await parseDbt(targetDir, { ...options, onCompiledSql: sqlStage?.add });
+    } finally {
+      options.progress?.done();
+    }
+    // The cache is only a speed-up: its entries were written as models finished; save() makes them the cache.
+    // A cache that cannot be written fails here, before the store is touched.
+    parsed.cache?.save();
+    parsed.cache?.release();
+    parseMs = clock.ms();
+    applied = await store.applyBatch(parsed.batch);
+  } catch (err) {
+    sqlStage?.abort();
+    throw err;
   }
-  // The cache is only a speed-up: its entries were written as models finished; save() makes them the cache.
-  // A cache that cannot be written fails here, before the store is touched.
-  parsed.cache?.save();
-  parsed.cache?.release();
-  const parseMs = clock.ms();
-  const applied = await store.applyBatch(parsed.batch);
   const summary = { ...parsed.summary };
-  if (canSkip) {
+  const sqlFailed = sqlStage ? await commitSqlText(sqlStage, summary.originId) : null;
+  if (sqlFailed) summary.notable = [...summary.notable, sqlFailed];
+  // an ingest whose SQL text was not saved is not recorded as done: the same artifacts re-ingest fully
+  if (canSkip && !sqlFailed) {
     const failed = await recordIngestState(
       store,
       options.cacheDir as string,
@@ -219,6 +233,19 @@ export async function ingestDbt(
     reusedPreviousIngest: false,
     timingsMs: { parse: parseMs, apply: clock.ms() - parseMs, total: clock.ms(), cpu: clock.cpuMs() },
   };
+}
+
+/** The graph is applied: the texts follow it; a failure is a warning on the summary, not a failed ingest. */
+async function commitSqlText(
+  stage: SqlTextStage,
+  originId: string,
+): Promise<ParsedSummary['notable'][number] | null> {
+  try {
+    await stage.commit(originId);
+    return null;
+  } catch (err) {
+    return { code: 'STORE_WRITE_FAILED', severity: 'warning', message: (err as Error).message };
+  }
 }
 
 /** The previous ingest's summary when the artifacts are byte-identical and the store still holds it. */

@@ -7,6 +7,7 @@ import { registerRouteModule, type RouteModule } from '../../api/routes.ts';
 import type { Config } from '../../src/config.ts';
 import { openDemoGraph, type DemoGraph } from '../helpers/demo-graph.ts';
 import { codeOf, postJson, raw } from './http.ts';
+import { openSqlTextStoreLazily } from '../../graph/sql-text/index.ts';
 
 let g: DemoGraph;
 let url: string;
@@ -89,7 +90,12 @@ describe('route modules in the write and admin scopes', () => {
     const app = Fastify();
     const config = { ...g.config, server: { ...g.config.server, ...server } };
     for (const s of ['read', 'write', 'admin'] as const)
-      await registerRouteModule(app, echo(s), { store: g.store, config, now: () => new Date() });
+      await registerRouteModule(app, echo(s), {
+        store: g.store,
+        sqlText: openSqlTextStoreLazily(config),
+        config,
+        now: () => new Date(),
+      });
     return app;
   }
   const call = async (app: Awaited<ReturnType<typeof appWith>>, scope: string, token?: string) =>

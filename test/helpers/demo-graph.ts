@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openEmbeddedStore } from '../../graph/embedded/index.ts';
+import { openEmbeddedSqlTextStore } from '../../graph/sql-text/embedded.ts';
+import type { SqlTextStore } from '../../graph/sql-text/types.ts';
 import type { LineageStore } from '../../graph/store.ts';
 import { ingestDbt } from '../../src/pipeline/ingest-dbt.ts';
 import { ingestQueryLog } from '../../src/pipeline/ingest-query-log.ts';
@@ -89,6 +91,8 @@ export interface DemoOptions {
   usage?: boolean;
   changes?: boolean;
   env?: Record<string, string>;
+  /** Where the dbt ingests keep compiled SQL (openDemoGraph: the embedded packs beside its store). */
+  sqlText?: SqlTextStore;
 }
 
 /** Fills `store` with the demo graph (dbt ingest; optional query log and second ingest); `dir` is scratch space. */
@@ -98,20 +102,23 @@ export async function populateDemo(
   options: DemoOptions = {},
 ): Promise<void> {
   const cacheDir = join(dir, 'dbt-cache');
-  await ingestDbt(store, DEMO_TARGET, { now: FIRST_INGEST, cacheDir });
+  const sqlText = options.sqlText;
+  await ingestDbt(store, DEMO_TARGET, { now: FIRST_INGEST, cacheDir, sqlText });
   if (options.usage) {
     const log = join(dir, 'queries.jsonl');
     writeFileSync(log, QUERY_LOG.map((r) => JSON.stringify(r)).join('\n') + '\n');
     await ingestQueryLog(store, log, { format: 'generic', platform: 'duckdb', origin: 'query-log:demo' });
   }
-  if (options.changes) await ingestDbt(store, changedTarget(dir), { now: SECOND_INGEST, cacheDir });
+  if (options.changes) await ingestDbt(store, changedTarget(dir), { now: SECOND_INGEST, cacheDir, sqlText });
 }
 
 export async function openDemoGraph(options: DemoOptions = {}): Promise<DemoGraph> {
   const dir = mkdtempSync(join(tmpdir(), 'lineage-demo-'));
   const dataDir = join(dir, 'data');
   const store = await openEmbeddedStore({ dataDir });
-  await populateDemo(store, dir, options);
+  const sqlText = openEmbeddedSqlTextStore({ dataDir });
+  await populateDemo(store, dir, { sqlText, ...options });
+  await sqlText.close();
   const config = { ...loadConfig({ LINEAGE_DATA_DIR: dataDir, ...options.env }) };
   return {
     store,

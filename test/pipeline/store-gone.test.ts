@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openEmbeddedStore } from '../../graph/embedded/index.ts';
+import { openEmbeddedSqlTextStore, SQL_TEXT_DIR } from '../../graph/sql-text/embedded.ts';
 import type { LineageStore } from '../../graph/store.ts';
 import { lineageError } from '../../src/errors.ts';
 import { ingestDbt } from '../../src/pipeline/ingest-dbt.ts';
@@ -28,20 +29,29 @@ function goneDuringApply(store: LineageStore): LineageStore {
 const files = (dir: string) => (existsSync(dir) ? readdirSync(dir) : []);
 
 describe('the store goes away during the apply', () => {
-  it('dbt: STORE_WRITE_FAILED, no ingest state, so the next ingest parses and applies in full', async () => {
+  it('dbt: STORE_WRITE_FAILED, no ingest state and no SQL text, so the next ingest parses and applies in full', async () => {
     const dataDir = join(work, 'dbt');
     const store = await openEmbeddedStore({ dataDir });
+    const sqlText = openEmbeddedSqlTextStore({ dataDir });
     try {
       const err = await ingestDbt(goneDuringApply(store), 'fixtures/demo/target', {
         cacheDir: dataDir,
         sqlWorkers: 1,
+        sqlText,
       }).catch((e: unknown) => e);
       expect(err).toMatchObject({ code: 'STORE_WRITE_FAILED' });
       expect(files(join(dataDir, 'dbt-ingest-state'))).toEqual([]);
+      expect(files(join(dataDir, SQL_TEXT_DIR))).toEqual([]); // the staged pack was dropped
       expect((await store.stats()).relations).toBe(0);
-      const next = await ingestDbt(store, 'fixtures/demo/target', { cacheDir: dataDir, sqlWorkers: 1 });
+      const next = await ingestDbt(store, 'fixtures/demo/target', {
+        cacheDir: dataDir,
+        sqlWorkers: 1,
+        sqlText,
+      });
       expect(next).toMatchObject({ reusedPreviousIngest: false, unchanged: false });
       expect(next.counts.relations).toBeGreaterThan(0);
+      expect(files(join(dataDir, SQL_TEXT_DIR))).toHaveLength(1);
+      expect((await sqlText.get('jaffle_shop.main.orders'))?.sql).toContain('order_items_summary');
     } finally {
       await store.close();
     }

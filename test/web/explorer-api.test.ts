@@ -35,6 +35,21 @@ async function gql(query: string, variables: Record<string, unknown> = {}) {
   return res.json() as { data: Record<string, Json>; errors?: { message: string }[] };
 }
 
+describe('compiled SQL on asset pages', () => {
+  const Q = `query A($ref: String!) { asset(ref: $ref) { key sql { kind text lines originId } } }`;
+
+  it("gives a model's compiled SQL (dbt compiled_code) with its origin, and none for a column or a source", async () => {
+    const model = (await gql(Q, { ref: STG_ORDERS })).data.asset;
+    expect(model.sql.kind).toBe('compiled');
+    expect(model.sql.originId).toBe('dbt:jaffle_shop');
+    // the manifest's compiled_code, refs resolved to warehouse names
+    expect(model.sql.text).toContain('select * from "jaffle_shop"."raw"."raw_orders"');
+    expect(model.sql.lines).toBe(model.sql.text.split('\n').length);
+    expect((await gql(Q, { ref: COL })).data.asset.sql).toBeNull();
+    expect((await gql(Q, { ref: 'jaffle_shop.raw.raw_orders' })).data.asset.sql).toBeNull();
+  });
+});
+
 describe('neighbourhood', () => {
   const Q = `query N($ref: String!, $u: Int, $d: Int, $limit: Int, $groups: [String!], $down: [String!]) {
     neighbourhood(ref: $ref, upstreamDepth: $u, downstreamDepth: $d, levelLimit: $limit, expandGroups: $groups, expandDownstream: $down) {

@@ -1,5 +1,5 @@
 // The explorer in a real browser (Debian chromium + playwright-core, headless, offline) on the demo graph:
-// a search, an asset page, the lineage graph (expand one level, select a column, hover an edge, depth),
+// a search, an asset page (with its compiled SQL), the lineage graph (expand one level, select a column, hover an edge, depth),
 // an impact with its export, root cause, the warehouse views, the GraphiQL link and the read token.
 // Screenshots land in test/artifacts/explorer-*.png.
 import { readFileSync } from 'node:fs';
@@ -70,7 +70,15 @@ describe('explorer in chromium', () => {
     expect(text).toContain('Upstream (');
     expect(text).toMatch(/EXACT|INFERRED|TABLE_LEVEL/);
     expect(await page.locator('svg.spark rect').count()).toBe(30);
+    // the compiled SQL (dbt compiled_code): monospace, scrollable, with a copy button
+    const sql = page.getByTestId('compiled-sql');
+    expect(await sql.innerText()).toMatch(/from "jaffle_shop"\."main"\."stg_orders"/);
+    expect(await sql.evaluate((e) => e.ownerDocument.defaultView!.getComputedStyle(e).overflow)).toBe('auto');
+    await page.getByRole('button', { name: 'Copy the compiled SQL' }).click();
+    await expect.poll(() => page.locator('.compiled-sql h2 button').innerText()).toMatch(/Copied|Selected/);
     await s.shot(page, 'explorer-asset');
+    await sql.scrollIntoViewIfNeeded();
+    await s.shot(page, 'explorer-asset-sql');
   });
 
   it('graph: draws the neighbourhood, opens one more level, highlights a column path, names hovered edges', async () => {

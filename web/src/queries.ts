@@ -39,6 +39,7 @@ export const ASSET = `query Asset($ref: String!) {
     key type kind name displayName schema database uniqueId description
     owners { id name email team } tags isKeyAsset materialization sizeBytes rowCount url dataType relationKey
     sqlShape { joins ctes subqueries maxNesting caseExpressions windowFunctions setOperations lines }
+    sql { kind text lines originId }
     columns(first: 500) { key name displayName dataType description tags }
     upstream { key kind confidence provenances queryCount }
     downstream { key kind confidence provenances queryCount }
@@ -54,6 +55,14 @@ export interface Owner {
   name: string | null;
   email: string | null;
   team: string | null;
+}
+
+/** A relation's compiled SQL (Asset.sql). */
+export interface AssetSql {
+  kind: string;
+  text: string;
+  lines: number;
+  originId: string;
 }
 
 export interface NeighbourRow {
@@ -84,6 +93,7 @@ export interface AssetPage {
   dataType: string | null;
   relationKey: string | null;
   sqlShape: Record<string, number> | null;
+  sql: AssetSql | null;
   columns: {
     key: string;
     name: string;

@@ -7,6 +7,7 @@ import { ingestDbt } from '../../pipeline/ingest-dbt.ts';
 import { parseCommand } from '../args.ts';
 import type { CliIO } from '../io.ts';
 import { SERVE_OPTIONS, serveUntilStopped, serverConfig } from './serve.ts';
+import { openSqlTextStoreLazily } from '../../../graph/sql-text/index.ts';
 
 export const DEMO_TARGET = fileURLToPath(new URL('../../../fixtures/demo/target', import.meta.url));
 
@@ -27,11 +28,14 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const config = serverConfig(io, cmd.values);
   const store = await createStore(config);
   let summary;
+  const sqlText = openSqlTextStoreLazily(config);
   try {
-    summary = await ingestDbt(store, DEMO_TARGET, { cacheDir: config.dataDir });
+    summary = await ingestDbt(store, DEMO_TARGET, { cacheDir: config.dataDir, sqlText });
   } catch (err) {
     await store.close();
     throw err;
+  } finally {
+    await sqlText.close();
   }
   io.out(
     `ingested demo dbt project '${summary.project}': ${summary.counts.relations} relations, ` +

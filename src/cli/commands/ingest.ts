@@ -4,6 +4,7 @@ import { ingestDbt, type IngestDbtSummary } from '../../pipeline/ingest-dbt.ts';
 import { configFromFlags, parseCommand, requireDirectory, withStore } from '../args.ts';
 import type { CliIO } from '../io.ts';
 import { createProgress } from '../progress.ts';
+import { openSqlTextStoreLazily } from '../../../graph/sql-text/index.ts';
 
 type CommandModule = { run(args: string[], io: CliIO): Promise<number> };
 
@@ -55,6 +56,7 @@ async function runDbt(args: string[], io: CliIO): Promise<number> {
   requireDirectory(targetDir, 'dbt target directory');
   const config = configFromFlags(io, cmd.values);
   const progress = createProgress(io, 'ingest dbt: models');
+  const sqlText = openSqlTextStoreLazily(config);
   const summary = await withStore(config, (store) =>
     ingestDbt(store, targetDir, {
       catalog: cmd.values.catalog,
@@ -62,8 +64,9 @@ async function runDbt(args: string[], io: CliIO): Promise<number> {
       sources: cmd.values.sources,
       cacheDir: config.dataDir,
       progress,
+      sqlText,
     }),
-  );
+  ).finally(() => sqlText.close());
   io.out(cmd.values.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary));
   return 0;
 }

@@ -1,9 +1,11 @@
 // The asset page of a relation, column or consumer: what it is, its columns, owners, tags, tests and their
-// last status, freshness, usage (with reads per day), SQL shape, and its edges with provenance and confidence.
+// last status, freshness, usage (with reads per day), compiled SQL and its shape, and its edges with
+// provenance and confidence.
 import { useQuery } from '../lib/api.ts';
 import { href } from '../lib/route.ts';
 import { ASSET, type AssetPage, type NeighbourRow } from '../queries.ts';
 import { AssetLink, Badge, ErrorBox, Loading, ViewHeader } from '../ui.tsx';
+import { CompiledSql } from './CompiledSql.tsx';
 
 export function AssetView({ assetKey }: { assetKey: string }) {
   const variables = { ref: assetKey };
@@ -41,6 +43,7 @@ function AssetBody({ a }: { a: AssetPage }) {
       <div>
         <Facts a={a} />
         {a.columns.length > 0 && <Columns a={a} />}
+        {a.sql && <CompiledSql sql={a.sql} />}
         <Edges title="Upstream" rows={a.upstream} />
         <Edges title="Downstream" rows={a.downstream} />
       </div>
