@@ -22,7 +22,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { lineageError } from '../../src/errors.ts';
-import { isAlive } from './persist.ts';
+import { processAlive } from '../process-alive.ts';
 
 /** The lock file of earlier versions (a pid, written after an exclusive create). */
 export const LEGACY_LOCK_FILE = 'store.lock';
@@ -130,7 +130,7 @@ function isStale(owner: LockOwner): boolean {
   if (owner.host !== hostname()) return false; // another machine's process: cannot tell, so it holds
   const boot = bootId();
   if (owner.boot !== null && boot !== null && owner.boot !== boot) return true;
-  if (!pidExists(owner.pid)) return true;
+  if (!processAlive(owner.pid)) return true;
   const start = startTimeOf(owner.pid);
   return owner.start !== null && start !== null && start !== owner.start;
 }
@@ -198,7 +198,7 @@ function removeSuperseded(dataDir: string, held: number): void {
   for (const name of fs.readdirSync(dataDir)) {
     const lock = LOCK_NAME.exec(name);
     const temp = TEMP_NAME.exec(name);
-    if ((lock && Number(lock[1]) < held - KEPT_BELOW) || (temp && !pidExists(Number(temp[1]))))
+    if ((lock && Number(lock[1]) < held - KEPT_BELOW) || (temp && !processAlive(Number(temp[1]))))
       removeQuietly(path.join(dataDir, name));
   }
 }
@@ -216,7 +216,7 @@ function legacyBlocker(dataDir: string): LockOwner | null {
   }
   const pid = Number(text);
   const owner: LockOwner = { pid, start: null, boot: null, host: hostname(), token: '' };
-  if (Number.isInteger(pid) && pid > 0 && pidExists(pid)) return owner;
+  if (processAlive(pid)) return owner;
   if (!(Number.isInteger(pid) && pid > 0) && Date.now() - mtimeMs < LEGACY_GRACE_MS) return owner;
   removeQuietly(file); // its owner died, or it was left empty by a full disk
   return null;
@@ -239,11 +239,6 @@ function removeQuietly(file: string): void {
   } catch {
     // already gone
   }
-}
-
-/** isAlive (persist.ts) for a pid that can name one process (0 and negatives name process groups). */
-function pidExists(pid: number): boolean {
-  return Number.isInteger(pid) && pid > 0 && isAlive(pid);
 }
 
 /** Field 22 of /proc/<pid>/stat (start time in clock ticks after boot), or null without /proc. */

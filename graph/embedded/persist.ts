@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { lineageError } from '../../src/errors.ts';
+import { processAlive } from '../process-alive.ts';
 import { toStored } from './column-edges.ts';
 import { FingerprintHistory } from './fingerprints.ts';
 import { serialize, VERSION, type Snapshot } from './persist-format.ts';
@@ -47,7 +48,7 @@ function isTempOfDeadProcess(name: string): boolean {
   const m = /^store\.(?:bin|jsonl)\.tmp-(\d+)-/.exec(name);
   if (!m) return false;
   const pid = Number(m[1]);
-  return pid === process.pid || !isAlive(pid);
+  return pid === process.pid || !processAlive(pid);
 }
 
 function removeStaleTemps(dataDir: string): void {
@@ -58,15 +59,6 @@ function removeStaleTemps(dataDir: string): void {
     } catch {
       // another process cleaned it up
     }
-  }
-}
-
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { lineageError } from '../../src/errors.ts';
+import { processAlive } from '../process-alive.ts';
 import {
   compareDeliveries,
   compareIncidents,
@@ -128,15 +129,6 @@ function write(f: IncidentFile, change: (doc: Doc) => void): Promise<void> {
   return next;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 async function lock(file: string, timeoutMs: number): Promise<() => void> {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const deadline = Date.now() + timeoutMs;
@@ -153,7 +145,7 @@ async function lock(file: string, timeoutMs: number): Promise<() => void> {
       } catch {
         // released meanwhile
       }
-      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && !alive(owner))
+      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && !processAlive(owner))
         fs.rmSync(file, { force: true });
       if (Date.now() > deadline)
         throw lineageError('STORE_WRITE_FAILED', `timed out waiting for the incident store lock ${file}`, {

@@ -7,6 +7,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { lineageError } from '../../src/errors.ts';
+import { processAlive } from '../process-alive.ts';
 import { PackReader, PackWriter } from './pack.ts';
 import type { SqlText, SqlTextStage, SqlTextStore } from './types.ts';
 
@@ -83,17 +84,8 @@ function writeFailed(dir: string, err: unknown) {
 function sweepTemporaries(dir: string): void {
   for (const name of fs.readdirSync(dir)) {
     const m = TEMP.exec(name);
-    if (m && Number(m[1]) !== process.pid && !alive(Number(m[1])))
+    if (m && Number(m[1]) !== process.pid && !processAlive(Number(m[1])))
       fs.rmSync(path.join(dir, name), { force: true });
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
