@@ -68,10 +68,10 @@ function routeOf(key: string, s: GraphState): string {
 
 const toggle = (list: string[], k: string) => (list.includes(k) ? list.filter((x) => x !== k) : [...list, k]);
 
-export function GraphView({ route }: { route: Route }) {
+/** The graph's state from the route, its query, and the picture built from the answer (memoized). */
+function useGraph(route: Route) {
   const s = stateOf(route);
   const [unfolded, setUnfolded] = useState<string[]>([]);
-  const [hovered, setHovered] = useState<string | null>(null);
   const variables = {
     ref: route.key,
     upstreamDepth: s.up,
@@ -103,6 +103,12 @@ export function GraphView({ route }: { route: Route }) {
     // route.params drive `s`; the callbacks close over it
     [g, selected, unfolded, route.params.toString()],
   );
+  return { s, variables, q, g, selected, picture, go };
+}
+
+export function GraphView({ route }: { route: Route }) {
+  const { s, variables, q, g, selected, picture, go } = useGraph(route);
+  const [hovered, setHovered] = useState<string | null>(null);
   if (route.key === '') return <p className="pad">Pick an asset with the search box first.</p>;
   const edges = picture ? labelHovered(picture.edges, hovered) : [];
   return (

@@ -189,129 +189,167 @@ export function ImpactView({ route }: { route: Route }) {
   );
 }
 
+type Impact = ImpactAnswer['impact'];
+
 function ImpactResult({ a, change }: { a: ImpactAnswer; change: string }) {
   const i = a.impact;
-  const s = i.summary;
-  const picture = pictureOf(a.impactPicture);
-  const rows = impactRows(i);
-  const columns = ['status', 'key', 'kind', 'distance', 'severity', 'importance', 'owners'];
   return (
     <>
-      <div className={`verdict verdict-${a.canDrop.verdict}`} role="status">
-        <strong>canDrop: {a.canDrop.verdict}</strong>
-        <ul>
-          {a.canDrop.reasons.map((r) => (
-            <li key={r.code}>
-              <Badge tone={r.verdict.toLowerCase()}>{r.verdict}</Badge> <code>{r.code}</code> {r.message}
-            </li>
-          ))}
-        </ul>
-      </div>
-      <p className="counters">
-        <span className="ctr breaks">{s.breaks} break</span>
-        <span className="ctr stale">{s.stale} stale</span>
-        <span className="ctr values">{s.values} values change</span>
-        <span className="ctr exposure">{s.exposures} exposures</span>
-        <span className="ctr">{s.semanticConsumers} metrics/semantic</span>
-        <span className="ctr">{s.owners} owners</span>
-        <span className="ctr">max severity {s.maxSeverity}</span>
-        {a.impactPicture.omitted > 0 && <span className="muted">({a.impactPicture.omitted} not drawn)</span>}
-      </p>
+      <Verdict canDrop={a.canDrop} />
+      <Counters s={i.summary} omitted={a.impactPicture.omitted} />
       {i.partial && <p className="warn">Partial: {i.partialReasons.join('; ')}</p>}
-      <Canvas
-        boxes={picture.boxes}
-        links={picture.links}
-        edges={picture.edges}
-        nodeTypes={NODE_TYPES}
-        label={`blast radius of ${change} ${i.target.key}`}
-        minimapColor={(n) => STATUS_COLOR[(n.data as ImpactBoxData).node.status] ?? '#64748b'}
-      />
+      <BlastRadius picture={a.impactPicture} label={`blast radius of ${change} ${i.target.key}`} />
       <div className="two">
-        <div className="card">
-          <h2>Exposures by importance ({i.exposures.length})</h2>
-          <table>
-            <thead>
-              <tr>
-                <th>exposure</th>
-                <th>kind</th>
-                <th>severity</th>
-                <th>importance</th>
-                <th>owners</th>
-              </tr>
-            </thead>
-            <tbody>
-              {i.exposures.map((x) => (
-                <tr key={x.asset.key}>
-                  <td>
-                    <AssetLink k={x.asset.key} label={x.asset.name} />
-                    {x.importance.keyAsset && <Badge tone="key">key</Badge>}
-                  </td>
-                  <td>{x.asset.kind}</td>
-                  <td>
-                    <Badge tone={x.importance.severity.toLowerCase()}>{x.importance.severity}</Badge>
-                  </td>
-                  <td className="num">{x.importance.score}</td>
-                  <td>{x.asset.owners.map((o) => o.email ?? o.id).join(', ')}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-        <div className="card">
-          <h2>Owners ({i.owners.length})</h2>
-          <table>
-            <thead>
-              <tr>
-                <th>owner</th>
-                <th>team</th>
-                <th>assets</th>
-                <th>max severity</th>
-              </tr>
-            </thead>
-            <tbody>
-              {i.owners.map((o) => (
-                <tr key={o.id}>
-                  <td title={o.assets.join('\n')}>{o.email ?? o.name ?? o.id}</td>
-                  <td>{o.team ?? ''}</td>
-                  <td className="num">{o.count}</td>
-                  <td>
-                    <Badge tone={o.maxSeverity.toLowerCase()}>{o.maxSeverity}</Badge>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <ExposureTable exposures={i.exposures} />
+        <OwnerTable owners={i.owners} />
       </div>
-      <div className="card">
-        <h2>
-          Everything impacted ({rows.length}){' '}
-          <ExportButtons
-            name={`impact-${change.toLowerCase()}-${i.target.key}`}
-            columns={columns}
-            rows={rows}
-            title={`${change} ${i.target.key}`}
-          />
-        </h2>
-        <table>
-          <thead>
-            <tr>
-              {columns.map((c) => (
-                <th key={c}>{c}</th>
+      <ImpactedTable i={i} change={change} />
+    </>
+  );
+}
+
+function Verdict({ canDrop }: { canDrop: ImpactAnswer['canDrop'] }) {
+  return (
+    <div className={`verdict verdict-${canDrop.verdict}`} role="status">
+      <strong>canDrop: {canDrop.verdict}</strong>
+      <ul>
+        {canDrop.reasons.map((r) => (
+          <li key={r.code}>
+            <Badge tone={r.verdict.toLowerCase()}>{r.verdict}</Badge> <code>{r.code}</code> {r.message}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function Counters({ s, omitted }: { s: Impact['summary']; omitted: number }) {
+  return (
+    <p className="counters">
+      <span className="ctr breaks">{s.breaks} break</span>
+      <span className="ctr stale">{s.stale} stale</span>
+      <span className="ctr values">{s.values} values change</span>
+      <span className="ctr exposure">{s.exposures} exposures</span>
+      <span className="ctr">{s.semanticConsumers} metrics/semantic</span>
+      <span className="ctr">{s.owners} owners</span>
+      <span className="ctr">max severity {s.maxSeverity}</span>
+      {omitted > 0 && <span className="muted">({omitted} not drawn)</span>}
+    </p>
+  );
+}
+
+function BlastRadius({ picture: p, label }: { picture: Picture; label: string }) {
+  const picture = pictureOf(p);
+  return (
+    <Canvas
+      boxes={picture.boxes}
+      links={picture.links}
+      edges={picture.edges}
+      nodeTypes={NODE_TYPES}
+      label={label}
+      minimapColor={(n) => STATUS_COLOR[(n.data as ImpactBoxData).node.status] ?? '#64748b'}
+    />
+  );
+}
+
+function ExposureTable({ exposures }: { exposures: Impact['exposures'] }) {
+  return (
+    <div className="card">
+      <h2>Exposures by importance ({exposures.length})</h2>
+      <table>
+        <thead>
+          <tr>
+            <th>exposure</th>
+            <th>kind</th>
+            <th>severity</th>
+            <th>importance</th>
+            <th>owners</th>
+          </tr>
+        </thead>
+        <tbody>
+          {exposures.map((x) => (
+            <tr key={x.asset.key}>
+              <td>
+                <AssetLink k={x.asset.key} label={x.asset.name} />
+                {x.importance.keyAsset && <Badge tone="key">key</Badge>}
+              </td>
+              <td>{x.asset.kind}</td>
+              <td>
+                <Badge tone={x.importance.severity.toLowerCase()}>{x.importance.severity}</Badge>
+              </td>
+              <td className="num">{x.importance.score}</td>
+              <td>{x.asset.owners.map((o) => o.email ?? o.id).join(', ')}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function OwnerTable({ owners }: { owners: Impact['owners'] }) {
+  return (
+    <div className="card">
+      <h2>Owners ({owners.length})</h2>
+      <table>
+        <thead>
+          <tr>
+            <th>owner</th>
+            <th>team</th>
+            <th>assets</th>
+            <th>max severity</th>
+          </tr>
+        </thead>
+        <tbody>
+          {owners.map((o) => (
+            <tr key={o.id}>
+              <td title={o.assets.join('\n')}>{o.email ?? o.name ?? o.id}</td>
+              <td>{o.team ?? ''}</td>
+              <td className="num">{o.count}</td>
+              <td>
+                <Badge tone={o.maxSeverity.toLowerCase()}>{o.maxSeverity}</Badge>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+const IMPACT_COLUMNS = ['status', 'key', 'kind', 'distance', 'severity', 'importance', 'owners'];
+
+function ImpactedTable({ i, change }: { i: Impact; change: string }) {
+  const rows = impactRows(i);
+  return (
+    <div className="card">
+      <h2>
+        Everything impacted ({rows.length}){' '}
+        <ExportButtons
+          name={`impact-${change.toLowerCase()}-${i.target.key}`}
+          columns={IMPACT_COLUMNS}
+          rows={rows}
+          title={`${change} ${i.target.key}`}
+        />
+      </h2>
+      <table>
+        <thead>
+          <tr>
+            {IMPACT_COLUMNS.map((c) => (
+              <th key={c}>{c}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={`${r.status}:${r.key}`} className={`row-${r.status}`}>
+              {IMPACT_COLUMNS.map((c) => (
+                <td key={c}>{c === 'key' ? <AssetLink k={String(r.key)} /> : String(r[c] ?? '')}</td>
               ))}
             </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={`${r.status}:${r.key}`} className={`row-${r.status}`}>
-                {columns.map((c) => (
-                  <td key={c}>{c === 'key' ? <AssetLink k={String(r.key)} /> : String(r[c] ?? '')}</td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-    </>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }

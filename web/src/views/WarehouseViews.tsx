@@ -35,8 +35,11 @@ const COLUMN_COLUMNS = [
   'lastReader',
 ];
 
-export function UnusedView({ route }: { route: Route }) {
-  const what = route.params.get('what') === 'columns' ? 'columns' : 'tables';
+type UnusedWhat = 'tables' | 'columns';
+
+/** The unused view's state: the route's what/since/schema, the page's filter, the answer as export rows. */
+function useUnused(route: Route) {
+  const what: UnusedWhat = route.params.get('what') === 'columns' ? 'columns' : 'tables';
   const since = route.params.get('since') ?? '90d';
   const schema = route.params.get('schema') ?? '';
   const [filter, setFilter] = useState('');
@@ -51,49 +54,26 @@ export function UnusedView({ route }: { route: Route }) {
       owners: e.node.owners.map((o) => o.id).join(' '),
     }))
     .filter((r) => filter === '' || String(r.key).toLowerCase().includes(filter.toLowerCase()));
-  const go = (next: Record<string, string>) => navigate(href('unused', '', { what, since, schema, ...next }));
+  return { what, since, schema, filter, setFilter, query, variables, q, answer, cols, rows };
+}
+
+export function UnusedView({ route }: { route: Route }) {
+  const u = useUnused(route);
+  const { what, since, schema, answer, q } = u;
   return (
     <section className="view unused-view">
-      <ViewHeader title={`Unused ${what}`} query={query} variables={variables}>
-        <a
-          className={`button ${what === 'tables' ? 'on' : ''}`}
-          href={href('unused', '', { what: 'tables', since, schema })}
-        >
-          tables
-        </a>
-        <a
-          className={`button ${what === 'columns' ? 'on' : ''}`}
-          href={href('unused', '', { what: 'columns', since, schema })}
-        >
-          columns
-        </a>
+      <ViewHeader title={`Unused ${what}`} query={u.query} variables={u.variables}>
+        {(['tables', 'columns'] as const).map((w) => (
+          <a
+            key={w}
+            className={`button ${what === w ? 'on' : ''}`}
+            href={href('unused', '', { what: w, since, schema })}
+          >
+            {w}
+          </a>
+        ))}
       </ViewHeader>
-      <form
-        className="controls"
-        onSubmit={(e) => {
-          e.preventDefault();
-          const f = new FormData(e.currentTarget);
-          go({ since: String(f.get('since')), schema: String(f.get('schema')) });
-        }}
-      >
-        <label>
-          Not read since <input name="since" defaultValue={since} size={6} />
-        </label>
-        <label>
-          Schema <input name="schema" defaultValue={schema} size={12} />
-        </label>
-        <button type="submit">Apply</button>
-        <label>
-          Filter{' '}
-          <input value={filter} onChange={(e) => setFilter(e.target.value)} aria-label="filter by key" />
-        </label>
-        <ExportButtons
-          name={`unused-${what}`}
-          columns={cols}
-          rows={rows}
-          title={`Unused ${what} since ${since}`}
-        />
-      </form>
+      <UnusedControls u={u} />
       {q.error && <ErrorBox error={q.error} />}
       {!answer && !q.error && <Loading what={`unused ${what}`} />}
       {answer && (
@@ -103,37 +83,76 @@ export function UnusedView({ route }: { route: Route }) {
             {answer.totalCount > answer.edges.length && `, first ${answer.edges.length} shown`}
             {!answer.hasUsageData &&
               ' · no query log was ingested, so "unused" means only "nothing depends on it"'}
-            {filter && ` · ${rows.length} match the filter`}
+            {u.filter && ` · ${u.rows.length} match the filter`}
           </p>
-          <table className="wide">
-            <thead>
-              <tr>
-                {cols.map((c) => (
-                  <th key={c}>{c}</th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => (
-                <tr key={String(r.key)}>
-                  {cols.map((c) => (
-                    <td key={c} className={c.endsWith('Bytes') || c === 'rowCount' ? 'num' : ''}>
-                      {c === 'key' || c === 'relationKey' ? (
-                        <AssetLink k={String(r[c])} />
-                      ) : c.endsWith('Bytes') && typeof r[c] === 'number' ? (
-                        formatBytes(r[c] as number)
-                      ) : (
-                        String(r[c] ?? '')
-                      )}
-                    </td>
-                  ))}
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <UnusedTable cols={u.cols} rows={u.rows} />
         </>
       )}
     </section>
+  );
+}
+
+function UnusedControls({ u }: { u: ReturnType<typeof useUnused> }) {
+  const { what, since, schema } = u;
+  const go = (next: Record<string, string>) => navigate(href('unused', '', { what, since, schema, ...next }));
+  return (
+    <form
+      className="controls"
+      onSubmit={(e) => {
+        e.preventDefault();
+        const f = new FormData(e.currentTarget);
+        go({ since: String(f.get('since')), schema: String(f.get('schema')) });
+      }}
+    >
+      <label>
+        Not read since <input name="since" defaultValue={since} size={6} />
+      </label>
+      <label>
+        Schema <input name="schema" defaultValue={schema} size={12} />
+      </label>
+      <button type="submit">Apply</button>
+      <label>
+        Filter{' '}
+        <input value={u.filter} onChange={(e) => u.setFilter(e.target.value)} aria-label="filter by key" />
+      </label>
+      <ExportButtons
+        name={`unused-${what}`}
+        columns={u.cols}
+        rows={u.rows}
+        title={`Unused ${what} since ${since}`}
+      />
+    </form>
+  );
+}
+
+function UnusedTable({ cols, rows }: { cols: string[]; rows: Row[] }) {
+  return (
+    <table className="wide">
+      <thead>
+        <tr>
+          {cols.map((c) => (
+            <th key={c}>{c}</th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r) => (
+          <tr key={String(r.key)}>
+            {cols.map((c) => (
+              <td key={c} className={c.endsWith('Bytes') || c === 'rowCount' ? 'num' : ''}>
+                {c === 'key' || c === 'relationKey' ? (
+                  <AssetLink k={String(r[c])} />
+                ) : c.endsWith('Bytes') && typeof r[c] === 'number' ? (
+                  formatBytes(r[c] as number)
+                ) : (
+                  String(r[c] ?? '')
+                )}
+              </td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 
