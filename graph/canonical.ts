@@ -144,11 +144,8 @@ function isString(v: unknown): v is string {
 /** Node types of the keys other origins contribute, used to validate edge endpoints. */
 export type KeyTypeLookup = (key: string) => NodeType | undefined;
 
-/**
- * Validates a batch and returns it canonicalized. `existing` answers for keys contributed by other origins
- * (this origin's previous contribution does not count: it is being replaced). Throws STORE_WRITE_FAILED.
- */
-export function canonicalizeBatch(batch: LineageBatch, existing: KeyTypeLookup): OriginData {
+/** The batch's origin and section shapes. */
+function validateOrigin(batch: LineageBatch): void {
   const o = batch?.origin;
   if (!o || !isString(o.id) || o.id === '') fail('origin.id must be a non-empty string');
   if (!PROVENANCES.includes(o.provenance)) fail(`origin ${o.id}: unknown provenance ${String(o.provenance)}`);
@@ -156,7 +153,10 @@ export function canonicalizeBatch(batch: LineageBatch, existing: KeyTypeLookup):
     fail(`origin ${o.id}: label and ingestedAt are required`);
   for (const s of SECTIONS) if (!Array.isArray(batch[s])) fail(`${s} must be an array`);
   if (!Array.isArray(batch.fingerprints)) fail('fingerprints must be an array');
+}
 
+/** The batch's nodes (unique keys, known kinds, required fields); returns the type of every known key. */
+function validateNodes(batch: LineageBatch, existing: KeyTypeLookup): KeyTypeLookup {
   const local = new Map<string, NodeType>();
   const addNode = (key: unknown, type: NodeType) => {
     if (!isString(key) || key === '') fail(`a ${type} has no key`);
@@ -181,7 +181,11 @@ export function canonicalizeBatch(batch: LineageBatch, existing: KeyTypeLookup):
     if (!CONSUMER_KINDS.includes(c.kind)) fail(`consumer ${c.key}: unknown kind ${String(c.kind)}`);
     if (!Array.isArray(c.owners) || !Array.isArray(c.tags)) fail(`consumer ${c.key}: owners/tags required`);
   }
-  const typeOf = (key: string) => local.get(key) ?? existing(key);
+  return (key: string) => local.get(key) ?? existing(key);
+}
+
+/** Every column's relation and every edge's endpoints are known nodes of the right type; facts are well formed. */
+function validateEdges(batch: LineageBatch, typeOf: KeyTypeLookup): void {
   const expect = (key: unknown, type: NodeType, what: string) => {
     if (!isString(key) || typeOf(key) !== type) fail(`${what}: ${String(key)} is not a known ${type}`);
   };
@@ -210,6 +214,10 @@ export function canonicalizeBatch(batch: LineageBatch, existing: KeyTypeLookup):
     expect(e.to, 'consumer', what);
     checkFacts(e, what);
   }
+}
+
+/** Fingerprints and usage records carry their required fields. */
+function validateRecords(batch: LineageBatch): void {
   for (const f of batch.fingerprints) {
     if (!isString(f?.nodeKey) || !isString(f.at) || !isString(f.originId) || !Array.isArray(f.columns))
       fail('fingerprint: nodeKey, at, originId and columns are required');
@@ -220,8 +228,12 @@ export function canonicalizeBatch(batch: LineageBatch, existing: KeyTypeLookup):
       fail('usage record: target, user, day and lastAt are required');
     if (u.access !== 'read' && u.access !== 'write') fail(`usage record: bad access ${String(u.access)}`);
   }
+}
 
-  const data: OriginData = {
+/** The validated batch in canonical form: normalized nodes, canonical edges, every list sorted. */
+function canonicalData(batch: LineageBatch): OriginData {
+  const o = batch.origin;
+  return {
     origin: { id: o.id, provenance: o.provenance, label: o.label, ingestedAt: o.ingestedAt },
     relations: sortIfNeeded(batch.relations.map(normalizeRelation), (a, b) => cmp(a.key, b.key)),
     columns: sortIfNeeded(batch.columns.map(normalizeColumn), (a, b) => cmp(a.key, b.key)),
@@ -255,7 +267,17 @@ export function canonicalizeBatch(batch: LineageBatch, existing: KeyTypeLookup):
       stripUndefined({ ...d, where: d.where ? stripUndefined({ ...d.where }) : undefined }),
     ),
   };
-  return data;
+}
+
+/**
+ * Validates a batch and returns it canonicalized. `existing` answers for keys contributed by other origins
+ * (this origin's previous contribution does not count: it is being replaced). Throws STORE_WRITE_FAILED.
+ */
+export function canonicalizeBatch(batch: LineageBatch, existing: KeyTypeLookup): OriginData {
+  validateOrigin(batch);
+  validateEdges(batch, validateNodes(batch, existing));
+  validateRecords(batch);
+  return canonicalData(batch);
 }
 
 /** Equal plain JSON values (objects, arrays, strings, numbers, booleans, null). */

@@ -229,80 +229,103 @@ export interface PersistedIndex {
   consumerEdges: EdgeGroup;
 }
 
-/** Builds the index of `origins` (sorted by origin id); `persisted` is its saved part, when loaded. */
-export function buildIndex(
-  origins: StoredOrigin[],
-  pool: StringPool,
-  persisted?: PersistedIndex,
-): GraphIndex {
-  const keys =
-    persisted?.keys ??
-    mergeSortedUnique(
-      origins.flatMap((o) => [
-        o.relations.map((r) => r.key),
-        o.columns.map((c) => c.key),
-        o.consumers.map((c) => c.key),
-      ]),
-    );
+/** The merged node table: every key's id, type, contributor count and merged view. */
+interface NodeTable {
+  keys: string[];
+  ids: KeyIds;
+  type: Uint8Array;
+  contributors: Uint16Array;
+  views: NodeView[];
+}
+
+/** Every node key of the origins, sorted and unique. */
+function nodeKeys(origins: StoredOrigin[]): string[] {
+  return mergeSortedUnique(
+    origins.flatMap((o) => [
+      o.relations.map((r) => r.key),
+      o.columns.map((c) => c.key),
+      o.consumers.map((c) => c.key),
+    ]),
+  );
+}
+
+/** Types, contributor counts and views; a node several origins contribute gets the merged view. */
+function nodeTable(origins: StoredOrigin[], keys: string[]): NodeTable {
   const n = keys.length;
-  const ids = new KeyIds(keys);
-  const type = new Uint8Array(n);
-  const contributors = new Uint16Array(n);
-  const views: NodeView[] = new Array(n);
+  const t: NodeTable = {
+    keys,
+    ids: new KeyIds(keys),
+    type: new Uint8Array(n),
+    contributors: new Uint16Array(n),
+    views: new Array<NodeView>(n),
+  };
   const multi = new Map<number, Contribution<NodeView>[]>();
-  const byUniqueId = new Map<string, number[]>();
-  origins.forEach((o) => {
-    const add = (id: number, node: NodeView, t: number) => {
-      type[id] = t;
-      contributors[id]++;
-      if (views[id] === undefined) views[id] = node;
-      else {
-        const c: Contribution<NodeView> = { originId: o.origin.id, provenance: o.origin.provenance, node };
-        const list = multi.get(id);
-        if (list) list.push(c);
-        else {
-          const first = origins.find((p) => p.origin.id !== o.origin.id && hasNode(p, t, node.key))!;
-          multi.set(id, [
-            { originId: first.origin.id, provenance: first.origin.provenance, node: views[id] },
-            c,
-          ]);
-        }
-      }
-    };
+  for (const o of origins) {
     // Each list is sorted by key like `keys`: one forward walk finds every node's id.
-    const walk = (list: readonly NodeView[], t: number) => {
+    const walk = (list: readonly NodeView[], type: number) => {
       let p = 0;
       for (const node of list) {
         while (p < n && keys[p] !== node.key) p++;
         if (p === n) throw new Error(`the index has no key ${node.key}`);
-        add(p++, node, t);
+        addContribution(t, multi, origins, o, p++, node, type);
       }
     };
     walk(o.relations, TYPE_RELATION);
     walk(o.columns, TYPE_COLUMN);
     walk(o.consumers, TYPE_CONSUMER);
-  });
+  }
   for (const [id, list] of multi) {
-    const t = type[id];
-    views[id] =
-      t === TYPE_RELATION
+    const type = t.type[id];
+    t.views[id] =
+      type === TYPE_RELATION
         ? mergeRelation(list as Contribution<RelationNode>[])
-        : t === TYPE_COLUMN
+        : type === TYPE_COLUMN
           ? mergeColumn(list as Contribution<ColumnNode>[])
           : mergeConsumer(list as Contribution<ConsumerNode>[]);
   }
-  for (let id = 0; id < n; id++) {
-    if (type[id] === TYPE_COLUMN) continue;
-    const u = (views[id] as RelationNode | ConsumerNode).uniqueId;
-    if (u !== undefined) {
-      const list = byUniqueId.get(u);
-      if (list) list.push(id);
-      else byUniqueId.set(u, [id]);
-    }
+  return t;
+}
+
+/** Records origin `o`'s node at `id`; a second contributor starts the node's contribution list. */
+function addContribution(
+  t: NodeTable,
+  multi: Map<number, Contribution<NodeView>[]>,
+  origins: StoredOrigin[],
+  o: StoredOrigin,
+  id: number,
+  node: NodeView,
+  type: number,
+): void {
+  t.type[id] = type;
+  t.contributors[id]++;
+  if (t.views[id] === undefined) {
+    t.views[id] = node;
+    return;
   }
+  const c: Contribution<NodeView> = { originId: o.origin.id, provenance: o.origin.provenance, node };
+  const list = multi.get(id);
+  if (list) list.push(c);
+  else {
+    const first = origins.find((p) => p.origin.id !== o.origin.id && hasNode(p, type, node.key))!;
+    multi.set(id, [{ originId: first.origin.id, provenance: first.origin.provenance, node: t.views[id] }, c]);
+  }
+}
 
-  const structure = persisted ?? computeStructure(origins, pool, keys, ids, type, views);
+/** Relation and consumer ids by dbt unique_id. */
+function uniqueIdIndex(t: NodeTable): Map<string, number[]> {
+  const byUniqueId = new Map<string, number[]>();
+  for (let id = 0; id < t.keys.length; id++) {
+    if (t.type[id] === TYPE_COLUMN) continue;
+    const u = (t.views[id] as RelationNode | ConsumerNode).uniqueId;
+    if (u !== undefined) pushTo(byUniqueId, u, id);
+  }
+  return byUniqueId;
+}
 
+/** Checks, evidence and usage by the node they are about. */
+function recordsByKey(
+  origins: StoredOrigin[],
+): Pick<GraphIndex, 'checksByKey' | 'evidenceByKey' | 'usageByTarget'> {
   const checksByKey = new Map<string, Check[]>();
   const evidenceByKey = new Map<string, Evidence[]>();
   const usageByTarget = new Map<string, UsageRecord[]>();
@@ -314,20 +337,25 @@ export function buildIndex(
     for (const e of o.evidence) pushTo(evidenceByKey, e.nodeKey, e);
     for (const u of o.usage) pushTo(usageByTarget, u.target, u);
   }
+  return { checksByKey, evidenceByKey, usageByTarget };
+}
 
+/** Builds the index of `origins` (sorted by origin id); `persisted` is its saved part, when loaded. */
+export function buildIndex(
+  origins: StoredOrigin[],
+  pool: StringPool,
+  persisted?: PersistedIndex,
+): GraphIndex {
+  const t = nodeTable(origins, persisted?.keys ?? nodeKeys(origins));
+  const n = t.keys.length;
+  const structure = persisted ?? computeStructure(origins, pool, t);
   return {
     ...structure,
+    ...t,
+    ...recordsByKey(origins),
     origins,
     pool,
-    keys,
-    ids,
-    type,
-    contributors,
-    views,
-    byUniqueId,
-    checksByKey,
-    evidenceByKey,
-    usageByTarget,
+    byUniqueId: uniqueIdIndex(t),
     scratch: {
       gen: 0,
       stamp: new Uint32Array(n),
@@ -338,17 +366,37 @@ export function buildIndex(
   };
 }
 
-/** Columns per relation, and the three edge groups with their fact tables. */
-function computeStructure(
-  origins: StoredOrigin[],
-  pool: StringPool,
-  keys: string[],
-  ids: KeyIds,
-  type: Uint8Array,
-  views: NodeView[],
-): PersistedIndex {
-  const n = keys.length;
-  // Columns per relation.
+/** Facts of one edge category: where each lives, its endpoint ids (-1: dangling), kind and time. */
+interface Facts {
+  table: FactTable;
+  from: Int32Array;
+  to: Int32Array;
+  kind: Uint8Array;
+  ms: Float64Array;
+}
+
+function emptyFacts(total: number): Facts {
+  return {
+    table: { origin: new Uint16Array(total), index: new Uint32Array(total) },
+    from: new Int32Array(total),
+    to: new Int32Array(total),
+    kind: new Uint8Array(total),
+    ms: new Float64Array(total),
+  };
+}
+
+/** The id of `key` when it is a node of type `type`, else -1. */
+function idOf(t: NodeTable, key: string, type: number): number {
+  const id = t.ids.get(key);
+  return id !== undefined && t.type[id] === type ? id : -1;
+}
+
+/** Columns per relation (in column order: ordinal, then name). */
+function relationColumnsOf(
+  t: NodeTable,
+): Pick<PersistedIndex, 'columnRelation' | 'relationColumnsOff' | 'relationColumns'> {
+  const { type, views, ids } = t;
+  const n = t.keys.length;
   const columnRelation = new Int32Array(n).fill(-1);
   const relationColumnsOff = new Uint32Array(n + 1);
   let lastKey: string | null = null;
@@ -386,72 +434,63 @@ function computeStructure(
       relationColumns.set(sorted, lo);
     }
   }
+  return { columnRelation, relationColumnsOff, relationColumns };
+}
 
-  // Facts.
-  const idOf = (key: string, t: number) => {
-    const id = ids.get(key);
-    return id !== undefined && type[id] === t ? id : -1;
-  };
-  const collect = (section: 'relationEdges' | 'consumerEdges') => {
-    const total = origins.reduce((s, o) => s + o[section].length, 0);
-    const table: FactTable = { origin: new Uint16Array(total), index: new Uint32Array(total) };
-    const from = new Int32Array(total);
-    const to = new Int32Array(total);
-    const kind = new Uint8Array(total).fill(section === 'relationEdges' ? KIND_RELATION : KIND_CONSUMER);
-    const ms = new Float64Array(total);
-    const toType = section === 'relationEdges' ? TYPE_RELATION : TYPE_CONSUMER;
-    let i = 0;
-    origins.forEach((o, oi) => {
-      const list = o[section];
-      for (let k = 0; k < list.length; k++, i++) {
-        const e = list[k];
-        table.origin[i] = oi;
-        table.index[i] = k;
-        ms[i] = timeMs(e.firstSeen);
-        from[i] = idOf(e.from, TYPE_RELATION);
-        to[i] = idOf(e.to, toType);
-      }
-    });
-    return { table, from, to, kind, ms };
-  };
-  /** Column edges: endpoints and times resolved once per distinct pool string. */
-  const collectColumnEdges = () => {
-    const total = origins.reduce((s, o) => s + o.columnEdges.length, 0);
-    const table: FactTable = { origin: new Uint16Array(total), index: new Uint32Array(total) };
-    const from = new Int32Array(total);
-    const to = new Int32Array(total);
-    const kind = new Uint8Array(total);
-    const ms = new Float64Array(total);
-    const nodeOf = new Int32Array(pool.size).fill(-2);
-    const msOf = new Float64Array(pool.size).fill(Number.NaN);
-    const node = (p: number) => {
-      let v = nodeOf[p];
-      if (v === -2) v = nodeOf[p] = idOf(pool.at(p), TYPE_COLUMN);
-      return v;
-    };
-    let i = 0;
-    origins.forEach((o, oi) => {
-      const t = o.columnEdges;
-      for (let k = 0; k < t.length; k++, i++) {
-        table.origin[i] = oi;
-        table.index[i] = k;
-        const p = t.firstSeen[k];
-        let m = msOf[p];
-        if (Number.isNaN(m)) m = msOf[p] = timeMs(pool.at(p));
-        ms[i] = m;
-        from[i] = node(t.from[k]);
-        to[i] = node(t.to[k]);
-        kind[i] = t.kind[k];
-      }
-    });
-    return { table, from, to, kind, ms };
-  };
-  const col = collectColumnEdges();
-  const rel = collect('relationEdges');
-  const con = collect('consumerEdges');
-  const columnEdges = groupFacts(n, col.from, col.to, col.kind, col.ms);
+/** Relation or consumer edge facts. */
+function objectFacts(
+  origins: StoredOrigin[],
+  t: NodeTable,
+  section: 'relationEdges' | 'consumerEdges',
+): Facts {
+  const f = emptyFacts(origins.reduce((s, o) => s + o[section].length, 0));
+  f.kind.fill(section === 'relationEdges' ? KIND_RELATION : KIND_CONSUMER);
+  const toType = section === 'relationEdges' ? TYPE_RELATION : TYPE_CONSUMER;
+  let i = 0;
+  origins.forEach((o, oi) => {
+    const list = o[section];
+    for (let k = 0; k < list.length; k++, i++) {
+      const e = list[k];
+      f.table.origin[i] = oi;
+      f.table.index[i] = k;
+      f.ms[i] = timeMs(e.firstSeen);
+      f.from[i] = idOf(t, e.from, TYPE_RELATION);
+      f.to[i] = idOf(t, e.to, toType);
+    }
+  });
+  return f;
+}
 
-  // Relation pairs: explicit relation edges plus pairs implied by column edges (self-loops ignored).
+/** Column edge facts: endpoints and times resolved once per distinct pool string. */
+function columnFacts(origins: StoredOrigin[], pool: StringPool, t: NodeTable): Facts {
+  const f = emptyFacts(origins.reduce((s, o) => s + o.columnEdges.length, 0));
+  const nodeOf = new Int32Array(pool.size).fill(-2);
+  const msOf = new Float64Array(pool.size).fill(Number.NaN);
+  const node = (p: number) => {
+    let v = nodeOf[p];
+    if (v === -2) v = nodeOf[p] = idOf(t, pool.at(p), TYPE_COLUMN);
+    return v;
+  };
+  let i = 0;
+  origins.forEach((o, oi) => {
+    const e = o.columnEdges;
+    for (let k = 0; k < e.length; k++, i++) {
+      f.table.origin[i] = oi;
+      f.table.index[i] = k;
+      const p = e.firstSeen[k];
+      let m = msOf[p];
+      if (Number.isNaN(m)) m = msOf[p] = timeMs(pool.at(p));
+      f.ms[i] = m;
+      f.from[i] = node(e.from[k]);
+      f.to[i] = node(e.to[k]);
+      f.kind[i] = e.kind[k];
+    }
+  });
+  return f;
+}
+
+/** Relation pairs: explicit relation edges plus pairs implied by column edges (self-loops ignored). */
+function relationPairs(n: number, col: Facts, rel: Facts, columnRelation: Int32Array): EdgeGroup {
   const fc = col.from.length;
   const fr = rel.from.length;
   const pFrom = new Int32Array(fc + fr);
@@ -472,20 +511,25 @@ function computeStructure(
     pTo[fc + i] = ok ? rel.to[i] : -1;
     pMs[fc + i] = rel.ms[i];
   }
-  const relationEdges = groupFacts(n, pFrom, pTo, pKind, pMs);
-  const consumerEdges = groupFacts(n, con.from, con.to, con.kind, con.ms);
+  return groupFacts(n, pFrom, pTo, pKind, pMs);
+}
 
+/** Columns per relation, and the three edge groups with their fact tables. */
+function computeStructure(origins: StoredOrigin[], pool: StringPool, t: NodeTable): PersistedIndex {
+  const n = t.keys.length;
+  const columns = relationColumnsOf(t);
+  const col = columnFacts(origins, pool, t);
+  const rel = objectFacts(origins, t, 'relationEdges');
+  const con = objectFacts(origins, t, 'consumerEdges');
   return {
-    keys,
-    columnRelation,
-    relationColumnsOff,
-    relationColumns,
+    keys: t.keys,
+    ...columns,
     columnFacts: col.table,
     relationFacts: rel.table,
     consumerFacts: con.table,
-    columnEdges,
-    relationEdges,
-    consumerEdges,
+    columnEdges: groupFacts(n, col.from, col.to, col.kind, col.ms),
+    relationEdges: relationPairs(n, col, rel, columns.columnRelation),
+    consumerEdges: groupFacts(n, con.from, con.to, con.kind, con.ms),
   };
 }
 

@@ -117,174 +117,216 @@ export function topologicalLevels(nodes: DbtNode[]): DbtNode[][] {
   return out;
 }
 
-export async function addColumnLineage(ctx: LineageContext): Promise<LineageStats> {
-  const { project, index } = ctx;
-  const stats: LineageStats = {
-    compiled: 0,
-    withColumnLineage: 0,
-    withColumnEdges: 0,
-    parsed: 0,
-    cacheHits: 0,
-    failed: 0,
-    workers: 1,
-    reruns: 0,
-  };
+/** One lineage run: what every phase reads and the results the levels add to. */
+interface LineageRun {
+  ctx: LineageContext;
+  stats: LineageStats;
   /** Output columns resolved by the engine, per relation. */
-  const resolved = new Map<RelationKey, string[]>();
-  const ephemeralKeyByName = new Map<string, RelationKey>();
-  for (const [name, id] of index.ephemeralByName) {
+  resolved: Map<RelationKey, string[]>;
+  ephemeralKeyByName: Map<string, RelationKey>;
+  /** The SQL the engine reads, per model: the compiled SQL without inlined ephemeral CTEs. */
+  sqlOf: Map<string, string>;
+  /** Worker threads, created on the first level with SQL to parse (null: none; this thread parses). */
+  pool: SqlPool | null | undefined;
+}
+
+/** The relation an inlined `__dbt__cte__<name>` stands for, when it names an ephemeral model. */
+function ephemeralOf(run: LineageRun, key: RelationKey): RelationKey | undefined {
+  const last = splitKey(key).pop() ?? '';
+  const m = /^__dbt__cte__(.+)$/i.exec(last);
+  if (!m) return undefined;
+  return run.ephemeralKeyByName.get(m[1]) ?? run.ephemeralKeyByName.get(m[1].toLowerCase());
+}
+
+/** The columns of a relation as known so far: the catalog's, else what the engine resolved. */
+function known(run: LineageRun, key: RelationKey): string[] | undefined {
+  const k = ephemeralOf(run, key) ?? key;
+  // Documented (YAML) columns are often a partial list, so they are not taken as the relation's columns.
+  return run.ctx.index.catalogColumns.get(k) ?? run.resolved.get(k);
+}
+
+function hashOf(run: LineageRun, n: DbtNode): string {
+  const { ctx } = run;
+  return hash([
+    ctx.engineStamp ?? '',
+    ctx.project.platform,
+    n.database ?? '',
+    n.schema ?? '',
+    run.sqlOf.get(n.uniqueId) as string,
+  ]);
+}
+
+/** Every lookup answered as this thread would answer it now. */
+function sameAnswers(run: LineageRun, lookups: [RelationKey, string[] | null][]): boolean {
+  return lookups.every(([k, cols]) => sameList(known(run, k), cols));
+}
+
+/** A still-valid previous result, kept (set again) for the next ingest. */
+function fromCache(run: LineageRun, n: DbtNode, sqlHash: string): StatementLineage[] | null {
+  const cache = run.ctx.cache;
+  const cached = cache?.get(n.uniqueId);
+  if (!cached || cached.sqlHash !== sqlHash || !sameAnswers(run, cached.lookups)) return null;
+  cache?.set(n.uniqueId, cached);
+  return cached.statements;
+}
+
+function answer(run: LineageRun, key: RelationKey): [RelationKey, string[] | null] {
+  const cols = known(run, key);
+  return [key, cols ? [...cols] : null];
+}
+
+async function inProcess(run: LineageRun, n: DbtNode, sqlHash: string): Promise<Analysis> {
+  const { ctx } = run;
+  if (!ctx.analyzeSql) return { kind: 'none' };
+  const lookups = new Map<RelationKey, string[] | null>();
+  const schema: SchemaLookup = {
+    columns(key) {
+      const cols = known(run, key);
+      lookups.set(key, cols ? [...cols] : null);
+      return cols;
+    },
+  };
+  try {
+    const statements = await ctx.analyzeSql({
+      sql: run.sqlOf.get(n.uniqueId) as string,
+      platform: ctx.project.platform,
+      defaultDatabase: n.database,
+      defaultSchema: n.schema,
+      schema,
+      statementId: n.uniqueId,
+    });
+    ctx.cache?.set(n.uniqueId, {
+      sqlHash,
+      lookups: [...lookups.entries()].sort((a, c) => cmp(a[0], c[0])),
+      statements,
+    });
+    return { kind: 'parsed', statements };
+  } catch (err) {
+    return { kind: 'failed', error: oneLine(err) };
+  }
+}
+
+/**
+ * The schemas the engine will most likely ask for: the model itself (for {{ this }}), its parents, and the
+ * parents of ephemeral parents (inlined as CTEs).
+ */
+function prefetchFor(run: LineageRun, n: DbtNode): Map<RelationKey, string[] | null> {
+  const { project, index } = run.ctx;
+  const prefetch = new Map<RelationKey, string[] | null>();
+  const seen = new Set<string>();
+  const visit = (id: string): void => {
+    if (seen.has(id)) return;
+    seen.add(id);
     const k = index.keyOf.get(id);
+    if (k) prefetch.set(...answer(run, k));
+    const parent = project.nodes.get(id);
+    if (id !== n.uniqueId && parent?.materialized === 'ephemeral')
+      prefetch.set(...answer(run, ephemeralCteKey(project.platform, parent.name, n)));
+    if (id === n.uniqueId || parent?.materialized === 'ephemeral')
+      for (const d of parent?.dependsOn ?? []) visit(d);
+  };
+  visit(n.uniqueId);
+  return prefetch;
+}
+
+async function inWorker(run: LineageRun, pool: SqlPool, n: DbtNode, sqlHash: string): Promise<Analysis> {
+  const prefetch = prefetchFor(run, n);
+  for (let attempt = 0; attempt <= MAX_RETRIES; attempt++) {
+    let r: Awaited<ReturnType<SqlPool['run']>>;
+    try {
+      r = await pool.run({
+        sql: run.sqlOf.get(n.uniqueId) as string,
+        platform: run.ctx.project.platform,
+        defaultDatabase: n.database,
+        defaultSchema: n.schema,
+        statementId: n.uniqueId,
+        prefetch: [...prefetch],
+      });
+    } catch {
+      return inProcess(run, n, sqlHash); // a worker died (e.g. out of memory): this thread does the model
+    }
+    if (sameAnswers(run, r.lookups)) {
+      if (!r.ok) return { kind: 'failed', error: oneLine(new Error(r.error)) };
+      const lookups = r.lookups.sort((a, c) => cmp(a[0], c[0]));
+      run.ctx.cache?.set(n.uniqueId, { sqlHash, lookups, statements: r.statements });
+      return { kind: 'parsed', statements: r.statements };
+    }
+    // The engine asked about a relation we did not send: run again with the real answers.
+    run.stats.reruns++;
+    for (const [k] of r.lookups) prefetch.set(...answer(run, k));
+  }
+  return inProcess(run, n, sqlHash);
+}
+
+/** 1. Analyses a whole level against what the levels before it resolved (the cache first). */
+async function analyseLevel(run: LineageRun, level: DbtNode[]): Promise<Analysis[]> {
+  const { ctx } = run;
+  const hashes = level.map((n) => hashOf(run, n));
+  const cachedHits = level.map((n, i) => fromCache(run, n, hashes[i]));
+  const misses = cachedHits.filter((c) => c === null).length;
+  if (misses > 0 && ctx.analyzeSql && run.pool === undefined) {
+    run.pool = ctx.pool?.() ?? null;
+    if (run.pool) run.stats.workers = run.pool.size;
+  }
+  const pool = run.pool;
+  return Promise.all(
+    level.map((n, i): Promise<Analysis> | Analysis => {
+      const hit = cachedHits[i];
+      if (hit) return { kind: 'cached', statements: hit };
+      if (!ctx.analyzeSql) return { kind: 'none' };
+      return pool ? inWorker(run, pool, n, hashes[i]) : inProcess(run, n, hashes[i]);
+    }),
+  );
+}
+
+/** 2. Applies a level's results in order; only then do its outputs become known. */
+function applyLevel(run: LineageRun, level: DbtNode[], analyses: Analysis[]): void {
+  const outputs: [RelationKey, string[]][] = [];
+  level.forEach((n, i) => {
+    const out = applyAnalysis(run.ctx, n, analyses[i], run.stats, (key) => ephemeralOf(run, key));
+    if (out) outputs.push(out);
+  });
+  for (const [k, cols] of outputs) run.resolved.set(k, cols);
+}
+
+function startRun(ctx: LineageContext, candidates: DbtNode[]): LineageRun {
+  const ephemeralKeyByName = new Map<string, RelationKey>();
+  for (const [name, id] of ctx.index.ephemeralByName) {
+    const k = ctx.index.keyOf.get(id);
     if (k) ephemeralKeyByName.set(name, k);
   }
-  const ephemeralOf = (key: RelationKey): RelationKey | undefined => {
-    const last = splitKey(key).pop() ?? '';
-    const m = /^__dbt__cte__(.+)$/i.exec(last);
-    if (!m) return undefined;
-    return ephemeralKeyByName.get(m[1]) ?? ephemeralKeyByName.get(m[1].toLowerCase());
+  return {
+    ctx,
+    stats: {
+      compiled: 0,
+      withColumnLineage: 0,
+      withColumnEdges: 0,
+      parsed: 0,
+      cacheHits: 0,
+      failed: 0,
+      workers: 1,
+      reruns: 0,
+    },
+    resolved: new Map(),
+    ephemeralKeyByName,
+    sqlOf: new Map(candidates.map((n) => [n.uniqueId, stripEphemeralCtes(n.compiledSql as string)])),
+    pool: undefined,
   };
-  const known = (key: RelationKey): string[] | undefined => {
-    const eph = ephemeralOf(key);
-    const k = eph ?? key;
-    // Documented (YAML) columns are often a partial list, so they are not taken as the relation's columns.
-    return index.catalogColumns.get(k) ?? resolved.get(k);
-  };
+}
 
-  const candidates = [...project.nodes.values()].filter(
+export async function addColumnLineage(ctx: LineageContext): Promise<LineageStats> {
+  const candidates = [...ctx.project.nodes.values()].filter(
     (n) =>
       (n.resourceType === 'model' || n.resourceType === 'snapshot' || n.resourceType === 'analysis') &&
       n.compiledSql !== null,
   );
-  /** The SQL the engine reads: the compiled SQL without inlined ephemeral CTEs. */
-  const sqlOf = new Map(candidates.map((n) => [n.uniqueId, stripEphemeralCtes(n.compiledSql as string)]));
-  const hashOf = (n: DbtNode): string =>
-    hash([
-      ctx.engineStamp ?? '',
-      project.platform,
-      n.database ?? '',
-      n.schema ?? '',
-      sqlOf.get(n.uniqueId) as string,
-    ]);
-  /** Every lookup answered as this thread would answer it now. */
-  const sameAnswers = (lookups: [RelationKey, string[] | null][]): boolean =>
-    lookups.every(([k, cols]) => sameList(known(k), cols));
-  /** A still-valid previous result, kept (set again) for the next ingest. */
-  const fromCache = (n: DbtNode, sqlHash: string): StatementLineage[] | null => {
-    const cached = ctx.cache?.get(n.uniqueId);
-    if (!cached || cached.sqlHash !== sqlHash || !sameAnswers(cached.lookups)) return null;
-    ctx.cache?.set(n.uniqueId, cached);
-    return cached.statements;
-  };
-  const answer = (key: RelationKey): [RelationKey, string[] | null] => {
-    const cols = known(key);
-    return [key, cols ? [...cols] : null];
-  };
-
-  const inProcess = async (n: DbtNode, sqlHash: string): Promise<Analysis> => {
-    if (!ctx.analyzeSql) return { kind: 'none' };
-    const lookups = new Map<RelationKey, string[] | null>();
-    const schema: SchemaLookup = {
-      columns(key) {
-        const cols = known(key);
-        lookups.set(key, cols ? [...cols] : null);
-        return cols;
-      },
-    };
-    try {
-      const statements = await ctx.analyzeSql({
-        sql: sqlOf.get(n.uniqueId) as string,
-        platform: project.platform,
-        defaultDatabase: n.database,
-        defaultSchema: n.schema,
-        schema,
-        statementId: n.uniqueId,
-      });
-      ctx.cache?.set(n.uniqueId, {
-        sqlHash,
-        lookups: [...lookups.entries()].sort((a, c) => cmp(a[0], c[0])),
-        statements,
-      });
-      return { kind: 'parsed', statements };
-    } catch (err) {
-      return { kind: 'failed', error: oneLine(err) };
-    }
-  };
-
-  const inWorker = async (pool: SqlPool, n: DbtNode, sqlHash: string): Promise<Analysis> => {
-    // The schemas the engine will most likely ask for: the model itself (for {{ this }}), its parents, and
-    // the parents of ephemeral parents (inlined as CTEs).
-    const prefetch = new Map<RelationKey, string[] | null>();
-    const seen = new Set<string>();
-    const visit = (id: string): void => {
-      if (seen.has(id)) return;
-      seen.add(id);
-      const k = index.keyOf.get(id);
-      if (k) prefetch.set(...answer(k));
-      const parent = project.nodes.get(id);
-      if (id !== n.uniqueId && parent?.materialized === 'ephemeral')
-        prefetch.set(...answer(ephemeralCteKey(project.platform, parent.name, n)));
-      if (id === n.uniqueId || parent?.materialized === 'ephemeral')
-        for (const d of parent?.dependsOn ?? []) visit(d);
-    };
-    visit(n.uniqueId);
-    for (let attempt = 0; attempt <= MAX_RETRIES; attempt++) {
-      let r: Awaited<ReturnType<SqlPool['run']>>;
-      try {
-        r = await pool.run({
-          sql: sqlOf.get(n.uniqueId) as string,
-          platform: project.platform,
-          defaultDatabase: n.database,
-          defaultSchema: n.schema,
-          statementId: n.uniqueId,
-          prefetch: [...prefetch],
-        });
-      } catch {
-        return inProcess(n, sqlHash); // a worker died (e.g. out of memory): this thread does the model
-      }
-      if (sameAnswers(r.lookups)) {
-        if (!r.ok) return { kind: 'failed', error: oneLine(new Error(r.error)) };
-        const lookups = r.lookups.sort((a, c) => cmp(a[0], c[0]));
-        ctx.cache?.set(n.uniqueId, { sqlHash, lookups, statements: r.statements });
-        return { kind: 'parsed', statements: r.statements };
-      }
-      // The engine asked about a relation we did not send: run again with the real answers.
-      stats.reruns++;
-      for (const [k] of r.lookups) prefetch.set(...answer(k));
-    }
-    return inProcess(n, sqlHash);
-  };
-
-  const levels = topologicalLevels(candidates);
-  let pool: SqlPool | null | undefined;
+  const run = startRun(ctx, candidates);
   try {
-    for (const level of levels) {
-      // 1. Analyse the whole level against what the levels before it resolved (the cache first).
-      const hashes = level.map(hashOf);
-      const cachedHits = level.map((n, i) => fromCache(n, hashes[i]));
-      const misses = cachedHits.filter((c) => c === null).length;
-      if (misses > 0 && ctx.analyzeSql && pool === undefined) {
-        pool = ctx.pool?.() ?? null;
-        if (pool) stats.workers = pool.size;
-      }
-      const analyses: Analysis[] = await Promise.all(
-        level.map((n, i): Promise<Analysis> | Analysis => {
-          const hit = cachedHits[i];
-          if (hit) return { kind: 'cached', statements: hit };
-          if (!ctx.analyzeSql) return { kind: 'none' };
-          return pool ? inWorker(pool, n, hashes[i]) : inProcess(n, hashes[i]);
-        }),
-      );
-      // 2. Apply the results in order; only then do this level's outputs become known.
-      const outputs: [RelationKey, string[]][] = [];
-      level.forEach((n, i) => {
-        const out = applyAnalysis(ctx, n, analyses[i], stats, ephemeralOf);
-        if (out) outputs.push(out);
-      });
-      for (const [k, cols] of outputs) resolved.set(k, cols);
-    }
+    for (const level of topologicalLevels(candidates)) applyLevel(run, level, await analyseLevel(run, level));
   } finally {
-    if (pool) await pool.close();
+    if (run.pool) await run.pool.close();
   }
-  return stats;
+  return run.stats;
 }
 
 /** Adds one model's lineage to the batch; returns its resolved output columns (for its children). */

@@ -1,5 +1,6 @@
 // manifest.json (v1–v12) -> DbtProject. Validates node by node so the raw manifest can be dropped after.
 import { createHash } from 'node:crypto';
+import type { z } from 'zod';
 import type { Diagnostic, Owner, Platform } from '../../src/model/lineage.ts';
 import type { DbtColumn, DbtExposure, DbtNode, DbtProject, DbtResourceType, DbtSemantic } from './types.ts';
 import {
@@ -69,21 +70,26 @@ export interface ReadManifestResult {
   diagnostics: Diagnostic[];
 }
 
-/** Normalizes a parsed manifest. Throws DBT_* LineageErrors; never returns a half-valid project. */
-export function readManifest(json: unknown, file: string): ReadManifestResult {
-  const diagnostics: Diagnostic[] = [];
-  const version = checkVersion(json, 'manifest', file);
-  if (version.newer) diagnostics.push(newerVersionDiagnostic(version, file));
-  const top = validate(manifestTopSchema, json, file, '$');
-  const md = top.metadata;
+type ManifestTop = z.infer<typeof manifestTopSchema>;
 
+/** Owners of each dbt group, by group name. */
+function readGroups(top: ManifestTop, file: string): Map<string, Owner[]> {
   const groupOwners = new Map<string, Owner[]>();
   for (const [id, raw] of Object.entries(top.groups ?? {})) {
     const g = validate(groupSchema, raw, file, `$.groups${pathKey(id)}`);
     const o = g.owner ? ownerFrom(g.owner.name, g.owner.email, g.name) : null;
     groupOwners.set(g.name, o ? [o] : []);
   }
+  return groupOwners;
+}
 
+/** Nodes and sources by unique_id; a duplicated unique_id keeps the first entry and gets a diagnostic. */
+function readNodes(
+  top: ManifestTop,
+  file: string,
+  groupOwners: Map<string, Owner[]>,
+  diagnostics: Diagnostic[],
+): Map<string, DbtNode> {
   const nodes = new Map<string, DbtNode>();
   const addNode = (section: string, id: string, raw: unknown): void => {
     const jsonPath = `$.${section}${pathKey(id)}`;
@@ -95,7 +101,11 @@ export function readManifest(json: unknown, file: string): ReadManifestResult {
   };
   for (const [id, raw] of Object.entries(top.nodes)) addNode('nodes', id, raw);
   for (const [id, raw] of Object.entries(top.sources ?? {})) addNode('sources', id, raw);
+  return nodes;
+}
 
+/** Exposures, sorted by unique_id. */
+function readExposures(top: ManifestTop, file: string): DbtExposure[] {
   const exposures: DbtExposure[] = [];
   for (const [id, raw] of Object.entries(top.exposures ?? {})) {
     const e = validate(exposureSchema, raw, file, `$.exposures${pathKey(id)}`);
@@ -113,7 +123,11 @@ export function readManifest(json: unknown, file: string): ReadManifestResult {
       dependsOn: [...new Set(e.depends_on?.nodes ?? [])].sort(),
     });
   }
+  return exposures.sort((a, b) => cmp(a.uniqueId, b.uniqueId));
+}
 
+/** Metrics and semantic models, sorted by unique_id. */
+function readSemantics(top: ManifestTop, file: string): DbtSemantic[] {
   const semantics: DbtSemantic[] = [];
   const readSemantic = (section: 'metrics' | 'semantic_models', kind: DbtSemantic['kind']): void => {
     for (const [id, raw] of Object.entries(top[section] ?? {})) {
@@ -130,6 +144,19 @@ export function readManifest(json: unknown, file: string): ReadManifestResult {
   };
   readSemantic('metrics', 'metric');
   readSemantic('semantic_models', 'semantic_model');
+  return semantics.sort((a, b) => cmp(a.uniqueId, b.uniqueId));
+}
+
+/** Normalizes a parsed manifest. Throws DBT_* LineageErrors; never returns a half-valid project. */
+export function readManifest(json: unknown, file: string): ReadManifestResult {
+  const diagnostics: Diagnostic[] = [];
+  const version = checkVersion(json, 'manifest', file);
+  if (version.newer) diagnostics.push(newerVersionDiagnostic(version, file));
+  const top = validate(manifestTopSchema, json, file, '$');
+  const md = top.metadata;
+  const nodes = readNodes(top, file, readGroups(top, file), diagnostics);
+  const exposures = readExposures(top, file);
+  const semantics = readSemantics(top, file);
 
   const adapterType = md.adapter_type ?? 'generic';
   const platform = platformOf(adapterType);
@@ -151,8 +178,8 @@ export function readManifest(json: unknown, file: string): ReadManifestResult {
       platform,
       generatedAt: md.generated_at ?? undefined,
       nodes,
-      exposures: exposures.sort((a, b) => cmp(a.uniqueId, b.uniqueId)),
-      semantics: semantics.sort((a, b) => cmp(a.uniqueId, b.uniqueId)),
+      exposures,
+      semantics,
     },
     diagnostics,
   };

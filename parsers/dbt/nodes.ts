@@ -1,11 +1,11 @@
 // DbtProject + catalog -> relation, column, consumer nodes and checks in a BatchBuilder.
 import { existsSync, openSync, readSync, closeSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
-import type { ConsumerKind, RelationKind, RelationKey } from '../../src/model/lineage.ts';
+import type { ConsumerKind, ConsumerNode, RelationKind, RelationKey } from '../../src/model/lineage.ts';
 import { columnKey, columnName, relationIdentity } from '../../src/model/identity.ts';
 import type { BatchBuilder } from './builder.ts';
 import type { Catalog, CatalogTable } from './catalog.ts';
-import type { DbtNode, DbtProject } from './types.ts';
+import type { DbtExposure, DbtNode, DbtProject, DbtSemantic } from './types.ts';
 
 const RELATION_TYPES: Record<string, RelationKind | undefined> = {
   model: 'model',
@@ -219,6 +219,87 @@ const CONSUMER_KINDS: Record<string, ConsumerKind> = {
   analysis: 'analysis',
 };
 
+/** What the consumer phases share: the builder, the relation index, semantics by id and the ingest time. */
+interface ConsumerRun {
+  b: BatchBuilder;
+  index: NodeIndex;
+  semantics: Map<string, DbtSemantic>;
+  firstSeen: string;
+}
+
+/** The relations under dependencies, through metrics / semantic models (at most 8 levels deep). */
+function relationsOf(run: ConsumerRun, deps: string[]): Set<RelationKey> {
+  const out = new Set<RelationKey>();
+  const seen = new Set<string>();
+  let frontier = deps;
+  for (let depth = 0; depth < 8 && frontier.length > 0; depth++) {
+    const next: string[] = [];
+    for (const d of frontier) {
+      if (seen.has(d)) continue;
+      seen.add(d);
+      const key = run.index.keyOf.get(d);
+      if (key) out.add(key);
+      else next.push(...(run.semantics.get(d)?.dependsOn ?? []));
+    }
+    frontier = next;
+  }
+  return out;
+}
+
+/** Adds the consumer and an edge from every relation it depends on. */
+function addConsumer(run: ConsumerRun, consumer: ConsumerNode, dependsOn: string[]): void {
+  run.b.consumers.set(consumer.key, consumer);
+  for (const from of relationsOf(run, dependsOn))
+    run.b.addConsumerEdge({
+      from,
+      to: consumer.key,
+      provenance: 'dbt_manifest',
+      confidence: 'EXACT',
+      firstSeen: run.firstSeen,
+      lastSeen: run.firstSeen,
+      queryCount: 1,
+      statementId: consumer.key,
+    });
+}
+
+function exposureConsumer(e: DbtExposure): ConsumerNode {
+  return {
+    key: `exposure:${e.uniqueId}`,
+    kind: CONSUMER_KINDS[e.type] ?? 'other',
+    name: e.label ?? e.name,
+    uniqueId: e.uniqueId,
+    ...(e.url ? { url: e.url } : {}),
+    ...(e.description ? { description: e.description } : {}),
+    owners: e.owners,
+    tags: e.tags,
+    ...(e.maturity ? { maturity: e.maturity } : {}),
+  };
+}
+
+function semanticConsumer(s: DbtSemantic): ConsumerNode {
+  return {
+    key: `${s.kind}:${s.uniqueId}`,
+    kind: 'other',
+    name: s.name,
+    uniqueId: s.uniqueId,
+    ...(s.description ? { description: s.description } : {}),
+    owners: [],
+    tags: [...new Set([...s.tags, s.kind])].sort(),
+  };
+}
+
+function analysisConsumer(n: DbtNode): ConsumerNode {
+  return {
+    key: `analysis:${n.uniqueId}`,
+    kind: 'analysis',
+    name: n.name,
+    uniqueId: n.uniqueId,
+    ...(n.description ? { description: n.description } : {}),
+    owners: n.owners,
+    tags: n.tags,
+  };
+}
+
 /**
  * Exposures (and analyses, metrics, semantic models) become consumers. Dependencies on metrics / semantic
  * models are followed (bounded) to the relations underneath.
@@ -229,77 +310,16 @@ export function addConsumers(
   index: NodeIndex,
   firstSeen: string,
 ): void {
-  const semantics = new Map(project.semantics.map((s) => [s.uniqueId, s]));
-  const relationsOf = (deps: string[]): Set<RelationKey> => {
-    const out = new Set<RelationKey>();
-    const seen = new Set<string>();
-    let frontier = deps;
-    for (let depth = 0; depth < 8 && frontier.length > 0; depth++) {
-      const next: string[] = [];
-      for (const d of frontier) {
-        if (seen.has(d)) continue;
-        seen.add(d);
-        const key = index.keyOf.get(d);
-        if (key) out.add(key);
-        else next.push(...(semantics.get(d)?.dependsOn ?? []));
-      }
-      frontier = next;
-    }
-    return out;
+  const run: ConsumerRun = {
+    b,
+    index,
+    semantics: new Map(project.semantics.map((s) => [s.uniqueId, s])),
+    firstSeen,
   };
-  const edge = (from: RelationKey, to: string): void =>
-    b.addConsumerEdge({
-      from,
-      to,
-      provenance: 'dbt_manifest',
-      confidence: 'EXACT',
-      firstSeen,
-      lastSeen: firstSeen,
-      queryCount: 1,
-      statementId: to,
-    });
-  for (const e of project.exposures) {
-    const key = `exposure:${e.uniqueId}`;
-    b.consumers.set(key, {
-      key,
-      kind: CONSUMER_KINDS[e.type] ?? 'other',
-      name: e.label ?? e.name,
-      uniqueId: e.uniqueId,
-      ...(e.url ? { url: e.url } : {}),
-      ...(e.description ? { description: e.description } : {}),
-      owners: e.owners,
-      tags: e.tags,
-      ...(e.maturity ? { maturity: e.maturity } : {}),
-    });
-    for (const r of relationsOf(e.dependsOn)) edge(r, key);
-  }
-  for (const s of project.semantics) {
-    const key = `${s.kind}:${s.uniqueId}`;
-    b.consumers.set(key, {
-      key,
-      kind: 'other',
-      name: s.name,
-      uniqueId: s.uniqueId,
-      ...(s.description ? { description: s.description } : {}),
-      owners: [],
-      tags: [...new Set([...s.tags, s.kind])].sort(),
-    });
-    for (const r of relationsOf(s.dependsOn)) edge(r, key);
-  }
-  for (const n of project.nodes.values()) {
-    if (n.resourceType !== 'analysis') continue;
-    const key = `analysis:${n.uniqueId}`;
-    b.consumers.set(key, {
-      key,
-      kind: 'analysis',
-      name: n.name,
-      uniqueId: n.uniqueId,
-      ...(n.description ? { description: n.description } : {}),
-      owners: n.owners,
-      tags: n.tags,
-    });
-    for (const r of relationsOf(n.dependsOn)) edge(r, key);
-  }
+  for (const e of project.exposures) addConsumer(run, exposureConsumer(e), e.dependsOn);
+  for (const s of project.semantics) addConsumer(run, semanticConsumer(s), s.dependsOn);
+  for (const n of project.nodes.values())
+    if (n.resourceType === 'analysis') addConsumer(run, analysisConsumer(n), n.dependsOn);
 }
 
 /** Tests become checks on the column they test (when it is a known column) or on the relation. */
