@@ -6,7 +6,7 @@
 // (inode, size, mtime) changed, checked at most every reloadCheckMs.
 import { isLineageError, lineageError } from '../../src/errors.ts';
 import type { Fingerprint, LineageBatch, NodeKey } from '../../src/model/lineage.ts';
-import { canonicalizeBatch } from '../canonical.ts';
+import { canonicalizeBatch, type OriginData } from '../canonical.ts';
 import { contentOf, fingerprintsToAppend, MAX_FINGERPRINTS_PER_NODE, sameContent } from '../records.ts';
 import type { ApplyResult, LineageStore, NeighborOptions, TraverseOptions } from '../store.ts';
 import { storedContent, toStored, type StoredOrigin } from './column-edges.ts';
@@ -57,8 +57,25 @@ interface Change<T> {
   result: T;
 }
 
-/** The apply rule: replace the origin's contribution, or only its label/time when the content is the same. */
-function applyChange(s: State, batch: LineageBatch): Change<ApplyResult> {
+/** A batch on its way into the store: emptied once it is canonicalized, so nothing here holds it after that. */
+interface BatchBox {
+  batch: LineageBatch | null;
+}
+
+/** The canonical batch and what the apply decided from it, before the index is rebuilt. */
+interface Prepared {
+  /** Null once the origin is stored (its column edge objects are then garbage). */
+  data: OriginData | null;
+  originId: string;
+  counts: ApplyResult['counts'];
+  fps: FingerprintHistory | null;
+  previous: StoredOrigin | undefined;
+}
+
+/** Validates and canonicalizes the boxed batch against the state, and lets go of the batch. */
+function prepareApply(s: State, box: BatchBox): Prepared {
+  const batch = box.batch as LineageBatch;
+  box.batch = null;
   const previous = s.ix.origins.find((o) => o.origin.id === batch?.origin?.id);
   const ownKeys = new Set<string>();
   if (previous)
@@ -76,24 +93,45 @@ function applyChange(s: State, batch: LineageBatch): Change<ApplyResult> {
     relationEdges: data.relationEdges.length,
   };
   const fps = appendFingerprints(s.fingerprints, batch.fingerprints);
-  const result = (unchanged: boolean): ApplyResult => ({ originId: data.origin.id, unchanged, counts });
-  if (previous && sameContent(storedContent(previous, s.ix.pool), contentOf(data))) {
-    const o = previous.origin;
-    const metaChanged = o.label !== data.origin.label || o.ingestedAt !== data.origin.ingestedAt;
-    if (!metaChanged && fps === null) return { next: null, result: result(true) };
-    const origins = s.ix.origins.map((p) => (p === previous ? { ...previous, origin: data.origin } : p));
-    return {
-      next: { ix: { ...s.ix, origins }, fingerprints: fps ?? s.fingerprints, stamp: s.stamp },
-      result: result(fps === null),
-    };
-  }
-  const origins: StoredOrigin[] = s.ix.origins.filter((o) => o !== previous);
-  origins.push(toStored(data, s.ix.pool));
+  return { data, originId: data.origin.id, counts, fps, previous };
+}
+
+/** The same content as the origin's previous contribution: only its label/time (or fingerprints) change. */
+function sameContentChange(s: State, p: Prepared, previous: StoredOrigin): Change<ApplyResult> {
+  const data = p.data as OriginData;
+  const result = (unchanged: boolean): ApplyResult => ({ originId: p.originId, unchanged, counts: p.counts });
+  const o = previous.origin;
+  const metaChanged = o.label !== data.origin.label || o.ingestedAt !== data.origin.ingestedAt;
+  if (!metaChanged && p.fps === null) return { next: null, result: result(true) };
+  const origins = s.ix.origins.map((q) => (q === previous ? { ...previous, origin: data.origin } : q));
+  return {
+    next: { ix: { ...s.ix, origins }, fingerprints: p.fps ?? s.fingerprints, stamp: s.stamp },
+    result: result(p.fps === null),
+  };
+}
+
+/**
+ * Replaces the origin's contribution and rebuilds the index. The canonical batch is dropped as soon as it is
+ * stored (its column edges are then a table), so its objects can be collected while the index is built.
+ */
+function replaceChange(s: State, p: Prepared): Change<ApplyResult> {
+  const origins: StoredOrigin[] = s.ix.origins.filter((o) => o !== p.previous);
+  origins.push(toStored(p.data as OriginData, s.ix.pool));
+  p.data = null;
   origins.sort((a, b) => (a.origin.id < b.origin.id ? -1 : a.origin.id > b.origin.id ? 1 : 0));
   return {
-    next: { ix: buildIndex(origins, s.ix.pool), fingerprints: fps ?? s.fingerprints, stamp: s.stamp },
-    result: result(false),
+    next: { ix: buildIndex(origins, s.ix.pool), fingerprints: p.fps ?? s.fingerprints, stamp: s.stamp },
+    result: { originId: p.originId, unchanged: false, counts: p.counts },
   };
+}
+
+/** The apply rule: replace the origin's contribution, or only its label/time when the content is the same. */
+function applyChange(s: State, box: BatchBox): Change<ApplyResult> {
+  const p = prepareApply(s, box);
+  const previous = p.previous;
+  if (previous && sameContent(storedContent(previous, s.ix.pool), contentOf(p.data as OriginData)))
+    return sameContentChange(s, p, previous);
+  return replaceChange(s, p);
 }
 
 function removeChange(s: State, originId: string): Change<boolean> {
@@ -152,7 +190,11 @@ function storeOver(st: EmbeddedState): EmbeddedStore {
   const ix = () => st.fresh().ix;
   return {
     kind: 'embedded',
-    applyBatch: async (batch: LineageBatch) => st.write((s) => applyChange(s, batch)),
+    // Not async: the batch is held only by its box, which the apply empties before building the index.
+    applyBatch: (batch: LineageBatch) => {
+      const box: BatchBox = { batch };
+      return st.write((s) => applyChange(s, box));
+    },
     removeOrigin: async (originId: string) => st.write((s) => removeChange(s, originId)),
     getNodes: async (keys) => q.getNodes(ix(), keys),
     findByUniqueId: async (uniqueId) => q.findByUniqueId(ix(), uniqueId),

@@ -2,7 +2,7 @@
 // one origin (`dbt:<project>`), replacing what the previous ingest of that project contributed. Bad input
 // throws before the store is touched. Used by `lineage ingest dbt`, `lineage demo` and the ingest mutation.
 import type { SqlTextStage, SqlTextStore } from '../../graph/sql-text/index.ts';
-import type { LineageStore } from '../../graph/store.ts';
+import type { ApplyResult, LineageStore } from '../../graph/store.ts';
 import { artifactPaths, parseDbtTarget, type ParseDbtOptions } from '../../parsers/dbt/index.ts';
 import type { AnalyzeSql } from '../../parsers/dbt/sql-engine.ts';
 import type { LineageBatch, Severity } from '../model/lineage.ts';
@@ -208,7 +208,7 @@ export async function ingestDbt(
     parsed.cache?.save();
     parsed.cache?.release();
     parseMs = clock.ms();
-    applied = await store.applyBatch(parsed.batch);
+    applied = await handOver(store, parsed);
   } catch (err) {
     sqlStage?.abort();
     throw err;
@@ -246,6 +246,16 @@ async function commitSqlText(
   } catch (err) {
     return { code: 'STORE_WRITE_FAILED', severity: 'warning', message: (err as Error).message };
   }
+}
+
+/**
+ * Applies the parsed batch and lets go of it here (not async: no suspended frame keeps it), so the store is
+ * its only holder and can free the batch's millions of objects while it builds its index.
+ */
+function handOver(store: LineageStore, parsed: { batch: LineageBatch | null }): Promise<ApplyResult> {
+  const batch = parsed.batch as LineageBatch;
+  parsed.batch = null;
+  return store.applyBatch(batch);
 }
 
 /** The previous ingest's summary when the artifacts are byte-identical and the store still holds it. */
