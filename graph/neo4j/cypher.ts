@@ -40,7 +40,13 @@
 // point at them come back when the node does (the embedded store keeps facts by key the same way).
 
 /** `v` is contributed by an active generation (the `live` of an entity). */
-const live = (v: string): string => `any(g IN ${v}.gens WHERE g IN $active)`;
+const live = (v: string): string => `any(g IN ${v}.gens WHERE g IN active)`;
+
+/**
+ * Every read statement starts with this: the active generations (`active`), read inside the statement, so no
+ * store call spends a round trip on them. CALL subqueries import `active` explicitly.
+ */
+const ACTIVE = 'MATCH (ao:LineageOrigin) WITH collect(ao.gen) AS active';
 
 // ---------------------------------------------------------------- generations
 
@@ -230,55 +236,69 @@ WITH k, collect(f) AS fs
 UNWIND fs[$keep..] AS old
 DELETE old`;
 
-// ---------------------------------------------------------------- reads (every one takes $active)
+// ---------------------------------------------------------------- reads (every one starts with ACTIVE)
 
 export const CONTRIBUTIONS_BY_KEYS = `
+${ACTIVE}
 UNWIND $keys AS k
 MATCH (c:Contribution {key: k}) USING INDEX c:Contribution(key)
-WHERE c.gen IN $active
+WHERE c.gen IN active
 RETURN c.key AS key, c.type AS type, c.originId AS originId, c.provenance AS provenance, c.json AS json`;
 
-export const CONTRIBUTIONS_BY_TYPE = `
-MATCH (c:Contribution) WHERE c.type = $type AND c.gen IN $active
+/**
+ * Every active contribution of one entity type, found from the entity label (no index on the contribution's
+ * type: one index entry less per written node; migration 6 drops it).
+ */
+export function contributionsOfType(type: 'relation' | 'consumer'): string {
+  const label = type === 'relation' ? 'Relation' : 'Consumer';
+  return `${ACTIVE}
+MATCH (n:${label}) WHERE ${live('n')}
+MATCH (c:Contribution {key: n.key}) USING INDEX c:Contribution(key)
+WHERE c.type = '${type}' AND c.gen IN active
 RETURN c.key AS key, c.type AS type, c.originId AS originId, c.provenance AS provenance, c.json AS json`;
+}
 
 /**
  * The column contributions of many relations in one statement (columnsOfMany): one row per requested key that
  * is a live relation, with every active contribution of its columns (`cs`, possibly empty).
  */
 export const COLUMN_CONTRIBUTIONS_OF_RELATIONS = `
+${ACTIVE}
 UNWIND $keys AS k
 MATCH (r:Relation {key: k}) USING INDEX r:Relation(key)
 WHERE ${live('r')}
 CALL {
-  WITH k
+  WITH k, active
   MATCH (n:Column {rel: k}) USING INDEX n:Column(rel)
   MATCH (c:Contribution {key: n.key}) USING INDEX c:Contribution(key)
-  WHERE c.type = 'column' AND c.gen IN $active
+  WHERE c.type = 'column' AND c.gen IN active
   RETURN collect({key: c.key, type: c.type, originId: c.originId, provenance: c.provenance, json: c.json}) AS cs
 }
 RETURN k AS relation, cs`;
 
 export const KEYS_BY_UNIQUE_ID = `
+${ACTIVE}
 MATCH (c:Contribution {uniqueId: $uniqueId}) USING INDEX c:Contribution(uniqueId)
-WHERE c.gen IN $active
+WHERE c.gen IN active
 RETURN DISTINCT c.key AS key`;
 
 /** Candidates for search; the score (graph/search-score.ts) is computed on the merged views. */
 export const SEARCH_CANDIDATES = `
+${ACTIVE}
 MATCH (c:Contribution)
 WHERE c.search CONTAINS $needle
-  AND c.type IN $types AND c.gen IN $active
+  AND c.type IN $types AND c.gen IN active
 RETURN DISTINCT c.key AS key`;
 
 export const NODE_TYPES_OF = `
+${ACTIVE}
 UNWIND $keys AS k
 CALL {
-  WITH k MATCH (n:Relation {key: k}) WHERE ${live('n')} RETURN 'relation' AS type
+  WITH k, active MATCH (n:Relation {key: k}) WHERE ${live('n')} RETURN 'relation' AS type
   UNION
-  WITH k MATCH (n:Column {key: k}) WHERE ${live('n')} RETURN 'column' AS type
+  WITH k, active MATCH (n:Column {key: k}) WHERE ${live('n')} RETURN 'column' AS type
   UNION
-  WITH k MATCH (n:Consumer {key: k}) WHERE ${live('n')} RETURN 'consumer' AS type
+  WITH k, active MATCH (n:Consumer {key: k}) WHERE ${live('n')} RETURN 'consumer' AS type
 }
 RETURN k AS key, type`;
 
@@ -290,12 +310,14 @@ const FACT_FIELDS = `e.provenance AS provenance, e.confidence AS confidence, e.f
 
 /** Column edge facts touching one column (both endpoints live). */
 export const COLUMN_EDGE_FACTS_OUT = `
+${ACTIVE}
 MATCH (a:Column {key: $key})-[e:COLUMN_FLOW]->(b:Column) USING INDEX a:Column(key)
-WHERE e.gen IN $active AND ${live('a')} AND ${live('b')}
+WHERE e.gen IN active AND ${live('a')} AND ${live('b')}
 RETURN a.key AS from, b.key AS to, e.kind AS kind, ${FACT_FIELDS}`;
 export const COLUMN_EDGE_FACTS_IN = `
+${ACTIVE}
 MATCH (a:Column)-[e:COLUMN_FLOW]->(b:Column {key: $key}) USING INDEX b:Column(key)
-WHERE e.gen IN $active AND ${live('a')} AND ${live('b')}
+WHERE e.gen IN active AND ${live('a')} AND ${live('b')}
 RETURN a.key AS from, b.key AS to, e.kind AS kind, ${FACT_FIELDS}`;
 
 /**
@@ -305,38 +327,46 @@ RETURN a.key AS from, b.key AS to, e.kind AS kind, ${FACT_FIELDS}`;
  * traversals and whole-graph summaries use the materialized RELATION_LINKs instead.
  */
 export const RELATION_EDGE_FACTS_OUT = `
+${ACTIVE}
 CALL {
+  WITH active
   MATCH (a:Relation {key: $key})-[e:RELATION_FLOW]->(b:Relation) USING INDEX a:Relation(key)
-  WHERE e.gen IN $active AND b.key <> a.key AND ${live('a')} AND ${live('b')}
+  WHERE e.gen IN active AND b.key <> a.key AND ${live('a')} AND ${live('b')}
   RETURN a.key AS from, b.key AS to, 'RELATION' AS kind, ${FACT_FIELDS}
   UNION ALL
+  WITH active
   MATCH (self:Relation {key: $key}) WHERE ${live('self')}
   MATCH (a:Column {rel: $key})-[e:COLUMN_FLOW]->(b:Column) USING INDEX a:Column(rel)
-  WHERE e.gen IN $active AND b.rel <> $key AND ${live('a')} AND ${live('b')} AND ${liveRel('b')}
+  WHERE e.gen IN active AND b.rel <> $key AND ${live('a')} AND ${live('b')} AND ${liveRel('b')}
   RETURN $key AS from, b.rel AS to, 'RELATION' AS kind, ${FACT_FIELDS}
   UNION ALL
+  WITH active
   MATCH (a:Relation {key: $key})-[e:CONSUMED_BY]->(b:Consumer) USING INDEX a:Relation(key)
-  WHERE e.gen IN $active AND ${live('a')} AND ${live('b')}
+  WHERE e.gen IN active AND ${live('a')} AND ${live('b')}
   RETURN a.key AS from, b.key AS to, 'CONSUMER' AS kind, ${FACT_FIELDS}
 }
 RETURN from, to, kind, provenance, confidence, firstSeen, lastSeen, queryCount, statementId`;
 
 export const RELATION_EDGE_FACTS_IN = `
+${ACTIVE}
 CALL {
+  WITH active
   MATCH (a:Relation)-[e:RELATION_FLOW]->(b:Relation {key: $key}) USING INDEX b:Relation(key)
-  WHERE e.gen IN $active AND b.key <> a.key AND ${live('a')} AND ${live('b')}
+  WHERE e.gen IN active AND b.key <> a.key AND ${live('a')} AND ${live('b')}
   RETURN a.key AS from, b.key AS to, 'RELATION' AS kind, ${FACT_FIELDS}
   UNION ALL
+  WITH active
   MATCH (self:Relation {key: $key}) WHERE ${live('self')}
   MATCH (a:Column)-[e:COLUMN_FLOW]->(b:Column {rel: $key}) USING INDEX b:Column(rel)
-  WHERE e.gen IN $active AND a.rel <> $key AND ${live('a')} AND ${live('b')} AND ${liveRel('a')}
+  WHERE e.gen IN active AND a.rel <> $key AND ${live('a')} AND ${live('b')} AND ${liveRel('a')}
   RETURN a.rel AS from, $key AS to, 'RELATION' AS kind, ${FACT_FIELDS}
 }
 RETURN from, to, kind, provenance, confidence, firstSeen, lastSeen, queryCount, statementId`;
 
 export const CONSUMER_EDGE_FACTS_IN = `
+${ACTIVE}
 MATCH (a:Relation)-[e:CONSUMED_BY]->(b:Consumer {key: $key}) USING INDEX b:Consumer(key)
-WHERE e.gen IN $active AND ${live('a')} AND ${live('b')}
+WHERE e.gen IN active AND ${live('a')} AND ${live('b')}
 RETURN a.key AS from, b.key AS to, 'CONSUMER' AS kind, ${FACT_FIELDS}`;
 
 // ---- traversal: one query per BFS level.
@@ -347,26 +377,28 @@ RETURN a.key AS from, b.key AS to, 'CONSUMER' AS kind, ${FACT_FIELDS}`;
 // per direction (O(V + E) for the whole walk), and returns only DISTINCT (from, to, kind) triples, so
 // diamonds never multiply rows. `ms` is the fact's firstSeen in epoch ms (unparsable = -Infinity), the same
 // number the embedded store compares for asOf; a merged edge is followed when any fact passes.
-// The generation filter is a property test on the expanded relationship and node (`e.gen IN $active`, the
+// The generation filter is a property test on the expanded relationship and node (`e.gen IN active`, the
 // node's `gens`), applied in the Filter right after the Expand: PROFILE shows NodeUniqueIndexSeek(key) ->
 // Expand(All) -> Filter -> Distinct, the same plan shape as without generations (no extra index lookups, no
 // Eager). A lookup of an (:Origin)-[:ACTIVE]->(:Generation) node per row instead would add one join per
 // expanded edge. `USING INDEX` on the start node is deliberate: with one active generation the planner
-// rewrites `e.gen IN $active` to `e.gen = $active[0]` and was seen to pick the relationship index on `gen`
+// rewrote `e.gen IN $active` (then a parameter) to `e.gen = $active[0]` and was seen to pick the relationship index on `gen`
 // (there for cleanup) — a seek over every edge of the generation, then a filter on the start key — for the
 // CONSUMED_BY branch; the hint keeps every per-key read anchored on the key (or rel) index.
 
 export const STEP_COLUMN_DOWN = `
+${ACTIVE}
 UNWIND $frontier AS k
 MATCH (a:Column {key: k})-[e:COLUMN_FLOW]->(b:Column) USING INDEX a:Column(key)
-WHERE e.gen IN $active AND ${live('b')}
+WHERE e.gen IN active AND ${live('b')}
   AND ($kinds IS NULL OR e.kind IN $kinds) AND ($asOf IS NULL OR e.ms <= $asOf)
 RETURN DISTINCT k AS from, b.key AS to, e.kind AS kind`;
 
 export const STEP_COLUMN_UP = `
+${ACTIVE}
 UNWIND $frontier AS k
 MATCH (a:Column {key: k})<-[e:COLUMN_FLOW]-(b:Column) USING INDEX a:Column(key)
-WHERE e.gen IN $active AND ${live('b')}
+WHERE e.gen IN active AND ${live('b')}
   AND ($kinds IS NULL OR e.kind IN $kinds) AND ($asOf IS NULL OR e.ms <= $asOf)
 RETURN DISTINCT k AS from, b.key AS to, e.kind AS kind`;
 
@@ -385,69 +417,100 @@ const linkHolds = (from: string, to: string, asOf = '$asOf'): string => `(
   }))`;
 
 export const STEP_RELATION_DOWN = `
+${ACTIVE}
 UNWIND $frontier AS k
 CALL {
-  WITH k
+  WITH k, active
   MATCH (s:Relation {key: k})-[e:RELATION_FLOW]->(b:Relation) USING INDEX s:Relation(key)
-  WHERE e.gen IN $active AND b.key <> k AND ${live('b')} AND ($asOf IS NULL OR e.ms <= $asOf)
+  WHERE e.gen IN active AND b.key <> k AND ${live('b')} AND ($asOf IS NULL OR e.ms <= $asOf)
   RETURN DISTINCT b.key AS to, 'RELATION' AS kind, 'relation' AS type
   UNION
-  WITH k
+  WITH k, active
   MATCH (s:Relation {key: k})-[l:RELATION_LINK]->(b:Relation) USING INDEX s:Relation(key)
-  WHERE l.gen IN $active AND ${live('b')} AND ${linkHolds('k', 'b.key')}
+  WHERE l.gen IN active AND ${live('b')} AND ${linkHolds('k', 'b.key')}
   RETURN DISTINCT b.key AS to, 'RELATION' AS kind, 'relation' AS type
   UNION
-  WITH k
+  WITH k, active
   MATCH (s:Relation {key: k})-[e:CONSUMED_BY]->(b:Consumer) USING INDEX s:Relation(key)
-  WHERE $consumers AND e.gen IN $active AND ${live('b')} AND ($asOf IS NULL OR e.ms <= $asOf)
+  WHERE $consumers AND e.gen IN active AND ${live('b')} AND ($asOf IS NULL OR e.ms <= $asOf)
   RETURN DISTINCT b.key AS to, 'CONSUMER' AS kind, 'consumer' AS type
 }
 RETURN k AS from, to, kind, type`;
 
 export const STEP_RELATION_UP = `
+${ACTIVE}
 UNWIND $frontier AS k
 CALL {
-  WITH k
+  WITH k, active
   MATCH (s:Relation {key: k})<-[e:RELATION_FLOW]-(b:Relation) USING INDEX s:Relation(key)
-  WHERE e.gen IN $active AND b.key <> k AND ${live('b')} AND ($asOf IS NULL OR e.ms <= $asOf)
+  WHERE e.gen IN active AND b.key <> k AND ${live('b')} AND ($asOf IS NULL OR e.ms <= $asOf)
   RETURN DISTINCT b.key AS to, 'RELATION' AS kind, 'relation' AS type
   UNION
-  WITH k
+  WITH k, active
   MATCH (s:Relation {key: k})<-[l:RELATION_LINK]-(b:Relation) USING INDEX s:Relation(key)
-  WHERE l.gen IN $active AND ${live('b')} AND ${linkHolds('b.key', 'k')}
+  WHERE l.gen IN active AND ${live('b')} AND ${linkHolds('b.key', 'k')}
   RETURN DISTINCT b.key AS to, 'RELATION' AS kind, 'relation' AS type
 }
 RETURN k AS from, to, kind, type`;
 
-/** `v` is contributed by a generation in the statement's own `active` variable (one-statement walks). */
-const liveIn = (v: string): string => `any(g IN ${v}.gens WHERE g IN active)`;
+const liveIn = live;
 
 /**
  * The start of a one-statement walk: the active generations (read in the statement, no round trip of their
  * own), then the live starts of `label` (`valid`, sorted by the caller) and their nodes (`ss`).
  */
 const WALK_START = (label: 'Column' | 'Relation'): string => `
-MATCH (o:LineageOrigin) WITH collect(o.gen) AS active
+${ACTIVE}
 OPTIONAL MATCH (s:${label}) USING INDEX s:${label}(key)
 WHERE s.key IN $starts AND ${liveIn('s')}
 WITH active, collect(s) AS ss, collect(s.key) AS valid`;
+
+/** Which optional filters a walk applies: a statement per combination leaves the unused ones out entirely. */
+export interface WalkFilters {
+  kinds: boolean;
+  asOf: boolean;
+}
+
+/**
+ * The reached nodes `d` at their BFS `distance` (from the var-length expand), with `preds` only where the
+ * result can use them: nodes within maxDepth and no farther than the `$limit`-th nearest one (only the first
+ * `$limit` in (distance, key) order are kept, and their parents are nearer still). A walk that reaches
+ * thousands of nodes with a small limit computes a few parents, not thousands.
+ */
+const withPreds = (into: string, type: string): string => `
+  WITH active, d, distance ORDER BY distance
+  WITH active, collect([d, distance]) AS found
+  WITH active, found,
+    CASE WHEN $limit = 0 THEN 0 WHEN size(found) > $limit THEN found[$limit - 1][1] ELSE $maxDepth END AS upto
+  UNWIND found AS f
+  WITH active, f[0] AS d, f[1] AS distance, upto
+  CALL {
+    WITH active, d, distance, upto${into}
+  }
+  RETURN collect([d.key, distance, preds, '${type}']) AS rows,
+    collect(CASE WHEN distance <= $maxDepth THEN [d, distance] END) AS near`;
 
 /**
  * A whole column-level traversal in one statement (one round trip with the active generations and the start
  * check): a pruning BFS var-length expand (each node visited once, `min(length(p))` is its BFS depth; never
  * paths) over live columns and the column edges passing the filters, to `depth` = maxDepth + 1 hops (the
- * extra hop only tells "truncated by depth"), then, for the nodes within maxDepth, every filtered edge into
- * them (`preds`), from which graph/traversal.ts picks the witness parent. Var-length bounds must be literals:
- * `depth` is a validated integer. One row: `valid` (the live starts) and `rows` ([key, distance, preds]).
- * PROFILE (2k tables): NodeUniqueIndexSeek(key) -> VarLengthExpand(Pruning,BFS) with the generation and
- * filter predicates inlined -> per reached node Expand(All) into it; no index scan, no Eager.
+ * extra hop only tells "truncated by depth"), then the followed edges into the nodes that need a parent
+ * (`preds`, see withPreds), from which graph/traversal.ts picks the witness parent. Var-length bounds must be
+ * literals: `depth` is a validated integer. One row: `valid` (the live starts) and `rows`
+ * ([key, distance, preds, type]). PROFILE (2k and 10k tables): NodeUniqueIndexSeek(key) ->
+ * VarLengthExpand(Pruning,BFS) with the generation and filter predicates inlined -> per reached node
+ * Expand(All) into it; no index scan, no Eager.
  */
-export function columnTraversal(downstream: boolean, depth: number): string {
+export function columnTraversal(downstream: boolean, depth: number, filters: WalkFilters): string {
   if (!Number.isInteger(depth) || depth < 1) throw new Error(`bad traversal depth ${depth}`);
   const [l, r] = downstream ? ['-', '->'] : ['<-', '-'];
   const [il, ir] = downstream ? ['<-', '-'] : ['-', '->'];
   const pass = (e: string): string =>
-    `${e}.gen IN active AND ($kinds IS NULL OR ${e}.kind IN $kinds) AND ($asOf IS NULL OR ${e}.ms <= $asOf)`;
+    [
+      `${e}.gen IN active`,
+      ...(filters.kinds ? [`${e}.kind IN $kinds`] : []),
+      ...(filters.asOf ? [`${e}.ms <= $asOf`] : []),
+    ].join(' AND ');
   return `${WALK_START('Column')}
 CALL {
   WITH active, ss, valid
@@ -455,14 +518,13 @@ CALL {
   MATCH p = (s)${l}[:COLUMN_FLOW*1..${depth}]${r}(d:Column)
   WHERE all(e IN relationships(p) WHERE ${pass('e')}) AND all(n IN nodes(p) WHERE ${liveIn('n')})
   WITH active, valid, d, min(length(p)) AS distance
-  WHERE NOT d.key IN valid
-  CALL {
-    WITH active, d, distance
+  WHERE NOT d.key IN valid${withPreds(
+    `
     MATCH (d)${il}[e:COLUMN_FLOW]${ir}(x:Column)
-    WHERE distance <= $maxDepth AND ${pass('e')} AND ${liveIn('x')}
-    RETURN collect(DISTINCT [x.key, e.kind]) AS preds
-  }
-  RETURN collect([d.key, distance, preds]) AS rows
+    WHERE distance <= upto AND distance <= $maxDepth AND ${pass('e')} AND ${liveIn('x')}
+    RETURN collect(DISTINCT [x.key, e.kind]) AS preds`,
+    'column',
+  )}
 }
 RETURN valid, rows`;
 }
@@ -471,16 +533,18 @@ RETURN valid, rows`;
  * A relation-level edge `e` (RELATION_FLOW or RELATION_LINK) is followed: explicit relation edges by their
  * generation and asOf, materialized links by linkHolds (see above) on their own two relations.
  */
-const relationHop = (e: string): string => `CASE type(${e})
-  WHEN 'RELATION_FLOW' THEN ${e}.gen IN active AND ($asOf IS NULL OR ${e}.ms <= $asOf)
+const relationHop = (e: string, asOf: boolean): string => {
+  const before = (v: string): string => (asOf ? ` AND ${v} <= $asOf` : '');
+  return `CASE type(${e})
+  WHEN 'RELATION_FLOW' THEN ${e}.gen IN active${before(`${e}.ms`)}
   ELSE ${e}.gen IN active AND (
-    (${e}.lms IS NOT NULL AND ($asOf IS NULL OR ${e}.lms <= $asOf))
+    (${e}.lms IS NOT NULL${before(`${e}.lms`)})
     OR (${e}.ext AND EXISTS {
       MATCH (x:Column {rel: startNode(${e}).key})-[c:COLUMN_FLOW]->(y:Column)
-      WHERE y.rel = endNode(${e}).key AND c.gen = ${e}.gen AND ${liveIn('x')} AND ${liveIn('y')}
-        AND ($asOf IS NULL OR c.ms <= $asOf)
+      WHERE y.rel = endNode(${e}).key AND c.gen = ${e}.gen AND ${liveIn('x')} AND ${liveIn('y')}${before('c.ms')}
     }))
   END`;
+};
 
 /**
  * A whole relation-level traversal in one statement, the same shape as columnTraversal: a pruning BFS over
@@ -489,10 +553,11 @@ const relationHop = (e: string): string => `CASE type(${e})
  * the relations within maxDepth (distance = the nearest such relation's + 1). Rows are
  * [key, distance, preds, type].
  */
-export function relationTraversal(downstream: boolean, depth: number): string {
+export function relationTraversal(downstream: boolean, depth: number, filters: WalkFilters): string {
   if (!Number.isInteger(depth) || depth < 1) throw new Error(`bad traversal depth ${depth}`);
   const [l, r] = downstream ? ['-', '->'] : ['<-', '-'];
   const [il, ir] = downstream ? ['<-', '-'] : ['-', '->'];
+  const hop = (e: string): string => relationHop(e, filters.asOf);
   const consumers = downstream
     ? `
 CALL {
@@ -502,7 +567,7 @@ CALL {
   MATCH (f)-[e:CONSUMED_BY]->(c:Consumer)
   // any(g IN active WHERE g = e.gen), not e.gen IN active: that one makes the planner seek the CONSUMED_BY(gen)
   // index (every consumer edge of the generation, per row) instead of expanding from f.
-  WHERE $consumers AND any(g IN active WHERE g = e.gen) AND ($asOf IS NULL OR e.ms <= $asOf) AND ${liveIn('c')}
+  WHERE $consumers AND any(g IN active WHERE g = e.gen)${filters.asOf ? ' AND e.ms <= $asOf' : ''} AND ${liveIn('c')}
   WITH c, min(dist) + 1 AS distance, collect(DISTINCT [f.key, 'CONSUMER']) AS preds
   RETURN collect([c.key, distance, preds, 'consumer']) AS crows
 }`
@@ -513,17 +578,15 @@ CALL {
   WITH active, ss, valid
   UNWIND ss AS s
   MATCH p = (s)${l}[:RELATION_FLOW|RELATION_LINK*1..${depth}]${r}(d:Relation)
-  WHERE all(e IN relationships(p) WHERE ${relationHop('e')}) AND all(n IN nodes(p) WHERE ${liveIn('n')})
+  WHERE all(e IN relationships(p) WHERE ${hop('e')}) AND all(n IN nodes(p) WHERE ${liveIn('n')})
   WITH active, valid, d, min(length(p)) AS distance
-  WHERE NOT d.key IN valid
-  CALL {
-    WITH active, d, distance
+  WHERE NOT d.key IN valid${withPreds(
+    `
     MATCH (d)${il}[e:RELATION_FLOW|RELATION_LINK]${ir}(x:Relation)
-    WHERE distance <= $maxDepth AND x <> d AND ${relationHop('e')} AND ${liveIn('x')}
-    RETURN collect(DISTINCT [x.key, 'RELATION']) AS preds
-  }
-  RETURN collect([d.key, distance, preds, 'relation']) AS rows,
-    collect(CASE WHEN distance <= $maxDepth THEN [d, distance] END) AS near
+    WHERE distance <= upto AND distance <= $maxDepth AND x <> d AND ${hop('e')} AND ${liveIn('x')}
+    RETURN collect(DISTINCT [x.key, 'RELATION']) AS preds`,
+    'relation',
+  )}
 }${consumers}
 RETURN valid, rows + crows AS rows`;
 }
@@ -531,58 +594,68 @@ RETURN valid, rows + crows AS rows`;
 // ---- whole-graph summaries
 
 export const RELATION_PAIRS = `
+${ACTIVE}
 CALL {
+  WITH active
   MATCH (a:Relation)-[e:RELATION_FLOW]->(b:Relation)
-  WHERE e.gen IN $active AND a.key <> b.key AND ${live('a')} AND ${live('b')}
+  WHERE e.gen IN active AND a.key <> b.key AND ${live('a')} AND ${live('b')}
   RETURN DISTINCT a.key AS from, b.key AS to
   UNION
+  WITH active
   MATCH (a:Relation)-[l:RELATION_LINK]->(b:Relation)
-  WHERE l.gen IN $active AND ${live('a')} AND ${live('b')} AND ${linkHolds('a.key', 'b.key', 'null')}
+  WHERE l.gen IN active AND ${live('a')} AND ${live('b')} AND ${linkHolds('a.key', 'b.key', 'null')}
   RETURN DISTINCT a.key AS from, b.key AS to
 }
 RETURN from, to`;
 
 /** Distinct merged column edges (from, to, kind) between different live relations, counted per relation. */
 export const CROSS_RELATION_COLUMN_EDGES = `
+${ACTIVE}
 MATCH (a:Column)-[e:COLUMN_FLOW]->(b:Column)
-WHERE e.gen IN $active AND a.rel <> b.rel AND ${live('a')} AND ${live('b')} AND ${liveRel('a')} AND ${liveRel('b')}
+WHERE e.gen IN active AND a.rel <> b.rel AND ${live('a')} AND ${live('b')} AND ${liveRel('a')} AND ${liveRel('b')}
 WITH DISTINCT a.key AS ak, a.rel AS ar, b.key AS bk, b.rel AS br, e.kind AS kind
 RETURN ar AS fromRel, br AS toRel, count(*) AS n`;
 
 export const CONSUMER_COUNTS = `
+${ACTIVE}
 MATCH (a:Relation)-[e:CONSUMED_BY]->(b:Consumer)
-WHERE e.gen IN $active AND ${live('a')} AND ${live('b')}
+WHERE e.gen IN active AND ${live('a')} AND ${live('b')}
 RETURN a.key AS key, count(DISTINCT b) AS n`;
 
 export const COLUMN_COUNTS = `
+${ACTIVE}
 MATCH (c:Column) WHERE ${live('c')}
 RETURN c.rel AS key, count(*) AS n`;
 
 export const CHECKS_BY_KEYS = `
+${ACTIVE}
 UNWIND $keys AS k
 CALL {
-  WITH k MATCH (c:LineageCheck {relationKey: k}) RETURN c
+  WITH k, active MATCH (c:LineageCheck {relationKey: k}) RETURN c
   UNION
-  WITH k MATCH (c:LineageCheck {columnKey: k}) RETURN c
+  WITH k, active MATCH (c:LineageCheck {columnKey: k}) RETURN c
 }
-WITH DISTINCT c WHERE c.gen IN $active
+WITH DISTINCT c, active WHERE c.gen IN active
 RETURN c.originId AS originId, c.provenance AS provenance, c.json AS json`;
 
 export const EVIDENCE_BY_KEYS = `
+${ACTIVE}
 UNWIND $keys AS k
 MATCH (e:LineageEvidence {nodeKey: k}) USING INDEX e:LineageEvidence(nodeKey)
-WHERE e.gen IN $active
+WHERE e.gen IN active
 RETURN e.originId AS originId, e.json AS json`;
 
 export const USAGE_ALL = `
+${ACTIVE}
 MATCH (u:LineageUsage)
-WHERE u.gen IN $active AND u.day >= $sinceDay AND ($untilDay IS NULL OR u.day <= $untilDay)
+WHERE u.gen IN active AND u.day >= $sinceDay AND ($untilDay IS NULL OR u.day <= $untilDay)
 RETURN u.originId AS originId, u.json AS json`;
 
 export const USAGE_BY_TARGETS = `
+${ACTIVE}
 UNWIND $targets AS t
 MATCH (u:LineageUsage {target: t}) USING INDEX u:LineageUsage(target)
-WHERE u.gen IN $active AND u.day >= $sinceDay AND ($untilDay IS NULL OR u.day <= $untilDay)
+WHERE u.gen IN active AND u.day >= $sinceDay AND ($untilDay IS NULL OR u.day <= $untilDay)
 RETURN u.originId AS originId, u.json AS json`;
 
 export const FINGERPRINTS_BY_KEYS = `
@@ -600,28 +673,33 @@ RETURN o.id AS id, o.provenance AS provenance, o.label AS label, o.ingestedAt AS
 ORDER BY id`;
 
 export const DIAGNOSTICS = `
+${ACTIVE}
 MATCH (d:LineageDiagnostic)
-WHERE d.gen IN $active AND ($originId IS NULL OR d.originId = $originId)
+WHERE d.gen IN active AND ($originId IS NULL OR d.originId = $originId)
   AND ($severity IS NULL OR d.severity = $severity) AND ($code IS NULL OR d.code = $code)
 RETURN d.originId AS originId, d.seq AS seq, d.json AS json`;
 
 export const DIAGNOSTIC_COUNTS = `
+${ACTIVE}
 MATCH (d:LineageDiagnostic)
-WHERE d.gen IN $active
+WHERE d.gen IN active
 RETURN d.severity AS severity, count(*) AS n`;
 
 export const COUNT_LIVE = `
-CALL { MATCH (n:Relation) WHERE ${live('n')} RETURN count(n) AS relations }
-CALL { MATCH (n:Column) WHERE ${live('n')} RETURN count(n) AS columns }
-CALL { MATCH (n:Consumer) WHERE ${live('n')} RETURN count(n) AS consumers }
+${ACTIVE}
+CALL { WITH active MATCH (n:Relation) WHERE ${live('n')} RETURN count(n) AS relations }
+CALL { WITH active MATCH (n:Column) WHERE ${live('n')} RETURN count(n) AS columns }
+CALL { WITH active MATCH (n:Consumer) WHERE ${live('n')} RETURN count(n) AS consumers }
 CALL {
+  WITH active
   MATCH (a:Column)-[e:COLUMN_FLOW]->(b:Column)
-  WHERE e.gen IN $active AND ${live('a')} AND ${live('b')}
+  WHERE e.gen IN active AND ${live('a')} AND ${live('b')}
   WITH DISTINCT a, b, e.kind AS kind RETURN count(*) AS columnEdges
 }
 CALL {
+  WITH active
   MATCH (a:Relation)-[e:CONSUMED_BY]->(b:Consumer)
-  WHERE e.gen IN $active AND ${live('a')} AND ${live('b')}
+  WHERE e.gen IN active AND ${live('a')} AND ${live('b')}
   WITH DISTINCT a, b RETURN count(*) AS consumerEdges
 }
 RETURN relations, columns, consumers, columnEdges, consumerEdges`;

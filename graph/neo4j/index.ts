@@ -134,7 +134,8 @@ export async function openNeo4jStore(options: Neo4jStoreOptions): Promise<Lineag
   const o = { ...DEFAULTS, ...stripUndefined(options) };
   const driver = neo4j.driver(options.uri, neo4j.auth.basic(options.user, options.password), {
     disableLosslessIntegers: true,
-    maxTransactionRetryTime: o.maxRetryTimeMs,
+    // Retries are the store's own (Neo4jStore.tx): the driver's loop would retry an unreachable server too.
+    maxTransactionRetryTime: 0,
     maxConnectionPoolSize: o.maxPoolSize,
     connectionTimeout: o.connectTimeoutMs,
     connectionAcquisitionTimeout: Math.max(o.connectTimeoutMs, Math.min(o.queryTimeoutMs, 10_000)),
@@ -332,6 +333,7 @@ class Neo4jStore implements LineageStore {
   private readonly txTimeoutMs: number;
   private readonly writeTimeoutMs: number;
   private readonly retiredGraceMs: number;
+  private readonly maxRetryTimeMs: number;
   private readonly timers = new Set<NodeJS.Timeout>();
   private closed = false;
 
@@ -344,6 +346,7 @@ class Neo4jStore implements LineageStore {
     this.txTimeoutMs = options.queryTimeoutMs;
     this.writeTimeoutMs = options.writeTimeoutMs;
     this.retiredGraceMs = options.retiredGraceMs;
+    this.maxRetryTimeMs = options.maxRetryTimeMs;
   }
 
   // ------------------------------------------------------------------ plumbing
@@ -381,26 +384,48 @@ class Neo4jStore implements LineageStore {
     }
   }
 
-  /** One managed write transaction (retried by the driver on transient errors); errors are not wrapped. */
+  /**
+   * One managed write transaction. Transient errors (deadlock, leader switch) are retried here for at most
+   * `maxRetryTimeMs` (the driver's own retry loop is off); a dropped connection is retried only while the
+   * server still answers a connectivity check, so with the server gone the write fails with
+   * STORE_UNAVAILABLE at once instead of after the whole retry time.
+   */
   private async tx<T>(work: (tx: ManagedTransaction) => Promise<T>): Promise<T> {
-    const session = this.driver.session({
-      database: this.database,
-      defaultAccessMode: neo4j.session.WRITE,
-      bookmarkManager: this.driver.executeQueryBookmarkManager,
-    });
-    try {
-      return await session.executeWrite(work, { timeout: this.writeTimeoutMs });
-    } finally {
-      await session.close();
+    const until = Date.now() + this.maxRetryTimeMs;
+    for (let attempt = 0; ; attempt++) {
+      const session = this.driver.session({
+        database: this.database,
+        defaultAccessMode: neo4j.session.WRITE,
+        bookmarkManager: this.driver.executeQueryBookmarkManager,
+      });
+      try {
+        return await session.executeWrite(work, { timeout: this.writeTimeoutMs });
+      } catch (err) {
+        const gone = unreachable(err) && !(await this.ping());
+        if (gone)
+          throw lineageError(
+            'STORE_UNAVAILABLE',
+            `Neo4j is unreachable: ${(err as Error).message}`,
+            undefined,
+            err,
+          );
+        if (!neo4j.isRetryableError(err) || Date.now() >= until) throw err;
+      } finally {
+        await session.close().catch(() => undefined);
+      }
+      await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
     }
   }
 
-  /** Runs a write operation; any failure but a rejected batch becomes STORE_WRITE_FAILED. */
+  /**
+   * Runs a write operation; any failure but a rejected batch or an unreachable server (STORE_UNAVAILABLE, the
+   * previous state is kept as well) becomes STORE_WRITE_FAILED.
+   */
   private async writing<T>(what: string, work: () => Promise<T>): Promise<T> {
     try {
       return await work();
     } catch (err) {
-      if (isLineageError(err) && err.code !== 'STORE_UNAVAILABLE') throw err;
+      if (isLineageError(err)) throw err;
       throw lineageError(
         'STORE_WRITE_FAILED',
         `${what} failed, the previous state is kept: ${(err as Error).message}`,
@@ -411,7 +436,7 @@ class Neo4jStore implements LineageStore {
   }
 
   /** The generation of every origin: what reads may see (`$active`). */
-  private async activeGens(on: 'leader' | 'any' = 'any'): Promise<string[]> {
+  private async activeGens(on: 'leader' | 'any'): Promise<string[]> {
     return (await this.read(Q.ACTIVE_GENERATIONS, {}, on)).map((r) => r.gen as string);
   }
 
@@ -425,24 +450,7 @@ class Neo4jStore implements LineageStore {
   async applyBatch(batch: LineageBatch): Promise<ApplyResult> {
     const originId = batch?.origin?.id;
     return this.writing(`ingest of origin ${String(originId)}`, async () => {
-      const referenced = new Set<string>();
-      for (const c of batch.columns ?? []) referenced.add(c.relationKey);
-      for (const list of [batch.relations, batch.columns, batch.consumers])
-        for (const n of list ?? []) referenced.add(n.key);
-      for (const list of [batch.columnEdges, batch.relationEdges, batch.consumerEdges])
-        for (const e of list ?? []) {
-          referenced.add(e.from);
-          referenced.add(e.to);
-        }
-      const active = await this.activeGens('leader');
-      const others = new Map<string, { type: NodeType; rel: string | null }>();
-      for (const part of chunks([...referenced], this.batchSize))
-        for (const r of await this.read(
-          Q.OTHER_KEY_TYPES,
-          { keys: part, originId: originId ?? '', active },
-          'leader',
-        ))
-          others.set(r.key as string, { type: r.type as NodeType, rel: (r.rel as string | null) ?? null });
+      const others = await this.otherOriginsKeys(batch);
       const data = canonicalizeBatch(batch, (k) => others.get(k)?.type);
       const id = data.origin.id;
       const counts = {
@@ -479,41 +487,66 @@ class Neo4jStore implements LineageStore {
       const gen = `${id}@${new Date().toISOString()}#${randomUUID().slice(0, 8)}`;
       const writes = this.txBatch();
       writes.add(Q.BEGIN_GENERATION, { gen, originId: id, startedAt: new Date().toISOString() }, 1);
-      const relOf = (key: string): string | null => {
-        const own = ownColumns.get(key);
-        return own ?? others.get(key)?.rel ?? null;
-      };
       const ownColumns = new Map(data.columns.map((c) => [c.key, c.relationKey]));
+      const relOf = (key: string): string | null => ownColumns.get(key) ?? others.get(key)?.rel ?? null;
       await this.stageOrigin(data, gen, writes, relOf, new Set(ownColumns.keys()));
       // The switch (plus the batch's fingerprints, which are history) commits with the last staged rows: a
       // batch of at most `batchSize` rows is one transaction.
       await writes.commit(async (tx) => {
-        const ok = await tx.run(Q.ACTIVATE_GENERATION, { gen });
-        if (ok.records.length === 0)
-          throw lineageError(
-            'STORE_WRITE_FAILED',
-            `ingest of origin ${id} was superseded by another writer of the same origin; nothing was changed`,
-          );
-        const retire = tx.run(Q.RETIRE_ACTIVE, { originId: id, gen, retiredAt: Date.now() });
-        const sw = tx.run(Q.SWITCH_ORIGIN, {
-          originId: id,
-          gen,
-          provenance: data.origin.provenance,
-          label: data.origin.label,
-          ingestedAt: data.origin.ingestedAt,
-          hash,
-          relations: neo4j.int(data.relations.length),
-          columns: neo4j.int(data.columns.length),
-          columnEdges: neo4j.int(data.columnEdges.length),
-          relationEdges: neo4j.int(data.relationEdges.length),
-          diagnostics: neo4j.int(data.diagnostics.length),
-        });
-        await Promise.all([retire, sw]);
+        await this.switchGeneration(tx, data, gen, hash);
         await this.appendFingerprints(tx, batch.fingerprints);
       });
       await this.deleteRetiredAfterCommit(id);
       return { originId: id, unchanged: false, counts };
     });
+  }
+
+  /** Type (and a column's relation) of every key the batch references that other active origins contribute. */
+  private async otherOriginsKeys(
+    batch: LineageBatch,
+  ): Promise<Map<string, { type: NodeType; rel: string | null }>> {
+    const referenced = new Set<string>();
+    for (const c of batch.columns ?? []) referenced.add(c.relationKey);
+    for (const list of [batch.relations, batch.columns, batch.consumers])
+      for (const n of list ?? []) referenced.add(n.key);
+    for (const list of [batch.columnEdges, batch.relationEdges, batch.consumerEdges])
+      for (const e of list ?? []) {
+        referenced.add(e.from);
+        referenced.add(e.to);
+      }
+    const active = await this.activeGens('leader');
+    const others = new Map<string, { type: NodeType; rel: string | null }>();
+    const originId = batch?.origin?.id ?? '';
+    for (const part of chunks([...referenced], this.batchSize))
+      for (const r of await this.read(Q.OTHER_KEY_TYPES, { keys: part, originId, active }, 'leader'))
+        others.set(r.key as string, { type: r.type as NodeType, rel: (r.rel as string | null) ?? null });
+    return others;
+  }
+
+  /** The switch: the staged generation becomes the origin's active one, its previous one is retired. */
+  private async switchGeneration(tx: ManagedTransaction, data: OriginData, gen: string, hash: string) {
+    const id = data.origin.id;
+    const ok = await tx.run(Q.ACTIVATE_GENERATION, { gen });
+    if (ok.records.length === 0)
+      throw lineageError(
+        'STORE_WRITE_FAILED',
+        `ingest of origin ${id} was superseded by another writer of the same origin; nothing was changed`,
+      );
+    const retire = tx.run(Q.RETIRE_ACTIVE, { originId: id, gen, retiredAt: Date.now() });
+    const sw = tx.run(Q.SWITCH_ORIGIN, {
+      originId: id,
+      gen,
+      provenance: data.origin.provenance,
+      label: data.origin.label,
+      ingestedAt: data.origin.ingestedAt,
+      hash,
+      relations: neo4j.int(data.relations.length),
+      columns: neo4j.int(data.columns.length),
+      columnEdges: neo4j.int(data.columnEdges.length),
+      relationEdges: neo4j.int(data.relationEdges.length),
+      diagnostics: neo4j.int(data.diagnostics.length),
+    });
+    await Promise.all([retire, sw]);
   }
 
   async removeOrigin(originId: string): Promise<boolean> {
@@ -704,20 +737,18 @@ class Neo4jStore implements LineageStore {
     return out;
   }
 
-  async getNodes(keys: readonly NodeKey[], active?: string[]): Promise<Map<NodeKey, AnyNode>> {
+  async getNodes(keys: readonly NodeKey[]): Promise<Map<NodeKey, AnyNode>> {
     const unique = [...new Set(keys)];
     if (unique.length === 0) return new Map();
-    const gens = active ?? (await this.activeGens());
     const rows: Row[] = [];
     for (const part of chunks(unique, this.batchSize))
-      rows.push(...(await this.read(Q.CONTRIBUTIONS_BY_KEYS, { keys: part, active: gens })));
+      rows.push(...(await this.read(Q.CONTRIBUTIONS_BY_KEYS, { keys: part })));
     return this.mergeRows(rows);
   }
 
   async findByUniqueId(uniqueId: string): Promise<AnyNode[]> {
-    const active = await this.activeGens();
-    const keys = (await this.read(Q.KEYS_BY_UNIQUE_ID, { uniqueId, active })).map((r) => r.key as string);
-    const nodes = await this.getNodes(keys, active);
+    const keys = (await this.read(Q.KEYS_BY_UNIQUE_ID, { uniqueId })).map((r) => r.key as string);
+    const nodes = await this.getNodes(keys);
     return [...nodes.values()]
       .filter((n) => n.type !== 'column' && n.node.uniqueId === uniqueId)
       .sort((a, b) => compareStrings(a.node.key, b.node.key));
@@ -727,12 +758,9 @@ class Neo4jStore implements LineageStore {
     const needle = normalizeSearchText(text);
     if (needle === '' || options.limit <= 0) return [];
     const types = options.types ? [...options.types] : [...NODE_TYPE_ORDER];
-    const active = await this.activeGens();
-    const keys = (await this.read(Q.SEARCH_CANDIDATES, { needle, types, active })).map(
-      (r) => r.key as string,
-    );
+    const keys = (await this.read(Q.SEARCH_CANDIDATES, { needle, types })).map((r) => r.key as string);
     const hits: SearchHit[] = [];
-    for (const [key, n] of await this.getNodes(keys, active)) {
+    for (const [key, n] of await this.getNodes(keys)) {
       if (!types.includes(n.type)) continue;
       const s = searchable(n);
       const score = searchScore(needle, { key, ...s });
@@ -749,9 +777,8 @@ class Neo4jStore implements LineageStore {
     const out = new Map<RelationKey, ColumnNode[]>();
     const unique = [...new Set(relationKeys)];
     if (unique.length === 0) return out;
-    const active = await this.activeGens();
     for (const part of chunks(unique, this.batchSize))
-      for (const r of await this.read(Q.COLUMN_CONTRIBUTIONS_OF_RELATIONS, { keys: part, active })) {
+      for (const r of await this.read(Q.COLUMN_CONTRIBUTIONS_OF_RELATIONS, { keys: part })) {
         const relationKey = r.relation as string;
         const cols = [...this.mergeRows(r.cs as Row[]).values()]
           .filter((n): n is { type: 'column'; node: ColumnNode } => n.type === 'column')
@@ -762,8 +789,8 @@ class Neo4jStore implements LineageStore {
     return out;
   }
 
-  private async allOfType(type: NodeType, active: string[]): Promise<AnyNode[]> {
-    const merged = this.mergeRows(await this.read(Q.CONTRIBUTIONS_BY_TYPE, { type, active }));
+  private async allOfType(type: 'relation' | 'consumer'): Promise<AnyNode[]> {
+    const merged = this.mergeRows(await this.read(Q.contributionsOfType(type)));
     return [...merged.values()].sort((a, b) => compareStrings(a.node.key, b.node.key));
   }
 
@@ -771,9 +798,7 @@ class Neo4jStore implements LineageStore {
     schema?: string;
     kinds?: readonly RelationKind[];
   }): Promise<RelationNode[]> {
-    const all = (await this.allOfType('relation', await this.activeGens())).map(
-      (n) => n.node as RelationNode,
-    );
+    const all = (await this.allOfType('relation')).map((n) => n.node as RelationNode);
     return all.filter(
       (r) =>
         (filter?.schema === undefined || r.schema === filter.schema) &&
@@ -782,22 +807,21 @@ class Neo4jStore implements LineageStore {
   }
 
   async listConsumers(): Promise<ConsumerNode[]> {
-    return (await this.allOfType('consumer', await this.activeGens())).map((n) => n.node as ConsumerNode);
+    return (await this.allOfType('consumer')).map((n) => n.node as ConsumerNode);
   }
 
   // ------------------------------------------------------------------ edges and traversal
 
-  private async typesOf(keys: readonly NodeKey[], active: string[]): Promise<Map<NodeKey, NodeType>> {
+  private async typesOf(keys: readonly NodeKey[]): Promise<Map<NodeKey, NodeType>> {
     const out = new Map<NodeKey, NodeType>();
     for (const part of chunks([...new Set(keys)], this.batchSize))
-      for (const r of await this.read(Q.NODE_TYPES_OF, { keys: part, active }))
+      for (const r of await this.read(Q.NODE_TYPES_OF, { keys: part }))
         if (!out.has(r.key as string)) out.set(r.key as string, r.type as NodeType);
     return out;
   }
 
   async edgesOf(key: NodeKey, direction: 'upstream' | 'downstream'): Promise<EdgeView[]> {
-    const active = await this.activeGens();
-    const type = (await this.typesOf([key], active)).get(key);
+    const type = (await this.typesOf([key])).get(key);
     if (type === undefined) return [];
     const down = direction === 'downstream';
     let query: string | null;
@@ -814,7 +838,7 @@ class Neo4jStore implements LineageStore {
     }
     if (query === null) return [];
     const groups = new Map<string, { from: string; to: string; kind: HopKind; facts: EdgeFacts[] }>();
-    for (const r of await this.read(query, { key, active })) {
+    for (const r of await this.read(query, { key })) {
       const id = `${r.from as string}\u0000${r.to as string}\u0000${r.kind as string}`;
       let g = groups.get(id);
       if (!g) {
@@ -841,42 +865,34 @@ class Neo4jStore implements LineageStore {
     // columnTraversal and relationTraversal).
     const column = options.level === 'column';
     const down = options.direction === 'downstream';
-    const depth = maxDepth + 1;
-    const [row] = await this.read(
-      column ? Q.columnTraversal(down, depth) : Q.relationTraversal(down, depth),
-      {
-        starts: [...new Set(starts)],
-        kinds: options.kinds ? [...options.kinds] : null,
-        asOf,
-        maxDepth: neo4j.int(maxDepth),
-        consumers: !column && down && options.includeConsumers === true,
-      },
-    );
-    const rows = (row.rows as [string, number, [string, HopKind][], NodeType | undefined][]).map(
-      ([key, distance, preds, type]) => ({
-        key,
-        type: type ?? (column ? ('column' as const) : ('relation' as const)),
-        distance: Number(distance),
-        preds,
-      }),
+    const filters = { kinds: column && options.kinds !== undefined, asOf: asOf !== null };
+    const walk = column ? Q.columnTraversal : Q.relationTraversal;
+    const [row] = await this.read(walk(down, maxDepth + 1, filters), {
+      starts: [...new Set(starts)],
+      kinds: options.kinds ? [...options.kinds] : null,
+      asOf,
+      maxDepth: neo4j.int(maxDepth),
+      limit: neo4j.int(limit),
+      consumers: !column && down && options.includeConsumers === true,
+    });
+    const rows = (row.rows as [string, number, [string, HopKind][], NodeType][]).map(
+      ([key, distance, preds, type]) => ({ key, type, distance: Number(distance), preds }),
     );
     return traversalFromDistances(row.valid as string[], rows, maxDepth, limit);
   }
 
   async neighbors(keys: readonly NodeKey[], options: NeighborOptions): Promise<Hop[]> {
-    const { expand, active, startType } = await this.stepper(options);
-    const types = await this.typesOf(keys, active);
+    const { expand, startType } = await this.stepper(options);
+    const types = await this.typesOf(keys);
     return canonicalHops(await expand([...new Set(keys)].filter((k) => types.get(k) === startType)));
   }
 
   /** Validates step options and returns the one-query-per-frontier expansion `traverse` and `neighbors` share. */
   private async stepper(options: NeighborOptions): Promise<{
     expand: (frontier: NodeKey[]) => Promise<Hop[]>;
-    active: string[];
     startType: NodeType;
   }> {
     const asOf = checkStepOptions(options);
-    const active = await this.activeGens();
     const column = options.level === 'column';
     const down = options.direction === 'downstream';
     const query = column
@@ -887,7 +903,6 @@ class Neo4jStore implements LineageStore {
         ? Q.STEP_RELATION_DOWN
         : Q.STEP_RELATION_UP;
     const params = {
-      active,
       kinds: options.kinds ? [...options.kinds] : null,
       asOf,
       consumers: !column && down && options.includeConsumers === true,
@@ -904,16 +919,15 @@ class Neo4jStore implements LineageStore {
           });
       return hops;
     };
-    return { expand, active, startType: column ? 'column' : 'relation' };
+    return { expand, startType: column ? 'column' : 'relation' };
   }
 
   async relationGraph(): Promise<RelationGraph> {
-    const active = await this.activeGens();
-    const relations = (await this.allOfType('relation', active)).map((n) => n.node as RelationNode);
+    const relations = (await this.allOfType('relation')).map((n) => n.node as RelationNode);
     const keys = relations.map((r) => r.key);
     const index = new Map(keys.map((k, i) => [k, i]));
     const edges: [number, number][] = [];
-    for (const r of await this.read(Q.RELATION_PAIRS, { active })) {
+    for (const r of await this.read(Q.RELATION_PAIRS)) {
       const a = index.get(r.from as string);
       const b = index.get(r.to as string);
       if (a !== undefined && b !== undefined) edges.push([a, b]);
@@ -928,12 +942,12 @@ class Neo4jStore implements LineageStore {
       const i = index.get(key as string);
       if (i !== undefined) arr[i] += Number(n);
     };
-    for (const r of await this.read(Q.CONSUMER_COUNTS, { active })) add(consumerCount, r.key, r.n);
-    for (const r of await this.read(Q.CROSS_RELATION_COLUMN_EDGES, { active })) {
+    for (const r of await this.read(Q.CONSUMER_COUNTS)) add(consumerCount, r.key, r.n);
+    for (const r of await this.read(Q.CROSS_RELATION_COLUMN_EDGES)) {
       add(columnEdgesOut, r.fromRel, r.n);
       add(columnEdgesIn, r.toRel, r.n);
     }
-    for (const r of await this.read(Q.COLUMN_COUNTS, { active })) add(columnCount, r.key, r.n);
+    for (const r of await this.read(Q.COLUMN_COUNTS)) add(columnCount, r.key, r.n);
     return {
       keys,
       kinds: relations.map((r) => r.kind),
@@ -951,7 +965,6 @@ class Neo4jStore implements LineageStore {
     const params = {
       sinceDay: query.sinceDay,
       untilDay: query.untilDay ?? null,
-      active: await this.activeGens(),
     };
     const rows: Row[] = [];
     if (query.targets === undefined) rows.push(...(await this.read(Q.USAGE_ALL, params)));
@@ -978,18 +991,16 @@ class Neo4jStore implements LineageStore {
 
   async evidence(keys: readonly NodeKey[], since?: string): Promise<Evidence[]> {
     const list: Evidence[] = [];
-    const active = await this.activeGens();
     for (const part of chunks([...new Set(keys)], this.batchSize))
-      for (const r of await this.read(Q.EVIDENCE_BY_KEYS, { keys: part, active }))
+      for (const r of await this.read(Q.EVIDENCE_BY_KEYS, { keys: part }))
         list.push(JSON.parse(r.json as string) as Evidence);
     return selectEvidence(list, since);
   }
 
   async checks(keys: readonly NodeKey[]): Promise<Check[]> {
     const list: Contribution<Check>[] = [];
-    const active = await this.activeGens();
     for (const part of chunks([...new Set(keys)], this.batchSize))
-      for (const r of await this.read(Q.CHECKS_BY_KEYS, { keys: part, active }))
+      for (const r of await this.read(Q.CHECKS_BY_KEYS, { keys: part }))
         list.push({
           originId: r.originId as string,
           provenance: r.provenance as Provenance,
@@ -1015,7 +1026,6 @@ class Neo4jStore implements LineageStore {
   async diagnostics(query: DiagnosticQuery): Promise<Diagnostic[]> {
     if (query.limit <= 0) return [];
     const rows = await this.read(Q.DIAGNOSTICS, {
-      active: await this.activeGens(),
       originId: query.originId ?? null,
       severity: query.severity ?? null,
       code: query.code ?? null,
@@ -1027,11 +1037,10 @@ class Neo4jStore implements LineageStore {
   }
 
   async stats(): Promise<StoreStats> {
-    const active = await this.activeGens();
-    const [counts] = await this.read(Q.COUNT_LIVE, { active });
-    const pairs = await this.read(Q.RELATION_PAIRS, { active });
+    const [counts] = await this.read(Q.COUNT_LIVE);
+    const pairs = await this.read(Q.RELATION_PAIRS);
     const bySeverity = { error: 0, warning: 0, info: 0 };
-    for (const r of await this.read(Q.DIAGNOSTIC_COUNTS, { active })) {
+    for (const r of await this.read(Q.DIAGNOSTIC_COUNTS)) {
       const s = r.severity as keyof typeof bySeverity;
       if (s in bySeverity) bySeverity[s] += Number(r.n);
     }

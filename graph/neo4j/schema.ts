@@ -40,7 +40,6 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX column_rel IF NOT EXISTS FOR (n:Column) ON (n.rel)',
       'CREATE INDEX contribution_key IF NOT EXISTS FOR (n:Contribution) ON (n.key)',
       'CREATE INDEX contribution_unique_id IF NOT EXISTS FOR (n:Contribution) ON (n.uniqueId)',
-      'CREATE INDEX contribution_type IF NOT EXISTS FOR (n:Contribution) ON (n.type)',
       'CREATE INDEX check_relation IF NOT EXISTS FOR (n:LineageCheck) ON (n.relationKey)',
       'CREATE INDEX check_column IF NOT EXISTS FOR (n:LineageCheck) ON (n.columnKey)',
       'CREATE INDEX evidence_node IF NOT EXISTS FOR (n:LineageEvidence) ON (n.nodeKey)',
@@ -135,6 +134,12 @@ export const MIGRATIONS: readonly Migration[] = [
       'DROP INDEX contribution_ldisplay IF EXISTS',
       'DROP INDEX contribution_lkey IF EXISTS',
     ],
+  },
+  {
+    version: 6,
+    description:
+      'thin writes: no index on the contribution type (relations and consumers are listed from their labels)',
+    statements: ['DROP INDEX contribution_type IF EXISTS'],
   },
 ];
 
