@@ -1,10 +1,10 @@
 // Golden tests, one per manifest schema version family (fixtures/dbt/vNN, fixtures/demo for v12): the
 // table-level shape of the batch (engine off, so these pin the dbt parser alone). Regenerate with
 // UPDATE_GOLDEN=1 npx vitest run test/dbt/golden.test.ts and review the diff.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDbtTarget, type ParseDbtResult } from '../../parsers/dbt/index.ts';
+import { expectGolden } from '../helpers/golden.ts';
 
 const NOW = '2026-01-01T00:00:00.000Z';
 const FIXTURES: [string, string][] = [
@@ -57,12 +57,7 @@ describe('dbt golden batches per manifest version', () => {
       const r = await parseDbtTarget(dir, { analyzeSql: null, now: NOW });
       const actual = `${JSON.stringify(goldenView(r), null, 1)}\n`;
       const file = join('test/dbt/golden', `${name}.golden.txt`);
-      if (process.env.UPDATE_GOLDEN) {
-        mkdirSync('test/dbt/golden', { recursive: true });
-        writeFileSync(file, actual);
-      }
-      expect(existsSync(file), `${file} is missing: run with UPDATE_GOLDEN=1`).toBe(true);
-      expect(actual).toBe(readFileSync(file, 'utf8'));
+      expectGolden(file, actual);
       expect(r.batch.relations.length).toBeGreaterThan(0);
       expect(r.project.schemaVersion).toBe(name === 'v12-demo' ? 12 : Number(name.slice(1)));
     });

@@ -2,13 +2,13 @@
 // the Airflow provider and the Spark listener, with facets we ignore) ingested into a fresh store; the graph it
 // leaves is compared (as JSON, so prettier may format the file) with test/openlineage/golden/<name>.golden.json. Regenerate with
 // UPDATE_GOLDEN=1 npx vitest run test/openlineage/golden.test.ts and review the diff.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { createMemoryStore } from '../../graph/create-store.ts';
 import type { LineageStore } from '../../graph/store.ts';
 import { memoryLedger } from '../../src/pipeline/openlineage.ts';
 import { ingestOpenLineageFile } from '../../src/pipeline/openlineage-file.ts';
+import { expectGoldenValue } from '../helpers/golden.ts';
 
 const FIXTURES = ['spec-examples', 'dbt-ol', 'dbt-ol-fail', 'airflow', 'spark'];
 const NOW = new Date('2026-12-02T00:00:00.000Z');
@@ -50,11 +50,7 @@ describe('OpenLineage golden fixtures', () => {
         await ingestOpenLineageFile(store, memoryLedger(), `fixtures/openlineage/${name}.ndjson`, {
           now: () => NOW,
         });
-        const view = `${JSON.stringify(await graphView(store), null, 2)}\n`;
-        const file = join('test/openlineage/golden', `${name}.golden.json`);
-        if (process.env.UPDATE_GOLDEN) writeFileSync(file, view);
-        expect(existsSync(file), `missing ${file}: run with UPDATE_GOLDEN=1`).toBe(true);
-        expect(JSON.parse(view)).toEqual(JSON.parse(readFileSync(file, 'utf8')));
+        expectGoldenValue(join('test/openlineage/golden', `${name}.golden.json`), await graphView(store));
       } finally {
         await store.close();
       }

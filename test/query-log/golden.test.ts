@@ -1,13 +1,14 @@
 // Golden files: each fixture log -> the batch it produces (edges, usage, nodes, diagnostics, counts), built
 // against a real (empty) embedded store. Regenerate with UPDATE_GOLDEN=1 and review the diff like code.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { openEmbeddedStore } from '../../graph/embedded/index.ts';
 import type { LineageStore } from '../../graph/store.ts';
 import { buildQueryLogBatch } from '../../src/pipeline/ingest-query-log.ts';
 import type { IngestQueryLogOptions } from '../../src/pipeline/ingest-query-log.ts';
+import { expectGoldenValue } from '../helpers/golden.ts';
 
 const ROOT = join(import.meta.dirname, '../../fixtures/query-logs');
 
@@ -63,10 +64,7 @@ describe('query-log golden files', () => {
   for (const c of CASES) {
     it(c.file, async () => {
       const actual = await snapshot(c.file, c.options);
-      const golden = join(ROOT, `${c.file}.golden.json`);
-      if (process.env.UPDATE_GOLDEN) writeFileSync(golden, `${JSON.stringify(actual, null, 2)}\n`);
-      expect(existsSync(golden), `${golden} missing: run with UPDATE_GOLDEN=1 and review it`).toBe(true);
-      expect(actual).toEqual(JSON.parse(readFileSync(golden, 'utf8')));
+      expectGoldenValue(join(ROOT, `${c.file}.golden.json`), actual);
     });
   }
 });
