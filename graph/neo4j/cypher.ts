@@ -308,66 +308,54 @@ const liveRel = (v: string): string => `EXISTS { MATCH (rr:Relation {key: ${v}.r
 const FACT_FIELDS = `e.provenance AS provenance, e.confidence AS confidence, e.firstSeen AS firstSeen,
   e.lastSeen AS lastSeen, e.queryCount AS queryCount, e.statementId AS statementId`;
 
-/** Column edge facts touching one column (both endpoints live). */
-export const COLUMN_EDGE_FACTS_OUT = `
-${ACTIVE}
-MATCH (a:Column {key: $key})-[e:COLUMN_FLOW]->(b:Column) USING INDEX a:Column(key)
-WHERE e.gen IN active AND ${live('a')} AND ${live('b')}
-RETURN a.key AS from, b.key AS to, e.kind AS kind, ${FACT_FIELDS}`;
-export const COLUMN_EDGE_FACTS_IN = `
-${ACTIVE}
-MATCH (a:Column)-[e:COLUMN_FLOW]->(b:Column {key: $key}) USING INDEX b:Column(key)
-WHERE e.gen IN active AND ${live('a')} AND ${live('b')}
-RETURN a.key AS from, b.key AS to, e.kind AS kind, ${FACT_FIELDS}`;
-
 /**
- * Facts of a relation's relation-level edges leaving it: explicit relation edges plus the column edges from
- * its columns to columns of another live relation (grouped to that relation pair), plus consumer edges.
- * Merged edge facts need every column-edge fact, so this one walks the column edges (one relation's worth);
- * traversals and whole-graph summaries use the materialized RELATION_LINKs instead.
+ * The facts of one node's edges in one direction, in one statement whatever the node's type (no type lookup
+ * first): a key is live under one label at most (batches are validated against other origins' types), and
+ * every branch checks its own start node's liveness, so only the branches of the node's type answer.
+ * Column: column edges with both endpoints live. Relation: explicit relation edges, plus the column edges
+ * from (into) its columns to (from) columns of another live relation, grouped to that relation pair (merged
+ * edge facts need every column-edge fact, so this walks one relation's column edges; traversals and
+ * whole-graph summaries use the materialized RELATION_LINKs), plus consumer edges leaving it. Consumer:
+ * consumer edges into it.
  */
-export const RELATION_EDGE_FACTS_OUT = `
+const edgeFacts = (branches: readonly string[]): string => `
 ${ACTIVE}
 CALL {
-  WITH active
-  MATCH (a:Relation {key: $key})-[e:RELATION_FLOW]->(b:Relation) USING INDEX a:Relation(key)
+${branches.map((b) => `  WITH active\n${b}`).join('\n  UNION ALL\n')}
+}
+RETURN from, to, kind, provenance, confidence, firstSeen, lastSeen, queryCount, statementId`;
+
+export const EDGE_FACTS_DOWN = edgeFacts([
+  `  MATCH (a:Column {key: $key})-[e:COLUMN_FLOW]->(b:Column) USING INDEX a:Column(key)
+  WHERE e.gen IN active AND ${live('a')} AND ${live('b')}
+  RETURN a.key AS from, b.key AS to, e.kind AS kind, ${FACT_FIELDS}`,
+  `  MATCH (a:Relation {key: $key})-[e:RELATION_FLOW]->(b:Relation) USING INDEX a:Relation(key)
   WHERE e.gen IN active AND b.key <> a.key AND ${live('a')} AND ${live('b')}
-  RETURN a.key AS from, b.key AS to, 'RELATION' AS kind, ${FACT_FIELDS}
-  UNION ALL
-  WITH active
-  MATCH (self:Relation {key: $key}) WHERE ${live('self')}
+  RETURN a.key AS from, b.key AS to, 'RELATION' AS kind, ${FACT_FIELDS}`,
+  `  MATCH (self:Relation {key: $key}) WHERE ${live('self')}
   MATCH (a:Column {rel: $key})-[e:COLUMN_FLOW]->(b:Column) USING INDEX a:Column(rel)
   WHERE e.gen IN active AND b.rel <> $key AND ${live('a')} AND ${live('b')} AND ${liveRel('b')}
-  RETURN $key AS from, b.rel AS to, 'RELATION' AS kind, ${FACT_FIELDS}
-  UNION ALL
-  WITH active
-  MATCH (a:Relation {key: $key})-[e:CONSUMED_BY]->(b:Consumer) USING INDEX a:Relation(key)
+  RETURN $key AS from, b.rel AS to, 'RELATION' AS kind, ${FACT_FIELDS}`,
+  `  MATCH (a:Relation {key: $key})-[e:CONSUMED_BY]->(b:Consumer) USING INDEX a:Relation(key)
   WHERE e.gen IN active AND ${live('a')} AND ${live('b')}
-  RETURN a.key AS from, b.key AS to, 'CONSUMER' AS kind, ${FACT_FIELDS}
-}
-RETURN from, to, kind, provenance, confidence, firstSeen, lastSeen, queryCount, statementId`;
+  RETURN a.key AS from, b.key AS to, 'CONSUMER' AS kind, ${FACT_FIELDS}`,
+]);
 
-export const RELATION_EDGE_FACTS_IN = `
-${ACTIVE}
-CALL {
-  WITH active
-  MATCH (a:Relation)-[e:RELATION_FLOW]->(b:Relation {key: $key}) USING INDEX b:Relation(key)
+export const EDGE_FACTS_UP = edgeFacts([
+  `  MATCH (a:Column)-[e:COLUMN_FLOW]->(b:Column {key: $key}) USING INDEX b:Column(key)
+  WHERE e.gen IN active AND ${live('a')} AND ${live('b')}
+  RETURN a.key AS from, b.key AS to, e.kind AS kind, ${FACT_FIELDS}`,
+  `  MATCH (a:Relation)-[e:RELATION_FLOW]->(b:Relation {key: $key}) USING INDEX b:Relation(key)
   WHERE e.gen IN active AND b.key <> a.key AND ${live('a')} AND ${live('b')}
-  RETURN a.key AS from, b.key AS to, 'RELATION' AS kind, ${FACT_FIELDS}
-  UNION ALL
-  WITH active
-  MATCH (self:Relation {key: $key}) WHERE ${live('self')}
+  RETURN a.key AS from, b.key AS to, 'RELATION' AS kind, ${FACT_FIELDS}`,
+  `  MATCH (self:Relation {key: $key}) WHERE ${live('self')}
   MATCH (a:Column)-[e:COLUMN_FLOW]->(b:Column {rel: $key}) USING INDEX b:Column(rel)
   WHERE e.gen IN active AND a.rel <> $key AND ${live('a')} AND ${live('b')} AND ${liveRel('a')}
-  RETURN a.rel AS from, $key AS to, 'RELATION' AS kind, ${FACT_FIELDS}
-}
-RETURN from, to, kind, provenance, confidence, firstSeen, lastSeen, queryCount, statementId`;
-
-export const CONSUMER_EDGE_FACTS_IN = `
-${ACTIVE}
-MATCH (a:Relation)-[e:CONSUMED_BY]->(b:Consumer {key: $key}) USING INDEX b:Consumer(key)
-WHERE e.gen IN active AND ${live('a')} AND ${live('b')}
-RETURN a.key AS from, b.key AS to, 'CONSUMER' AS kind, ${FACT_FIELDS}`;
+  RETURN a.rel AS from, $key AS to, 'RELATION' AS kind, ${FACT_FIELDS}`,
+  `  MATCH (a:Relation)-[e:CONSUMED_BY]->(b:Consumer {key: $key}) USING INDEX b:Consumer(key)
+  WHERE e.gen IN active AND ${live('a')} AND ${live('b')}
+  RETURN a.key AS from, b.key AS to, 'CONSUMER' AS kind, ${FACT_FIELDS}`,
+]);
 
 // ---- traversal: one query per BFS level.
 // Why level-by-level instead of a variable-length pattern: the contract needs the minimum distance, the

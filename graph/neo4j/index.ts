@@ -821,22 +821,7 @@ class Neo4jStore implements LineageStore {
   }
 
   async edgesOf(key: NodeKey, direction: 'upstream' | 'downstream'): Promise<EdgeView[]> {
-    const type = (await this.typesOf([key])).get(key);
-    if (type === undefined) return [];
-    const down = direction === 'downstream';
-    let query: string | null;
-    switch (type) {
-      case 'column':
-        query = down ? Q.COLUMN_EDGE_FACTS_OUT : Q.COLUMN_EDGE_FACTS_IN;
-        break;
-      case 'relation':
-        query = down ? Q.RELATION_EDGE_FACTS_OUT : Q.RELATION_EDGE_FACTS_IN;
-        break;
-      case 'consumer':
-        query = down ? null : Q.CONSUMER_EDGE_FACTS_IN;
-        break;
-    }
-    if (query === null) return [];
+    const query = direction === 'downstream' ? Q.EDGE_FACTS_DOWN : Q.EDGE_FACTS_UP;
     const groups = new Map<string, { from: string; to: string; kind: HopKind; facts: EdgeFacts[] }>();
     for (const r of await this.read(query, { key })) {
       const id = `${r.from as string}\u0000${r.to as string}\u0000${r.kind as string}`;
