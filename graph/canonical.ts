@@ -184,32 +184,39 @@ function validateNodes(batch: LineageBatch, existing: KeyTypeLookup): KeyTypeLoo
   return (key: string) => local.get(key) ?? existing(key);
 }
 
+/** What an edge is called in a rejection (built only when the batch is rejected: a warehouse has millions). */
+type EdgeName = () => string;
+
+function edgeName(what: string, e: { from: unknown; to: unknown }): EdgeName {
+  return () => `${what} edge ${String(e.from)} -> ${String(e.to)}`;
+}
+
 /** Every column's relation and every edge's endpoints are known nodes of the right type; facts are well formed. */
 function validateEdges(batch: LineageBatch, typeOf: KeyTypeLookup): void {
-  const expect = (key: unknown, type: NodeType, what: string) => {
-    if (!isString(key) || typeOf(key) !== type) fail(`${what}: ${String(key)} is not a known ${type}`);
+  const expect = (key: unknown, type: NodeType, what: EdgeName) => {
+    if (!isString(key) || typeOf(key) !== type) fail(`${what()}: ${String(key)} is not a known ${type}`);
   };
-  for (const c of batch.columns) expect(c.relationKey, 'relation', `column ${c.key} relation`);
-  const checkFacts = (e: ColumnEdge | RelationEdge | ConsumerEdge, what: string) => {
-    if (!PROVENANCES.includes(e.provenance)) fail(`${what}: unknown provenance ${String(e.provenance)}`);
-    if (!isString(e.firstSeen) || !isString(e.lastSeen)) fail(`${what}: firstSeen/lastSeen required`);
-    if (typeof e.queryCount !== 'number' || !Number.isFinite(e.queryCount)) fail(`${what}: bad queryCount`);
+  for (const c of batch.columns) expect(c.relationKey, 'relation', () => `column ${c.key} relation`);
+  const checkFacts = (e: ColumnEdge | RelationEdge | ConsumerEdge, what: EdgeName) => {
+    if (!PROVENANCES.includes(e.provenance)) fail(`${what()}: unknown provenance ${String(e.provenance)}`);
+    if (!isString(e.firstSeen) || !isString(e.lastSeen)) fail(`${what()}: firstSeen/lastSeen required`);
+    if (typeof e.queryCount !== 'number' || !Number.isFinite(e.queryCount)) fail(`${what()}: bad queryCount`);
   };
   for (const e of batch.columnEdges) {
-    const what = `column edge ${String(e.from)} -> ${String(e.to)}`;
+    const what = edgeName('column', e);
     expect(e.from, 'column', what);
     expect(e.to, 'column', what);
-    if (!TRANSFORM_KINDS.includes(e.kind)) fail(`${what}: unknown kind ${String(e.kind)}`);
+    if (!TRANSFORM_KINDS.includes(e.kind)) fail(`${what()}: unknown kind ${String(e.kind)}`);
     checkFacts(e, what);
   }
   for (const e of batch.relationEdges) {
-    const what = `relation edge ${String(e.from)} -> ${String(e.to)}`;
+    const what = edgeName('relation', e);
     expect(e.from, 'relation', what);
     expect(e.to, 'relation', what);
     checkFacts(e, what);
   }
   for (const e of batch.consumerEdges) {
-    const what = `consumer edge ${String(e.from)} -> ${String(e.to)}`;
+    const what = edgeName('consumer', e);
     expect(e.from, 'relation', what);
     expect(e.to, 'consumer', what);
     checkFacts(e, what);
