@@ -1,0 +1,95 @@
+// Round trips per analysis on Neo4j: every auto-commit statement the store sends (Session.run; reads are one
+// statement each, so this counts Bolt round trips) while an analysis runs on the demo graph. The bounds pin
+// today's counts (a regression guard, printed too): each store call is one statement, so an analysis costs as
+// many round trips as it makes store calls. Issue 16's target is levels + 3.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Session } from 'neo4j-driver';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LineageStore } from '../../../graph/store.ts';
+import { alertRoutes } from '../../../src/analysis/alert-routes.ts';
+import { canDrop } from '../../../src/analysis/can-drop.ts';
+import { complexity } from '../../../src/analysis/complexity.ts';
+import { contextFromConfig } from '../../../src/analysis/context.ts';
+import { impact } from '../../../src/analysis/impact.ts';
+import { lineageGraph } from '../../../src/analysis/lineage-graph.ts';
+import { rootCause } from '../../../src/analysis/root-cause.ts';
+import { unusedColumns, unusedTables } from '../../../src/analysis/unused.ts';
+import { loadConfig } from '../../../src/config.ts';
+import { neo4jFactory } from '../../conformance/stores.ts';
+import { COL, CUSTOMERS, NOW, ORDERS, STG_ORDERS, populateDemo } from '../../helpers/demo-graph.ts';
+
+describe.skipIf(!neo4jFactory.enabled())('Neo4j round trips per analysis (demo graph)', () => {
+  let store: LineageStore;
+  let dir: string;
+  let count = 0;
+  const run = Session.prototype.run;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'lineage-round-trips-'));
+    store = await neo4jFactory.open();
+    await populateDemo(store, dir, { usage: true, changes: true });
+    Session.prototype.run = function (this: Session, ...args: Parameters<Session['run']>) {
+      count++;
+      return run.apply(this, args);
+    } as Session['run'];
+  }, 120_000);
+
+  afterAll(async () => {
+    Session.prototype.run = run;
+    await neo4jFactory.cleanup(store);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('stays within the measured number of round trips', { timeout: 120_000 }, async () => {
+    const ctx = contextFromConfig(loadConfig({ LINEAGE_SERVICE_USERS: 'svc_dbt' }), { now: NOW });
+    const since = '2026-10-15T00:00:00.000Z';
+    // [analysis, bound]: the counts measured when this test was written (before issue 16's read work in
+    // brackets: 30, 16, 31, 19, 15, 12, 17, 8, 35, 144).
+    const cases: [string, number, () => Promise<unknown>][] = [
+      [
+        'impact column',
+        16,
+        () => impact(store, { ref: COL, change: 'DROP', mode: 'CONSERVATIVE', depth: 10 }, ctx),
+      ],
+      [
+        'impact column strict',
+        7,
+        () => impact(store, { ref: `${ORDERS}.customer_id`, change: 'DROP', mode: 'STRICT', depth: 10 }, ctx),
+      ],
+      [
+        'impact relation',
+        19,
+        () => impact(store, { ref: STG_ORDERS, change: 'RETYPE', mode: 'CONSERVATIVE', depth: 3 }, ctx),
+      ],
+      ['canDrop', 8, () => canDrop(store, CUSTOMERS, ctx)],
+      [
+        'rootCause',
+        9,
+        () => rootCause(store, { ref: CUSTOMERS, since: '2026-11-08T00:00:00.000Z', depth: 10 }, ctx),
+      ],
+      ['unusedTables', 8, () => unusedTables(store, { since, sort: 'AGE' }, ctx)],
+      [
+        'unusedColumns',
+        11,
+        () => unusedColumns(store, { since, sort: 'NAME', schema: 'raw', maxColumns: 100_000 }, ctx),
+      ],
+      ['complexity', 6, () => complexity(store, { scope: 'SCHEMA' })],
+      ['alertRoutes', 18, () => alertRoutes(store, { ref: ORDERS, depth: 10 }, ctx)],
+      [
+        'lineageGraph',
+        56,
+        () => lineageGraph(store, { ref: ORDERS, direction: 'BOTH', depth: 2, limit: 500 }, ctx),
+      ],
+    ];
+    const counts: string[] = [];
+    for (const [name, bound, analysis] of cases) {
+      count = 0;
+      await analysis();
+      counts.push(`${name} ${count}`);
+      expect(count, name).toBeLessThanOrEqual(bound);
+    }
+    process.stderr.write(`[round trips] ${counts.join(', ')}\n`);
+  });
+});
