@@ -93,12 +93,22 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     return await mod.run(rest, io);
   } catch (err) {
     if (isLineageError(err)) {
-      io.err(`error [${err.code}]: ${oneLine(err.message)}\n`);
+      reportError(io, rest, err.code, oneLine(err.message));
       return err.exitCode;
     }
-    const message = oneLine(err instanceof Error ? err.message : String(err));
-    io.err(`error [INTERNAL]: ${message}\n`);
+    reportError(io, rest, 'INTERNAL', oneLine(err instanceof Error ? err.message : String(err)));
     if (io.env.LINEAGE_DEBUG) io.err(`${err instanceof Error ? err.stack : ''}\n`);
     return 1;
   }
+}
+
+/**
+ * An error is one line on stderr; under `--json` (a flag before any `--`) it is also one JSON object on stdout,
+ * `{"error":{"code","message"}}`, so a script reading stdout sees why there is no result. The exit code is kept.
+ */
+function reportError(io: CliIO, args: readonly string[], code: string, message: string): void {
+  io.err(`error [${code}]: ${message}\n`);
+  const end = args.indexOf('--');
+  if ((end < 0 ? args : args.slice(0, end)).includes('--json'))
+    io.out(`${JSON.stringify({ error: { code, message } })}\n`);
 }

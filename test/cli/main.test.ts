@@ -60,6 +60,7 @@ describe('lineage CLI (real processes)', () => {
     unknownFormat: ['ingest', 'query-log', BIN, '--format', 'oracle-audit'],
     badRef: ['impact', 'no_such_db.no_such_schema.no_such_table.col', '--data-dir', dataDir],
     unknownFlag: ['impact', 'x', '--frobnicate'],
+    badRefJson: ['impact', 'no_such_db.no_such_schema.no_such_table.col', '--json', '--data-dir', dataDir],
   };
 
   beforeAll(async () => {
@@ -89,6 +90,17 @@ describe('lineage CLI (real processes)', () => {
     expect(run.stderr).not.toMatch(/\n\s+at /);
     expect(run.stdout).toBe('');
   });
+
+  it('--json: the error is also one JSON object on stdout, with the same code and exit', () => {
+    const run = runs.badRefJson;
+    expect(ONE_LINE_ERROR.exec(run.stderr)?.[1]).toBe('LINEAGE_NOT_FOUND');
+    expect(run.code).toBe(3);
+    expect(run.stdout.endsWith('\n')).toBe(true);
+    const body = JSON.parse(run.stdout) as { error: { code: string; message: string } };
+    expect(Object.keys(body)).toEqual(['error']);
+    expect(body.error.code).toBe('LINEAGE_NOT_FOUND');
+    expect(run.stderr).toBe(`error [LINEAGE_NOT_FOUND]: ${body.error.message}\n`);
+  });
 });
 
 describe('lineage CLI (in process)', () => {
@@ -114,6 +126,15 @@ describe('lineage CLI (in process)', () => {
       expect({ args, code, err: cmd.stderr.join('') }).toEqual({ args, code: 0, err: '' });
       expect(cmd.stdout.join('')).toMatch(/^usage: lineage /);
     }
+  });
+
+  it('--json errors: an unknown flag is JSON on stdout too; after `--`, --json is not a flag', async () => {
+    const bad = fakeIO();
+    expect(await main(['impact', 'x', '--json', '--frobnicate'], bad)).toBe(2);
+    expect(JSON.parse(bad.stdout.join('')).error.code).toBe('LINEAGE_BAD_ARGUMENT');
+    const plain = fakeIO();
+    expect(await main(['impact', 'x', '--frobnicate', '--', '--json'], plain)).toBe(2);
+    expect(plain.stdout.join('')).toBe('');
   });
 
   it('prints multi-line error messages as one line', async () => {
