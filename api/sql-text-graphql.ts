@@ -5,17 +5,19 @@ import type { GraphQLModule } from './graphql.ts';
 import type { AssetParent } from './shape.ts';
 
 const SDL = /* GraphQL */ `
-  "SQL of a relation as its tool compiled it."
+  "SQL of a relation as its tool compiled it (or, when it was not compiled, its source)."
   type AssetSql {
-    "compiled (dbt compiled_code)"
+    "compiled (dbt compiled_code / compiled_sql), or raw (dbt raw_code: Jinja, the manifest was not compiled)"
     kind: String!
+    "The relation the SQL builds (a column's relation on a column's page)."
+    relationKey: String!
     text: String!
     "The origin (ingest) the text came from."
     originId: String!
     lines: Int!
   }
   extend type Asset {
-    "The relation's compiled SQL; null for columns, consumers, sources, seeds and parse-only manifests."
+    "The SQL of the relation (a column's relation); null for consumers, sources, seeds, and ingests without SQL."
     sql: AssetSql
   }
 `;
@@ -26,12 +28,11 @@ export const sqlTextGraphql: GraphQLModule = {
   resolvers: {
     Asset: {
       sql: async (parent: AssetParent, _: unknown, ctx: ApiContext) => {
-        if (parent.type !== 'RELATION') return null;
+        const relationKey = parent.type === 'RELATION' ? parent.key : parent.relationKey;
+        if (parent.type === 'CONSUMER' || !relationKey) return null;
         await ctx.budget.checkpoint();
-        const text = await ctx.sqlText.get(parent.key);
-        return (
-          text && { kind: text.kind, text: text.sql, originId: text.originId, lines: lineCount(text.sql) }
-        );
+        const t = await ctx.sqlText.get(relationKey);
+        return t && { kind: t.kind, relationKey, text: t.sql, originId: t.originId, lines: lineCount(t.sql) };
       },
     },
   },

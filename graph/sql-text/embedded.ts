@@ -52,7 +52,7 @@ function stageIn(dir: string): SqlTextStage {
   }
   let done = false;
   return {
-    add: (key, sql) => writer.add(key, sql),
+    add: (key, sql, kind) => writer.add(key, sql, kind),
     async commit(originId) {
       try {
         writer.finish(originId);
@@ -109,8 +109,8 @@ function lookup(
   holders.sort((a, b) => (a.originId < b.originId ? -1 : a.originId > b.originId ? 1 : 0));
   const first = holders[0];
   if (!first) return null;
-  const sql = first.get(relationKey);
-  return sql === null ? null : { relationKey, originId: first.originId, kind: 'compiled', sql };
+  const text = first.text(relationKey);
+  return text === null ? null : { relationKey, originId: first.originId, kind: text.kind, sql: text.sql };
 }
 
 function readerOf(

@@ -1,4 +1,4 @@
-// The Neo4j SQL-text store: one (:SqlText {originId, relationKey, sql}) node per text, in the same database
+// The Neo4j SQL-text store: one (:SqlText {originId, relationKey, sql, kind}) node per text, in the same database
 // as the lineage graph but not linked to it (texts are read by key, never traversed). A stage streams the
 // texts into a local temporary pack (pack.ts) while the ingest parses; commit replaces the origin's nodes
 // in one write transaction, so readers see the old texts or the new ones. Every statement is a constant
@@ -9,15 +9,16 @@ import path from 'node:path';
 import neo4j, { type Driver } from 'neo4j-driver';
 import { lineageError } from '../../src/errors.ts';
 import { PackReader, PackWriter } from './pack.ts';
-import type { SqlText, SqlTextStage, SqlTextStore } from './types.ts';
+import type { SqlText, SqlTextKind, SqlTextStage, SqlTextStore } from './types.ts';
 
 export const SQL_TEXT_CYPHER = {
   INDEX_KEY: 'CREATE INDEX sql_text_key IF NOT EXISTS FOR (s:SqlText) ON (s.relationKey)',
   INDEX_ORIGIN: 'CREATE INDEX sql_text_origin IF NOT EXISTS FOR (s:SqlText) ON (s.originId)',
   GET: `MATCH (s:SqlText {relationKey: $key})
-RETURN s.originId AS originId, s.sql AS sql ORDER BY s.originId LIMIT 1`,
+RETURN s.originId AS originId, s.sql AS sql, coalesce(s.kind, 'compiled') AS kind ORDER BY s.originId LIMIT 1`,
   DELETE_ORIGIN: `MATCH (s:SqlText {originId: $originId}) WITH s LIMIT 10000 DELETE s RETURN count(*) AS n`,
-  CREATE: 'UNWIND $rows AS r CREATE (:SqlText {originId: $originId, relationKey: r.key, sql: r.sql})',
+  CREATE:
+    'UNWIND $rows AS r CREATE (:SqlText {originId: $originId, relationKey: r.key, sql: r.sql, kind: r.kind})',
 } as const;
 
 const CREATE_BATCH_BYTES = 4 << 20;
@@ -50,7 +51,7 @@ export async function openNeo4jSqlTextStore(options: Neo4jSqlTextStoreOptions): 
       const text: SqlText = {
         relationKey: key,
         originId: row.get('originId') as string,
-        kind: 'compiled',
+        kind: row.get('kind') as SqlTextKind,
         sql: row.get('sql') as string,
       };
       return text;
@@ -113,7 +114,7 @@ function stageFor(db: SqlTextDb): SqlTextStage {
   const writer = new PackWriter(file);
   let done = false;
   return {
-    add: (key, sql) => writer.add(key, sql),
+    add: (key, sql, kind) => writer.add(key, sql, kind),
     async commit(originId) {
       writer.finish(originId);
       const reader = PackReader.open(file);
@@ -145,11 +146,13 @@ function stageFor(db: SqlTextDb): SqlTextStage {
   };
 }
 
-function* batches(reader: PackReader): Generator<{ key: string; sql: string }[]> {
-  let rows: { key: string; sql: string }[] = [];
+type Row = { key: string; sql: string; kind: SqlTextKind };
+
+function* batches(reader: PackReader): Generator<Row[]> {
+  let rows: Row[] = [];
   let bytes = 0;
-  for (const [key, sql] of reader.entries()) {
-    rows.push({ key, sql });
+  for (const [key, sql, kind] of reader.entries()) {
+    rows.push({ key, sql, kind });
     bytes += sql.length;
     if (bytes >= CREATE_BATCH_BYTES) {
       yield rows;

@@ -1,10 +1,12 @@
 // The SQL-text pack: one file holding one origin's texts, written in one pass and read by key without
 // loading the texts. Layout: a magic line, the texts' UTF-8 bytes back to back, an index (JSON: the origin
-// and [relationKey, offset, length] per text, sorted by key), and an 8-byte trailer giving the index's offset.
+// and [relationKey, offset, length, kind?] per text, sorted by key; kind only for `raw` texts), and an 8-byte
+// trailer giving the index's offset.
 // The index at the end lets the writer stream texts as the parser produces them; a reader keeps only the
 // index in memory and reads one text with one positioned read.
 import fs from 'node:fs';
 import { lineageError } from '../../src/errors.ts';
+import type { SqlTextKind } from './types.ts';
 
 const MAGIC = Buffer.from('lineage-sql-text/1\n', 'utf8');
 const TRAILER = 8;
@@ -12,14 +14,16 @@ const FLUSH_BYTES = 1 << 20;
 
 interface PackIndex {
   originId: string;
-  entries: [key: string, offset: number, length: number][];
+  entries: [key: string, offset: number, length: number, kind?: 'raw'][];
 }
+
+type At = [offset: number, length: number, kind: SqlTextKind];
 
 /** Streams texts into `file` (created exclusively); finish() writes the index and fsyncs. */
 export class PackWriter {
   private readonly fd: number;
   private offset = MAGIC.length;
-  private readonly entries = new Map<string, [number, number]>();
+  private readonly entries = new Map<string, At>();
   private pending: Buffer[] = [];
   private pendingBytes = 0;
 
@@ -29,10 +33,10 @@ export class PackWriter {
   }
 
   /** The first text given for a key is kept (a relation compiled twice in one project is a dbt error). */
-  add(key: string, sql: string): void {
+  add(key: string, sql: string, kind: SqlTextKind = 'compiled'): void {
     if (this.entries.has(key)) return;
     const bytes = Buffer.from(sql, 'utf8');
-    this.entries.set(key, [this.offset, bytes.length]);
+    this.entries.set(key, [this.offset, bytes.length, kind]);
     this.offset += bytes.length;
     this.pending.push(bytes);
     this.pendingBytes += bytes.length;
@@ -45,7 +49,9 @@ export class PackWriter {
 
   finish(originId: string): void {
     this.flush();
-    const entries = [...this.entries].map(([k, [o, l]]) => [k, o, l] as PackIndex['entries'][number]);
+    const entries = [...this.entries].map(([k, [o, l, kind]]): PackIndex['entries'][number] =>
+      kind === 'raw' ? [k, o, l, kind] : [k, o, l],
+    );
     entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     const index: PackIndex = { originId, entries };
     const trailer = Buffer.alloc(TRAILER);
@@ -83,14 +89,15 @@ function writeAll(fd: number, bytes: Buffer): void {
  */
 export class PackReader {
   readonly originId: string;
-  private readonly offsets = new Map<string, [number, number]>();
+  private readonly offsets = new Map<string, At>();
 
   private constructor(
     private readonly fd: number,
     index: PackIndex,
   ) {
     this.originId = index.originId;
-    for (const [k, o, l] of index.entries) this.offsets.set(k, [o, l]);
+    for (const [k, o, l, kind] of index.entries)
+      this.offsets.set(k, [o, l, kind === 'raw' ? 'raw' : 'compiled']);
   }
 
   static open(file: string): PackReader {
@@ -130,14 +137,19 @@ export class PackReader {
   }
 
   get(key: string): string | null {
+    return this.text(key)?.sql ?? null;
+  }
+
+  /** The text and its kind. */
+  text(key: string): { sql: string; kind: SqlTextKind } | null {
     const at = this.offsets.get(key);
-    return at ? readAt(this.fd, at[0], at[1]).toString('utf8') : null;
+    return at ? { sql: readAt(this.fd, at[0], at[1]).toString('utf8'), kind: at[2] } : null;
   }
 
   /** Every text in file order, read in one pass (for copying a pack into another store). */
-  *entries(): Generator<[key: string, sql: string]> {
+  *entries(): Generator<[key: string, sql: string, kind: SqlTextKind]> {
     const sorted = [...this.offsets].sort((a, b) => a[1][0] - b[1][0]);
-    for (const [k, [o, l]] of sorted) yield [k, readAt(this.fd, o, l).toString('utf8')];
+    for (const [k, [o, l, kind]] of sorted) yield [k, readAt(this.fd, o, l).toString('utf8'), kind];
   }
 
   get count(): number {

@@ -56,8 +56,11 @@ export interface ParseDbtOptions {
    */
   sqlWorkers?: number;
   workerThreshold?: number;
-  /** Called once per relation with compiled SQL (model, snapshot), before column lineage runs. */
-  onCompiledSql?: (relationKey: string, sql: string) => void;
+  /**
+   * Called once per relation with SQL (model, snapshot, analysis), before column lineage runs: its compiled
+   * SQL, else (a parse-only manifest) its raw Jinja SQL with kind `raw`.
+   */
+  onCompiledSql?: (relationKey: string, sql: string, kind: 'compiled' | 'raw') => void;
 }
 
 export interface ParseDbtResult {
@@ -209,11 +212,12 @@ async function readArtifacts(paths: DbtArtifactPaths): Promise<ReadArtifacts> {
 function emitCompiledSql(
   project: DbtProject,
   index: NodeIndex,
-  emit: (key: string, sql: string) => void,
+  emit: NonNullable<ParseDbtOptions['onCompiledSql']>,
 ): void {
   for (const [id, key] of index.keyOf) {
-    const sql = project.nodes.get(id)?.compiledSql;
-    if (sql) emit(key, sql);
+    const n = project.nodes.get(id);
+    if (n?.compiledSql) emit(key, n.compiledSql, 'compiled');
+    else if (n?.rawSql) emit(key, n.rawSql, 'raw');
   }
 }
 

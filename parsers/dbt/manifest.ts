@@ -233,6 +233,7 @@ function normalizeNode(n: RawNode, jsonPath: string, groupOwners: Map<string, Ow
     tags: tagList(c.tags),
   }));
   const compiled = n.compiled_code ?? n.compiled_sql ?? null;
+  const raw = compiled ? null : (n.raw_code ?? n.raw_sql ?? null);
   const uniqueKey = config.unique_key;
   return {
     uniqueId: n.unique_id,
@@ -248,6 +249,7 @@ function normalizeNode(n: RawNode, jsonPath: string, groupOwners: Map<string, Ow
     dependsOn: [...new Set(n.depends_on?.nodes ?? [])].sort(),
     materialized: nonEmpty(config.materialized),
     compiledSql: typeof compiled === 'string' && compiled.trim() !== '' ? compiled : null,
+    rawSql: typeof raw === 'string' && raw.trim() !== '' ? raw : null,
     checksum: nonEmpty(n.checksum?.checksum),
     tags: tagList(n.tags, config.tags),
     owners,

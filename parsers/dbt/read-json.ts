@@ -22,11 +22,17 @@ export interface ReadArtifactOptions {
   onDuplicateKey?: (section: string, key: string, jsonPath: string) => void;
 }
 
-/** A node's fields that only some resource types use, dropped early to keep memory down (tests' SQL). */
+/** A node's fields that only some resource types use, dropped early to keep memory down (tests' SQL; raw SQL when compiled SQL is there). */
 function trimEntry(kind: ArtifactKind, section: string, value: unknown): unknown {
-  if (kind === 'manifest' && section === 'nodes' && isObject(value) && value.resource_type === 'test') {
-    delete value.compiled_code;
-    delete value.compiled_sql;
+  if (kind === 'manifest' && section === 'nodes' && isObject(value)) {
+    if (value.resource_type === 'test') {
+      delete value.compiled_code;
+      delete value.compiled_sql;
+    }
+    if (value.resource_type === 'test' || value.compiled_code || value.compiled_sql) {
+      delete value.raw_code;
+      delete value.raw_sql;
+    }
   }
   return value;
 }

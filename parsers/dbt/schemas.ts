@@ -44,6 +44,8 @@ export const nodeSchema = z.looseObject({
     .nullish(),
   compiled_code: optStr,
   compiled_sql: optStr,
+  raw_code: optStr,
+  raw_sql: optStr,
   compiled: z.boolean().nullish(),
   checksum: z.looseObject({ name: optStr, checksum: optStr }).nullish(),
   tags: tags,

@@ -26,6 +26,8 @@ export interface DbtNode {
   materialized?: string;
   /** Compiled SQL (compiled_code v7+, compiled_sql before); null for parse-only manifests. */
   compiledSql: string | null;
+  /** The model's Jinja SQL (raw_code / raw_sql), kept only when there is no compiled SQL. */
+  rawSql: string | null;
   checksum?: string;
   tags: string[];
   owners: Owner[];

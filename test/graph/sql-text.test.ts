@@ -63,7 +63,9 @@ async function script(s: SqlTextStore): Promise<unknown[]> {
   one.add('db.s.a', 'select 1 as a');
   one.add('db.s.big', BIG);
   one.add('db.s.a', 'select 2 as a -- a second text for a key keeps the first');
-  expect(await one.commit('dbt:one')).toEqual({ texts: 2 });
+  one.add('db.s.raw', "select * from {{ ref('a') }}", 'raw'); // a model the manifest did not compile
+  expect(await one.commit('dbt:one')).toEqual({ texts: 3 });
+  seen.push([(await s.get('db.s.a'))?.kind, await get('db.s.raw'), (await s.get('db.s.raw'))?.kind]);
   const two = await s.stage();
   two.add('db.s.a', 'select 3 as a');
   two.add('db.s.b', 'select 4 as b');
@@ -99,6 +101,7 @@ describe.each(STORE_NAMES.map((name) => ({ name, f: FACTORIES[name] })))(
       const seen = await script(opened.store);
       expect(seen).toEqual([
         null,
+        ['compiled', ['dbt:one', "select * from {{ ref('a') }}"], 'raw'], // the kind is kept per text
         ['dbt:one', 'select 1 as a'], // the first origin by id wins
         ['dbt:two', 'select 4 as b'],
         true,
@@ -117,10 +120,17 @@ describe.each(STORE_NAMES.map((name) => ({ name, f: FACTORIES[name] })))(
       opened = await f.open();
       const st = await opened.store.stage();
       st.add('db.s.r', 'select 1');
+      st.add('db.s.j', 'select {{ 1 }}', 'raw');
       await st.commit('dbt:r');
       await opened.store.close();
       opened.store = await opened.reopen();
       expect((await opened.store.get('db.s.r'))?.sql).toBe('select 1');
+      expect(await opened.store.get('db.s.j')).toEqual({
+        relationKey: 'db.s.j',
+        originId: 'dbt:r',
+        kind: 'raw',
+        sql: 'select {{ 1 }}',
+      });
     });
   },
 );

@@ -1,11 +1,19 @@
 // The explorer's GraphQL fields on the real demo graph (app.inject), and the grouping rule on its own.
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/app.ts';
+import { openEmbeddedStore } from '../../graph/embedded/index.ts';
+import { openEmbeddedSqlTextStore } from '../../graph/sql-text/embedded.ts';
+import { loadConfig } from '../../src/config.ts';
+import { ingestDbt } from '../../src/pipeline/ingest-dbt.ts';
 import { chooseDrawn } from '../../src/analysis/neighbourhood.ts';
 import {
   COL,
   CUSTOMER_360,
+  DEMO_TARGET,
   CUSTOMERS,
   NOW,
   ORDERS,
@@ -36,17 +44,58 @@ async function gql(query: string, variables: Record<string, unknown> = {}) {
 }
 
 describe('compiled SQL on asset pages', () => {
-  const Q = `query A($ref: String!) { asset(ref: $ref) { key sql { kind text lines originId } } }`;
+  const Q = `query A($ref: String!) { asset(ref: $ref) { key sql { kind relationKey text lines originId } } }`;
 
-  it("gives a model's compiled SQL (dbt compiled_code) with its origin, and none for a column or a source", async () => {
+  it("gives a model's compiled SQL (dbt compiled_code) with its origin, a column its relation's, a source none", async () => {
     const model = (await gql(Q, { ref: STG_ORDERS })).data.asset;
     expect(model.sql.kind).toBe('compiled');
     expect(model.sql.originId).toBe('dbt:jaffle_shop');
     // the manifest's compiled_code, refs resolved to warehouse names
     expect(model.sql.text).toContain('select * from "jaffle_shop"."raw"."raw_orders"');
     expect(model.sql.lines).toBe(model.sql.text.split('\n').length);
-    expect((await gql(Q, { ref: COL })).data.asset.sql).toBeNull();
+    expect(model.sql.relationKey).toBe(STG_ORDERS);
+    // a column's page shows the SQL that computes it: its relation's
+    expect((await gql(Q, { ref: COL })).data.asset.sql).toEqual(model.sql);
     expect((await gql(Q, { ref: 'jaffle_shop.raw.raw_orders' })).data.asset.sql).toBeNull();
+  });
+});
+
+describe('raw SQL when the manifest was not compiled', () => {
+  it('keeps dbt raw_code as the fallback, labelled raw; a compiled re-ingest replaces it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lineage-raw-sql-'));
+    const target = join(dir, 'target');
+    cpSync(DEMO_TARGET, target, { recursive: true });
+    const file = join(target, 'manifest.json');
+    const manifest = JSON.parse(readFileSync(file, 'utf8'));
+    for (const n of Object.values(manifest.nodes) as Record<string, unknown>[]) delete n.compiled_code; // a `dbt parse` manifest
+    writeFileSync(file, JSON.stringify(manifest));
+    const dataDir = join(dir, 'data');
+    const store = await openEmbeddedStore({ dataDir });
+    const sqlText = openEmbeddedSqlTextStore({ dataDir });
+    const raw = await buildApp({
+      store,
+      config: loadConfig({ LINEAGE_DATA_DIR: dataDir }),
+      sqlText,
+      now: () => NOW,
+    });
+    const Q = `{ asset(ref: "${STG_ORDERS}") { sql { kind relationKey text } } }`;
+    const ask = async () =>
+      (await raw.inject({ method: 'POST', url: '/graphql', payload: { query: Q } })).json();
+    try {
+      await ingestDbt(store, target, { now: NOW.toISOString(), sqlText, analyzeSql: null });
+      const sql = (await ask()).data.asset.sql;
+      expect(sql.kind).toBe('raw');
+      expect(sql.text).toContain("select * from {{ source('ecom', 'raw_orders') }}");
+      await ingestDbt(store, DEMO_TARGET, { now: NOW.toISOString(), sqlText, analyzeSql: null });
+      const compiled = (await ask()).data.asset.sql;
+      expect(compiled.kind).toBe('compiled');
+      expect(compiled.text).toContain('select * from "jaffle_shop"."raw"."raw_orders"');
+    } finally {
+      await raw.close();
+      await sqlText.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

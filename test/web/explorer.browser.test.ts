@@ -77,8 +77,26 @@ describe('explorer in chromium', () => {
     await page.getByRole('button', { name: 'Copy the compiled SQL' }).click();
     await expect.poll(() => page.locator('.compiled-sql h2 button').innerText()).toMatch(/Copied|Selected/);
     await s.shot(page, 'explorer-asset');
+    expect(await sql.evaluate((e) => e.ownerDocument.defaultView!.getComputedStyle(e).fontFamily)).toMatch(
+      /mono/i,
+    );
+    // the SQL shape's numbers stay on one line in the 340 px side column at 1280 px ("lines 77", not "7 / 7")
+    const lines = page.locator('.facts.compact dd').last();
+    const box = (await lines.boundingBox())!;
+    const lh = parseFloat(
+      await lines.evaluate((e) => e.ownerDocument.defaultView!.getComputedStyle(e).lineHeight),
+    );
+    expect(box.height).toBeLessThan((Number.isNaN(lh) ? 20 : lh) * 1.5);
+    const card = (await page.locator('.card', { has: page.locator('.facts.compact') }).boundingBox())!;
+    expect(box.x + box.width).toBeLessThanOrEqual(card.x + card.width - 8); // inside the card's padding
     await sql.scrollIntoViewIfNeeded();
+    expect(await sql.isVisible()).toBe(true);
     await s.shot(page, 'explorer-asset-sql');
+    // a column's page shows the SQL of its relation, naming it
+    await open(`#/asset/${encodeURIComponent(COL)}`);
+    await page.locator('.compiled-sql').waitFor();
+    expect(await page.locator('.compiled-sql h2').innerText()).toMatch(/Compiled SQL\s+of\s+.*stg_orders/);
+    expect(await page.getByTestId('compiled-sql').innerText()).toContain('"raw"."raw_orders"');
   });
 
   it('graph: draws the neighbourhood, opens one more level, highlights a column path, names hovered edges', async () => {

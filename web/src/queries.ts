@@ -39,7 +39,7 @@ export const ASSET = `query Asset($ref: String!) {
     key type kind name displayName schema database uniqueId description
     owners { id name email team } tags isKeyAsset materialization sizeBytes rowCount url dataType relationKey
     sqlShape { joins ctes subqueries maxNesting caseExpressions windowFunctions setOperations lines }
-    sql { kind text lines originId }
+    sql { kind relationKey text lines originId }
     columns(first: 500) { key name displayName dataType description tags }
     upstream { key kind confidence provenances queryCount }
     downstream { key kind confidence provenances queryCount }
@@ -57,9 +57,10 @@ export interface Owner {
   team: string | null;
 }
 
-/** A relation's compiled SQL (Asset.sql). */
+/** A relation's compiled SQL, or its raw dbt SQL when it was not compiled (Asset.sql). */
 export interface AssetSql {
-  kind: string;
+  kind: 'compiled' | 'raw';
+  relationKey: string;
   text: string;
   lines: number;
   originId: string;

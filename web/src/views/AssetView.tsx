@@ -43,7 +43,7 @@ function AssetBody({ a }: { a: AssetPage }) {
       <div>
         <Facts a={a} />
         {a.columns.length > 0 && <Columns a={a} />}
-        {a.sql && <CompiledSql sql={a.sql} />}
+        {a.sql && <CompiledSql sql={a.sql} assetKey={a.key} />}
         <Edges title="Upstream" rows={a.upstream} />
         <Edges title="Downstream" rows={a.downstream} />
       </div>
