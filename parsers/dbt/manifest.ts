@@ -233,7 +233,8 @@ function normalizeNode(n: RawNode, jsonPath: string, groupOwners: Map<string, Ow
     tags: tagList(c.tags),
   }));
   const compiled = n.compiled_code ?? n.compiled_sql ?? null;
-  const raw = compiled ? null : (n.raw_code ?? n.raw_sql ?? null);
+  // raw SQL only as the fallback of a relation that has no compiled SQL (tests' is dropped while reading)
+  const raw = compiled || type === 'test' ? null : (n.raw_code ?? n.raw_sql ?? null);
   const uniqueKey = config.unique_key;
   return {
     uniqueId: n.unique_id,

@@ -161,6 +161,13 @@ describe('explorer in chromium', () => {
     expect(await page.locator(`.box.status-STALE a[title="${CUSTOMERS}"]`).count()).toBe(1);
     expect(await page.locator('.box .col.status-VALUES').count()).toBeGreaterThan(0);
     expect(await page.locator('.impact-view .card').first().innerText()).toContain('Customer 360');
+    // the table's count is the counters' exposures plus metrics/semantic, and says so
+    const counters = await page.locator('.counters').innerText();
+    const [, exposures] = /(\d+) exposures/.exec(counters)!;
+    const [, metrics] = /(\d+) metrics\/semantic/.exec(counters)!;
+    const heading = await page.locator('.impact-view .card h2').first().innerText();
+    expect(heading).toContain(`(${Number(exposures) + Number(metrics)})`);
+    expect(heading).toContain(`${exposures} exposures · ${metrics} metrics/semantic`);
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: 'CSV' }).click();
     const csv = readFileSync((await (await download).path()) as string, 'utf8');

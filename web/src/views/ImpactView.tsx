@@ -200,7 +200,7 @@ function ImpactResult({ a, change }: { a: ImpactAnswer; change: string }) {
       {i.partial && <p className="warn">Partial: {i.partialReasons.join('; ')}</p>}
       <BlastRadius picture={a.impactPicture} label={`blast radius of ${change} ${i.target.key}`} />
       <div className="two">
-        <ExposureTable exposures={i.exposures} />
+        <ExposureTable exposures={i.exposures} s={i.summary} />
         <OwnerTable owners={i.owners} />
       </div>
       <ImpactedTable i={i} change={change} />
@@ -252,10 +252,16 @@ function BlastRadius({ picture: p, label }: { picture: Picture; label: string })
   );
 }
 
-function ExposureTable({ exposures }: { exposures: Impact['exposures'] }) {
+/** Exposures (dashboards, ML models, apps) and the dbt metrics / semantic models reached, as the counters count them. */
+function ExposureTable({ exposures, s }: { exposures: Impact['exposures']; s: Impact['summary'] }) {
   return (
     <div className="card">
-      <h2>Exposures by importance ({exposures.length})</h2>
+      <h2>
+        Exposures and metrics by importance ({exposures.length})
+        <span className="muted small">
+          {s.exposures} exposures · {s.semanticConsumers} metrics/semantic
+        </span>
+      </h2>
       <table>
         <thead>
           <tr>
