@@ -180,7 +180,10 @@ async function main(): Promise<void> {
       if (store === 'neo4j' && !process.env.NEO4J_URI) {
         try {
           const { startNeo4j } = await import('../scripts/neo4j/launch.ts');
-          neo4j = await startNeo4j();
+          // Page cache and heap grow with the warehouse (the launcher's 64 MB page cache is for tests): 512 MB /
+          // 1 GB up to 10k tables, 2 GB / 2 GB above; NEO4J_URI points at a server sized by its operator.
+          const big = size > 10_000;
+          neo4j = await startNeo4j({ pageCacheMb: big ? 2048 : 512, heap: big ? '2g' : '1g' });
           params.neo4jUri = neo4j.uri;
         } catch (err) {
           process.stderr.write(`[bench] Neo4j could not start: ${(err as Error).message.split('\n')[0]}\n`);

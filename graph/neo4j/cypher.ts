@@ -131,6 +131,9 @@ export const DELETE_GENERATION = `MATCH (g:LineageGeneration {id: $gen}) WHERE g
 
 // ---------------------------------------------------------------- staged writes (one transaction per chunk)
 
+/** The active generations of the origins other than `$originId` (none: OTHER_KEY_TYPES is not needed). */
+export const OTHER_ACTIVE_GENERATIONS = 'MATCH (o:LineageOrigin) WHERE o.id <> $originId RETURN o.gen AS gen';
+
 /** Types of keys contributed by active origins other than the one being replaced (for batch validation). */
 export const OTHER_KEY_TYPES = `
 UNWIND $keys AS k

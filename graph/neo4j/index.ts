@@ -124,6 +124,8 @@ const NODE_TYPE_ORDER: readonly NodeType[] = ['relation', 'column', 'consumer'];
 
 type Row = Record<string, unknown>;
 
+const DATABASE_UNAVAILABLE = 'Neo.TransientError.General.DatabaseUnavailable';
+
 /** Errors the driver reports when no server answers: a read fails with them at once (no retry loop). */
 function unreachable(err: unknown): boolean {
   const code = (err as { code?: string }).code;
@@ -175,6 +177,22 @@ export async function wipeNeo4jDatabase(options: Omit<Neo4jStoreOptions, 'batchS
     await session.close();
     await driver.close();
   }
+}
+
+type OtherKey = { type: NodeType; rel: string | null };
+
+/** Every key a batch names: its nodes, their relations, and edge endpoints. */
+function referencedKeys(batch: LineageBatch): string[] {
+  const referenced = new Set<string>();
+  for (const c of batch.columns ?? []) referenced.add(c.relationKey);
+  for (const list of [batch.relations, batch.columns, batch.consumers])
+    for (const n of list ?? []) referenced.add(n.key);
+  for (const list of [batch.columnEdges, batch.relationEdges, batch.consumerEdges])
+    for (const e of list ?? []) {
+      referenced.add(e.from);
+      referenced.add(e.to);
+    }
+  return [...referenced];
 }
 
 function timeMs(iso: string): number {
@@ -271,13 +289,16 @@ export function relationLinks(created: readonly Row[], own: ReadonlySet<string>)
 }
 
 /**
- * Statements queued for one managed write transaction, sent pipelined (no round trip per statement) and
- * committed once they hold `budget` rows; `commit` runs the last ones with a final step in the same
- * transaction. The driver retries a transaction on transient errors by re-running its statements.
+ * Statements queued for one write transaction, sent pipelined (no round trip per statement) and committed
+ * once they hold `budget` rows; `commit` runs the last ones with a final step in the same transaction.
+ * Transactions commit strictly in order (a later one MATCHes what an earlier one created), but the next one is
+ * prepared (its rows mapped and queued) while the previous one commits: `flush` waits only for the commit
+ * before it. A failed transaction fails the next `flush`/`commit`.
  */
 class TxBatch {
   private queued: { query: string; params: Row }[] = [];
   private size = 0;
+  private inflight: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly run: <T>(work: (tx: ManagedTransaction) => Promise<T>) => Promise<T>,
@@ -289,33 +310,46 @@ class TxBatch {
     this.size += rows;
   }
 
-  /** Queues `rows` as UNWIND statements of at most `budget` rows, committing whenever the budget is full. */
-  async rows(query: string, rows: readonly Row[], params: Row): Promise<void> {
-    for (let i = 0; i < rows.length;) {
+  /**
+   * Queues `items`, mapped to rows part by part (so mapping overlaps the previous commit), as UNWIND
+   * statements of at most `budget` rows, starting a transaction whenever the budget is full.
+   */
+  async rows<T>(
+    query: string,
+    items: readonly T[],
+    params: Row,
+    map: (item: T, i: number) => Row,
+  ): Promise<void> {
+    for (let i = 0; i < items.length;) {
       const room = this.budget - this.size;
       if (room <= 0) {
         await this.flush();
         continue;
       }
-      const part = rows.slice(i, i + room);
+      const part = items.slice(i, i + room).map((x, j) => map(x, i + j));
       this.add(query, { ...params, rows: part }, part.length);
       i += part.length;
     }
   }
 
+  /** Waits for the previous commit, then starts one for what is queued (not waiting for it). */
   async flush(final?: (tx: ManagedTransaction) => Promise<void>): Promise<void> {
+    await this.inflight;
     const list = this.queued;
     this.queued = [];
     this.size = 0;
     if (list.length === 0 && !final) return;
-    await this.run(async (tx) => {
+    this.inflight = this.run(async (tx) => {
       await Promise.all(list.map((s) => tx.run(s.query, s.params)));
       if (final) await final(tx);
     });
+    // Handled by the next flush/commit, which awaits it; never an unhandled rejection meanwhile.
+    this.inflight.catch(() => undefined);
   }
 
-  commit(final: (tx: ManagedTransaction) => Promise<void>): Promise<void> {
-    return this.flush(final);
+  async commit(final: (tx: ManagedTransaction) => Promise<void>): Promise<void> {
+    await this.flush(final);
+    await this.inflight;
   }
 }
 
@@ -401,7 +435,11 @@ class Neo4jStore implements LineageStore {
       try {
         return await session.executeWrite(work, { timeout: this.writeTimeoutMs });
       } catch (err) {
-        const gone = unreachable(err) && !(await this.ping());
+        // A database shutting down answers DatabaseUnavailable (transient) until it is gone: as final as no
+        // server at all.
+        const gone =
+          (err as { code?: string }).code === DATABASE_UNAVAILABLE ||
+          (unreachable(err) && !(await this.ping()));
         if (gone)
           throw lineageError(
             'STORE_UNAVAILABLE',
@@ -450,7 +488,7 @@ class Neo4jStore implements LineageStore {
   async applyBatch(batch: LineageBatch): Promise<ApplyResult> {
     const originId = batch?.origin?.id;
     return this.writing(`ingest of origin ${String(originId)}`, async () => {
-      const others = await this.otherOriginsKeys(batch);
+      const others = await this.otherKeys(referencedKeys(batch), originId ?? '');
       const data = canonicalizeBatch(batch, (k) => others.get(k)?.type);
       const id = data.origin.id;
       const counts = {
@@ -459,68 +497,89 @@ class Neo4jStore implements LineageStore {
         columnEdges: data.columnEdges.length,
         relationEdges: data.relationEdges.length,
       };
-      // Leftovers of an interrupted ingest of this origin go first (one writer per origin); the origin's
-      // current state is read in the same transaction.
-      const { stale, previous } = await this.tx(async (tx) => {
-        const retired = tx.run(Q.RETIRE_STAGING, { originId: id });
-        const state = tx.run(Q.ORIGIN_STATE, { originId: id });
-        const [r, st] = await Promise.all([retired, state]);
-        return {
-          stale: r.records.map((x) => x.get('gen') as string),
-          previous: st.records[0]?.toObject() as { hash: string; gen: string } | undefined,
-        };
-      });
-      if (stale.length > 0) await this.deleteRetired(id, stale);
+      const previous = await this.takeOver(id);
       const hash = contentHash(contentOf(data));
-      if (previous?.hash === hash) {
-        // Same content: only the origin's label/time may change; unchanged unless history grew.
-        const appended = await this.tx(async (tx) => {
-          await tx.run(Q.UPDATE_ORIGIN_META, {
-            originId: id,
-            label: data.origin.label,
-            ingestedAt: data.origin.ingestedAt,
-          });
-          return this.appendFingerprints(tx, batch.fingerprints);
-        });
-        return { originId: id, unchanged: !appended, counts };
-      }
-      const gen = `${id}@${new Date().toISOString()}#${randomUUID().slice(0, 8)}`;
-      const writes = this.txBatch();
-      writes.add(Q.BEGIN_GENERATION, { gen, originId: id, startedAt: new Date().toISOString() }, 1);
-      const ownColumns = new Map(data.columns.map((c) => [c.key, c.relationKey]));
-      const relOf = (key: string): string | null => ownColumns.get(key) ?? others.get(key)?.rel ?? null;
-      await this.stageOrigin(data, gen, writes, relOf, new Set(ownColumns.keys()));
-      // The switch (plus the batch's fingerprints, which are history) commits with the last staged rows: a
-      // batch of at most `batchSize` rows is one transaction.
-      await writes.commit(async (tx) => {
-        await this.switchGeneration(tx, data, gen, hash);
-        await this.appendFingerprints(tx, batch.fingerprints);
-      });
+      if (previous?.hash === hash)
+        return { originId: id, unchanged: !(await this.touchOrigin(data, batch.fingerprints)), counts };
+      await this.stageAndSwitch(data, hash, batch.fingerprints, others);
       await this.deleteRetiredAfterCommit(id);
       return { originId: id, unchanged: false, counts };
     });
   }
 
-  /** Type (and a column's relation) of every key the batch references that other active origins contribute. */
-  private async otherOriginsKeys(
-    batch: LineageBatch,
-  ): Promise<Map<string, { type: NodeType; rel: string | null }>> {
-    const referenced = new Set<string>();
-    for (const c of batch.columns ?? []) referenced.add(c.relationKey);
-    for (const list of [batch.relations, batch.columns, batch.consumers])
-      for (const n of list ?? []) referenced.add(n.key);
-    for (const list of [batch.columnEdges, batch.relationEdges, batch.consumerEdges])
-      for (const e of list ?? []) {
-        referenced.add(e.from);
-        referenced.add(e.to);
-      }
-    const active = await this.activeGens('leader');
-    const others = new Map<string, { type: NodeType; rel: string | null }>();
-    const originId = batch?.origin?.id ?? '';
-    for (const part of chunks([...referenced], this.batchSize))
-      for (const r of await this.read(Q.OTHER_KEY_TYPES, { keys: part, originId, active }, 'leader'))
-        others.set(r.key as string, { type: r.type as NodeType, rel: (r.rel as string | null) ?? null });
+  /**
+   * Type (and a column's relation) of the keys a batch references that active origins other than `originId`
+   * contribute (for validation and relation links), read on the leader in `batchSize`-key statements, two at
+   * a time; no statement at all when no other origin is active (a first ingest into an empty store).
+   */
+  private async otherKeys(keys: readonly string[], originId: string): Promise<Map<string, OtherKey>> {
+    const others = new Map<string, OtherKey>();
+    const active = (await this.read(Q.OTHER_ACTIVE_GENERATIONS, { originId }, 'leader')).map(
+      (r) => r.gen as string,
+    );
+    if (active.length === 0) return others;
+    const parts = chunks(keys, this.batchSize);
+    const next = async (): Promise<void> => {
+      for (let part = parts.pop(); part; part = parts.pop())
+        for (const r of await this.read(Q.OTHER_KEY_TYPES, { keys: part, originId, active }, 'leader'))
+          others.set(r.key as string, { type: r.type as NodeType, rel: (r.rel as string | null) ?? null });
+    };
+    await Promise.all([next(), next()]);
     return others;
+  }
+
+  /**
+   * Leftovers of an interrupted ingest of this origin go first (one writer per origin); returns the origin's
+   * current state, read in the same transaction.
+   */
+  private async takeOver(originId: string): Promise<{ hash: string; gen: string } | undefined> {
+    const { stale, previous } = await this.tx(async (tx) => {
+      const retired = tx.run(Q.RETIRE_STAGING, { originId });
+      const state = tx.run(Q.ORIGIN_STATE, { originId });
+      const [r, st] = await Promise.all([retired, state]);
+      return {
+        stale: r.records.map((x) => x.get('gen') as string),
+        previous: st.records[0]?.toObject() as { hash: string; gen: string } | undefined,
+      };
+    });
+    if (stale.length > 0) await this.deleteRetired(originId, stale);
+    return previous;
+  }
+
+  /** Same content: only the origin's label/time may change; true when the history grew. */
+  private touchOrigin(data: OriginData, fingerprints: readonly Fingerprint[]): Promise<boolean> {
+    return this.tx(async (tx) => {
+      await tx.run(Q.UPDATE_ORIGIN_META, {
+        originId: data.origin.id,
+        label: data.origin.label,
+        ingestedAt: data.origin.ingestedAt,
+      });
+      return this.appendFingerprints(tx, fingerprints);
+    });
+  }
+
+  /**
+   * Stages the origin's data under a fresh generation and switches to it. The switch (plus the batch's
+   * fingerprints, which are history) commits with the last staged rows: a batch of at most `batchSize` rows
+   * is one transaction.
+   */
+  private async stageAndSwitch(
+    data: OriginData,
+    hash: string,
+    fingerprints: readonly Fingerprint[],
+    others: ReadonlyMap<string, OtherKey>,
+  ): Promise<void> {
+    const id = data.origin.id;
+    const gen = `${id}@${new Date().toISOString()}#${randomUUID().slice(0, 8)}`;
+    const writes = this.txBatch();
+    writes.add(Q.BEGIN_GENERATION, { gen, originId: id, startedAt: new Date().toISOString() }, 1);
+    const ownColumns = new Map(data.columns.map((c) => [c.key, c.relationKey]));
+    const relOf = (key: string): string | null => ownColumns.get(key) ?? others.get(key)?.rel ?? null;
+    await this.stageOrigin(data, gen, writes, relOf, new Set(ownColumns.keys()));
+    await writes.commit(async (tx) => {
+      await this.switchGeneration(tx, data, gen, hash);
+      await this.appendFingerprints(tx, fingerprints);
+    });
   }
 
   /** The switch: the staged generation becomes the origin's active one, its previous one is retired. */
@@ -637,53 +696,44 @@ class Neo4jStore implements LineageStore {
   ): Promise<void> {
     const o = data.origin;
     const p = { originId: o.id, provenance: o.provenance, gen };
-    await writes.rows(Q.STAGE_RELATIONS, data.relations.map(nodeRow), p);
-    await writes.rows(
-      Q.STAGE_COLUMNS,
-      data.columns.map((c) => ({ ...nodeRow(c), rel: c.relationKey })),
-      p,
+    await writes.rows(Q.STAGE_RELATIONS, data.relations, p, nodeRow);
+    await writes.rows(Q.STAGE_COLUMNS, data.columns, p, (c) => ({ ...nodeRow(c), rel: c.relationKey }));
+    await writes.rows(Q.STAGE_CONSUMERS, data.consumers, p, nodeRow);
+    await writes.rows(Q.STAGE_COLUMN_EDGES, data.columnEdges, p, edgeRow);
+    const links = relationLinks(
+      data.columnEdges.map((e) => ({
+        from: e.from,
+        to: e.to,
+        ms: timeMs(e.firstSeen),
+        fromRel: relOf(e.from),
+        toRel: relOf(e.to),
+      })),
+      own,
     );
-    await writes.rows(Q.STAGE_CONSUMERS, data.consumers.map(nodeRow), p);
-    const edges = data.columnEdges.map(edgeRow);
-    await writes.rows(Q.STAGE_COLUMN_EDGES, edges, p);
-    const created = edges.map((r) => ({
-      ...r,
-      fromRel: relOf(r.from as string),
-      toRel: relOf(r.to as string),
+    await writes.rows(Q.STAGE_RELATION_LINKS, links, p, (l) => l);
+    await writes.rows(Q.STAGE_RELATION_EDGES, data.relationEdges, p, edgeRow);
+    await writes.rows(Q.STAGE_CONSUMER_EDGES, data.consumerEdges, p, edgeRow);
+    await writes.rows(Q.STAGE_CHECKS, data.checks, p, (c) => ({
+      id: c.id,
+      relationKey: c.relationKey,
+      columnKey: c.columnKey ?? null,
+      json: JSON.stringify(c),
     }));
-    await writes.rows(Q.STAGE_RELATION_LINKS, relationLinks(created, own), p);
-    await writes.rows(Q.STAGE_RELATION_EDGES, data.relationEdges.map(edgeRow), p);
-    await writes.rows(Q.STAGE_CONSUMER_EDGES, data.consumerEdges.map(edgeRow), p);
-    await writes.rows(
-      Q.STAGE_CHECKS,
-      data.checks.map((c) => ({
-        id: c.id,
-        relationKey: c.relationKey,
-        columnKey: c.columnKey ?? null,
-        json: JSON.stringify(c),
-      })),
-      p,
-    );
-    await writes.rows(
-      Q.STAGE_EVIDENCE,
-      data.evidence.map((e) => ({ nodeKey: e.nodeKey, json: JSON.stringify(e) })),
-      p,
-    );
-    await writes.rows(
-      Q.STAGE_USAGE,
-      data.usage.map((u) => ({ target: u.target, day: u.day, json: JSON.stringify(u) })),
-      p,
-    );
-    await writes.rows(
-      Q.STAGE_DIAGNOSTICS,
-      data.diagnostics.map((d, i) => ({
-        seq: neo4j.int(i),
-        severity: d.severity,
-        code: d.code,
-        json: JSON.stringify(d),
-      })),
-      p,
-    );
+    await writes.rows(Q.STAGE_EVIDENCE, data.evidence, p, (e) => ({
+      nodeKey: e.nodeKey,
+      json: JSON.stringify(e),
+    }));
+    await writes.rows(Q.STAGE_USAGE, data.usage, p, (u) => ({
+      target: u.target,
+      day: u.day,
+      json: JSON.stringify(u),
+    }));
+    await writes.rows(Q.STAGE_DIAGNOSTICS, data.diagnostics, p, (d, i) => ({
+      seq: neo4j.int(i),
+      severity: d.severity,
+      code: d.code,
+      json: JSON.stringify(d),
+    }));
   }
 
   /** Appends the fingerprints the history rule (graph/records.ts) appends; true when any was appended. */
