@@ -1,5 +1,5 @@
 // `npm run bench [-- --quick] [--sizes 1k,10k,50k,150k] [--stores embedded,neo4j] [--seed 42]
-//  [--samples 1000] [--duration 10] [--stage-timeout 3600] [--only ingest,latency]`
+//  [--samples 1000] [--duration 10] [--stage-timeout 3600] [--heap 12288] [--only ingest,latency]`
 // For each size and store, runs every stage in its own child process (peak RSS per stage), prints a table
 // and writes bench/results/bench-<time>-<sizes>.json. Stages whose product piece is missing say
 // "not available"; a stage that fails or times out is reported and the run goes on.
@@ -34,13 +34,13 @@ const DIRECT_STAGE: Partial<Record<StageName, string>> = {
 const ALIAS: Partial<Record<StageName, string>> = { reload: 'load' };
 type Result = StageResult & { peakRssMB?: number; wallMs?: number };
 
-function runChild(stage: string, params: StageParams, timeoutS: number): Promise<Result> {
+function runChild(stage: string, params: StageParams, timeoutS: number, heapMb: number): Promise<Result> {
   return new Promise((done) => {
     const t0 = performance.now();
     const child = spawn(
       process.execPath,
       [
-        '--max-old-space-size=12288',
+        `--max-old-space-size=${heapMb}`,
         '--import',
         'tsx',
         join(ROOT, 'bench/stages.ts'),
@@ -148,6 +148,7 @@ async function main(): Promise<void> {
       duration: { type: 'string' },
       only: { type: 'string' },
       'stage-timeout': { type: 'string', default: '3600' },
+      heap: { type: 'string', default: '12288' },
       out: { type: 'string', default: join(ROOT, 'bench/results') },
     },
   });
@@ -211,6 +212,7 @@ async function main(): Promise<void> {
           (values.direct && DIRECT_STAGE[stage]) || ALIAS[stage] || stage,
           params,
           timeout,
+          Number(values.heap),
         );
         const r = results[stage]!;
         // Partial figures survive an interrupted run (git-ignored: *.tmp).

@@ -90,38 +90,43 @@ describe('a damaged lineage cache', () => {
     return ingestDbt(store, DEMO, { cacheDir: dataDir, sqlWorkers: 1 });
   };
 
-  it('a flipped bit anywhere in an entry drops that entry with a warning; lineage stays exact', async () => {
-    const store = await openEmbeddedStore({ dataDir: join(dataDir, 'store') });
-    try {
-      const fresh = await ingest(store);
-      expect(fresh.sqlParsed).toBeGreaterThan(5);
-      const expected = await edgesOf(store);
-      const good = readFileSync(cacheFile);
-      const headerEnd = good.indexOf(10);
-      // 12 flips spread over the entries: inside ids, column names, kinds, numbers, checksums, brackets.
-      for (let k = 1; k <= 12; k++) {
-        const at = headerEnd + 1 + Math.floor(((good.length - headerEnd - 2) * k) / 13);
-        const bad = Buffer.from(good);
-        bad[at] ^= 1 << (k % 8);
-        writeFileSync(cacheFile, bad);
-        const again = await ingest(store);
-        expect(again.diagnosticsByCode.DBT_LINEAGE_CACHE_CORRUPT, `flip at byte ${at}`).toBe(1);
-        expect(again.sqlParsed, `flip at byte ${at}`).toBe(1);
-        expect(again.sqlCacheHits).toBe(fresh.sqlParsed - 1);
-        expect(again.notable).toContainEqual(
-          expect.objectContaining({
-            code: 'DBT_LINEAGE_CACHE_CORRUPT',
-            message: expect.stringContaining(cacheFile),
-          }),
-        );
-        expect(await edgesOf(store)).toEqual(expected);
-        // The re-parsed entry was written back: the next ingest is clean.
-        expect((await ingest(store)).diagnosticsByCode.DBT_LINEAGE_CACHE_CORRUPT).toBeUndefined();
+  // 25 demo ingests: bounded at 120 s so a loaded CI machine does not fail it at the default 30 s.
+  it(
+    'a flipped bit anywhere in an entry drops that entry with a warning; lineage stays exact',
+    { timeout: 120_000 },
+    async () => {
+      const store = await openEmbeddedStore({ dataDir: join(dataDir, 'store') });
+      try {
+        const fresh = await ingest(store);
+        expect(fresh.sqlParsed).toBeGreaterThan(5);
+        const expected = await edgesOf(store);
+        const good = readFileSync(cacheFile);
+        const headerEnd = good.indexOf(10);
+        // 12 flips spread over the entries: inside ids, column names, kinds, numbers, checksums, brackets.
+        for (let k = 1; k <= 12; k++) {
+          const at = headerEnd + 1 + Math.floor(((good.length - headerEnd - 2) * k) / 13);
+          const bad = Buffer.from(good);
+          bad[at] ^= 1 << (k % 8);
+          writeFileSync(cacheFile, bad);
+          const again = await ingest(store);
+          expect(again.diagnosticsByCode.DBT_LINEAGE_CACHE_CORRUPT, `flip at byte ${at}`).toBe(1);
+          expect(again.sqlParsed, `flip at byte ${at}`).toBe(1);
+          expect(again.sqlCacheHits).toBe(fresh.sqlParsed - 1);
+          expect(again.notable).toContainEqual(
+            expect.objectContaining({
+              code: 'DBT_LINEAGE_CACHE_CORRUPT',
+              message: expect.stringContaining(cacheFile),
+            }),
+          );
+          expect(await edgesOf(store)).toEqual(expected);
+          // The re-parsed entry was written back: the next ingest is clean.
+          expect((await ingest(store)).diagnosticsByCode.DBT_LINEAGE_CACHE_CORRUPT).toBeUndefined();
+        }
+      } finally {
+        await store.close();
       }
-    } finally {
-      await store.close();
-    }
-  });
+    },
+  );
 
   it('a damaged header rebuilds the whole cache with one warning', async () => {
     const store = await openEmbeddedStore({ dataDir: join(dataDir, 'store') });
