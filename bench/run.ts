@@ -182,9 +182,11 @@ async function main(): Promise<void> {
         try {
           const { startNeo4j } = await import('../scripts/neo4j/launch.ts');
           // Page cache and heap grow with the warehouse (the launcher's 64 MB page cache is for tests): 512 MB /
-          // 1 GB up to 10k tables, 2 GB / 2 GB above; NEO4J_URI points at a server sized by its operator.
-          const big = size > 10_000;
-          neo4j = await startNeo4j({ pageCacheMb: big ? 2048 : 512, heap: big ? '2g' : '1g' });
+          // 1 GB up to 10k tables, 2 GB / 2 GB up to 50k, 6 GB / 3 GB above (a 150k store is several GB);
+          // NEO4J_URI points at a server sized by its operator.
+          const [pageCacheMb, heap] =
+            size > 50_000 ? [6144, '3g'] : size > 10_000 ? [2048, '2g'] : [512, '1g'];
+          neo4j = await startNeo4j({ pageCacheMb: Number(pageCacheMb), heap: String(heap) });
           params.neo4jUri = neo4j.uri;
         } catch (err) {
           process.stderr.write(`[bench] Neo4j could not start: ${(err as Error).message.split('\n')[0]}\n`);
