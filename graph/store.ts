@@ -227,6 +227,14 @@ export interface LineageStore {
    * kind 'RELATION') and consumer edges (kind 'CONSUMER') for a relation or consumer. Sorted by (from, to, kind).
    */
   edgesOf(key: NodeKey, direction: 'upstream' | 'downstream'): Promise<EdgeView[]>;
+  /**
+   * edgesOf for many nodes in one call (one round trip per `NEO4J_BATCH_SIZE` keys on Neo4j): every requested
+   * key maps to exactly what edgesOf answers for it ([] for a key that is no node).
+   */
+  edgesOfMany(
+    keys: readonly NodeKey[],
+    direction: 'upstream' | 'downstream',
+  ): Promise<Map<NodeKey, EdgeView[]>>;
   traverse(starts: readonly NodeKey[], options: TraverseOptions): Promise<TraversalResult>;
   /**
    * One step of `traverse` from many nodes at once (one round trip instead of one edgesOf per node, and no

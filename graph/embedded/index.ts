@@ -204,6 +204,10 @@ function storeOver(st: EmbeddedState): EmbeddedStore {
     listRelations: async (filter) => q.listRelations(ix(), filter),
     listConsumers: async () => q.listConsumers(ix()),
     edgesOf: async (key: NodeKey, direction) => q.edgesOf(ix(), key, direction),
+    edgesOfMany: async (keys, direction) => {
+      const index = ix();
+      return new Map(keys.map((k) => [k, q.edgesOf(index, k, direction)]));
+    },
     traverse: async (starts: readonly NodeKey[], opts: TraverseOptions) => traverseIndex(ix(), starts, opts),
     neighbors: async (keys: readonly NodeKey[], opts: NeighborOptions) => neighborsIndex(ix(), keys, opts),
     relationGraph: async () => q.relationGraph(ix()),

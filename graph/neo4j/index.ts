@@ -265,11 +265,17 @@ function nodeRow(n: { key: string; name: string; displayName?: string; uniqueId?
 /**
  * The RELATION_LINK rows of a generation, from its created column edges (with their columns' relations): one
  * per relation pair (self-loops excluded). `lms` is the smallest `ms` among edges whose two columns the batch
- * itself contributes (null if none), `ext` whether some edge has an endpoint column the batch does not
- * contribute (see linkHolds in cypher.ts). Sorted by (from, to) so writes are deterministic.
+ * itself contributes (null if none), `n` how many distinct (from, to, kind) such edges there are (the pair's
+ * column-edge count for whole-graph summaries, exact when `ext` is false), `ext` whether some edge has an
+ * endpoint column the batch does not contribute (see linkHolds in cypher.ts). `created` is in canonical edge
+ * order (graph/canonical.ts: by from, to, kind), so equal edges are adjacent. Sorted by (from, to) so writes
+ * are deterministic.
  */
 export function relationLinks(created: readonly Row[], own: ReadonlySet<string>): Row[] {
-  const links = new Map<string, { from: string; to: string; lms: number | null; ext: boolean }>();
+  const links = new Map<
+    string,
+    { from: string; to: string; lms: number | null; n: number; ext: boolean; last: string }
+  >();
   for (const r of created) {
     const from = r.fromRel as string | null;
     const to = r.toRel as string | null;
@@ -277,15 +283,20 @@ export function relationLinks(created: readonly Row[], own: ReadonlySet<string>)
     const id = `${from}\u0000${to}`;
     let link = links.get(id);
     if (!link) {
-      link = { from, to, lms: null, ext: false };
+      link = { from, to, lms: null, n: 0, ext: false, last: '' };
       links.set(id, link);
     }
     const ms = Number(r.ms);
-    if (own.has(r.from as string) && own.has(r.to as string))
+    if (own.has(r.from as string) && own.has(r.to as string)) {
       link.lms = link.lms === null ? ms : Math.min(link.lms, ms);
-    else link.ext = true;
+      const edge = `${r.from as string}\u0000${r.to as string}\u0000${r.kind as string}`;
+      if (edge !== link.last) link.n++;
+      link.last = edge;
+    } else link.ext = true;
   }
-  return [...links.values()].sort((a, b) => compareStrings(a.from, b.from) || compareStrings(a.to, b.to));
+  return [...links.values()]
+    .map(({ from, to, lms, n, ext }) => ({ from, to, lms, n, ext }))
+    .sort((a, b) => compareStrings(a.from, b.from) || compareStrings(a.to, b.to));
 }
 
 /**
@@ -358,6 +369,29 @@ function compareColumns(a: ColumnNode, b: ColumnNode): number {
   const oa = a.ordinal ?? Number.POSITIVE_INFINITY;
   const ob = b.ordinal ?? Number.POSITIVE_INFINITY;
   return oa !== ob ? (oa < ob ? -1 : 1) : compareStrings(a.name, b.name) || compareStrings(a.key, b.key);
+}
+
+/** Fact rows of EDGE_FACTS_* grouped into merged edges (graph/merge.ts), sorted by (from, to, kind). */
+function edgeViews(rows: readonly Row[]): EdgeView[] {
+  const groups = new Map<string, { from: string; to: string; kind: HopKind; facts: EdgeFacts[] }>();
+  for (const r of rows) {
+    const id = `${r.from as string}\u0000${r.to as string}\u0000${r.kind as string}`;
+    let g = groups.get(id);
+    if (!g) {
+      g = { from: r.from as string, to: r.to as string, kind: r.kind as HopKind, facts: [] };
+      groups.set(id, g);
+    }
+    const fact: EdgeFacts = {
+      provenance: r.provenance as Provenance,
+      confidence: r.confidence as EdgeFacts['confidence'],
+      firstSeen: r.firstSeen as string,
+      lastSeen: r.lastSeen as string,
+      queryCount: Number(r.queryCount),
+    };
+    if (r.statementId !== null && r.statementId !== undefined) fact.statementId = r.statementId as string;
+    g.facts.push(fact);
+  }
+  return [...groups.values()].map((g) => mergeEdge(g.from, g.to, g.kind, g.facts)).sort(compareEdgeViews);
 }
 
 class Neo4jStore implements LineageStore {
@@ -704,6 +738,7 @@ class Neo4jStore implements LineageStore {
       data.columnEdges.map((e) => ({
         from: e.from,
         to: e.to,
+        kind: e.kind,
         ms: timeMs(e.firstSeen),
         fromRel: relOf(e.from),
         toRel: relOf(e.to),
@@ -862,35 +897,20 @@ class Neo4jStore implements LineageStore {
 
   // ------------------------------------------------------------------ edges and traversal
 
-  private async typesOf(keys: readonly NodeKey[]): Promise<Map<NodeKey, NodeType>> {
-    const out = new Map<NodeKey, NodeType>();
-    for (const part of chunks([...new Set(keys)], this.batchSize))
-      for (const r of await this.read(Q.NODE_TYPES_OF, { keys: part }))
-        if (!out.has(r.key as string)) out.set(r.key as string, r.type as NodeType);
-    return out;
-  }
-
   async edgesOf(key: NodeKey, direction: 'upstream' | 'downstream'): Promise<EdgeView[]> {
     const query = direction === 'downstream' ? Q.EDGE_FACTS_DOWN : Q.EDGE_FACTS_UP;
-    const groups = new Map<string, { from: string; to: string; kind: HopKind; facts: EdgeFacts[] }>();
-    for (const r of await this.read(query, { key })) {
-      const id = `${r.from as string}\u0000${r.to as string}\u0000${r.kind as string}`;
-      let g = groups.get(id);
-      if (!g) {
-        g = { from: r.from as string, to: r.to as string, kind: r.kind as HopKind, facts: [] };
-        groups.set(id, g);
-      }
-      const fact: EdgeFacts = {
-        provenance: r.provenance as Provenance,
-        confidence: r.confidence as EdgeFacts['confidence'],
-        firstSeen: r.firstSeen as string,
-        lastSeen: r.lastSeen as string,
-        queryCount: Number(r.queryCount),
-      };
-      if (r.statementId !== null && r.statementId !== undefined) fact.statementId = r.statementId as string;
-      g.facts.push(fact);
-    }
-    return [...groups.values()].map((g) => mergeEdge(g.from, g.to, g.kind, g.facts)).sort(compareEdgeViews);
+    return edgeViews(await this.read(query, { key }));
+  }
+
+  async edgesOfMany(
+    keys: readonly NodeKey[],
+    direction: 'upstream' | 'downstream',
+  ): Promise<Map<NodeKey, EdgeView[]>> {
+    const query = direction === 'downstream' ? Q.EDGE_FACTS_DOWN_MANY : Q.EDGE_FACTS_UP_MANY;
+    const rowsOf = new Map<NodeKey, Row[]>(keys.map((k) => [k, []]));
+    for (const part of chunks([...rowsOf.keys()], this.batchSize))
+      for (const r of await this.read(query, { keys: part })) rowsOf.get(r.of as string)!.push(r);
+    return new Map([...rowsOf].map(([k, rows]) => [k, edgeViews(rows)]));
   }
 
   async traverse(starts: readonly NodeKey[], options: TraverseOptions): Promise<TraversalResult> {
@@ -917,15 +937,14 @@ class Neo4jStore implements LineageStore {
   }
 
   async neighbors(keys: readonly NodeKey[], options: NeighborOptions): Promise<Hop[]> {
-    const { expand, startType } = await this.stepper(options);
-    const types = await this.typesOf(keys);
-    return canonicalHops(await expand([...new Set(keys)].filter((k) => types.get(k) === startType)));
+    // The step statements match only live starts of the level's type: no type lookup first.
+    const { expand } = await this.stepper(options);
+    return canonicalHops(await expand([...new Set(keys)]));
   }
 
   /** Validates step options and returns the one-query-per-frontier expansion `traverse` and `neighbors` share. */
   private async stepper(options: NeighborOptions): Promise<{
     expand: (frontier: NodeKey[]) => Promise<Hop[]>;
-    startType: NodeType;
   }> {
     const asOf = checkStepOptions(options);
     const column = options.level === 'column';
@@ -954,7 +973,7 @@ class Neo4jStore implements LineageStore {
           });
       return hops;
     };
-    return { expand, startType: column ? 'column' : 'relation' };
+    return { expand };
   }
 
   async relationGraph(): Promise<RelationGraph> {
@@ -962,12 +981,6 @@ class Neo4jStore implements LineageStore {
     const keys = relations.map((r) => r.key);
     const index = new Map(keys.map((k, i) => [k, i]));
     const edges: [number, number][] = [];
-    for (const r of await this.read(Q.RELATION_PAIRS)) {
-      const a = index.get(r.from as string);
-      const b = index.get(r.to as string);
-      if (a !== undefined && b !== undefined) edges.push([a, b]);
-    }
-    edges.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
     const zeros = (): number[] => new Array<number>(keys.length).fill(0);
     const consumerCount = zeros();
     const columnEdgesIn = zeros();
@@ -977,12 +990,25 @@ class Neo4jStore implements LineageStore {
       const i = index.get(key as string);
       if (i !== undefined) arr[i] += Number(n);
     };
-    for (const r of await this.read(Q.CONSUMER_COUNTS)) add(consumerCount, r.key, r.n);
-    for (const r of await this.read(Q.CROSS_RELATION_COLUMN_EDGES)) {
-      add(columnEdgesOut, r.fromRel, r.n);
-      add(columnEdgesIn, r.toRel, r.n);
-    }
-    for (const r of await this.read(Q.COLUMN_COUNTS)) add(columnCount, r.key, r.n);
+    for (const r of await this.read(Q.RELATION_SUMMARY))
+      switch (r.part as 'pair' | 'cross' | 'consumers' | 'columns') {
+        case 'pair': {
+          const from = index.get(r.a as string);
+          const to = index.get(r.b as string);
+          if (from !== undefined && to !== undefined) edges.push([from, to]);
+          break;
+        }
+        case 'cross':
+          add(columnEdgesOut, r.a, r.n);
+          add(columnEdgesIn, r.b, r.n);
+          break;
+        case 'consumers':
+          add(consumerCount, r.a, r.n);
+          break;
+        case 'columns':
+          add(columnCount, r.a, r.n);
+      }
+    edges.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
     return {
       keys,
       kinds: relations.map((r) => r.kind),

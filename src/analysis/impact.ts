@@ -21,6 +21,7 @@ import type { AlertSeverity, Importance } from './importance.ts';
 import { importanceOf, maxSeverity } from './importance.ts';
 import { cmp, loadNodes } from './nodes.ts';
 import { describeNode, groupOwners, type AssetRef, type OwnerGroup, type TeamGroup } from './owners.ts';
+import { memoReads } from './memo-reads.ts';
 import { relationOf, resolveRef } from './resolve-ref.ts';
 import { lineageError } from '../errors.ts';
 
@@ -177,7 +178,7 @@ export async function impact(
   checkDepth(req.depth, ctx);
   const target = await resolveRef(store, req.ref, ['relation', 'column']);
   const run: ImpactRun = {
-    store,
+    store: memoReads(store),
     req,
     ctx,
     log: new PartialLog(ctx.deadline),

@@ -68,17 +68,16 @@ export async function lineageGraph(
   }
   const nodes = new Map<string, AnyNode>([[root.node.key, root]]);
   await loadNodes(store, nodes, distance.keys());
+  // An edge between two drawn nodes is a downstream edge of its source: one call for all of them.
   const edges = new Map<string, EdgeView>();
-  for (const key of distance.keys()) {
-    if (log.expired()) break;
-    for (const direction of ['upstream', 'downstream'] as const)
-      for (const e of await store.edgesOf(key, direction)) {
-        if (!distance.has(e.from) || !distance.has(e.to) || e.from === e.to) continue;
+  if (!log.expired())
+    for (const views of (await store.edgesOfMany([...distance.keys()], 'downstream')).values())
+      for (const e of views) {
+        if (!distance.has(e.to) || e.from === e.to) continue;
         const isColumnEdge = e.kind !== 'RELATION' && e.kind !== 'CONSUMER';
         if ((level === 'column') !== isColumnEdge) continue;
         edges.set(`${e.from}\u0000${e.to}\u0000${e.kind}`, e);
       }
-  }
   const graphNodes: GraphNode[] = [...distance].map(([key, d]) => {
     const a = describeNode(nodes.get(key), key);
     return { key, type: a.type, kind: a.kind, name: a.name, displayName: a.displayName, distance: d };

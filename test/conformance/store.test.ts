@@ -346,6 +346,20 @@ for (const factory of STORES) {
         expect(await store.edgesOf('wh.none', 'upstream')).toEqual([]);
       });
 
+      it('edgesOfMany answers edgesOf for many nodes of every type at once', async () => {
+        const relations = (await store.listRelations()).map((r) => r.key);
+        const columns = (await store.columnsOfMany(relations)).values();
+        const asked = [...relations, ...[...columns].flat().map((c) => c.key), DASHBOARD, 'wh.none', ''];
+        for (const direction of ['upstream', 'downstream'] as const) {
+          const many = await store.edgesOfMany([...asked, stgOrders.key], direction);
+          expect([...many.keys()].sort()).toEqual([...new Set(asked)].sort());
+          for (const k of asked)
+            expect(many.get(k), `${direction} ${k}`).toEqual(await store.edgesOf(k, direction));
+        }
+        expect((await store.edgesOfMany([stgOrders.key], 'downstream')).get(stgOrders.key)).toHaveLength(3);
+        expect(await store.edgesOfMany([], 'upstream')).toEqual(new Map());
+      });
+
       it('keeps cycles and self-loops of bad SQL at column level, sorted by (from, to, kind)', async () => {
         expect((await store.edgesOf(cycAx.key, 'downstream')).map((e) => [e.to, e.kind])).toEqual([
           [cycAx.key, 'TRANSFORMATION'],

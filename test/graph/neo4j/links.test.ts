@@ -3,9 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import { relationLinks } from '../../../graph/neo4j/index.ts';
 
-const edge = (from: string, to: string, ms: number) => ({
+const edge = (from: string, to: string, ms: number, kind = 'IDENTITY') => ({
   from,
   to,
+  kind,
   fromRel: from.slice(0, from.lastIndexOf('.')),
   toRel: to.slice(0, to.lastIndexOf('.')),
   ms,
@@ -26,16 +27,30 @@ describe('relationLinks', () => {
       own,
     );
     expect(rows).toEqual([
-      { from: 's.a', to: 's.b', lms: 10, ext: false },
-      { from: 's.a', to: 's.d', lms: null, ext: true },
-      { from: 's.b', to: 's.c', lms: 30, ext: false },
-      { from: 's.e', to: 's.c', lms: null, ext: true },
+      { from: 's.a', to: 's.b', lms: 10, n: 2, ext: false },
+      { from: 's.a', to: 's.d', lms: null, n: 0, ext: true },
+      { from: 's.b', to: 's.c', lms: 30, n: 1, ext: false },
+      { from: 's.e', to: 's.c', lms: null, n: 0, ext: true },
     ]);
   });
 
   it('keeps the smallest own ms and the ext flag on one pair with both kinds of edges', () => {
     const own = new Set(['s.a.x', 's.b.x']);
     const rows = relationLinks([edge('s.a.x', 's.b.x', 50), edge('s.a.z', 's.b.x', 1)], own);
-    expect(rows).toEqual([{ from: 's.a', to: 's.b', lms: 50, ext: true }]);
+    expect(rows).toEqual([{ from: 's.a', to: 's.b', lms: 50, n: 1, ext: true }]);
+  });
+
+  it('counts distinct (from, to, kind) own edges: equal adjacent facts once, another kind apart', () => {
+    const own = new Set(['s.a.x', 's.a.y', 's.b.x']);
+    const rows = relationLinks(
+      [
+        edge('s.a.x', 's.b.x', 3, 'FILTER'),
+        edge('s.a.x', 's.b.x', 2, 'IDENTITY'),
+        edge('s.a.x', 's.b.x', 1, 'IDENTITY'), // a second fact of the same edge
+        edge('s.a.y', 's.b.x', 4, 'IDENTITY'),
+      ],
+      own,
+    );
+    expect(rows).toEqual([{ from: 's.a', to: 's.b', lms: 1, n: 3, ext: false }]);
   });
 });
