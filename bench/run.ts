@@ -63,12 +63,16 @@ function runChild(stage: string, params: StageParams, timeoutS: number, heapMb: 
       const line = out.split('\n').find((l) => l.startsWith('@@RESULT '));
       if (line) return done({ ...(JSON.parse(line.slice(9)) as Result), wallMs });
       const reason =
-        signal === 'SIGKILL'
-          ? `timed out after ${timeoutS}s`
-          : `exit ${code ?? signal}: ${err.trim().split('\n').slice(-3).join(' | ')}`;
+        signal === 'SIGKILL' ? `timed out after ${timeoutS}s` : `exit ${code ?? signal}: ${failureLine(err)}`;
       done({ status: 'failed', reason, wallMs });
     });
   });
+}
+
+/** The line naming the error in a child's stderr (Node ends an uncaught error with its stack and version). */
+function failureLine(stderr: string): string {
+  const lines = stderr.trim().split('\n');
+  return lines.find((l) => /^\w*Error\b|^\[[A-Z_]+\]/.test(l.trim())) ?? lines.slice(-3).join(' | ');
 }
 
 const fmt = (v: unknown, unit = ''): string =>

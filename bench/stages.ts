@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { createRng } from './generator/prng.ts';
 import { ensureWarehouse } from './generator/index.ts';
 import type { LineageStore } from '../graph/store.ts';
+import type { Config } from '../src/config.ts';
 
 export interface StageParams {
   seed: string;
@@ -43,12 +44,18 @@ async function openStore(p: StageParams): Promise<LineageStore & { fileBytes?: (
     const { openEmbeddedStore } = await load<EmbeddedModule>('../graph/embedded/index.ts');
     return openEmbeddedStore({ dataDir: p.dataDir });
   }
-  const { loadConfig } = await load<ConfigModule>('../src/config.ts');
   const { createStore } = await load<typeof import('../graph/create-store.ts')>('../graph/create-store.ts');
-  const config = loadConfig(process.env, {});
+  return createStore(await stageConfig(p));
+}
+
+/** The service configuration of this stage's store: the environment's, with the run's data dir and server. */
+async function stageConfig(p: StageParams): Promise<Config> {
+  const { loadConfig } = await load<ConfigModule>('../src/config.ts');
+  const config = { ...loadConfig(process.env, {}), dataDir: p.dataDir, store: p.store };
+  if (p.store === 'embedded') return config;
   const uri = p.neo4jUri ?? config.neo4j.uri;
   if (!uri) throw new NotAvailable('no Neo4j server for this run (NEO4J_URI unset and none started)');
-  return createStore({ ...config, store: 'neo4j', neo4j: { ...config.neo4j, uri } });
+  return { ...config, neo4j: { ...config.neo4j, uri } };
 }
 
 const ms = (t0: number): number => Math.round((performance.now() - t0) * 10) / 10;
@@ -348,11 +355,10 @@ const STAGES: Record<string, (p: StageParams) => Promise<Record<string, unknown>
         ) => Promise<{ listen(o: { port: number; host: string }): Promise<string>; close(): Promise<void> }>)
       | undefined;
     if (typeof build !== 'function') throw new NotAvailable('api/app.ts exports no buildApp/createApp');
-    const { loadConfig } = await load<ConfigModule>('../src/config.ts');
     const autocannonModule: string = 'autocannon'; // untyped package
     const autocannon = ((await import(autocannonModule)) as { default: Autocannon }).default;
     const store = await openStore(p);
-    const config = { ...loadConfig({}), dataDir: p.dataDir, store: p.store };
+    const config = await stageConfig(p);
     const server = await build({ config, store, now: () => new Date(p.now) });
     try {
       const address = await server.listen({ port: 0, host: '127.0.0.1' });
