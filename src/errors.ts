@@ -44,6 +44,11 @@ export const ERROR_CODES = {
   // stores
   STORE_CORRUPT: { exit: 6, http: 500, summary: 'The embedded store file cannot be read.' },
   STORE_UNAVAILABLE: { exit: 6, http: 503, summary: 'The graph store (e.g. Neo4j) cannot be reached.' },
+  STORE_QUERY_TIMEOUT: {
+    exit: 6,
+    http: 503,
+    summary: 'A store query ran longer than its transaction timeout (Neo4j: NEO4J_QUERY_TIMEOUT_MS).',
+  },
   STORE_WRITE_FAILED: {
     exit: 6,
     http: 500,

@@ -132,6 +132,13 @@ function unreachable(err: unknown): boolean {
   return code === 'ServiceUnavailable' || code === 'SessionExpired';
 }
 
+/** The server stopped the transaction at its timeout (the client's, or the server's own limit). */
+function timedOut(err: unknown): boolean {
+  return (
+    (err as { code?: string }).code?.startsWith('Neo.ClientError.Transaction.TransactionTimedOut') ?? false
+  );
+}
+
 export async function openNeo4jStore(options: Neo4jStoreOptions): Promise<LineageStore> {
   const o = { ...DEFAULTS, ...stripUndefined(options) };
   const driver = neo4j.driver(options.uri, neo4j.auth.basic(options.user, options.password), {
@@ -438,6 +445,13 @@ class Neo4jStore implements LineageStore {
       } catch (err) {
         // A transient server error (deadlock, leader switch) is tried again twice; no server: at once.
         const retry = !unreachable(err) && neo4j.isRetryableError(err) && attempt < 2;
+        if (timedOut(err))
+          throw lineageError(
+            'STORE_QUERY_TIMEOUT',
+            `a Neo4j read ran longer than NEO4J_QUERY_TIMEOUT_MS (${this.txTimeoutMs} ms); a larger store needs a larger value`,
+            { timeoutMs: this.txTimeoutMs },
+            err,
+          );
         if (!retry)
           throw lineageError(
             'STORE_UNAVAILABLE',
