@@ -123,12 +123,13 @@ const STAGES: Record<string, (p: StageParams) => Promise<Record<string, unknown>
     const { ingestDbt } = await load<typeof import('../src/pipeline/ingest-dbt.ts')>(
       '../src/pipeline/ingest-dbt.ts',
     );
-    if (p.store === 'embedded') rmSync(p.dataDir, { recursive: true, force: true });
+    // A first ingest starts without the data dir's lineage cache and ingest state, for either store.
+    rmSync(p.dataDir, { recursive: true, force: true });
     const store = await openStore(p);
     try {
       const t0 = performance.now();
       const summary = await ingestDbt(store, `${p.dir}/target`, {
-        cacheDir: p.store === 'embedded' ? p.dataDir : undefined,
+        cacheDir: p.dataDir,
         now: p.now,
       });
       const ingestMs = ms(t0);
@@ -152,7 +153,8 @@ const STAGES: Record<string, (p: StageParams) => Promise<Record<string, unknown>
   async directIngest(p) {
     const { planWarehouse } = await import('./generator/warehouse.ts');
     const { warehouseBatch } = await import('./generator/batch.ts');
-    if (p.store === 'embedded') rmSync(p.dataDir, { recursive: true, force: true });
+    // A first ingest starts without the data dir's lineage cache and ingest state, for either store.
+    rmSync(p.dataDir, { recursive: true, force: true });
     let t0 = performance.now();
     const batch = warehouseBatch(planWarehouse(p.seed, p.size));
     const buildMs = ms(t0);
@@ -202,7 +204,7 @@ const STAGES: Record<string, (p: StageParams) => Promise<Record<string, unknown>
     try {
       const t1 = performance.now();
       const summary = await ingestDbt(store, `${p.dir}/target`, {
-        cacheDir: p.store === 'embedded' ? p.dataDir : undefined,
+        cacheDir: p.dataDir,
         now: p.now,
       });
       return {
