@@ -153,7 +153,7 @@ const STAGES: Record<string, (p: StageParams) => Promise<Record<string, unknown>
   async directIngest(p) {
     const { planWarehouse } = await import('./generator/warehouse.ts');
     const { warehouseBatch } = await import('./generator/batch.ts');
-    // A first ingest starts without the data dir's lineage cache and ingest state, for either store.
+    // A first ingest starts from an empty data dir, for either store.
     rmSync(p.dataDir, { recursive: true, force: true });
     let t0 = performance.now();
     const batch = warehouseBatch(planWarehouse(p.seed, p.size));
