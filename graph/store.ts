@@ -80,6 +80,12 @@ export interface TraverseOptions {
   asOf?: string;
 }
 
+/** One walk of LineageStore.traverseMany. */
+export interface TraverseRequest {
+  starts: readonly NodeKey[];
+  options: TraverseOptions;
+}
+
 export type NeighborOptions = Omit<TraverseOptions, 'maxDepth' | 'limit'>;
 
 /**
@@ -236,6 +242,12 @@ export interface LineageStore {
     direction: 'upstream' | 'downstream',
   ): Promise<Map<NodeKey, EdgeView[]>>;
   traverse(starts: readonly NodeKey[], options: TraverseOptions): Promise<TraversalResult>;
+  /**
+   * Many traversals in one call (one round trip on Neo4j): answer i is exactly what
+   * traverse(walks[i].starts, walks[i].options) answers. Options are checked as traverse checks them; one bad
+   * walk fails the call.
+   */
+  traverseMany(walks: readonly TraverseRequest[]): Promise<TraversalResult[]>;
   /**
    * One step of `traverse` from many nodes at once (one round trip instead of one edgesOf per node, and no
    * merged facts): every distinct (from, to, kind) the traversal would follow from each key. Keys that are not

@@ -8,7 +8,13 @@ import { isLineageError, lineageError } from '../../src/errors.ts';
 import type { Fingerprint, LineageBatch, NodeKey } from '../../src/model/lineage.ts';
 import { canonicalizeBatch, type OriginData } from '../canonical.ts';
 import { contentOf, fingerprintsToAppend, MAX_FINGERPRINTS_PER_NODE, sameContent } from '../records.ts';
-import type { ApplyResult, LineageStore, NeighborOptions, TraverseOptions } from '../store.ts';
+import type {
+  ApplyResult,
+  LineageStore,
+  NeighborOptions,
+  TraversalResult,
+  TraverseOptions,
+} from '../store.ts';
 import { storedContent, toStored, type StoredOrigin } from './column-edges.ts';
 import { FingerprintHistory } from './fingerprints.ts';
 import { fileBacking, memoryBacking, type Backing, type State } from './backing.ts';
@@ -209,6 +215,12 @@ function storeOver(st: EmbeddedState): EmbeddedStore {
       return new Map(keys.map((k) => [k, q.edgesOf(index, k, direction)]));
     },
     traverse: async (starts: readonly NodeKey[], opts: TraverseOptions) => traverseIndex(ix(), starts, opts),
+    traverseMany: async (walks) => {
+      const index = ix();
+      const out: TraversalResult[] = [];
+      for (const w of walks) out.push(await traverseIndex(index, w.starts, w.options));
+      return out;
+    },
     neighbors: async (keys: readonly NodeKey[], opts: NeighborOptions) => neighborsIndex(ix(), keys, opts),
     relationGraph: async () => q.relationGraph(ix()),
     usage: async (query) => q.usage(ix(), query),

@@ -590,6 +590,28 @@ CALL {
 RETURN valid, rows + crows AS rows`;
 }
 
+/** The name walk `i`'s parameter `name` takes in traversalBatch. */
+export const batchParam = (i: number, name: string): string => `w${i}_${name}`;
+
+/**
+ * Several one-statement walks (columnTraversal / relationTraversal, each one row) as one statement, for
+ * traverseMany: walk i runs in its own uncorrelated subquery with every parameter renamed by batchParam, and
+ * answers `valid<i>` and `rows<i>`; one row. The walks' texts are this module's own statements (no value is
+ * ever concatenated in), so the renaming only rewrites their `$parameter` names.
+ */
+export function traversalBatch(walks: readonly string[]): string {
+  const subqueries = walks.map(
+    (w, i) => `CALL {
+  CALL {
+${w.replace(/\$([A-Za-z_]\w*)/g, (_, name: string) => `$${batchParam(i, name)}`)}
+  }
+  RETURN valid AS valid${i}, rows AS rows${i}
+}`,
+  );
+  return `${subqueries.join('\n')}
+RETURN ${walks.map((_, i) => `valid${i}, rows${i}`).join(', ')}`;
+}
+
 // ---- whole-graph summaries (each a body after ACTIVE; relationGraph sends them as one statement)
 
 const RELATION_PAIR_ROWS = `

@@ -54,6 +54,7 @@ import type {
   StoreStats,
   TraversalResult,
   TraverseOptions,
+  TraverseRequest,
   UsageAggregate,
   UsageQuery,
 } from '../store.ts';
@@ -399,6 +400,45 @@ function edgeViews(rows: readonly Row[]): EdgeView[] {
     g.facts.push(fact);
   }
   return [...groups.values()].map((g) => mergeEdge(g.from, g.to, g.kind, g.facts)).sort(compareEdgeViews);
+}
+
+/**
+ * One traversal's statement (columnTraversal or relationTraversal) with its parameters, and how its one row's
+ * `valid` and `rows` become the TraversalResult. Options are checked here (LINEAGE_BAD_ARGUMENT).
+ */
+function walkStatement(
+  starts: readonly NodeKey[],
+  options: TraverseOptions,
+): { query: string; params: Row; answer: (valid: unknown, rows: unknown) => TraversalResult } {
+  const { maxDepth, limit } = options;
+  const asOf = checkTraverseOptions(options);
+  const column = options.level === 'column';
+  const down = options.direction === 'downstream';
+  const filters = { kinds: column && options.kinds !== undefined, asOf: asOf !== null };
+  const walk = column ? Q.columnTraversal : Q.relationTraversal;
+  return {
+    query: walk(down, maxDepth + 1, filters),
+    params: {
+      starts: [...new Set(starts)],
+      kinds: options.kinds ? [...options.kinds] : null,
+      asOf,
+      maxDepth: neo4j.int(maxDepth),
+      limit: neo4j.int(limit),
+      consumers: !column && down && options.includeConsumers === true,
+    },
+    answer: (valid, rows) =>
+      traversalFromDistances(
+        valid as string[],
+        (rows as [string, number, [string, HopKind][], NodeType][]).map(([key, distance, preds, type]) => ({
+          key,
+          type,
+          distance: Number(distance),
+          preds,
+        })),
+        maxDepth,
+        limit,
+      ),
+  };
 }
 
 class Neo4jStore implements LineageStore {
@@ -928,26 +968,23 @@ class Neo4jStore implements LineageStore {
   }
 
   async traverse(starts: readonly NodeKey[], options: TraverseOptions): Promise<TraversalResult> {
-    const { maxDepth, limit } = options;
-    const asOf = checkTraverseOptions(options);
     // One statement for the whole walk, active generations and start check included (graph/neo4j/cypher.ts,
     // columnTraversal and relationTraversal).
-    const column = options.level === 'column';
-    const down = options.direction === 'downstream';
-    const filters = { kinds: column && options.kinds !== undefined, asOf: asOf !== null };
-    const walk = column ? Q.columnTraversal : Q.relationTraversal;
-    const [row] = await this.read(walk(down, maxDepth + 1, filters), {
-      starts: [...new Set(starts)],
-      kinds: options.kinds ? [...options.kinds] : null,
-      asOf,
-      maxDepth: neo4j.int(maxDepth),
-      limit: neo4j.int(limit),
-      consumers: !column && down && options.includeConsumers === true,
+    const walk = walkStatement(starts, options);
+    const [row] = await this.read(walk.query, walk.params);
+    return walk.answer(row.valid, row.rows);
+  }
+
+  async traverseMany(walks: readonly TraverseRequest[]): Promise<TraversalResult[]> {
+    // Every walk's statement in one (graph/neo4j/cypher.ts, traversalBatch): one round trip, one row.
+    const planned = walks.map((w) => walkStatement(w.starts, w.options));
+    if (planned.length <= 1) return Promise.all(walks.map((w) => this.traverse(w.starts, w.options)));
+    const params: Row = {};
+    planned.forEach((w, i) => {
+      for (const [name, value] of Object.entries(w.params)) params[Q.batchParam(i, name)] = value;
     });
-    const rows = (row.rows as [string, number, [string, HopKind][], NodeType][]).map(
-      ([key, distance, preds, type]) => ({ key, type, distance: Number(distance), preds }),
-    );
-    return traversalFromDistances(row.valid as string[], rows, maxDepth, limit);
+    const [row] = await this.read(Q.traversalBatch(planned.map((w) => w.query)), params);
+    return planned.map((w, i) => w.answer(row[`valid${i}`], row[`rows${i}`]));
   }
 
   async neighbors(keys: readonly NodeKey[], options: NeighborOptions): Promise<Hop[]> {

@@ -608,6 +608,43 @@ for (const factory of STORES) {
             }
         expect(reached).toBeGreaterThan(40);
       });
+      it('traverseMany answers traverse for every walk, of both levels and all options, in one call', async () => {
+        for (const b of standardBatches()) await store.applyBatch(b);
+        const relations = (await store.listRelations()).map((r) => r.key);
+        const columns = (await store.columnsOfMany(relations)).values();
+        const columnKeys = [...columns].flat().map((c) => c.key);
+        const base = { maxDepth: 3, limit: 100 };
+        const walks = [
+          { starts: [chainCols[0].key], options: { ...base, direction: 'downstream', level: 'column' } },
+          {
+            starts: [chainCols[0].key, fanSrcCol.key, 'nope'],
+            options: { ...base, direction: 'downstream', level: 'column', kinds: ['IDENTITY'] },
+          },
+          { starts: columnKeys, options: { direction: 'upstream', level: 'column', maxDepth: 1, limit: 2 } },
+          {
+            starts: [chain[0].key, rawOrders.key],
+            options: { ...base, direction: 'downstream', level: 'relation', includeConsumers: true },
+          },
+          { starts: relations, options: { ...base, direction: 'upstream', level: 'relation', asOf: T1 } },
+          {
+            starts: [chainCols[0].key],
+            options: { ...base, direction: 'downstream', level: 'column', asOf: T0 },
+          },
+          { starts: [], options: { ...base, direction: 'downstream', level: 'relation' } },
+        ] as const;
+        const expected = await Promise.all(walks.map((w) => store.traverse(w.starts, w.options)));
+        expect(await store.traverseMany(walks)).toEqual(expected);
+        expect(await store.traverseMany(walks.slice(3, 4))).toEqual(expected.slice(3, 4));
+        expect(await store.traverseMany([])).toEqual([]);
+        expect(expected.reduce((n, t) => n + t.reached.length, 0)).toBeGreaterThan(10);
+        await expectCode(
+          store.traverseMany([
+            walks[0],
+            { starts: [chain[0].key], options: { ...walks[3].options, maxDepth: 0 } },
+          ]),
+          'LINEAGE_BAD_ARGUMENT',
+        );
+      });
     });
 
     describe('neighbors', () => {
