@@ -7,6 +7,7 @@ import type { AnalysisContext } from './context.ts';
 import type { AlertSeverity, Importance } from './importance.ts';
 import { importanceOf, maxSeverity } from './importance.ts';
 import { impact, loadNodes, type ImpactResult } from './impact.ts';
+import { memoReads } from './memo-reads.ts';
 import { describeNode, groupOwners, type AssetRef, type OwnerGroup } from './owners.ts';
 import type { AnyNode } from '../../graph/store.ts';
 
@@ -52,12 +53,15 @@ export async function alertRoutes(
   req: { ref: string; depth: number },
   ctx: AnalysisContext,
 ): Promise<AlertRoutesResult> {
+  // One memo for the impact and the routing: the routing's own reads (the asset's relation, its importance's
+  // downstream steps) are mostly ones the impact made already.
+  const reads = memoReads(store);
   const res = await impact(
-    store,
+    reads,
     { ref: req.ref, change: 'DROP', mode: 'CONSERVATIVE', depth: req.depth },
     ctx,
   );
-  const run: RoutesRun = { store, ctx, res, nodes: new Map(), byKey: new Map() };
+  const run: RoutesRun = { store: reads, ctx, res, nodes: new Map(), byKey: new Map() };
   const ownPartial = await addSelf(run);
   await addImpacted(run);
   const assets = [...run.byKey.values()];

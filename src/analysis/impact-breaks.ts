@@ -16,6 +16,8 @@ import type { Hop, PathStep } from '../../graph/store.ts';
 import { boundedTraverse } from './context.ts';
 import type { BreakReason, BreakVia, ImpactRun } from './impact.ts';
 import { loadNodes, relationOfColumn } from './nodes.ts';
+import { readAheadWalks, readWalk, type PlannedWalk } from './memo-reads.ts';
+import { valueStarts, valueWalks } from './impact-values.ts';
 
 /** One relation the change breaks (or passes through), before it is ranked and described. */
 export interface BreakFinding {
@@ -130,16 +132,23 @@ async function retypeBreaks(run: ImpactRun, phase: BreakPhase): Promise<void> {
       ? [run.target.node.key]
       : (await run.store.columnsOf(run.targetRelation)).map((c) => c.key);
   if (starts.length === 0 || run.log.expired()) return;
-  const carried = await boundedTraverse(
-    run.store,
+  const retypeWalk: PlannedWalk = {
     starts,
-    {
+    options: {
       direction: 'downstream',
       level: 'column',
       kinds: ['IDENTITY'],
       maxDepth: run.req.depth,
       limit: run.ctx.limit,
     },
+  };
+  // The values phase walks from the same columns: one store call for its walks and this one.
+  const values = valueWalks(run, await valueStarts(run));
+  await readAheadWalks(run.store, [retypeWalk, ...values]);
+  const carried = await boundedTraverse(
+    run.store,
+    retypeWalk.starts,
+    retypeWalk.options,
     'the retype walk',
     run.log,
   );
@@ -147,10 +156,29 @@ async function retypeBreaks(run: ImpactRun, phase: BreakPhase): Promise<void> {
     starts.map((k) => [k, { distance: 0, path: [] }]),
   );
   for (const r of carried.reached) carriers.set(r.key, { distance: r.distance, path: r.path });
-  const hops = await run.store.neighbors([...carriers.keys()], { direction: 'downstream', level: 'column' });
+  const hops = await run.store.neighbors([...carriers.keys(), ...(await indirectReadAhead(run, values))], {
+    direction: 'downstream',
+    level: 'column',
+  });
   await loadNodes(run.store, run.nodes, [...carriers.keys(), ...hops.map((h) => h.to)]);
   for (const h of hops) classifyRetypeHop(run, phase, h, carriers.get(h.from));
   for (const k of phase.breaks.keys()) phase.passThrough.delete(k);
+}
+
+/**
+ * CONSERVATIVE: the changed columns whose one-step hops summariseIndirect asks for next (the value walks'
+ * starts and reached columns, when the read-ahead holds those walks), so one store call answers both; hops
+ * from them are no carrier's and classify nothing here.
+ */
+async function indirectReadAhead(run: ImpactRun, values: readonly PlannedWalk[]): Promise<string[]> {
+  if (run.req.mode !== 'CONSERVATIVE') return [];
+  const keys: string[] = [];
+  for (const w of values) {
+    const walk = readWalk(run.store, w);
+    if (!walk) return [];
+    keys.push(...w.starts, ...(await walk).reached.map((r) => r.key));
+  }
+  return keys;
 }
 
 function classifyRetypeHop(

@@ -12,6 +12,7 @@ import type { PathStep } from '../../graph/store.ts';
 import { boundedTraverse } from './context.ts';
 import type { ImpactRun } from './impact.ts';
 import { cmp, loadNodes, relationOfColumn } from './nodes.ts';
+import type { PlannedWalk } from './memo-reads.ts';
 
 export interface ValueHit {
   distance: number;
@@ -43,28 +44,17 @@ export interface IndirectFinding {
 export async function walkValues(run: ImpactRun): Promise<ValuePhase> {
   const phase: ValuePhase = { starts: await valueStarts(run), hits: new Map(), relationDistance: new Map() };
   if (phase.starts.length === 0 || run.log.expired()) return phase;
+  const [strictWalk, allWalk] = valueWalks(run, phase.starts);
   const strict = await boundedTraverse(
     run.store,
-    phase.starts,
-    {
-      direction: 'downstream',
-      level: 'column',
-      kinds: DIRECT_KINDS,
-      maxDepth: run.req.depth,
-      limit: run.ctx.limit,
-    },
+    strictWalk.starts,
+    strictWalk.options,
     'the values walk',
     run.log,
   );
   for (const r of strict.reached) phase.hits.set(r.key, { distance: r.distance, path: r.path, strict: true });
-  if (run.req.mode === 'CONSERVATIVE' && !run.log.expired()) {
-    const all = await boundedTraverse(
-      run.store,
-      phase.starts,
-      { direction: 'downstream', level: 'column', maxDepth: run.req.depth, limit: run.ctx.limit },
-      'the values walk',
-      run.log,
-    );
+  if (allWalk && !run.log.expired()) {
+    const all = await boundedTraverse(run.store, allWalk.starts, allWalk.options, 'the values walk', run.log);
     for (const r of all.reached)
       if (!phase.hits.has(r.key))
         phase.hits.set(r.key, { distance: r.distance, path: r.path, strict: false });
@@ -79,8 +69,23 @@ export async function walkValues(run: ImpactRun): Promise<ValuePhase> {
   return phase;
 }
 
+/**
+ * The walks of the values phase from its starts: DIRECT edges, then (CONSERVATIVE) every edge kind. Earlier
+ * phases read them ahead with their own walks (memo-reads.ts) from these same requests.
+ */
+export function valueWalks(run: ImpactRun, starts: readonly string[]): PlannedWalk[] {
+  const base = {
+    direction: 'downstream',
+    level: 'column',
+    maxDepth: run.req.depth,
+    limit: run.ctx.limit,
+  } as const;
+  const strict: PlannedWalk = { starts, options: { ...base, kinds: DIRECT_KINDS } };
+  return run.req.mode === 'CONSERVATIVE' ? [strict, { starts, options: base }] : [strict];
+}
+
 /** A column's own change; a relation's columns for RETYPE and VALUES (a DROP of a relation changes none). */
-async function valueStarts(run: ImpactRun): Promise<string[]> {
+export async function valueStarts(run: ImpactRun): Promise<string[]> {
   if (run.target.type === 'column') return [run.target.node.key];
   if (run.req.change === 'VALUES' || run.req.change === 'RETYPE')
     return (await run.store.columnsOf(run.targetRelation)).map((c) => c.key);

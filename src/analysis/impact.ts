@@ -16,12 +16,19 @@ import type { AnyNode, HopKind, LineageStore, PathStep } from '../../graph/store
 import type { AnalysisContext } from './context.ts';
 import { boundedTraverse, PartialLog } from './context.ts';
 import { findBreaks, findBrokenTests, type BreakFinding, type BreakPhase } from './impact-breaks.ts';
-import { summariseIndirect, walkValues, type IndirectFinding, type ValuePhase } from './impact-values.ts';
+import {
+  summariseIndirect,
+  valueStarts,
+  valueWalks,
+  walkValues,
+  type IndirectFinding,
+  type ValuePhase,
+} from './impact-values.ts';
 import type { AlertSeverity, Importance } from './importance.ts';
 import { importanceOf, maxSeverity } from './importance.ts';
 import { cmp, loadNodes } from './nodes.ts';
 import { describeNode, groupOwners, type AssetRef, type OwnerGroup, type TeamGroup } from './owners.ts';
-import { memoReads } from './memo-reads.ts';
+import { memoReads, readAheadEdges, readAheadWalks, type PlannedWalk } from './memo-reads.ts';
 import { relationOf, resolveRef } from './resolve-ref.ts';
 import { lineageError } from '../errors.ts';
 
@@ -186,12 +193,20 @@ export async function impact(
     targetRelation: relationOf(target) as string,
     nodes: new Map([[target.node.key, target]]),
   };
+  // The target's downstream edges (and its relation's, which the breaks and the stale walk read): one call.
+  await readAheadEdges(
+    run.store,
+    run.target.type === 'column' && (req.change === 'DROP' || req.change === 'RENAME')
+      ? [run.target.node.key, run.targetRelation]
+      : [run.targetRelation],
+    'downstream',
+  );
   const breaks = await findBreaks(run);
   const tests = await findBrokenTests(run);
   const reach = await walkStale(run, breaks.breaks);
   const values = await walkValues(run);
   const indirect = await summariseIndirect(run, values);
-  await valueExposures(run, values, reach);
+  await valueExposures(run, values, reach, listedRelations({ breaks, tests, reach, values, indirect }));
   return assemble(run, { breaks, tests, reach, values, indirect });
 }
 
@@ -209,17 +224,28 @@ async function walkStale(run: ImpactRun, broken: Map<string, BreakFinding>): Pro
   for (const e of await run.store.edgesOf(run.targetRelation, 'downstream'))
     if (e.kind === 'CONSUMER') reach.exposures.set(e.to, { distance: 1, via: run.targetRelation });
   const starts = [...broken.keys()].sort(cmp);
-  if (starts.length === 0 || run.log.expired()) return reach;
-  const t = await boundedTraverse(
-    run.store,
+  const walk: PlannedWalk = {
     starts,
-    {
+    options: {
       direction: 'downstream',
       level: 'relation',
       maxDepth: Math.max(1, run.req.depth - 1),
       limit: run.ctx.limit,
       includeConsumers: true,
     },
+  };
+  // The values phase's walks with this one in one store call (they do not depend on each other).
+  const changed = await valueStarts(run);
+  if (!run.log.expired())
+    await readAheadWalks(run.store, [
+      ...(starts.length > 0 ? [walk] : []),
+      ...(changed.length > 0 ? valueWalks(run, changed) : []),
+    ]);
+  if (starts.length === 0 || run.log.expired()) return reach;
+  const t = await boundedTraverse(
+    run.store,
+    walk.starts,
+    walk.options,
     'the stale walk',
     run.log,
     run.req.depth,
@@ -241,18 +267,31 @@ async function walkStale(run: ImpactRun, broken: Map<string, BreakFinding>): Pro
   return reach;
 }
 
-/** Consumers reading relations whose values change (those of broken and stale ones are already known). */
-async function valueExposures(run: ImpactRun, values: ValuePhase, reach: ReachPhase): Promise<void> {
+/**
+ * Consumers reading relations whose values change (those of broken and stale ones are already known). The
+ * store call also asks for the other relations the result lists (and the target's relation) in the same
+ * step: importance explores downstream from them next, and alert routes from the target's relation, with
+ * these very hops (memo-reads.ts).
+ */
+async function valueExposures(
+  run: ImpactRun,
+  values: ValuePhase,
+  reach: ReachPhase,
+  listed: readonly string[],
+): Promise<void> {
   if (run.log.expired()) return;
   const readers = [...values.relationDistance.keys()].filter((rel) => !reach.stale.has(rel));
+  const asked = new Set([...readers, ...listed]);
+  if (asked.size > 0) asked.add(run.targetRelation);
+  const isReader = new Set(readers);
   // One store call for all of them; hops come sorted by (from, to).
-  const hops = await run.store.neighbors(readers, {
+  const hops = await run.store.neighbors([...asked], {
     direction: 'downstream',
     level: 'relation',
     includeConsumers: true,
   });
   for (const h of hops)
-    if (h.kind === 'CONSUMER')
+    if (h.kind === 'CONSUMER' && isReader.has(h.from))
       keepNearest(reach.exposures, h.to, {
         distance: (values.relationDistance.get(h.from) ?? 1) + 1,
         via: h.from,
@@ -272,15 +311,20 @@ interface Phases {
   indirect: Map<string, IndirectFinding>;
 }
 
-/** Loads what is described, rates importance, then builds, filters and ranks every list. */
-async function assemble(run: ImpactRun, p: Phases): Promise<ImpactResult> {
-  const relationKeys = [
+/** The relations the lists describe (and importance rates). */
+function listedRelations(p: Phases): string[] {
+  return [
     ...p.breaks.breaks.keys(),
     ...p.breaks.passThrough.keys(),
     ...p.reach.stale.keys(),
     ...p.values.relationDistance.keys(),
     ...p.indirect.keys(),
   ];
+}
+
+/** Loads what is described, rates importance, then builds, filters and ranks every list. */
+async function assemble(run: ImpactRun, p: Phases): Promise<ImpactResult> {
+  const relationKeys = listedRelations(p);
   await loadNodes(run.store, run.nodes, [...relationKeys, ...p.reach.exposures.keys()]);
   const importance = await rateImportance(run, [...relationKeys, ...p.reach.exposures.keys()]);
   const keep = (rel: string) => passesFilters(run.nodes.get(rel), run.req.filters);

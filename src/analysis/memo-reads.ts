@@ -1,21 +1,189 @@
 // One analysis asks the same question of the store more than once (the target relation's downstream edges
 // feed the breaks, the tests and the stale walk); within one analysis the answer cannot change, so each is
-// read once. A round trip each on Neo4j.
-import type { EdgeView, LineageStore } from '../../graph/store.ts';
+// read once. A round trip each on Neo4j. Answers are kept per argument (edges, columns, traversals) or per key
+// (nodes, one-step hops), so a later call asks the store only for what no earlier call answered, and the
+// read-ahead functions below let a phase ask, in one store call, for what later phases will ask: the answer of
+// every call stays exactly what the store would answer for it, only the number of round trips changes.
+import type {
+  AnyNode,
+  EdgeView,
+  Hop,
+  LineageStore,
+  TraversalResult,
+  TraverseOptions,
+} from '../../graph/store.ts';
+import type { NeighborOptions } from '../../graph/store.ts';
+import { canonicalHops } from '../../graph/records.ts';
+import { checkStepOptions } from '../../graph/traversal.ts';
 import type { ColumnNode, NodeKey, RelationKey } from '../model/lineage.ts';
 
-/** `store` with edgesOf and columnsOf answered once per argument; every other call goes to `store`. */
+/** What a memo has read: answers by argument, nodes by key (null: no such node), hops by options and key. */
+interface MemoState {
+  store: LineageStore;
+  edges: Map<string, Promise<EdgeView[]>>;
+  columns: Map<RelationKey, Promise<ColumnNode[]>>;
+  walks: Map<string, Promise<TraversalResult>>;
+  nodes: Map<NodeKey, AnyNode | null>;
+  hops: Map<string, Map<NodeKey, Hop[]>>;
+}
+
+const states = new WeakMap<LineageStore, MemoState>();
+
+const edgesId = (key: NodeKey, direction: string) => `${direction}\u0000${key}`;
+
+/** Every option that changes a traversal's answer, in a fixed order. */
+function walkId(starts: readonly NodeKey[], o: TraverseOptions): string {
+  return JSON.stringify([
+    starts,
+    o.direction,
+    o.level,
+    o.maxDepth,
+    o.kinds ?? null,
+    o.limit,
+    o.includeConsumers === true,
+    o.asOf ?? null,
+  ]);
+}
+
+const stepId = (o: NeighborOptions) =>
+  JSON.stringify([o.direction, o.level, o.kinds ?? null, o.includeConsumers === true, o.asOf ?? null]);
+
+/**
+ * `store` with edgesOf, columnsOf and traverse answered once per argument, getNodes once per key and neighbors
+ * once per (options, key); every other call goes to `store`. A memo given again is returned as it is (an
+ * analysis built on another shares its reads).
+ */
 export function memoReads(store: LineageStore): LineageStore {
-  const edges = new Map<string, Promise<EdgeView[]>>();
-  const columns = new Map<RelationKey, Promise<ColumnNode[]>>();
-  const once = <T>(cache: Map<string, Promise<T>>, id: string, read: () => Promise<T>): Promise<T> => {
-    let answer = cache.get(id);
-    if (!answer) cache.set(id, (answer = read()));
-    return answer;
+  if (states.has(store)) return store;
+  const st: MemoState = {
+    store,
+    edges: new Map(),
+    columns: new Map(),
+    walks: new Map(),
+    nodes: new Map(),
+    hops: new Map(),
   };
   const memo = Object.create(store) as LineageStore;
   memo.edgesOf = (key: NodeKey, direction) =>
-    once(edges, `${direction}\u0000${key}`, () => store.edgesOf(key, direction));
-  memo.columnsOf = (key: RelationKey) => once(columns, key, () => store.columnsOf(key));
+    once(st.edges, edgesId(key, direction), () => store.edgesOf(key, direction));
+  memo.columnsOf = (key: RelationKey) => once(st.columns, key, () => store.columnsOf(key));
+  memo.traverse = (starts, options) =>
+    once(st.walks, walkId(starts, options), () => store.traverse(starts, options));
+  memo.getNodes = (keys) => memoNodes(st, keys);
+  memo.neighbors = (keys, options) => memoNeighbors(st, keys, options);
+  states.set(memo, st);
   return memo;
+}
+
+function once<T>(cache: Map<string, Promise<T>>, id: string, read: () => Promise<T>): Promise<T> {
+  let answer = cache.get(id);
+  if (!answer) {
+    answer = read();
+    cache.set(id, answer);
+    // A failed read is not kept: the next call asks again (and fails or answers as the store does then).
+    answer.catch(() => cache.delete(id));
+  }
+  return answer;
+}
+
+async function memoNodes(st: MemoState, keys: readonly NodeKey[]): Promise<Map<NodeKey, AnyNode>> {
+  const unique = [...new Set(keys)];
+  const missing = unique.filter((k) => !st.nodes.has(k));
+  if (missing.length > 0) {
+    const got = await st.store.getNodes(missing);
+    for (const k of missing) st.nodes.set(k, got.get(k) ?? null);
+  }
+  const out = new Map<NodeKey, AnyNode>();
+  for (const k of unique) {
+    const n = st.nodes.get(k);
+    if (n) out.set(k, n);
+  }
+  return out;
+}
+
+/**
+ * The hops of every key: each key's own hops (the `from` of a hop is the asked key) come from one earlier
+ * answer or from one store call for the keys no call answered yet. A key this memo loaded as a node of another
+ * type than the level's has none (the contract ignores such keys), so it is not asked. Sorted as the store
+ * sorts (canonicalHops).
+ */
+async function memoNeighbors(
+  st: MemoState,
+  keys: readonly NodeKey[],
+  options: NeighborOptions,
+): Promise<Hop[]> {
+  checkStepOptions(options);
+  const id = stepId(options);
+  let cache = st.hops.get(id);
+  if (!cache) st.hops.set(id, (cache = new Map()));
+  const known = cache;
+  const otherType = (k: NodeKey) => {
+    const n = st.nodes.get(k);
+    return n !== undefined && n !== null && n.type !== options.level;
+  };
+  const unique = [...new Set(keys)];
+  const missing = unique.filter((k) => !known.has(k) && !otherType(k));
+  if (missing.length > 0) {
+    const byFrom = new Map<NodeKey, Hop[]>(missing.map((k) => [k, []]));
+    for (const h of await st.store.neighbors(missing, options)) byFrom.get(h.from)?.push(h);
+    for (const [k, hops] of byFrom) known.set(k, hops);
+  }
+  return canonicalHops(unique.flatMap((k) => known.get(k) ?? []));
+}
+
+/**
+ * Reads the downstream or upstream edges of `keys` in one store call (edgesOfMany) when two or more are not
+ * read yet, so the edgesOf calls that follow on `store` answer from it. Nothing when `store` is no memo; a
+ * failed read-ahead is dropped (the edgesOf call itself then asks the store).
+ */
+export async function readAheadEdges(
+  store: LineageStore,
+  keys: readonly NodeKey[],
+  direction: 'upstream' | 'downstream',
+): Promise<void> {
+  const st = states.get(store);
+  if (!st) return;
+  const missing = [...new Set(keys)].filter((k) => !st.edges.has(edgesId(k, direction)));
+  if (missing.length < 2) return;
+  let many: Map<NodeKey, EdgeView[]>;
+  try {
+    many = await st.store.edgesOfMany(missing, direction);
+  } catch {
+    return;
+  }
+  for (const k of missing) st.edges.set(edgesId(k, direction), Promise.resolve(many.get(k) ?? []));
+}
+
+/** One traversal a phase will ask for. */
+export interface PlannedWalk {
+  starts: readonly NodeKey[];
+  options: TraverseOptions;
+}
+
+/**
+ * Runs the walks in one store call (traverseMany) when two or more are not read yet, so the traverse calls
+ * that follow on `store` answer from it. Nothing when `store` is no memo; a failed read-ahead is dropped (each
+ * traverse call then asks the store, and fails as it would have).
+ */
+export async function readAheadWalks(store: LineageStore, walks: readonly PlannedWalk[]): Promise<void> {
+  const st = states.get(store);
+  if (!st) return;
+  const todo = new Map<string, PlannedWalk>();
+  for (const w of walks) {
+    const id = walkId(w.starts, w.options);
+    if (!st.walks.has(id)) todo.set(id, w);
+  }
+  if (todo.size < 2) return;
+  let answers: TraversalResult[];
+  try {
+    answers = await st.store.traverseMany([...todo.values()]);
+  } catch {
+    return;
+  }
+  [...todo.keys()].forEach((id, i) => st.walks.set(id, Promise.resolve(answers[i])));
+}
+
+/** A walk this memo holds already (read ahead or asked), without asking the store; undefined otherwise. */
+export function readWalk(store: LineageStore, walk: PlannedWalk): Promise<TraversalResult> | undefined {
+  return states.get(store)?.walks.get(walkId(walk.starts, walk.options));
 }

@@ -46,24 +46,25 @@ describe.skipIf(!neo4jFactory.enabled())('Neo4j round trips per analysis (demo g
     const ctx = contextFromConfig(loadConfig({ LINEAGE_SERVICE_USERS: 'svc_dbt' }), { now: NOW });
     const since = '2026-10-15T00:00:00.000Z';
     // [analysis, bound]: today's counts (before issue 16's read work: 30, 16, 31, 19, 15, 12, 17, 8, 35, 144;
-    // before edgesOfMany, memoized reads and the relation summary: 16, 7, 19, 8, 9, 8, 11, 6, 18, 56).
+    // before edgesOfMany, memoized reads and the relation summary: 16, 7, 19, 8, 9, 8, 11, 6, 18, 56; before
+    // traverseMany, the edge and walk read-ahead and per-key node and hop memos: 13, 7, 14, 7, 8, 5, 7, 3, 14, 5).
     const cases: [string, number, () => Promise<unknown>][] = [
       [
         'impact column',
-        13,
+        9,
         () => impact(store, { ref: COL, change: 'DROP', mode: 'CONSERVATIVE', depth: 10 }, ctx),
       ],
       [
         'impact column strict',
-        7,
+        5,
         () => impact(store, { ref: `${ORDERS}.customer_id`, change: 'DROP', mode: 'STRICT', depth: 10 }, ctx),
       ],
       [
         'impact relation',
-        14,
+        10,
         () => impact(store, { ref: STG_ORDERS, change: 'RETYPE', mode: 'CONSERVATIVE', depth: 3 }, ctx),
       ],
-      ['canDrop', 7, () => canDrop(store, CUSTOMERS, ctx)],
+      ['canDrop', 6, () => canDrop(store, CUSTOMERS, ctx)],
       [
         'rootCause',
         8,
@@ -76,7 +77,7 @@ describe.skipIf(!neo4jFactory.enabled())('Neo4j round trips per analysis (demo g
         () => unusedColumns(store, { since, sort: 'NAME', schema: 'raw', maxColumns: 100_000 }, ctx),
       ],
       ['complexity', 3, () => complexity(store, { scope: 'SCHEMA' })],
-      ['alertRoutes', 14, () => alertRoutes(store, { ref: ORDERS, depth: 10 }, ctx)],
+      ['alertRoutes', 9, () => alertRoutes(store, { ref: ORDERS, depth: 10 }, ctx)],
       [
         'lineageGraph',
         5,
