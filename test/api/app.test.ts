@@ -284,7 +284,8 @@ describe('errors and limits', () => {
     const slow = new Proxy(g.store, {
       get(target, prop, receiver) {
         const v = Reflect.get(target, prop, receiver);
-        if (prop !== 'traverse' || typeof v !== 'function')
+        // Both walk calls: impact reads its walks ahead with traverseMany.
+        if ((prop !== 'traverse' && prop !== 'traverseMany') || typeof v !== 'function')
           return typeof v === 'function' ? v.bind(target) : v;
         return async (...args: unknown[]) => {
           await new Promise((r) => setTimeout(r, 400));
