@@ -374,10 +374,17 @@ const NO_IMPORTANCE: Importance = {
 
 async function rateImportance(run: ImpactRun, keys: string[]): Promise<(k: string) => Importance> {
   if (run.log.expired()) return () => NO_IMPORTANCE;
-  const imp = await importanceOf(run.store, [...new Set(keys)].sort(cmp), run.nodes, {
+  const window = {
     sinceDay: run.ctx.usageSinceDay,
     excludeUsers: run.ctx.excludeUsers,
     excludeRoles: run.ctx.excludeRoles,
+  };
+  // The reads importance asks for (of the relations rated), with the target's relation's, which alert routes
+  // ask for next, in one store call (memo-reads.ts answers importance's own call from it).
+  const rated = keys.filter((k) => run.nodes.get(k)?.type === 'relation');
+  if (rated.length > 0) await run.store.usage({ ...window, targets: [...rated, run.targetRelation] });
+  const imp = await importanceOf(run.store, [...new Set(keys)].sort(cmp), run.nodes, {
+    ...window,
     maxNodes: run.ctx.limit,
     expired: () => run.log.expired(),
   });

@@ -1,7 +1,7 @@
 // One analysis asks the same question of the store more than once (the target relation's downstream edges
 // feed the breaks, the tests and the stale walk); within one analysis the answer cannot change, so each is
 // read once. A round trip each on Neo4j. Answers are kept per argument (edges, columns, traversals) or per key
-// (nodes, one-step hops), so a later call asks the store only for what no earlier call answered, and the
+// (nodes, one-step hops, usage), so a later call asks the store only for what no earlier call answered, and the
 // read-ahead functions below let a phase ask, in one store call, for what later phases will ask: the answer of
 // every call stays exactly what the store would answer for it, only the number of round trips changes.
 import type {
@@ -12,7 +12,8 @@ import type {
   TraversalResult,
   TraverseOptions,
 } from '../../graph/store.ts';
-import type { NeighborOptions } from '../../graph/store.ts';
+import type { NeighborOptions, UsageAggregate, UsageQuery } from '../../graph/store.ts';
+import { compareStrings } from '../../graph/merge.ts';
 import { canonicalHops } from '../../graph/records.ts';
 import { checkStepOptions } from '../../graph/traversal.ts';
 import type { ColumnNode, NodeKey, RelationKey } from '../model/lineage.ts';
@@ -25,6 +26,8 @@ interface MemoState {
   walks: Map<string, Promise<TraversalResult>>;
   nodes: Map<NodeKey, AnyNode | null>;
   hops: Map<string, Map<NodeKey, Hop[]>>;
+  /** Usage by query (all but the targets) and target; null: no usage in that query. */
+  usage: Map<string, Map<NodeKey, UsageAggregate | null>>;
 }
 
 const states = new WeakMap<LineageStore, MemoState>();
@@ -49,8 +52,9 @@ const stepId = (o: NeighborOptions) =>
   JSON.stringify([o.direction, o.level, o.kinds ?? null, o.includeConsumers === true, o.asOf ?? null]);
 
 /**
- * `store` with edgesOf, columnsOf and traverse answered once per argument, getNodes once per key and neighbors
- * once per (options, key); every other call goes to `store`. A memo given again is returned as it is (an
+ * `store` with edgesOf, columnsOf and traverse answered once per argument, getNodes once per key, neighbors
+ * once per (options, key) and usage of given targets once per (query, target); every other call goes to
+ * `store`. A memo given again is returned as it is (an
  * analysis built on another shares its reads).
  */
 export function memoReads(store: LineageStore): LineageStore {
@@ -62,6 +66,7 @@ export function memoReads(store: LineageStore): LineageStore {
     walks: new Map(),
     nodes: new Map(),
     hops: new Map(),
+    usage: new Map(),
   };
   const memo = Object.create(store) as LineageStore;
   memo.edgesOf = (key: NodeKey, direction) =>
@@ -71,6 +76,7 @@ export function memoReads(store: LineageStore): LineageStore {
     once(st.walks, walkId(starts, options), () => store.traverse(starts, options));
   memo.getNodes = (keys) => memoNodes(st, keys);
   memo.neighbors = (keys, options) => memoNeighbors(st, keys, options);
+  memo.usage = (query) => (query.targets === undefined ? store.usage(query) : memoUsage(st, query));
   states.set(memo, st);
   return memo;
 }
@@ -129,6 +135,32 @@ async function memoNeighbors(
     for (const [k, hops] of byFrom) known.set(k, hops);
   }
   return canonicalHops(unique.flatMap((k) => known.get(k) ?? []));
+}
+
+/**
+ * Usage of the targets: each target's aggregate (it depends on that target's records only) from one earlier
+ * answer to the same query or from one store call for the targets no call answered yet; sorted by target.
+ */
+async function memoUsage(st: MemoState, query: UsageQuery): Promise<UsageAggregate[]> {
+  const id = JSON.stringify([
+    query.sinceDay,
+    query.untilDay ?? null,
+    query.excludeUsers ?? [],
+    query.excludeRoles ?? [],
+  ]);
+  let cache = st.usage.get(id);
+  if (!cache) st.usage.set(id, (cache = new Map()));
+  const known = cache;
+  const unique = [...new Set(query.targets)];
+  const missing = unique.filter((k) => !known.has(k));
+  if (missing.length > 0) {
+    const got = new Map((await st.store.usage({ ...query, targets: missing })).map((u) => [u.target, u]));
+    for (const k of missing) known.set(k, got.get(k) ?? null);
+  }
+  return unique
+    .map((k) => known.get(k) ?? null)
+    .filter((u): u is UsageAggregate => u !== null)
+    .sort((a, b) => compareStrings(a.target, b.target));
 }
 
 /**

@@ -77,7 +77,7 @@ describe.skipIf(!neo4jFactory.enabled())('Neo4j round trips per analysis (demo g
         () => unusedColumns(store, { since, sort: 'NAME', schema: 'raw', maxColumns: 100_000 }, ctx),
       ],
       ['complexity', 3, () => complexity(store, { scope: 'SCHEMA' })],
-      ['alertRoutes', 9, () => alertRoutes(store, { ref: ORDERS, depth: 10 }, ctx)],
+      ['alertRoutes', 8, () => alertRoutes(store, { ref: ORDERS, depth: 10 }, ctx)],
       [
         'lineageGraph',
         5,
