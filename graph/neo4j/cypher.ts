@@ -4,12 +4,22 @@
 // Graph schema (the one place it is described; docs/neo4j.md repeats it for operators):
 //
 //   (:Relation {key, gens})          one per relation key ever contributed; gens = the generations that
-//   (:Column   {key, rel, gens})     contribute it (rel = the column's relation key)
+//   (:Column   {key, rel, gens,      contribute it (rel = the column's relation key)
+//               views, search})      views: one string per contribution, `gen \n [originId, provenance] \n json`
+//                                    (a column is ~95 % of the nodes: its versions live on the entity node, no
+//                                    Contribution node and its index entries per column); search: every
+//                                    contribution's search lines (a candidate filter, re-scored on read)
 //   (:Consumer {key, gens})
 //   (:Contribution {originId, gen, key, type, provenance, json, uniqueId, search})
-//                                    one origin's version of one node (canonical JSON); merged on read with
-//                                    graph/merge.ts; search = lower-cased name, display name and key, one per line (one text index)
-//   (:Column)-[:COLUMN_FLOW {originId, gen, kind, provenance, confidence, firstSeen, lastSeen, ms, queryCount,
+//                                    one origin's version of one relation or consumer (canonical JSON); merged on
+//                                    read with graph/merge.ts; search = lower-cased name, display name and key,
+//                                    one per line (one text index)
+//   (:LineageKeys {gen, kind, keys}) the column keys (kind 'column'), column-edge start keys ('edge-from') and
+//                                    start keys of relation links, relation and consumer edges
+//                                    ('relation-from') a generation wrote, one node per staged statement:
+//                                    cleanup finds the generation's column views and relationships from them
+//                                    (no index entry per column view or relationship)
+//   (:Column)-[:COLUMN_FLOW {gen, kind, provenance, confidence, firstSeen, lastSeen, ms, queryCount,
 //                            statementId}]->(:Column)          one relationship per edge fact, data flows along it
 //   (:Relation)-[:RELATION_FLOW {same facts}]->(:Relation)      explicit table-level edges
 //   (:Relation)-[:CONSUMED_BY {same facts}]->(:Consumer)
@@ -106,23 +116,53 @@ SET o.label = $label, o.ingestedAt = $ingestedAt`;
  * Deleting a retired generation in bounded transactions: each statement deletes at most $limit rows; a
  * transaction runs the steps in order with a shared budget of rows and the next one resumes where the budget
  * ran out (graph/neo4j/index.ts, deleteGeneration). Contributions go first and take their generation off the
- * entity's `gens`.
+ * entity's `gens`. The LineageKeys steps handle one keys node per statement and count it as a full budget
+ * (it holds up to a transaction's worth of keys), so each such node is one transaction.
  */
 export const CLEANUP_STEPS: readonly string[] = [
   `MATCH (c:Contribution {gen: $gen})
 WITH c LIMIT $limit
 CALL { WITH c MATCH (n:Relation {key: c.key}) WHERE c.type = 'relation'
   SET n.gens = [g IN n.gens WHERE g <> $gen] RETURN count(*) AS a }
-CALL { WITH c MATCH (n:Column {key: c.key}) WHERE c.type = 'column'
-  SET n.gens = [g IN n.gens WHERE g <> $gen] RETURN count(*) AS b }
 CALL { WITH c MATCH (n:Consumer {key: c.key}) WHERE c.type = 'consumer'
   SET n.gens = [g IN n.gens WHERE g <> $gen] RETURN count(*) AS d }
 DELETE c
 RETURN count(*) AS n`,
-  'MATCH ()-[e:COLUMN_FLOW {gen: $gen}]->() WITH e LIMIT $limit DELETE e RETURN count(*) AS n',
-  'MATCH ()-[e:RELATION_LINK {gen: $gen}]->() WITH e LIMIT $limit DELETE e RETURN count(*) AS n',
-  'MATCH ()-[e:RELATION_FLOW {gen: $gen}]->() WITH e LIMIT $limit DELETE e RETURN count(*) AS n',
-  'MATCH ()-[e:CONSUMED_BY {gen: $gen}]->() WITH e LIMIT $limit DELETE e RETURN count(*) AS n',
+  // Every SET item reads the property it writes (a direct dependency: Cypher locks the node before reading, so
+  // a concurrent writer of another origin's view is not lost); views first, gens (read by both) last.
+  `MATCH (k:LineageKeys {gen: $gen}) WHERE k.kind = 'column'
+WITH k LIMIT 1
+CALL {
+  WITH k
+  UNWIND k.keys AS key
+  MATCH (n:Column {key: key})
+  SET n.views = [v IN n.views WHERE NOT v STARTS WITH $gen + '\n'], n.gens = [g IN n.gens WHERE g <> $gen]
+  RETURN count(*) AS c
+}
+DELETE k
+RETURN $limit AS n`,
+  `MATCH (k:LineageKeys {gen: $gen}) WHERE k.kind = 'edge-from'
+WITH k LIMIT 1
+CALL {
+  WITH k
+  UNWIND k.keys AS key
+  MATCH (:Column {key: key})-[e:COLUMN_FLOW]->() WHERE e.gen = $gen
+  DELETE e
+  RETURN count(*) AS c
+}
+DELETE k
+RETURN $limit AS n`,
+  `MATCH (k:LineageKeys {gen: $gen}) WHERE k.kind = 'relation-from'
+WITH k LIMIT 1
+CALL {
+  WITH k
+  UNWIND k.keys AS key
+  MATCH (:Relation {key: key})-[e:RELATION_LINK|RELATION_FLOW|CONSUMED_BY]->() WHERE e.gen = $gen
+  DELETE e
+  RETURN count(*) AS c
+}
+DELETE k
+RETURN $limit AS n`,
   'MATCH (x:LineageCheck {gen: $gen}) WITH x LIMIT $limit DELETE x RETURN count(*) AS n',
   'MATCH (x:LineageEvidence {gen: $gen}) WITH x LIMIT $limit DELETE x RETURN count(*) AS n',
   'MATCH (x:LineageUsage {gen: $gen}) WITH x LIMIT $limit DELETE x RETURN count(*) AS n',
@@ -139,11 +179,25 @@ export const OTHER_ACTIVE_GENERATIONS = 'MATCH (o:LineageOrigin) WHERE o.id <> $
 /** Types of keys contributed by active origins other than the one being replaced (for batch validation). */
 export const OTHER_KEY_TYPES = `
 UNWIND $keys AS k
+CALL {
+  WITH k
+  MATCH (c:Contribution {key: k}) USING INDEX c:Contribution(key)
+  WHERE c.originId <> $originId AND c.gen IN $active
+  RETURN DISTINCT c.type AS type, null AS rel
+  UNION ALL
+  WITH k
+  MATCH (n:Column {key: k}) USING INDEX n:Column(key)
+  WHERE any(g IN n.gens WHERE g IN $active)
+  RETURN 'column' AS type, n.rel AS rel
+}
+RETURN k AS key, type, rel`;
+
+/** OTHER_KEY_TYPES for keys the batch contributes as columns: relations and consumers of other origins only. */
+export const OTHER_ENTITY_TYPES = `
+UNWIND $keys AS k
 MATCH (c:Contribution {key: k}) USING INDEX c:Contribution(key)
 WHERE c.originId <> $originId AND c.gen IN $active
-WITH DISTINCT k, c.type AS type
-OPTIONAL MATCH (n:Column {key: k}) WHERE type = 'column'
-RETURN k AS key, type, n.rel AS rel`;
+RETURN DISTINCT k AS key, c.type AS type, null AS rel`;
 
 const ADD_GEN = `n.gens = CASE WHEN $gen IN coalesce(n.gens, []) THEN n.gens ELSE coalesce(n.gens, []) + $gen END`;
 
@@ -154,12 +208,21 @@ SET ${ADD_GEN}
 CREATE (:Contribution {originId: $originId, gen: $gen, provenance: $provenance, type: 'relation', key: row.key,
   json: row.json, uniqueId: row.uniqueId, search: row.search})`;
 
+/**
+ * A column's view goes on its entity node ($head = `gen \n [originId, provenance] \n`). Every SET item reads
+ * what it writes (Cypher then locks the node first: no lost update beside another origin's writer). A batch
+ * holds each column once, and a generation is staged once, so the view is appended without a duplicate check.
+ */
 export const STAGE_COLUMNS = `
 UNWIND $rows AS row
 MERGE (n:Column {key: row.key})
-SET n.rel = row.rel, ${ADD_GEN}
-CREATE (:Contribution {originId: $originId, gen: $gen, provenance: $provenance, type: 'column', key: row.key,
-  json: row.json, search: row.search})`;
+SET n.rel = row.rel, n.views = coalesce(n.views, []) + ($head + row.json),
+  n.search = CASE WHEN n.search IS NULL THEN row.search WHEN n.search CONTAINS row.search THEN n.search
+    ELSE n.search + '\n' + row.search END,
+  ${ADD_GEN}`;
+
+/** The keys one staged statement wrote (column keys, or column-edge start keys), for cleanup. */
+export const STAGE_KEYS = `CREATE (:LineageKeys {gen: $gen, kind: $kind, keys: $keys})`;
 
 export const STAGE_CONSUMERS = `
 UNWIND $rows AS row
@@ -168,7 +231,8 @@ SET ${ADD_GEN}
 CREATE (:Contribution {originId: $originId, gen: $gen, provenance: $provenance, type: 'consumer', key: row.key,
   json: row.json, uniqueId: row.uniqueId, search: row.search})`;
 
-const EDGE_PROPS = `{originId: $originId, gen: $gen, kind: row.kind, provenance: row.provenance,
+/** No originId: no read or cleanup uses it (the generation says whose edge it is). */
+const EDGE_PROPS = `{gen: $gen, kind: row.kind, provenance: row.provenance,
   confidence: row.confidence, firstSeen: row.firstSeen, lastSeen: row.lastSeen, ms: row.ms,
   queryCount: row.queryCount, statementId: row.statementId}`;
 
@@ -243,12 +307,29 @@ DELETE old`;
 
 // ---------------------------------------------------------------- reads (every one starts with ACTIVE)
 
+/** The active views of a column node `n` (see STAGE_COLUMNS), as a list of strings. */
+const activeViews = (n: string): string =>
+  `[v IN ${n}.views WHERE any(g IN active WHERE v STARTS WITH g + '\n')]`;
+
+/**
+ * Rows: relations and consumers one per active contribution (originId, provenance, json); a column one row with
+ * its active `views` (graph/neo4j/index.ts parses them).
+ */
 export const CONTRIBUTIONS_BY_KEYS = `
 ${ACTIVE}
 UNWIND $keys AS k
-MATCH (c:Contribution {key: k}) USING INDEX c:Contribution(key)
-WHERE c.gen IN active
-RETURN c.key AS key, c.type AS type, c.originId AS originId, c.provenance AS provenance, c.json AS json`;
+CALL {
+  WITH k, active
+  MATCH (c:Contribution {key: k}) USING INDEX c:Contribution(key)
+  WHERE c.gen IN active
+  RETURN c.type AS type, c.originId AS originId, c.provenance AS provenance, c.json AS json, null AS views
+  UNION ALL
+  WITH k, active
+  MATCH (n:Column {key: k}) USING INDEX n:Column(key)
+  WHERE ${live('n')}
+  RETURN 'column' AS type, null AS originId, null AS provenance, null AS json, ${activeViews('n')} AS views
+}
+RETURN k AS key, type, originId, provenance, json, views`;
 
 /**
  * Every active contribution of one entity type, found from the entity label (no index on the contribution's
@@ -275,9 +356,8 @@ WHERE ${live('r')}
 CALL {
   WITH k, active
   MATCH (n:Column {rel: k}) USING INDEX n:Column(rel)
-  MATCH (c:Contribution {key: n.key}) USING INDEX c:Contribution(key)
-  WHERE c.type = 'column' AND c.gen IN active
-  RETURN collect({key: c.key, type: c.type, originId: c.originId, provenance: c.provenance, json: c.json}) AS cs
+  WHERE ${live('n')}
+  RETURN collect({key: n.key, type: 'column', views: ${activeViews('n')}}) AS cs
 }
 RETURN k AS relation, cs`;
 
@@ -290,10 +370,19 @@ RETURN DISTINCT c.key AS key`;
 /** Candidates for search; the score (graph/search-score.ts) is computed on the merged views. */
 export const SEARCH_CANDIDATES = `
 ${ACTIVE}
-MATCH (c:Contribution)
-WHERE c.search CONTAINS $needle
-  AND c.type IN $types AND c.gen IN active
-RETURN DISTINCT c.key AS key`;
+CALL {
+  WITH active
+  MATCH (c:Contribution)
+  WHERE c.search CONTAINS $needle
+    AND c.type IN $types AND c.gen IN active
+  RETURN c.key AS key
+  UNION
+  WITH active
+  MATCH (n:Column)
+  WHERE 'column' IN $types AND n.search CONTAINS $needle AND ${live('n')}
+  RETURN n.key AS key
+}
+RETURN DISTINCT key`;
 
 /** The relation of a live column is a live relation ("columnRelation"). */
 const liveRel = (v: string): string => `EXISTS { MATCH (rr:Relation {key: ${v}.rel}) WHERE ${live('rr')} }`;
@@ -382,6 +471,7 @@ export const EDGE_FACTS_UP_MANY = edgeFactsOfMany(factsUp);
 // Eager). A lookup of an (:Origin)-[:ACTIVE]->(:Generation) node per row instead would add one join per
 // expanded edge. `USING INDEX` on the start node is deliberate: with one active generation the planner
 // rewrote `e.gen IN $active` (then a parameter) to `e.gen = $active[0]` and was seen to pick the relationship index on `gen`
+// (dropped by migration 7)
 // (there for cleanup) — a seek over every edge of the generation, then a filter on the start key — for the
 // CONSUMED_BY branch; the hint keeps every per-key read anchored on the key (or rel) index.
 

@@ -190,17 +190,25 @@ export async function wipeNeo4jDatabase(options: Omit<Neo4jStoreOptions, 'batchS
 type OtherKey = { type: NodeType; rel: string | null };
 
 /** Every key a batch names: its nodes, their relations, and edge endpoints. */
-function referencedKeys(batch: LineageBatch): string[] {
-  const referenced = new Set<string>();
-  for (const c of batch.columns ?? []) referenced.add(c.relationKey);
-  for (const list of [batch.relations, batch.columns, batch.consumers])
-    for (const n of list ?? []) referenced.add(n.key);
+/**
+ * The keys a batch references: its own columns (`columns`: only another type under the same key matters, so
+ * only relations and consumers are looked up) and every other key (`rest`: type and, for a column, relation).
+ */
+function referencedKeys(batch: LineageBatch): { columns: string[]; rest: string[] } {
+  const columns = new Set<string>();
+  for (const c of batch.columns ?? []) columns.add(c.key);
+  const rest = new Set<string>();
+  const add = (key: string) => {
+    if (!columns.has(key)) rest.add(key);
+  };
+  for (const c of batch.columns ?? []) add(c.relationKey);
+  for (const list of [batch.relations, batch.consumers]) for (const n of list ?? []) add(n.key);
   for (const list of [batch.columnEdges, batch.relationEdges, batch.consumerEdges])
     for (const e of list ?? []) {
-      referenced.add(e.from);
-      referenced.add(e.to);
+      add(e.from);
+      add(e.to);
     }
-  return [...referenced];
+  return { columns: [...columns], rest: [...rest] };
 }
 
 function timeMs(iso: string): number {
@@ -260,13 +268,36 @@ function edgeRow(e: {
   };
 }
 
+/** The start of a column view (graph/neo4j/cypher.ts, STAGE_COLUMNS): `gen \n [originId, provenance] \n`. */
+function viewHead(gen: string, originId: string, provenance: Provenance): string {
+  return `${gen}\n${JSON.stringify([originId, provenance])}\n`;
+}
+
+/** A column view back as a contribution; JSON has no raw line break, so the last two delimit head and node. */
+function parseView(view: string): Contribution<unknown> {
+  const end = view.lastIndexOf('\n');
+  const start = view.lastIndexOf('\n', end - 1);
+  const [originId, provenance] = JSON.parse(view.slice(start + 1, end)) as [string, Provenance];
+  return { originId, provenance, node: JSON.parse(view.slice(end + 1)) };
+}
+
+/**
+ * The search candidate text of a node: its lower-cased fields one per line, without a field another one
+ * contains (a column's name is in its key): a needle in any field is in the text, and the text index holds
+ * about half the trigrams. A candidate filter only: hits are scored on the merged views (a match across the
+ * line break scores 0 and is dropped).
+ */
+function searchText(fields: readonly string[]): string {
+  const lower = [...new Set(fields.map((f) => f.toLowerCase()))];
+  return lower.filter((f, i) => !lower.some((g, j) => j !== i && g.includes(f))).join('\n');
+}
+
 function nodeRow(n: { key: string; name: string; displayName?: string; uniqueId?: string }): Row {
   return {
     key: n.key,
     json: JSON.stringify(n),
     uniqueId: n.uniqueId ?? null,
-    // A candidate filter only (a match across the line break scores 0 and is dropped on read).
-    search: [n.name, n.displayName ?? n.name, n.key].join('\n').toLowerCase(),
+    search: searchText([n.name, n.displayName ?? n.name, n.key]),
   };
 }
 
@@ -338,6 +369,7 @@ class TxBatch {
     items: readonly T[],
     params: Row,
     map: (item: T, i: number) => Row,
+    keys?: { kind: 'column' | 'edge-from' | 'relation-from'; of: (item: T) => string },
   ): Promise<void> {
     for (let i = 0; i < items.length;) {
       const room = this.budget - this.size;
@@ -345,8 +377,16 @@ class TxBatch {
         await this.flush();
         continue;
       }
-      const part = items.slice(i, i + room).map((x, j) => map(x, i + j));
+      const slice = items.slice(i, i + room);
+      const part = slice.map((x, j) => map(x, i + j));
       this.add(query, { ...params, rows: part }, part.length);
+      // In the same transaction as the rows they name: a committed part is always found by cleanup.
+      if (keys)
+        this.add(
+          Q.STAGE_KEYS,
+          { gen: params.gen, kind: keys.kind, keys: [...new Set(slice.map(keys.of))] },
+          0,
+        );
       i += part.length;
     }
   }
@@ -598,18 +638,26 @@ class Neo4jStore implements LineageStore {
   /**
    * Type (and a column's relation) of the keys a batch references that active origins other than `originId`
    * contribute (for validation and relation links), read on the leader in `batchSize`-key statements, two at
-   * a time; no statement at all when no other origin is active (a first ingest into an empty store).
+   * a time; no statement at all when no other origin is active (a first ingest into an empty store). The
+   * batch's own columns are looked up among relations and consumers only (another origin's version of the
+   * same column changes nothing here).
    */
-  private async otherKeys(keys: readonly string[], originId: string): Promise<Map<string, OtherKey>> {
+  private async otherKeys(
+    keys: { columns: readonly string[]; rest: readonly string[] },
+    originId: string,
+  ): Promise<Map<string, OtherKey>> {
     const others = new Map<string, OtherKey>();
     const active = (await this.read(Q.OTHER_ACTIVE_GENERATIONS, { originId }, 'leader')).map(
       (r) => r.gen as string,
     );
     if (active.length === 0) return others;
-    const parts = chunks(keys, this.batchSize);
+    const parts = [
+      ...chunks(keys.rest, this.batchSize).map((part) => ({ query: Q.OTHER_KEY_TYPES, part })),
+      ...chunks(keys.columns, this.batchSize).map((part) => ({ query: Q.OTHER_ENTITY_TYPES, part })),
+    ];
     const next = async (): Promise<void> => {
-      for (let part = parts.pop(); part; part = parts.pop())
-        for (const r of await this.read(Q.OTHER_KEY_TYPES, { keys: part, originId, active }, 'leader'))
+      for (let p = parts.pop(); p; p = parts.pop())
+        for (const r of await this.read(p.query, { keys: p.part, originId, active }, 'leader'))
           others.set(r.key as string, { type: r.type as NodeType, rel: (r.rel as string | null) ?? null });
     };
     await Promise.all([next(), next()]);
@@ -658,7 +706,9 @@ class Neo4jStore implements LineageStore {
     others: ReadonlyMap<string, OtherKey>,
   ): Promise<void> {
     const id = data.origin.id;
-    const gen = `${id}@${new Date().toISOString()}#${randomUUID().slice(0, 8)}`;
+    // Short (inline in the property record, not a string-store record per node and edge) and unique: the
+    // origin and the time are on the LineageGeneration node.
+    const gen = `g${Date.now().toString(36)}${randomUUID().slice(0, 8)}`;
     const writes = this.txBatch();
     writes.add(Q.BEGIN_GENERATION, { gen, originId: id, startedAt: new Date().toISOString() }, 1);
     const ownColumns = new Map(data.columns.map((c) => [c.key, c.relationKey]));
@@ -785,9 +835,21 @@ class Neo4jStore implements LineageStore {
     const o = data.origin;
     const p = { originId: o.id, provenance: o.provenance, gen };
     await writes.rows(Q.STAGE_RELATIONS, data.relations, p, nodeRow);
-    await writes.rows(Q.STAGE_COLUMNS, data.columns, p, (c) => ({ ...nodeRow(c), rel: c.relationKey }));
+    await writes.rows(
+      Q.STAGE_COLUMNS,
+      data.columns,
+      { ...p, head: viewHead(gen, o.id, o.provenance) },
+      (c) => {
+        const { json, search } = nodeRow(c);
+        return { key: c.key, rel: c.relationKey, json, search };
+      },
+      { kind: 'column', of: (c) => c.key },
+    );
     await writes.rows(Q.STAGE_CONSUMERS, data.consumers, p, nodeRow);
-    await writes.rows(Q.STAGE_COLUMN_EDGES, data.columnEdges, p, edgeRow);
+    await writes.rows(Q.STAGE_COLUMN_EDGES, data.columnEdges, p, edgeRow, {
+      kind: 'edge-from',
+      of: (e) => e.from,
+    });
     const links = relationLinks(
       data.columnEdges.map((e) => ({
         from: e.from,
@@ -799,9 +861,13 @@ class Neo4jStore implements LineageStore {
       })),
       own,
     );
-    await writes.rows(Q.STAGE_RELATION_LINKS, links, p, (l) => l);
-    await writes.rows(Q.STAGE_RELATION_EDGES, data.relationEdges, p, edgeRow);
-    await writes.rows(Q.STAGE_CONSUMER_EDGES, data.consumerEdges, p, edgeRow);
+    const fromRelation = { kind: 'relation-from', of: (e: { from: string }) => e.from } as const;
+    await writes.rows(Q.STAGE_RELATION_LINKS, links, p, (l) => l, {
+      kind: 'relation-from',
+      of: (l) => l.from as string,
+    });
+    await writes.rows(Q.STAGE_RELATION_EDGES, data.relationEdges, p, edgeRow, fromRelation);
+    await writes.rows(Q.STAGE_CONSUMER_EDGES, data.consumerEdges, p, edgeRow, fromRelation);
     await writes.rows(Q.STAGE_CHECKS, data.checks, p, (c) => ({
       id: c.id,
       relationKey: c.relationKey,
@@ -858,18 +924,23 @@ class Neo4jStore implements LineageStore {
 
   // ------------------------------------------------------------------ nodes
 
+  /** Rows of contributions (originId, provenance, json) or of column views (`views`), merged per key. */
   private mergeRows(rows: Row[]): Map<NodeKey, AnyNode> {
     const byKey = new Map<NodeKey, { type: NodeType; list: Contribution<unknown>[] }>();
-    for (const r of rows) {
-      const key = r.key as string;
-      const c: Contribution<unknown> = {
-        originId: r.originId as string,
-        provenance: r.provenance as Provenance,
-        node: JSON.parse(r.json as string),
-      };
+    const add = (key: string, type: NodeType, c: Contribution<unknown>) => {
       const entry = byKey.get(key);
       if (entry) entry.list.push(c);
-      else byKey.set(key, { type: r.type as NodeType, list: [c] });
+      else byKey.set(key, { type, list: [c] });
+    };
+    for (const r of rows) {
+      const key = r.key as string;
+      if (Array.isArray(r.views)) for (const v of r.views as string[]) add(key, 'column', parseView(v));
+      else
+        add(key, r.type as NodeType, {
+          originId: r.originId as string,
+          provenance: r.provenance as Provenance,
+          node: JSON.parse(r.json as string),
+        });
     }
     const out = new Map<NodeKey, AnyNode>();
     for (const [key, { type, list }] of byKey) out.set(key, mergeContributions(type, list));

@@ -25,6 +25,16 @@ CALL {
     n.live = null
 } IN TRANSACTIONS OF 10000 ROWS`;
 
+/** Keys per LineageKeys node written by the migration (ingest writes one per staged statement). */
+const KEYS_PER_NODE = 5000;
+
+/**
+ * A Cypher string expression as a JSON string literal (quotes, backslashes and control characters escaped as
+ * JSON.stringify does for the characters origin ids and provenances can hold).
+ */
+const jsonString = (v: string): string =>
+  `'"' + replace(replace(replace(replace(replace(${v}, '\\\\', '\\\\\\\\'), '"', '\\\\"'), '\\n', '\\\\n'), '\\r', '\\\\r'), '\\t', '\\\\t') + '"'`;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -140,6 +150,48 @@ export const MIGRATIONS: readonly Migration[] = [
     description:
       'thin writes: no index on the contribution type (relations and consumers are listed from their labels)',
     statements: ['DROP INDEX contribution_type IF EXISTS'],
+  },
+  {
+    version: 7,
+    description:
+      'thin writes: a column keeps its versions on its entity node (views, search) instead of one ' +
+      'Contribution node each; generations list their column keys and relationship start keys (LineageKeys) ' +
+      'so cleanup needs no index entry per relationship',
+    statements: [
+      'CREATE TEXT INDEX column_search IF NOT EXISTS FOR (n:Column) ON (n.search)',
+      'CREATE INDEX keys_gen IF NOT EXISTS FOR (n:LineageKeys) ON (n.gen)',
+    ],
+    data: [
+      // Keys nodes for every generation already written (active, staging or retired), before their data moves.
+      `MATCH (c:Contribution) WHERE c.type = 'column'
+       WITH c.gen AS gen, collect(c.key) AS keys
+       UNWIND range(0, size(keys) - 1, ${KEYS_PER_NODE}) AS i
+       CREATE (:LineageKeys {gen: gen, kind: 'column', keys: keys[i..i + ${KEYS_PER_NODE}]})`,
+      `MATCH (a:Column)-[e:COLUMN_FLOW]->()
+       WITH e.gen AS gen, collect(DISTINCT a.key) AS keys
+       UNWIND range(0, size(keys) - 1, ${KEYS_PER_NODE}) AS i
+       CREATE (:LineageKeys {gen: gen, kind: 'edge-from', keys: keys[i..i + ${KEYS_PER_NODE}]})`,
+      `MATCH (a:Relation)-[e:RELATION_LINK|RELATION_FLOW|CONSUMED_BY]->()
+       WITH e.gen AS gen, collect(DISTINCT a.key) AS keys
+       UNWIND range(0, size(keys) - 1, ${KEYS_PER_NODE}) AS i
+       CREATE (:LineageKeys {gen: gen, kind: 'relation-from', keys: keys[i..i + ${KEYS_PER_NODE}]})`,
+      `MATCH (n:Column) WHERE n.views IS NULL
+       CALL {
+         WITH n
+         OPTIONAL MATCH (c:Contribution {key: n.key}) WHERE c.type = 'column'
+         WITH n, c ORDER BY c.gen
+         WITH n, collect(c) AS cs
+         SET n.views = [c IN cs | c.gen + '\n[' + ${jsonString('c.originId')} + ',' + ${jsonString('c.provenance')} + ']\n' + c.json],
+           n.search = reduce(s = null, c IN cs | CASE WHEN s IS NULL THEN c.search WHEN s CONTAINS c.search THEN s
+             ELSE s + '\n' + c.search END),
+           n.gens = [c IN cs | c.gen]
+         FOREACH (c IN cs | DELETE c)
+       } IN TRANSACTIONS OF 5000 ROWS`,
+      'DROP INDEX column_flow_gen IF EXISTS',
+      'DROP INDEX relation_flow_gen IF EXISTS',
+      'DROP INDEX consumed_by_gen IF EXISTS',
+      'DROP INDEX relation_link_gen IF EXISTS',
+    ],
   },
 ];
 

@@ -187,6 +187,7 @@ describe.skipIf(target === null)('Neo4j store answers exactly like the embedded 
         const out: unknown[] = [await store.stats(), await store.relationGraph(), relations];
         for (const text of ['orders', 'ID', 'wh.', 'zzz']) out.push(await store.search(text, { limit: 20 }));
         for (const r of relations) {
+          out.push(await store.columnsOf(r.key));
           out.push(await store.edgesOf(r.key, 'downstream'));
           out.push(
             await store.traverse([r.key], {
@@ -213,27 +214,83 @@ describe.skipIf(target === null)('Neo4j store answers exactly like the embedded 
       // search fields.
       const driver = neo4j.driver(target!.uri, neo4j.auth.basic(target!.user, target!.password));
       try {
+        // Columns as Contribution nodes again (version 7 moves them onto the column nodes).
+        const views = await driver.executeQuery(
+          'MATCH (n:Column) WHERE n.views IS NOT NULL UNWIND n.views AS v RETURN n.key AS key, v',
+          {},
+          { database: target!.database },
+        );
+        const rows = views.records.map((r) => {
+          const v = r.get('v') as string;
+          const end = v.lastIndexOf('\n');
+          const start = v.lastIndexOf('\n', end - 1);
+          const [originId, provenance] = JSON.parse(v.slice(start + 1, end)) as [string, string];
+          const node = JSON.parse(v.slice(end + 1)) as { key: string; name: string; displayName?: string };
+          const search = [node.name, node.displayName ?? node.name, node.key].join('\n').toLowerCase();
+          return {
+            key: r.get('key'),
+            gen: v.slice(0, start),
+            originId,
+            provenance,
+            json: v.slice(end + 1),
+            search,
+          };
+        });
+        expect(rows.length).toBeGreaterThan(0);
+        await driver.executeQuery(
+          `UNWIND $rows AS row CREATE (:Contribution {originId: row.originId, gen: row.gen,
+             provenance: row.provenance, type: 'column', key: row.key, json: row.json, search: row.search})`,
+          { rows },
+          { database: target!.database },
+        );
         for (const q of [
+          'MATCH (n:Column) REMOVE n.views, n.search',
+          'MATCH (k:LineageKeys) DELETE k',
           // A version-2 database never held a replaced generation; this one keeps them for a grace period.
           `MATCH (o:LineageOrigin) WITH collect(o.gen) AS active
          MATCH (n) WHERE (n:Contribution OR n:LineageCheck OR n:LineageEvidence OR n:LineageUsage
            OR n:LineageDiagnostic) AND NOT n.gen IN active DETACH DELETE n`,
           `MATCH (o:LineageOrigin) WITH collect(o.gen) AS active
          MATCH ()-[e:COLUMN_FLOW|RELATION_FLOW|CONSUMED_BY]->() WHERE NOT e.gen IN active DELETE e`,
+          // Version-2 edges named their origin (version 7 writes none: cleanup finds them from LineageKeys).
+          `MATCH (o:LineageOrigin) MATCH ()-[e:COLUMN_FLOW|RELATION_FLOW|CONSUMED_BY]->() WHERE e.gen = o.gen
+         SET e.originId = o.id`,
           `MATCH (o:LineageOrigin) WITH collect(o.gen) AS active
          MATCH (n) WHERE n:Relation OR n:Column OR n:Consumer
          SET n.live = any(g IN n.gens WHERE g IN active) REMOVE n.gens`,
           `MATCH (n) WHERE n:Contribution OR n:LineageCheck OR n:LineageEvidence OR n:LineageUsage
            OR n:LineageDiagnostic OR n:LineageOrigin REMOVE n.gen`,
           'MATCH ()-[e:COLUMN_FLOW|RELATION_FLOW|CONSUMED_BY]->() REMOVE e.gen',
-          // Version-2 search fields (version 5 folds them into `search`).
-          `MATCH (c:Contribution) WITH c, split(c.search, '\\n') AS p
-           SET c.lname = p[0], c.ldisplay = p[1], c.lkey = p[2] REMOVE c.search`,
           'MATCH ()-[l:RELATION_LINK]->() DELETE l',
           'MATCH (g:LineageGeneration) DELETE g',
           "MATCH (s:LineageSchema {id: 'schema'}) SET s.version = 2",
         ])
           await driver.executeQuery(q, {}, { database: target!.database });
+        // Version-2 search fields (version 5 folds them into `search`), from each contribution's own node.
+        const contributions = await driver.executeQuery(
+          'MATCH (c:Contribution) RETURN elementId(c) AS id, c.json AS json',
+          {},
+          { database: target!.database },
+        );
+        const fields = contributions.records.map((r) => {
+          const node = JSON.parse(r.get('json') as string) as {
+            key: string;
+            name: string;
+            displayName?: string;
+          };
+          return {
+            id: r.get('id') as string,
+            lname: node.name.toLowerCase(),
+            ldisplay: (node.displayName ?? node.name).toLowerCase(),
+            lkey: node.key.toLowerCase(),
+          };
+        });
+        await driver.executeQuery(
+          `UNWIND $fields AS f MATCH (c:Contribution) WHERE elementId(c) = f.id
+           SET c.lname = f.lname, c.ldisplay = f.ldisplay, c.lkey = f.lkey REMOVE c.search`,
+          { fields },
+          { database: target!.database },
+        );
       } finally {
         await driver.close();
       }

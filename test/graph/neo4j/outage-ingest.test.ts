@@ -66,14 +66,16 @@ async function answers(store: LineageStore): Promise<unknown> {
   };
 }
 
-/** Nodes written by generations that are not active (staged or retired leftovers). */
+/** Contributions, column views and keys nodes of generations that are not active (staged or retired leftovers). */
 async function leftovers(uri: string): Promise<number> {
   const driver = neo4j.driver(uri, neo4j.auth.basic('neo4j', 'unused'), { disableLosslessIntegers: true });
   try {
     const res = await driver.executeQuery(`
 MATCH (o:LineageOrigin) WITH collect(o.gen) AS active
-MATCH (c:Contribution) WHERE NOT c.gen IN active
-RETURN count(c) AS n`);
+CALL { WITH active MATCH (c:Contribution) WHERE NOT c.gen IN active RETURN count(c) AS contributions }
+CALL { WITH active MATCH (n:Column) UNWIND n.gens AS g WITH g WHERE NOT g IN active RETURN count(*) AS views }
+CALL { WITH active MATCH (k:LineageKeys) WHERE NOT k.gen IN active RETURN count(k) AS keys }
+RETURN contributions + views + keys AS n`);
     return Number(res.records[0].get('n'));
   } finally {
     await driver.close();
