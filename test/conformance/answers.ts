@@ -34,6 +34,23 @@ export async function answers(store: LineageStore): Promise<Record<string, unkno
     unicode: await store.search('größe', { limit: 10 }),
     columnsOnly: await store.search('x', { types: ['column'], limit: 100 }),
   };
+  // Needles in a column key's relation part, across its dot, ending in it (Neo4j finds these from the
+  // relation's search text, not the column's own).
+  for (const text of [
+    'orders',
+    'orders.',
+    'orders.i',
+    'raw.orders.c',
+    '.customer',
+    'enue.cust',
+    'wh.',
+    '.',
+    's.a',
+  ])
+    (out.search as Record<string, unknown>)[`columns:${text}`] = await store.search(text, {
+      types: ['column'],
+      limit: 200,
+    });
   const edges: Record<string, unknown> = {};
   for (const k of allKeys) {
     edges[`${k} up`] = await store.edgesOf(k, 'upstream');

@@ -49,6 +49,8 @@ async function snapshot(store: LineageStore): Promise<Record<string, unknown>> {
   for (const text of ['orders', 'ORD', 'größe', '📦', 'x', 'finance', ' ', 'zzz'])
     out[`search:${text}`] = await store.search(text, { limit: 10 });
   out['search:typed'] = await store.search('o', { limit: 50, types: ['column'] });
+  for (const text of ['orders.', 's.a', '.c', 'e.o', 'raw.'])
+    out[`search:columns:${text}`] = await store.search(text, { limit: 500, types: ['column'] });
   // Edges of every relation and consumer, and of every third column (the conformance battery has the rest).
   const edgeKeys = [
     ...relations.map((r) => r.key),
