@@ -392,21 +392,21 @@ CALL {
   WHERE ${live('n')}
   RETURN n.key AS key
   UNION
-  // Across the dot: the column's own text starts with what follows a dot of the needle.
+  // Across the dot: the columns whose own text starts with what follows a dot of the needle.
   WITH active
   UNWIND $columnStarts AS colStart
   MATCH (n:Column) USING TEXT INDEX n:Column(search)
   WHERE 'column' IN $types AND n.search CONTAINS colStart AND toLower(n.key) CONTAINS $needle AND ${live('n')}
   RETURN n.key AS key
   UNION
-  // A needle ending in the dot: every column of a relation whose key ends with the rest.
+  // Across the dot: the columns of a relation whose key ends with what precedes a dot of the needle.
   WITH active
   UNWIND $relationEnds AS relEnd
   MATCH (c:Contribution)
   WHERE 'column' IN $types AND c.search CONTAINS relEnd AND c.type = 'relation' AND c.gen IN active
     AND toLower(c.key) ENDS WITH relEnd
   MATCH (n:Column {rel: c.key}) USING INDEX n:Column(rel)
-  WHERE ${live('n')}
+  WHERE toLower(n.key) CONTAINS $needle AND ${live('n')}
   RETURN n.key AS key
 }
 RETURN DISTINCT key`;

@@ -310,14 +310,21 @@ function columnSearchText(c: {
 
 /**
  * Parameters of SEARCH_CANDIDATES for a needle that may cross the dot between a column key's relation and
- * column parts: `columnStarts`, `.` + what follows each dot (the start of a column's own text);
- * `relationEnds`, what precedes a final dot (the end of a relation key, any of its columns matching).
+ * column parts. Each dot of the needle may be that dot; each is looked up from its longer side, the more
+ * selective one (a pasted column key is found from its relation, not from every column named `id`):
+ * `relationEnds`, what precedes the dot (the end of a relation key, its columns then filtered by the needle);
+ * `columnStarts`, `.` + what follows it (the start of a column's own text).
  */
 function crossingNeedles(needle: string): { columnStarts: string[]; relationEnds: string[] } {
   const columnStarts: string[] = [];
-  for (let i = needle.indexOf('.'); i >= 0 && i < needle.length - 1; i = needle.indexOf('.', i + 1))
-    columnStarts.push(needle.slice(i));
-  return { columnStarts, relationEnds: needle.endsWith('.') ? [needle.slice(0, -1)] : [] };
+  const relationEnds: string[] = [];
+  for (let i = needle.indexOf('.'); i >= 0; i = needle.indexOf('.', i + 1)) {
+    const before = needle.slice(0, i);
+    const after = needle.slice(i + 1);
+    if (before.length >= after.length) relationEnds.push(before);
+    else columnStarts.push(needle.slice(i));
+  }
+  return { columnStarts, relationEnds };
 }
 
 function nodeRow(n: { key: string; name: string; displayName?: string; uniqueId?: string }): Row {

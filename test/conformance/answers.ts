@@ -46,6 +46,9 @@ export async function answers(store: LineageStore): Promise<Record<string, unkno
     'wh.',
     '.',
     's.a',
+    'raw.orders.customer_id',
+    's.customer_id',
+    '.i',
   ])
     (out.search as Record<string, unknown>)[`columns:${text}`] = await store.search(text, {
       types: ['column'],
