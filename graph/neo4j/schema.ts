@@ -25,9 +25,6 @@ CALL {
     n.live = null
 } IN TRANSACTIONS OF 10000 ROWS`;
 
-/** Keys per LineageKeys node written by the migration (ingest writes one per staged statement). */
-const KEYS_PER_NODE = 5000;
-
 /**
  * A Cypher string expression as a JSON string literal (quotes, backslashes and control characters escaped as
  * JSON.stringify does for the characters origin ids and provenances can hold).
@@ -162,19 +159,30 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX keys_gen IF NOT EXISTS FOR (n:LineageKeys) ON (n.gen)',
     ],
     data: [
-      // Keys nodes for every generation already written (active, staging or retired), before their data moves.
-      `MATCH (c:Contribution) WHERE c.type = 'column'
-       WITH c.gen AS gen, collect(c.key) AS keys
-       UNWIND range(0, size(keys) - 1, ${KEYS_PER_NODE}) AS i
-       CREATE (:LineageKeys {gen: gen, kind: 'column', keys: keys[i..i + ${KEYS_PER_NODE}]})`,
-      `MATCH (a:Column)-[e:COLUMN_FLOW]->()
-       WITH e.gen AS gen, collect(DISTINCT a.key) AS keys
-       UNWIND range(0, size(keys) - 1, ${KEYS_PER_NODE}) AS i
-       CREATE (:LineageKeys {gen: gen, kind: 'edge-from', keys: keys[i..i + ${KEYS_PER_NODE}]})`,
-      `MATCH (a:Relation)-[e:RELATION_LINK|RELATION_FLOW|CONSUMED_BY]->()
-       WITH e.gen AS gen, collect(DISTINCT a.key) AS keys
-       UNWIND range(0, size(keys) - 1, ${KEYS_PER_NODE}) AS i
-       CREATE (:LineageKeys {gen: gen, kind: 'relation-from', keys: keys[i..i + ${KEYS_PER_NODE}]})`,
+      // Keys nodes for every generation already written (active, staging or retired), before their data moves:
+      // one per (relation, generation), a relation at a time, so no statement holds a whole generation's keys.
+      `MATCH (n:Column) WITH DISTINCT n.rel AS rel
+       CALL {
+         WITH rel
+         MATCH (n:Column {rel: rel})
+         MATCH (c:Contribution {key: n.key}) WHERE c.type = 'column'
+         WITH c.gen AS gen, collect(c.key) AS keys
+         CREATE (:LineageKeys {gen: gen, kind: 'column', keys: keys})
+       } IN TRANSACTIONS OF 500 ROWS`,
+      `MATCH (n:Column) WITH DISTINCT n.rel AS rel
+       CALL {
+         WITH rel
+         MATCH (a:Column {rel: rel})-[e:COLUMN_FLOW]->()
+         WITH e.gen AS gen, collect(DISTINCT a.key) AS keys
+         CREATE (:LineageKeys {gen: gen, kind: 'edge-from', keys: keys})
+       } IN TRANSACTIONS OF 500 ROWS`,
+      `MATCH (a:Relation)
+       CALL {
+         WITH a
+         MATCH (a)-[e:RELATION_LINK|RELATION_FLOW|CONSUMED_BY]->()
+         WITH DISTINCT e.gen AS gen, a.key AS key
+         CREATE (:LineageKeys {gen: gen, kind: 'relation-from', keys: [key]})
+       } IN TRANSACTIONS OF 500 ROWS`,
       `MATCH (n:Column) WHERE n.views IS NULL
        CALL {
          WITH n
