@@ -8,7 +8,8 @@
 //               views, search})      views: one string per contribution, `gen \n [originId, provenance] \n json`
 //                                    (a column is ~95 % of the nodes: its versions live on the entity node, no
 //                                    Contribution node and its index entries per column); search: every
-//                                    contribution's search lines (a candidate filter, re-scored on read)
+//                                    contribution's own search lines, without the relation part of the key
+//                                    (graph/neo4j/index.ts, columnSearchText; a candidate filter, re-scored on read)
 //   (:Consumer {key, gens})
 //   (:Contribution {originId, gen, key, type, provenance, json, uniqueId, search})
 //                                    one origin's version of one relation or consumer (canonical JSON); merged on
@@ -221,7 +222,7 @@ SET n.rel = row.rel, n.views = coalesce(n.views, []) + ($head + row.json),
     ELSE n.search + '\n' + row.search END,
   ${ADD_GEN}`;
 
-/** The keys one staged statement wrote (column keys, or column-edge start keys), for cleanup. */
+/** The keys one staged statement wrote (column keys, or column-edge or relation-level edge start keys), for cleanup. */
 export const STAGE_KEYS = `CREATE (:LineageKeys {gen: $gen, kind: $kind, keys: $keys})`;
 
 export const STAGE_CONSUMERS = `

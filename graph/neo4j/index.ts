@@ -874,10 +874,7 @@ class Neo4jStore implements LineageStore {
       Q.STAGE_COLUMNS,
       data.columns,
       { ...p, head: viewHead(gen, o.id, o.provenance) },
-      (c) => {
-        const { json } = nodeRow(c);
-        return { key: c.key, rel: c.relationKey, json, search: columnSearchText(c) };
-      },
+      (c) => ({ key: c.key, rel: c.relationKey, json: JSON.stringify(c), search: columnSearchText(c) }),
       { kind: 'column', of: (c) => c.key },
     );
     await writes.rows(Q.STAGE_CONSUMERS, data.consumers, p, nodeRow);
