@@ -11,7 +11,21 @@ import {
   HOP_KIND_ORDER,
   type Contribution,
 } from './merge.ts';
-import type { Hop, UsageAggregate, UsageQuery } from './store.ts';
+import type { Hop, RelationGraph, UsageAggregate, UsageQuery } from './store.ts';
+
+// ------------------------------------------------------------------------------------------ relation readers
+
+/** Relations of `g` with no edge to another relation and no consumer (LineageStore.relationsWithoutReaders). */
+export function relationsWithoutReaders(g: RelationGraph): string[] {
+  const read = new Uint8Array(g.keys.length);
+  for (const [from, to] of g.edges) if (from !== to) read[from] = 1;
+  return g.keys.filter((_, i) => read[i] === 0 && g.consumerCount[i] === 0);
+}
+
+/** Relations of `g` some consumer reads (LineageStore.consumedRelations). */
+export function consumedRelations(g: RelationGraph): string[] {
+  return g.keys.filter((_, i) => g.consumerCount[i] > 0);
+}
 
 // ---------------------------------------------------------------------------------------------- fingerprints
 

@@ -188,8 +188,6 @@ export interface RelationGraph {
   /** Per relation: column edges whose target / source column belongs to it (across relations only). */
   columnEdgesIn: number[];
   columnEdgesOut: number[];
-  /** Per relation: number of columns. */
-  columnCount: number[];
 }
 
 export interface DiagnosticQuery {
@@ -255,6 +253,14 @@ export interface LineageStore {
    */
   neighbors(keys: readonly NodeKey[], options: NeighborOptions): Promise<Hop[]>;
   relationGraph(): Promise<RelationGraph>;
+  /**
+   * Live relations nothing in the graph reads: no relationGraph edge from them to another relation and no
+   * consumer reading them, sorted by key (graph/records.ts, relationsWithoutReaders, is the rule). Unlike
+   * relationGraph, no adjacency is built or sent: on Neo4j one statement returns only these keys.
+   */
+  relationsWithoutReaders(): Promise<RelationKey[]>;
+  /** Live relations at least one consumer reads (relationGraph's consumerCount > 0), sorted by key. */
+  consumedRelations(): Promise<RelationKey[]>;
 
   /** Sorted by target. */
   usage(query: UsageQuery): Promise<UsageAggregate[]>;

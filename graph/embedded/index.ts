@@ -7,7 +7,14 @@
 import { isLineageError, lineageError } from '../../src/errors.ts';
 import type { Fingerprint, LineageBatch, NodeKey } from '../../src/model/lineage.ts';
 import { canonicalizeBatch, type OriginData } from '../canonical.ts';
-import { contentOf, fingerprintsToAppend, MAX_FINGERPRINTS_PER_NODE, sameContent } from '../records.ts';
+import {
+  consumedRelations,
+  contentOf,
+  fingerprintsToAppend,
+  MAX_FINGERPRINTS_PER_NODE,
+  relationsWithoutReaders,
+  sameContent,
+} from '../records.ts';
 import type {
   ApplyResult,
   LineageStore,
@@ -223,6 +230,8 @@ function storeOver(st: EmbeddedState): EmbeddedStore {
     },
     neighbors: async (keys: readonly NodeKey[], opts: NeighborOptions) => neighborsIndex(ix(), keys, opts),
     relationGraph: async () => q.relationGraph(ix()),
+    relationsWithoutReaders: async () => relationsWithoutReaders(await q.relationGraph(ix())),
+    consumedRelations: async () => consumedRelations(await q.relationGraph(ix())),
     usage: async (query) => q.usage(ix(), query),
     fingerprints: async (keys, limitPerNode) => q.fingerprints(st.fresh().fingerprints, keys, limitPerNode),
     evidence: async (keys, since) => q.evidence(ix(), keys, since),

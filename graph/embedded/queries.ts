@@ -248,7 +248,6 @@ async function buildRelationGraph(ix: GraphIndex): Promise<RelationGraph> {
   const pos = new Int32Array(ix.keys.length).fill(-1);
   const keys: string[] = [];
   const kinds: RelationKind[] = [];
-  const columnCount: number[] = [];
   const pause = pausePoint();
   for (let id = 0; id < ix.keys.length; id++) {
     if (pause && (id & PAUSE_MASK) === PAUSE_MASK) await pause();
@@ -256,7 +255,6 @@ async function buildRelationGraph(ix: GraphIndex): Promise<RelationGraph> {
     pos[id] = keys.length;
     keys.push(ix.keys[id]);
     kinds.push((ix.views[id] as RelationNode).kind);
-    columnCount.push(ix.relationColumnsOff[id + 1] - ix.relationColumnsOff[id]);
   }
   const g = ix.relationEdges;
   const edges: [number, number][] = [];
@@ -277,7 +275,7 @@ async function buildRelationGraph(ix: GraphIndex): Promise<RelationGraph> {
     columnEdgesOut[pos[a]]++;
     columnEdgesIn[pos[b]]++;
   }
-  return { keys, kinds, edges, consumerCount, columnEdgesIn, columnEdgesOut, columnCount };
+  return { keys, kinds, edges, consumerCount, columnEdgesIn, columnEdgesOut };
 }
 
 export function usage(ix: GraphIndex, q: UsageQuery): UsageAggregate[] {

@@ -745,59 +745,89 @@ CALL {
   RETURN DISTINCT a.key AS from, b.key AS to
 }`;
 
-export const RELATION_PAIRS = `
+/** How many distinct relation pairs (stats: counted on the server, not sent). */
+export const RELATION_PAIR_COUNT = `
 ${ACTIVE}${RELATION_PAIR_ROWS}
-RETURN from, to`;
+RETURN count(*) AS n`;
 
 /**
- * Distinct merged column edges (from, to, kind) between two different live relations, per relation pair,
- * from the materialized links: a pair with one active link that has no foreign endpoint (`ext` false) has
- * exactly that link's `n` edges (its columns are live while its generation is); only the other pairs (two
- * origins' links, foreign endpoints, links older than `n`) count their column edges. A scan of every column
- * edge instead took 4.1 s at 10k tables (591k column edges) and did not finish in the query timeout at 150k.
- */
-const CROSS_RELATION_ROWS = `
-MATCH (a:Relation)-[l:RELATION_LINK]->(b:Relation)
-WHERE l.gen IN active AND ${live('a')} AND ${live('b')}
-WITH active, a, b, collect(l) AS ls
-CALL {
-  WITH ls
-  WITH ls WHERE size(ls) = 1 AND ls[0].ext = false AND ls[0].n IS NOT NULL
-  RETURN ls[0].n AS n
-  UNION ALL
-  WITH active, a, b, ls
-  WITH active, a, b WHERE size(ls) > 1 OR coalesce(ls[0].ext, true) OR ls[0].n IS NULL
-  MATCH (x:Column {rel: a.key})-[e:COLUMN_FLOW]->(y:Column) USING INDEX x:Column(rel)
-  WHERE y.rel = b.key AND e.gen IN active AND ${live('x')} AND ${live('y')}
-  WITH DISTINCT x.key AS xk, y.key AS yk, e.kind AS kind
-  RETURN count(*) AS n
-}
-WITH a, b, n WHERE n > 0`;
-
-/**
- * The counts of relationGraph in one statement, streamed as tagged rows (no collected lists: at 150k tables
- * there are 295k pairs): `part` 'pair' (a -> b), 'cross' (a -> b: n column edges), 'consumers' (a: n) and
- * 'columns' (a: n).
+ * The counts of relationGraph in one statement, one row per relation pair and per consumed relation (no
+ * collected lists: at 150k tables there are 295k pairs). `part` 'pair': `pair` 1 when (a, b) is an edge of
+ * the adjacency (as RELATION_PAIR_ROWS), `n` the distinct merged column edges (from, to, kind) from a's columns
+ * to b's; 'consumers': a's consumer count in `n`. One pass over the links gives both facts of a pair: a pair
+ * with one active link that has no foreign endpoint (`ext` false) takes them from that link (`lms`, `n`: its
+ * columns are live while its generation is); only the other pairs (two origins' links, foreign endpoints,
+ * links older than `n`) walk their column edges. Scanning every column edge instead took 4.1 s at 10k tables
+ * and did not finish in the query timeout at 150k; at 150k this statement took 3.9-10 s (the separate pair
+ * and count passes before it, 8-19 s).
  */
 export const RELATION_SUMMARY = `
 ${ACTIVE}
 CALL {
-  WITH active${RELATION_PAIR_ROWS.replace(/\n/g, '\n  ')}
-  RETURN 'pair' AS part, from AS a, to AS b, 1 AS n
-  UNION ALL
-  WITH active${CROSS_RELATION_ROWS.replace(/\n/g, '\n  ')}
-  RETURN 'cross' AS part, a.key AS a, b.key AS b, n
+  WITH active
+  MATCH (a:Relation)-[e:RELATION_FLOW]->(b:Relation)
+  WHERE e.gen IN active AND a.key <> b.key AND ${live('a')} AND ${live('b')}
+  WITH DISTINCT a, b
+  RETURN a, b, 1 AS pair, 0 AS n
   UNION ALL
   WITH active
-  MATCH (r:Relation)-[e:CONSUMED_BY]->(c:Consumer)
-  WHERE e.gen IN active AND ${live('r')} AND ${live('c')}
-  RETURN 'consumers' AS part, r.key AS a, null AS b, count(DISTINCT c) AS n
-  UNION ALL
-  WITH active
-  MATCH (c:Column) WHERE ${live('c')}
-  RETURN 'columns' AS part, c.rel AS a, null AS b, count(*) AS n
+  MATCH (a:Relation)-[l:RELATION_LINK]->(b:Relation)
+  WHERE l.gen IN active AND ${live('a')} AND ${live('b')}
+  WITH active, a, b, collect(l) AS ls
+  CALL {
+    WITH ls
+    WITH ls WHERE size(ls) = 1 AND ls[0].ext = false AND ls[0].n IS NOT NULL
+    RETURN CASE WHEN ls[0].lms IS NOT NULL THEN 1 ELSE 0 END AS pair, ls[0].n AS n
+    UNION ALL
+    WITH active, a, b, ls
+    WITH active, a, b, ls WHERE size(ls) > 1 OR coalesce(ls[0].ext, true) OR ls[0].n IS NULL
+    CALL {
+      WITH active, a, b
+      MATCH (x:Column {rel: a.key})-[e:COLUMN_FLOW]->(y:Column) USING INDEX x:Column(rel)
+      WHERE y.rel = b.key AND e.gen IN active AND ${live('x')} AND ${live('y')}
+      WITH DISTINCT x.key AS xk, y.key AS yk, e.kind AS kind
+      RETURN count(*) AS n
+    }
+    RETURN CASE WHEN any(l IN ls WHERE ${linkHolds('a.key', 'b.key', 'null').replace(/\n/g, '\n      ')}) THEN 1 ELSE 0 END AS pair, n
+  }
+  RETURN a, b, pair, n
 }
-RETURN part, a, b, n`;
+WITH active, a, b, max(pair) AS pair, sum(n) AS n WHERE pair = 1 OR n > 0
+RETURN 'pair' AS part, a.key AS a, b.key AS b, pair, n
+UNION ALL
+${ACTIVE}
+MATCH (r:Relation)-[e:CONSUMED_BY]->(c:Consumer)
+WHERE e.gen IN active AND ${live('r')} AND ${live('c')}
+RETURN 'consumers' AS part, r.key AS a, null AS b, 0 AS pair, count(DISTINCT c) AS n`;
+
+/**
+ * relationsWithoutReaders: live relations with no pair of RELATION_PAIR_ROWS starting at them and no live
+ * consumer, each asked with EXISTS (stops at the first reader found); only these keys are sent.
+ */
+export const RELATIONS_WITHOUT_READERS = `
+${ACTIVE}
+MATCH (a:Relation) WHERE ${live('a')}
+WITH active, a
+WHERE NOT EXISTS {
+    MATCH (a)-[e:RELATION_FLOW]->(b:Relation)
+    WHERE e.gen IN active AND b.key <> a.key AND ${live('b')}
+  }
+  AND NOT EXISTS {
+    MATCH (a)-[l:RELATION_LINK]->(b:Relation)
+    WHERE l.gen IN active AND b.key <> a.key AND ${live('b')} AND ${linkHolds('a.key', 'b.key', 'null')}
+  }
+  AND NOT EXISTS {
+    MATCH (a)-[e:CONSUMED_BY]->(c:Consumer)
+    WHERE e.gen IN active AND ${live('c')}
+  }
+RETURN a.key AS key`;
+
+/** consumedRelations: live relations a live consumer reads (the 'consumers' part of RELATION_SUMMARY). */
+export const CONSUMED_RELATIONS = `
+${ACTIVE}
+MATCH (r:Relation)-[e:CONSUMED_BY]->(c:Consumer)
+WHERE e.gen IN active AND ${live('r')} AND ${live('c')}
+RETURN DISTINCT r.key AS key`;
 
 export const CHECKS_BY_KEYS = `
 ${ACTIVE}

@@ -1133,7 +1133,9 @@ class Neo4jStore implements LineageStore {
   }
 
   async relationGraph(): Promise<RelationGraph> {
-    const relations = (await this.allOfType('relation')).map((n) => n.node as RelationNode);
+    // Independent reads, sent together (as they were in turn before, each reads the active generations itself).
+    const [all, summary] = await Promise.all([this.allOfType('relation'), this.read(Q.RELATION_SUMMARY)]);
+    const relations = all.map((n) => n.node as RelationNode);
     const keys = relations.map((r) => r.key);
     const index = new Map(keys.map((k, i) => [k, i]));
     const edges: [number, number][] = [];
@@ -1141,39 +1143,33 @@ class Neo4jStore implements LineageStore {
     const consumerCount = zeros();
     const columnEdgesIn = zeros();
     const columnEdgesOut = zeros();
-    const columnCount = zeros();
-    const add = (arr: number[], key: unknown, n: unknown): void => {
-      const i = index.get(key as string);
-      if (i !== undefined) arr[i] += Number(n);
-    };
-    for (const r of await this.read(Q.RELATION_SUMMARY))
-      switch (r.part as 'pair' | 'cross' | 'consumers' | 'columns') {
-        case 'pair': {
-          const from = index.get(r.a as string);
-          const to = index.get(r.b as string);
-          if (from !== undefined && to !== undefined) edges.push([from, to]);
-          break;
-        }
-        case 'cross':
-          add(columnEdgesOut, r.a, r.n);
-          add(columnEdgesIn, r.b, r.n);
-          break;
-        case 'consumers':
-          add(consumerCount, r.a, r.n);
-          break;
-        case 'columns':
-          add(columnCount, r.a, r.n);
+    for (const r of summary) {
+      const from = index.get(r.a as string);
+      if (from === undefined) continue;
+      if (r.part === 'consumers') {
+        consumerCount[from] += Number(r.n);
+        continue;
       }
+      const to = index.get(r.b as string);
+      if (to === undefined) continue;
+      if (Number(r.pair) === 1) edges.push([from, to]);
+      columnEdgesOut[from] += Number(r.n);
+      columnEdgesIn[to] += Number(r.n);
+    }
     edges.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
-    return {
-      keys,
-      kinds: relations.map((r) => r.kind),
-      edges,
-      consumerCount,
-      columnEdgesIn,
-      columnEdgesOut,
-      columnCount,
-    };
+    return { keys, kinds: relations.map((r) => r.kind), edges, consumerCount, columnEdgesIn, columnEdgesOut };
+  }
+
+  async relationsWithoutReaders(): Promise<RelationKey[]> {
+    return this.sortedKeys(await this.read(Q.RELATIONS_WITHOUT_READERS));
+  }
+
+  async consumedRelations(): Promise<RelationKey[]> {
+    return this.sortedKeys(await this.read(Q.CONSUMED_RELATIONS));
+  }
+
+  private sortedKeys(rows: readonly Row[]): RelationKey[] {
+    return rows.map((r) => r.key as string).sort(compareStrings);
   }
 
   // ------------------------------------------------------------------ records
@@ -1254,10 +1250,14 @@ class Neo4jStore implements LineageStore {
   }
 
   async stats(): Promise<StoreStats> {
-    const [counts] = await this.read(Q.COUNT_LIVE);
-    const pairs = await this.read(Q.RELATION_PAIRS);
+    const [[counts], [pairs], severities, origins] = await Promise.all([
+      this.read(Q.COUNT_LIVE),
+      this.read(Q.RELATION_PAIR_COUNT),
+      this.read(Q.DIAGNOSTIC_COUNTS),
+      this.origins(),
+    ]);
     const bySeverity = { error: 0, warning: 0, info: 0 };
-    for (const r of await this.read(Q.DIAGNOSTIC_COUNTS)) {
+    for (const r of severities) {
       const s = r.severity as keyof typeof bySeverity;
       if (s in bySeverity) bySeverity[s] += Number(r.n);
     }
@@ -1266,9 +1266,9 @@ class Neo4jStore implements LineageStore {
       columns: Number(counts.columns),
       consumers: Number(counts.consumers),
       columnEdges: Number(counts.columnEdges),
-      relationEdges: pairs.length,
+      relationEdges: Number(pairs.n),
       consumerEdges: Number(counts.consumerEdges),
-      origins: await this.origins(),
+      origins,
       diagnosticsBySeverity: bySeverity,
     };
   }

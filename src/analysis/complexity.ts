@@ -116,8 +116,7 @@ export async function complexity(
   store: LineageStore,
   req: { scope: 'MODEL' | 'SCHEMA'; schema?: string; sortBy?: ComplexityComponent | 'score' },
 ): Promise<ComplexityResult> {
-  const g = await store.relationGraph();
-  const relations = await store.listRelations();
+  const [g, relations] = await Promise.all([store.relationGraph(), store.listRelations()]);
   const n = g.keys.length;
   const run: ComplexityRun = {
     g,

@@ -59,6 +59,9 @@ export interface UnusedResult<T> {
 
 const EPOCH_DAY = '1970-01-01';
 
+/** Relations whose columns unusedColumns reads per store call. */
+const COLUMN_SLICE = 2000;
+
 function excluded(req: UnusedRequest, ctx: AnalysisContext) {
   return {
     excludeUsers: [...new Set([...(req.ignoreUsers ?? ctx.excludeUsers)])],
@@ -88,20 +91,22 @@ export async function unusedTables(
   ctx: AnalysisContext,
 ): Promise<UnusedResult<UnusedTable>> {
   const log = new PartialLog(ctx.deadline);
-  const [graph, relations, usage] = await Promise.all([
-    store.relationGraph(),
-    store.listRelations(req.schema ? { schema: req.schema } : undefined),
+  // Independent reads, sent together: the store finds the relations nothing reads (no relation graph is
+  // built or sent), and every relation's key tells a column read from a relation read.
+  const [withoutReaders, all, usage] = await Promise.all([
+    store.relationsWithoutReaders(),
+    store.listRelations(),
     usageMaps(store, req, ctx),
   ]);
-  const index = new Map(graph.keys.map((k, i) => [k, i]));
-  const hasDependents = new Uint8Array(graph.keys.length);
-  for (const [from, to] of graph.edges) if (from !== to) hasDependents[from] = 1;
+  const relationKeys = new Set(all.map((r) => r.key));
+  const unreadByGraph = new Set(withoutReaders);
+  const relations = req.schema === undefined ? all : all.filter((r) => r.schema === req.schema);
   // A column read counts as a read of its relation.
   const readRelations = new Set<string>();
   for (const t of usage.readInWindow) readRelations.add(t);
   const lastByRelation = new Map<string, UsageAggregate>();
   for (const [t, u] of usage.lastRead) {
-    const rel = index.has(t) ? t : relationPrefix(t, index);
+    const rel = relationKeys.has(t) ? t : relationPrefix(t, relationKeys);
     if (!rel) continue;
     if (usage.readInWindow.has(t)) readRelations.add(rel);
     const prev = lastByRelation.get(rel);
@@ -109,9 +114,7 @@ export async function unusedTables(
   }
   const items: UnusedTable[] = [];
   for (const r of relations) {
-    const i = index.get(r.key);
-    if (i !== undefined && (hasDependents[i] || graph.consumerCount[i] > 0)) continue;
-    if (readRelations.has(r.key)) continue;
+    if (!unreadByGraph.has(r.key) || readRelations.has(r.key)) continue;
     const last = lastByRelation.get(r.key);
     items.push({
       key: r.key,
@@ -138,11 +141,11 @@ export async function unusedTables(
 }
 
 /** The relation key a column key starts with, if it is a known relation. */
-function relationPrefix(target: string, index: Map<string, number>): string | null {
+function relationPrefix(target: string, relationKeys: ReadonlySet<string>): string | null {
   const dot = target.lastIndexOf('.');
   if (dot <= 0) return null;
   const rel = target.slice(0, dot);
-  return index.has(rel) ? rel : null;
+  return relationKeys.has(rel) ? rel : null;
 }
 
 export async function unusedColumns(
@@ -151,33 +154,35 @@ export async function unusedColumns(
   ctx: AnalysisContext,
 ): Promise<UnusedResult<UnusedColumn>> {
   const log = new PartialLog(ctx.deadline);
-  const [graph, relations, usage] = await Promise.all([
-    store.relationGraph(),
+  const [consumed, relations, usage] = await Promise.all([
+    store.consumedRelations(),
     store.listRelations(req.schema ? { schema: req.schema } : undefined),
     usageMaps(store, req, ctx),
   ]);
-  const index = new Map(graph.keys.map((k, i) => [k, i]));
-  // Set-based: every candidate relation's columns in one call, then one step downstream from all of them.
-  const candidates = relations.filter((r) => {
-    const i = index.get(r.key);
-    return !(i !== undefined && graph.consumerCount[i] > 0);
-  });
-  const columnsOf = await store.columnsOfMany(candidates.map((r) => r.key));
+  const readByConsumer = new Set(consumed);
+  const candidates = relations.filter((r) => !readByConsumer.has(r.key));
   const picked: [RelationNode, ColumnNode][] = [];
   // these loops run over up to maxColumns columns: pause points (graph/cooperate.ts) every PAUSE_STRIDE steps
   const pause = pausePoint();
   const step = async (i: number) => {
     if (pause && (i & PAUSE_MASK) === PAUSE_MASK) await pause();
   };
-  outer: for (const r of candidates)
-    for (const c of columnsOf.get(r.key) ?? []) {
-      if (picked.length >= req.maxColumns) {
-        log.add(`limit: scanned the first ${req.maxColumns} columns`);
-        break outer;
+  // Set-based, a slice of relations per call, and only as many slices as maxColumns needs (a whole warehouse's
+  // columns are never read at once); then one step downstream from every unread column.
+  outer: for (let from = 0; from < candidates.length; from += COLUMN_SLICE) {
+    const slice = candidates.slice(from, from + COLUMN_SLICE);
+    const columnsOf = await store.columnsOfMany(slice.map((r) => r.key));
+    for (const r of slice)
+      for (const c of columnsOf.get(r.key) ?? []) {
+        if (picked.length >= req.maxColumns) {
+          log.add(`limit: scanned the first ${req.maxColumns} columns`);
+          break outer;
+        }
+        await step(picked.length);
+        picked.push([r, c]);
       }
-      await step(picked.length);
-      picked.push([r, c]);
-    }
+    if (log.expired()) break;
+  }
   const scanned = picked.length;
   const unread: [RelationNode, ColumnNode][] = [];
   for (let i = 0; i < picked.length; i++) {

@@ -104,6 +104,8 @@ export async function answers(store: LineageStore): Promise<Record<string, unkno
   }
   out.traversals = traversals;
   out.relationGraph = await store.relationGraph();
+  out.relationsWithoutReaders = await store.relationsWithoutReaders();
+  out.consumedRelations = await store.consumedRelations();
   out.usage = [
     await store.usage({ sinceDay: '2024-01-01' }),
     await store.usage({ sinceDay: '2024-02-02', excludeUsers: ['DBT_SVC'], excludeRoles: ['loader'] }),
@@ -159,6 +161,8 @@ export async function genericAnswers(store: LineageStore): Promise<Record<string
   out.traversals = traversals;
   out.search = await store.search('customer', { limit: 25 });
   out.relationGraph = await store.relationGraph();
+  out.relationsWithoutReaders = await store.relationsWithoutReaders();
+  out.consumedRelations = await store.consumedRelations();
   out.usage = await store.usage({ sinceDay: '1970-01-01' });
   out.fingerprints = Object.fromEntries(await store.fingerprints(keys, 20));
   out.evidence = await store.evidence(keys);

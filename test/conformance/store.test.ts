@@ -2,8 +2,10 @@
 // ./stores.ts, with exact expected values. A store implementation passes this file or it is wrong.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LineageStore, NodeType } from '../../graph/store.ts';
+import { consumedRelations, relationsWithoutReaders } from '../../graph/records.ts';
 import { bfs } from '../../graph/traversal.ts';
 import { isLineageError } from '../../src/errors.ts';
+import { emptyBatch } from '../../src/model/lineage.ts';
 import {
   DASHBOARD,
   FAN_OUT,
@@ -11,6 +13,7 @@ import {
   T1,
   T2,
   chain,
+  cedge,
   chainCols,
   column,
   cust,
@@ -22,10 +25,12 @@ import {
   emojiCol,
   fanCols,
   fanSrcCol,
+  origin,
   queryLogBatch,
   raw,
   rawOrders,
   report,
+  relation,
   reportAmt,
   rev,
   revenue,
@@ -387,7 +392,35 @@ for (const factory of STORES) {
         expect(g.columnEdgesOut[at(stgOrders.key)]).toBe(7);
         expect(g.columnEdgesIn[at(stgOrders.key)]).toBe(6);
         expect(g.columnEdgesIn[at('wh.cyc.a')]).toBe(1);
-        expect(g.columnCount[at(stgOrders.key)]).toBe(4);
+      });
+
+      it('relationsWithoutReaders and consumedRelations answer from the relation graph', async () => {
+        const g = await store.relationGraph();
+        const withoutReaders = await store.relationsWithoutReaders();
+        expect(withoutReaders).toEqual(relationsWithoutReaders(g));
+        expect(withoutReaders).toContain(report.key);
+        expect(withoutReaders).toContain(chain[chain.length - 1].key);
+        expect(withoutReaders).not.toContain(stgOrders.key);
+        expect(withoutReaders).not.toContain(chain[0].key);
+        // read by a consumer only
+        expect(withoutReaders).not.toContain(revenue.key);
+        expect(await store.consumedRelations()).toEqual(consumedRelations(g));
+        expect(await store.consumedRelations()).toContain(revenue.key);
+        expect(await store.consumedRelations()).not.toContain(stgOrders.key);
+      });
+
+      it('a relation whose columns feed only its own columns has no readers', async () => {
+        const solo = relation('solo', 't', 'table');
+        const [a, b] = [column(solo, 'a'), column(solo, 'b')];
+        const extra = emptyBatch(origin('manual:solo', 'manual'));
+        extra.relations.push(solo);
+        extra.columns.push(a, b);
+        extra.columnEdges.push(cedge(a, b, 'IDENTITY', { provenance: 'manual' }));
+        await store.applyBatch(extra);
+        expect(await store.relationsWithoutReaders()).toContain(solo.key);
+        expect(await store.relationsWithoutReaders()).toEqual(
+          relationsWithoutReaders(await store.relationGraph()),
+        );
       });
     });
 

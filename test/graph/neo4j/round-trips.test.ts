@@ -47,7 +47,8 @@ describe.skipIf(!neo4jFactory.enabled())('Neo4j round trips per analysis (demo g
     const since = '2026-10-15T00:00:00.000Z';
     // [analysis, bound]: today's counts (before issue 16's read work: 30, 16, 31, 19, 15, 12, 17, 8, 35, 144;
     // before edgesOfMany, memoized reads and the relation summary: 16, 7, 19, 8, 9, 8, 11, 6, 18, 56; before
-    // traverseMany, the edge and walk read-ahead and per-key node and hop memos: 13, 7, 14, 7, 8, 5, 7, 3, 14, 5).
+    // traverseMany, the edge and walk read-ahead and per-key node and hop memos: 13, 7, 14, 7, 8, 5, 7, 3, 14, 5;
+    // before relationsWithoutReaders and consumedRelations: unusedTables 5, unusedColumns 7).
     const cases: [string, number, () => Promise<unknown>][] = [
       [
         'impact column',
@@ -70,10 +71,10 @@ describe.skipIf(!neo4jFactory.enabled())('Neo4j round trips per analysis (demo g
         8,
         () => rootCause(store, { ref: CUSTOMERS, since: '2026-11-08T00:00:00.000Z', depth: 10 }, ctx),
       ],
-      ['unusedTables', 5, () => unusedTables(store, { since, sort: 'AGE' }, ctx)],
+      ['unusedTables', 4, () => unusedTables(store, { since, sort: 'AGE' }, ctx)],
       [
         'unusedColumns',
-        7,
+        6,
         () => unusedColumns(store, { since, sort: 'NAME', schema: 'raw', maxColumns: 100_000 }, ctx),
       ],
       ['complexity', 3, () => complexity(store, { scope: 'SCHEMA' })],
