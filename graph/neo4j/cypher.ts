@@ -732,38 +732,13 @@ RETURN ${walks.map((_, i) => `valid${i}, rows${i}`).join(', ')}`;
 
 // ---- whole-graph summaries (each a body after ACTIVE; relationGraph sends them as one statement)
 
-const RELATION_PAIR_ROWS = `
-CALL {
-  WITH active
-  MATCH (a:Relation)-[e:RELATION_FLOW]->(b:Relation)
-  WHERE e.gen IN active AND a.key <> b.key AND ${live('a')} AND ${live('b')}
-  RETURN DISTINCT a.key AS from, b.key AS to
-  UNION
-  WITH active
-  MATCH (a:Relation)-[l:RELATION_LINK]->(b:Relation)
-  WHERE l.gen IN active AND ${live('a')} AND ${live('b')} AND ${linkHolds('a.key', 'b.key', 'null')}
-  RETURN DISTINCT a.key AS from, b.key AS to
-}`;
-
-/** How many distinct relation pairs (stats: counted on the server, not sent). */
-export const RELATION_PAIR_COUNT = `
-${ACTIVE}${RELATION_PAIR_ROWS}
-RETURN count(*) AS n`;
-
 /**
- * The counts of relationGraph in one statement, one row per relation pair and per consumed relation (no
- * collected lists: at 150k tables there are 295k pairs). `part` 'pair': `pair` 1 when (a, b) is an edge of
- * the adjacency (as RELATION_PAIR_ROWS), `n` the distinct merged column edges (from, to, kind) from a's columns
- * to b's; 'consumers': a's consumer count in `n`. One pass over the links gives both facts of a pair: a pair
- * with one active link that has no foreign endpoint (`ext` false) takes them from that link (`lms`, `n`: its
- * columns are live while its generation is); only the other pairs (two origins' links, foreign endpoints,
- * links older than `n`) walk their column edges. Scanning every column edge instead took 4.1 s at 10k tables
- * and did not finish in the query timeout at 150k; at 150k this statement took 3.9-10 s (the separate pair
- * and count passes before it, 8-19 s).
+ * Every relation pair (a, b) with its two facts, after ACTIVE: `pair` 1 when (a, b) is an edge of the relation
+ * adjacency (a live explicit edge between two different live relations, or an active link that holds), `n`
+ * the distinct merged column edges (from, to, kind) from a's columns to b's. The one definition of the
+ * adjacency on Neo4j (relationGraph's edges, stats' relation edges).
  */
-export const RELATION_SUMMARY = `
-${ACTIVE}
-CALL {
+const PAIR_FACTS = `CALL {
   WITH active
   MATCH (a:Relation)-[e:RELATION_FLOW]->(b:Relation)
   WHERE e.gen IN active AND a.key <> b.key AND ${live('a')} AND ${live('b')}
@@ -792,7 +767,28 @@ CALL {
   }
   RETURN a, b, pair, n
 }
-WITH active, a, b, max(pair) AS pair, sum(n) AS n WHERE pair = 1 OR n > 0
+WITH active, a, b, max(pair) AS pair, sum(n) AS n WHERE pair = 1 OR n > 0`;
+
+/** How many distinct relation pairs (stats: counted on the server, not sent). */
+export const RELATION_PAIR_COUNT = `
+${ACTIVE}
+${PAIR_FACTS}
+WITH pair WHERE pair = 1
+RETURN count(*) AS n`;
+
+/**
+ * The counts of relationGraph in one statement, one row per relation pair and per consumed relation (no
+ * collected lists: at 150k tables there are 295k pairs). `part` 'pair': the facts of PAIR_FACTS; 'consumers':
+ * a's consumer count in `n`. One pass over the links gives both facts of a pair: a pair with one active link
+ * that has no foreign endpoint (`ext` false) takes them from that link (`lms`, `n`: its columns are live while
+ * its generation is); only the other pairs (two origins' links, foreign endpoints, links older than `n`) walk
+ * their column edges. Scanning every column edge instead took 4.1 s at 10k tables and did not finish in the
+ * query timeout at 150k; at 150k this statement took 3.9-10 s (the separate pair and count passes before it,
+ * 8-19 s).
+ */
+export const RELATION_SUMMARY = `
+${ACTIVE}
+${PAIR_FACTS}
 RETURN 'pair' AS part, a.key AS a, b.key AS b, pair, n
 UNION ALL
 ${ACTIVE}
@@ -801,7 +797,7 @@ WHERE e.gen IN active AND ${live('r')} AND ${live('c')}
 RETURN 'consumers' AS part, r.key AS a, null AS b, 0 AS pair, count(DISTINCT c) AS n`;
 
 /**
- * relationsWithoutReaders: live relations with no pair of RELATION_PAIR_ROWS starting at them and no live
+ * relationsWithoutReaders: live relations with no PAIR_FACTS pair (`pair` 1) starting at them and no live
  * consumer, each asked with EXISTS (stops at the first reader found); only these keys are sent.
  */
 export const RELATIONS_WITHOUT_READERS = `
