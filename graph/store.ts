@@ -180,7 +180,8 @@ export interface ApplyResult {
 export interface RelationGraph {
   /** Sorted relation keys; edges refer to indexes in this array. */
   keys: RelationKey[];
-  kinds: RelationKind[];
+  /** The live relation nodes, as getNodes answers them: relations[i].key === keys[i]. */
+  relations: RelationNode[];
   /** Relation adjacency (see TraverseOptions.level), unique pairs sorted by (from, to). */
   edges: [from: number, to: number][];
   /** Per relation: number of consumers reading it. */

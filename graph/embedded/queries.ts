@@ -247,14 +247,14 @@ export async function relationGraph(ix: GraphIndex): Promise<RelationGraph> {
 async function buildRelationGraph(ix: GraphIndex): Promise<RelationGraph> {
   const pos = new Int32Array(ix.keys.length).fill(-1);
   const keys: string[] = [];
-  const kinds: RelationKind[] = [];
+  const relations: RelationNode[] = [];
   const pause = pausePoint();
   for (let id = 0; id < ix.keys.length; id++) {
     if (pause && (id & PAUSE_MASK) === PAUSE_MASK) await pause();
     if (ix.type[id] !== TYPE_RELATION) continue;
     pos[id] = keys.length;
     keys.push(ix.keys[id]);
-    kinds.push((ix.views[id] as RelationNode).kind);
+    relations.push(ix.views[id] as RelationNode);
   }
   const g = ix.relationEdges;
   const edges: [number, number][] = [];
@@ -275,7 +275,7 @@ async function buildRelationGraph(ix: GraphIndex): Promise<RelationGraph> {
     columnEdgesOut[pos[a]]++;
     columnEdgesIn[pos[b]]++;
   }
-  return { keys, kinds, edges, consumerCount, columnEdgesIn, columnEdgesOut };
+  return { keys, relations, edges, consumerCount, columnEdgesIn, columnEdgesOut };
 }
 
 export function usage(ix: GraphIndex, q: UsageQuery): UsageAggregate[] {

@@ -1157,7 +1157,7 @@ class Neo4jStore implements LineageStore {
       columnEdgesIn[to] += Number(r.n);
     }
     edges.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
-    return { keys, kinds: relations.map((r) => r.kind), edges, consumerCount, columnEdgesIn, columnEdgesOut };
+    return { keys, relations, edges, consumerCount, columnEdgesIn, columnEdgesOut };
   }
 
   async relationsWithoutReaders(): Promise<RelationKey[]> {

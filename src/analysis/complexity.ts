@@ -7,7 +7,7 @@
 //   depth = longest relation path from a relation with no inputs (cycles cut); downstreamReach = relations
 //   and consumers reachable downstream (counted up to REACH_CAP).
 // A schema's score is the mean of its relations' scores; its breakdown is the mean of each component.
-import type { RelationNode, SqlShape } from '../model/lineage.ts';
+import type { SqlShape } from '../model/lineage.ts';
 import { pausePoint, PAUSE_MASK, type Checkpoint } from '../../graph/cooperate.ts';
 import type { LineageStore, RelationGraph } from '../../graph/store.ts';
 import { cmp } from './impact.ts';
@@ -99,7 +99,6 @@ export function scoreComponents(raw: Record<ComplexityComponent, number>): {
 /** The record complexity's phases share: the relation graph, its adjacency and the per-relation counts. */
 interface ComplexityRun {
   g: RelationGraph;
-  byKey: Map<string, RelationNode>;
   n: number;
   out: number[][];
   inDeg: Uint32Array;
@@ -116,11 +115,10 @@ export async function complexity(
   store: LineageStore,
   req: { scope: 'MODEL' | 'SCHEMA'; schema?: string; sortBy?: ComplexityComponent | 'score' },
 ): Promise<ComplexityResult> {
-  const [g, relations] = await Promise.all([store.relationGraph(), store.listRelations()]);
+  const g = await store.relationGraph();
   const n = g.keys.length;
   const run: ComplexityRun = {
     g,
-    byKey: new Map(relations.map((r) => [r.key, r])),
     n,
     out: Array.from({ length: n }, () => []),
     inDeg: new Uint32Array(n),
@@ -132,8 +130,8 @@ export async function complexity(
     partialReasons: [],
   };
   await buildAdjacency(run);
-  depthFromSources(run);
-  await downstreamReach(run);
+  const kahnOrder = depthFromSources(run);
+  await downstreamReach(run, kahnOrder);
   const models = await scoreRelations(run, req.schema);
   const items = req.scope === 'SCHEMA' ? await bySchema(run, models) : models;
   const sortBy = req.sortBy ?? 'score';
@@ -150,8 +148,8 @@ export async function complexity(
 
 /** Out-adjacency, table fan-in/fan-out and cross-schema edge counts. */
 async function buildAdjacency(run: ComplexityRun): Promise<void> {
-  const { g, byKey, out, inDeg, outDeg, cross, pause } = run;
-  const schemaOf = (i: number) => byKey.get(g.keys[i])?.schema ?? null;
+  const { g, out, inDeg, outDeg, cross, pause } = run;
+  const schemaOf = (i: number) => g.relations[i].schema ?? null;
   for (let e = 0; e < g.edges.length; e++) {
     if (pause && (e & PAUSE_MASK) === PAUSE_MASK) await pause();
     const [from, to] = g.edges[e];
@@ -167,7 +165,7 @@ async function buildAdjacency(run: ComplexityRun): Promise<void> {
 }
 
 /** depth: longest path from a source, Kahn order; nodes left in cycles keep what they reached. Linear. */
-function depthFromSources(run: ComplexityRun): void {
+function depthFromSources(run: ComplexityRun): number[] {
   const { n, out, depth } = run;
   const pending = Uint32Array.from(run.inDeg);
   const queue: number[] = [];
@@ -183,43 +181,64 @@ function depthFromSources(run: ComplexityRun): void {
     run.partialReasons.push(
       `cycle: ${n - queue.length} relations sit on dependency cycles; their depth is a lower bound`,
     );
+  return queue;
 }
 
-/** Downstream reach by a BFS per relation, each bounded by REACH_CAP, plus its consumers. */
-async function downstreamReach(run: ComplexityRun): Promise<void> {
+/**
+ * Downstream reach by a search per relation, each bounded by REACH_CAP, plus its consumers. Relations are
+ * searched sinks first (reverse Kahn order, then those on cycles): a search that meets a relation already
+ * known to reach REACH_CAP stops, as everything that relation reaches is reached from here too (less this
+ * relation itself, which the capped relation's own count then replaces). The counts are those of a full search.
+ */
+async function downstreamReach(run: ComplexityRun, kahnOrder: readonly number[]): Promise<void> {
   const { n, out, reach, pause, g } = run;
   const mark = new Int32Array(n).fill(-1);
-  let capped = false;
-  for (let s = 0; s < n; s++) {
-    if (pause && (s & 31) === 31) await pause();
+  const capped = new Uint8Array(n);
+  const order = [...kahnOrder].reverse();
+  if (order.length < n) {
+    const placed = new Uint8Array(n);
+    for (const s of order) placed[s] = 1;
+    for (let s = 0; s < n; s++) if (!placed[s]) order.push(s);
+  }
+  let anyCapped = false;
+  for (let i = 0; i < n; i++) {
+    if (pause && (i & 31) === 31) await pause();
+    const s = order[i];
     let count = 0;
     const stack = [s];
     mark[s] = s;
-    while (stack.length > 0 && count < REACH_CAP) {
+    search: while (stack.length > 0 && count < REACH_CAP) {
       const u = stack.pop()!;
       for (const v of out[u]) {
         if (mark[v] === s) continue;
+        if (capped[v]) {
+          count = REACH_CAP;
+          break search;
+        }
         mark[v] = s;
         count++;
         stack.push(v);
       }
     }
-    if (count >= REACH_CAP) capped = true;
+    if (count >= REACH_CAP) {
+      capped[s] = 1;
+      anyCapped = true;
+    }
     reach[s] = Math.min(count, REACH_CAP) + g.consumerCount[s];
   }
-  if (capped) run.partialReasons.push(`limit: downstream reach counted up to ${REACH_CAP}`);
+  if (anyCapped) run.partialReasons.push(`limit: downstream reach counted up to ${REACH_CAP}`);
 }
 
 async function scoreRelations(
   run: ComplexityRun,
   schemaFilter: string | undefined,
 ): Promise<ComplexityItem[]> {
-  const { g, byKey, pause } = run;
+  const { g, pause } = run;
   const models: ComplexityItem[] = [];
   for (let i = 0; i < run.n; i++) {
     if (pause && (i & PAUSE_MASK) === PAUSE_MASK) await pause();
-    const r = byKey.get(g.keys[i]);
-    const schema = r?.schema ?? null;
+    const r = g.relations[i];
+    const schema = r.schema ?? null;
     if (schemaFilter && (schema ?? '').toLowerCase() !== schemaFilter.toLowerCase()) continue;
     const { score, breakdown } = scoreComponents({
       fanInTables: run.inDeg[i],
@@ -228,10 +247,10 @@ async function scoreRelations(
       fanOutColumns: g.columnEdgesOut[i],
       depth: run.depth[i],
       downstreamReach: run.reach[i],
-      sqlShape: sqlShapeScore(r?.sqlShape),
+      sqlShape: sqlShapeScore(r.sqlShape),
       crossSchemaEdges: run.cross[i],
     });
-    models.push({ key: g.keys[i], kind: g.kinds[i], schema, score, breakdown, relations: 1, top: null });
+    models.push({ key: g.keys[i], kind: r.kind, schema, score, breakdown, relations: 1, top: null });
   }
   return models;
 }

@@ -2,7 +2,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertRoutes } from '../../src/analysis/alert-routes.ts';
 import { canDrop } from '../../src/analysis/can-drop.ts';
-import { complexity, scoreComponents, COMPLEXITY_COMPONENTS } from '../../src/analysis/complexity.ts';
+import {
+  complexity,
+  scoreComponents,
+  COMPLEXITY_COMPONENTS,
+  REACH_CAP,
+} from '../../src/analysis/complexity.ts';
 import { impact } from '../../src/analysis/impact.ts';
 import { importanceScore, severityOf } from '../../src/analysis/importance.ts';
 import { lineageGraph } from '../../src/analysis/lineage-graph.ts';
@@ -11,6 +16,8 @@ import { rootCause, rootCauseScore } from '../../src/analysis/root-cause.ts';
 import { unusedColumns, unusedTables } from '../../src/analysis/unused.ts';
 import { resolveSince } from '../../src/analysis/window.ts';
 import { isLineageError } from '../../src/errors.ts';
+import type { LineageStore } from '../../graph/store.ts';
+import type { RelationNode } from '../../src/model/lineage.ts';
 import {
   COL,
   CUSTOMER_360,
@@ -299,6 +306,59 @@ describe('complexity', () => {
     expect(sources.every((s) => s.breakdown.find((b) => b.component === 'depth')!.raw === 0)).toBe(true);
     const orders = r.items.find((i) => i.key === ORDERS)!;
     expect(orders.breakdown.find((b) => b.component === 'fanInTables')!.raw).toBe(2);
+  });
+  it('counts downstream reach exactly up to the cap, cycles included', async () => {
+    // Random relation graphs of 2,000 relations (long chains, shortcuts, back edges), each relation's reach
+    // checked against a plain search from it.
+    for (const seed of [1, 2]) {
+      let state = seed;
+      const random = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+      const n = 2000;
+      const keys = Array.from({ length: n }, (_, i) => `wh.s.r${String(i).padStart(5, '0')}`);
+      const pairs = new Set<string>();
+      for (let i = 0; i + 1 < n; i++) if (random() < 0.9) pairs.add(`${i},${i + 1}`);
+      for (let e = 0; e < n; e++) {
+        const a = Math.floor(random() * n);
+        const b = random() < 0.97 ? a + 1 + Math.floor(random() * 40) : Math.floor(random() * n);
+        if (b < n && b !== a) pairs.add(`${a},${b}`);
+      }
+      const edges = [...pairs]
+        .map((p) => p.split(',').map(Number) as [number, number])
+        .sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+      const consumerCount = keys.map(() => (random() < 0.1 ? 2 : 0));
+      const graph = {
+        keys,
+        relations: keys.map((key) => ({ key, kind: 'model', schema: 's', name: key }) as RelationNode),
+        edges,
+        consumerCount,
+        columnEdgesIn: keys.map(() => 0),
+        columnEdgesOut: keys.map(() => 0),
+      };
+      const store = { relationGraph: async () => graph } as unknown as LineageStore;
+      const out = keys.map((): number[] => []);
+      for (const [a, b] of edges) out[a].push(b);
+      const mark = new Int32Array(n).fill(-1);
+      const expected = keys.map((_, s) => {
+        let seen = 0;
+        const stack = [s];
+        mark[s] = s;
+        while (stack.length > 0)
+          for (const v of out[stack.pop()!])
+            if (mark[v] !== s) {
+              mark[v] = s;
+              seen++;
+              stack.push(v);
+            }
+        return Math.min(seen, REACH_CAP) + consumerCount[s];
+      });
+      const r = await complexity(store, { scope: 'MODEL' });
+      const reach = new Map(
+        r.items.map((i) => [i.key, i.breakdown.find((b) => b.component === 'downstreamReach')!.raw]),
+      );
+      expect(keys.map((k) => reach.get(k))).toEqual(expected);
+      expect(expected.filter((x) => x >= REACH_CAP).length, `seed ${seed}: some capped`).toBeGreaterThan(100);
+      expect(expected.filter((x) => x < REACH_CAP).length, `seed ${seed}: some not`).toBeGreaterThan(100);
+    }
   });
   it('aggregates per schema', async () => {
     const r = await complexity(g.store, { scope: 'SCHEMA' });

@@ -378,7 +378,9 @@ for (const factory of STORES) {
 
       it('relationGraph summarizes the relation level', async () => {
         const g = await store.relationGraph();
-        expect(g.keys).toEqual((await store.listRelations()).map((r) => r.key));
+        const relations = await store.listRelations();
+        expect(g.keys).toEqual(relations.map((r) => r.key));
+        expect(g.relations).toEqual(relations);
         const at = (k: string) => g.keys.indexOf(k);
         const pairs = g.edges.map(([a, b]) => `${g.keys[a]} -> ${g.keys[b]}`);
         expect(g.edges).toEqual([...g.edges].sort((x, y) => x[0] - y[0] || x[1] - y[1]));
@@ -387,7 +389,7 @@ for (const factory of STORES) {
         expect(pairs).toContain(`${stgOrders.key} -> ${report.key}`);
         expect(pairs).toContain(`${emoji.key} -> ${chain[0].key}`);
         expect(pairs).not.toContain(`${chain[0].key} -> ${chain[0].key}`);
-        expect(g.kinds[at(rawOrders.key)]).toBe('source');
+        expect(g.relations[at(rawOrders.key)].kind).toBe('source');
         expect(g.consumerCount[at(revenue.key)]).toBe(1);
         expect(g.columnEdgesOut[at(stgOrders.key)]).toBe(7);
         expect(g.columnEdgesIn[at(stgOrders.key)]).toBe(6);
