@@ -89,6 +89,38 @@ export interface TraverseRequest {
 export type NeighborOptions = Omit<TraverseOptions, 'maxDepth' | 'limit'>;
 
 /**
+ * The reads of one LineageStore.readMany call; each field present is one read (see ReadAnswer for what it
+ * answers). Fields are independent of each other except where a field says it uses another's answer.
+ */
+export interface ReadRequest {
+  /** getNodes(nodes). */
+  nodes?: readonly NodeKey[];
+  /** columnsOfMany(columns). */
+  columns?: readonly RelationKey[];
+  /** edgesOfMany(edges.keys, edges.direction). */
+  edges?: { keys: readonly NodeKey[]; direction: 'upstream' | 'downstream' };
+  /** checks([...checks.keys, ...the key of every column columnsOfMany(checks.columnsOf) answers]). */
+  checks?: { keys: readonly NodeKey[]; columnsOf?: readonly RelationKey[] };
+  /** usage(usage): targets are required (a whole-store usage read is not combined). */
+  usage?: UsageQuery & { targets: readonly NodeKey[] };
+  /**
+   * neighbors(steps.keys, steps.options); with `nodes`, also getNodes of the asked keys and of every hop's `to`
+   * (the nodes the step reached, in the same call).
+   */
+  steps?: { keys: readonly NodeKey[]; options: NeighborOptions; nodes?: boolean };
+}
+
+/** What readMany answers: exactly what each read's own method answers, for the fields asked. */
+export interface ReadAnswer {
+  nodes?: Map<NodeKey, AnyNode>;
+  columns?: Map<RelationKey, ColumnNode[]>;
+  edges?: Map<NodeKey, EdgeView[]>;
+  checks?: Check[];
+  usage?: UsageAggregate[];
+  steps?: { hops: Hop[]; nodes?: Map<NodeKey, AnyNode> };
+}
+
+/**
  * A reached node with its minimum distance and one witness path from a start.
  * Witness rule (so both stores agree): BFS by levels; a node at distance d takes as parent its
  * predecessor at distance d-1 with the smallest key (code-unit order), and the hop kind is the first of
@@ -247,6 +279,12 @@ export interface LineageStore {
    * walk fails the call.
    */
   traverseMany(walks: readonly TraverseRequest[]): Promise<TraversalResult[]>;
+  /**
+   * Several reads in one call (one round trip on Neo4j while every key list fits `NEO4J_BATCH_SIZE`): each field
+   * of the answer is exactly what its method answers for the request's field (ReadRequest), so a phase can ask,
+   * in one call, for what it and the next phases need. A bad read fails the call as its method would.
+   */
+  readMany(request: ReadRequest): Promise<ReadAnswer>;
   /**
    * One step of `traverse` from many nodes at once (one round trip instead of one edgesOf per node, and no
    * merged facts): every distinct (from, to, kind) the traversal would follow from each key. Keys that are not

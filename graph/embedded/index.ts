@@ -7,6 +7,7 @@
 import { isLineageError, lineageError } from '../../src/errors.ts';
 import type { Fingerprint, LineageBatch, NodeKey } from '../../src/model/lineage.ts';
 import { canonicalizeBatch, type OriginData } from '../canonical.ts';
+import { readManyByParts } from '../read-many.ts';
 import {
   consumedRelations,
   contentOf,
@@ -201,7 +202,7 @@ class EmbeddedState {
 
 function storeOver(st: EmbeddedState): EmbeddedStore {
   const ix = () => st.fresh().ix;
-  return {
+  const store: EmbeddedStore = {
     kind: 'embedded',
     // Not async: the batch is held only by its box, which the apply empties before building the index.
     applyBatch: (batch: LineageBatch) => {
@@ -229,6 +230,7 @@ function storeOver(st: EmbeddedState): EmbeddedStore {
       return out;
     },
     neighbors: async (keys: readonly NodeKey[], opts: NeighborOptions) => neighborsIndex(ix(), keys, opts),
+    readMany: (request) => readManyByParts(store, request),
     relationGraph: async () => q.relationGraph(ix()),
     relationsWithoutReaders: async () => relationsWithoutReaders(await q.relationGraph(ix())),
     consumedRelations: async () => consumedRelations(await q.relationGraph(ix())),
@@ -246,6 +248,7 @@ function storeOver(st: EmbeddedState): EmbeddedStore {
     fileBytes: () => st.state.stamp?.size ?? 0,
     lastWriteTimings: () => st.timings,
   };
+  return store;
 }
 
 /** The embedded store persisted under `options.dataDir`. Throws STORE_CORRUPT for a damaged file. */

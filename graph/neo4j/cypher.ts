@@ -318,7 +318,11 @@ const activeViews = (n: string): string =>
  */
 export const CONTRIBUTIONS_BY_KEYS = `
 ${ACTIVE}
-UNWIND $keys AS k
+${contributionsBody('UNWIND $keys AS k')}`;
+
+/** CONTRIBUTIONS_BY_KEYS after ACTIVE, for the keys `k` that `unwind` yields (each once). */
+function contributionsBody(unwind: string): string {
+  return `${unwind}
 CALL {
   WITH k, active
   MATCH (c:Contribution {key: k}) USING INDEX c:Contribution(key)
@@ -331,6 +335,7 @@ CALL {
   RETURN 'column' AS type, null AS originId, null AS provenance, null AS json, ${activeViews('n')} AS views
 }
 RETURN k AS key, type, originId, provenance, json, views`;
+}
 
 /**
  * Every active contribution of one entity type, found from the entity label (no index on the contribution's
@@ -729,6 +734,92 @@ ${w.replace(/\$([A-Za-z_]\w*)/g, (_, name: string) => `$${batchParam(i, name)}`)
   return `${subqueries.join('\n')}
 RETURN ${walks.map((_, i) => `valid${i}, rows${i}`).join(', ')}`;
 }
+
+// ---- readMany: several reads in one statement
+
+/** One read of readBatch: a read statement of this module (it starts with ACTIVE) and the columns it returns. */
+export interface BatchRead {
+  statement: string;
+  columns: readonly string[];
+}
+
+/** The name read `i`'s parameter `name` takes in readBatch. */
+export const readParam = (i: number, name: string): string => `r${i}_${name}`;
+
+/** The statement after its ACTIVE line (readBatch reads the active generations once for all reads). */
+function afterActive(statement: string): string {
+  const head = `\n${ACTIVE}\n`;
+  if (!statement.startsWith(head)) throw new Error('readBatch: a read statement must start with ACTIVE');
+  return statement.slice(head.length);
+}
+
+/** Every `$parameter` of a statement of this module renamed (no value is ever concatenated in). */
+const renameParams = (text: string, rename: (name: string) => string): string =>
+  text.replace(/\$([A-Za-z_]\w*)/g, (_, name: string) => `$${rename(name)}`);
+
+/**
+ * Several reads as one statement, for readMany: the active generations once, then read i in its own
+ * subquery with its parameters renamed by readParam, its rows collected into `r<i>` (a list of maps with the
+ * read's columns); one row. With `nodesOfStep` (the index of a step read), also `nodes`: the rows of
+ * CONTRIBUTIONS_BY_KEYS for `$n_keys` and every hop's `to` of that read, each key once.
+ */
+export function readBatch(reads: readonly BatchRead[], nodesOfStep?: number): string {
+  const subqueries = reads.map(
+    (r, i) => `CALL {
+  WITH active
+  CALL {
+    WITH active
+${renameParams(afterActive(r.statement), (name) => readParam(i, name))}
+  }
+  RETURN collect({${r.columns.map((c) => `\`${c}\`: \`${c}\``).join(', ')}}) AS r${i}
+}`,
+  );
+  const names = reads.map((_, i) => `r${i}`);
+  const nodes =
+    nodesOfStep === undefined
+      ? ''
+      : `
+CALL {
+  WITH active, r${nodesOfStep}
+  CALL {
+    WITH active, r${nodesOfStep}
+${contributionsBody(`UNWIND $n_keys + [h IN r${nodesOfStep} | h.to] AS nk
+WITH DISTINCT nk AS k, active`)}
+  }
+  RETURN collect({key: key, type: type, originId: originId, provenance: provenance, json: json, views: views}) AS nodes
+}`;
+  return `${ACTIVE}
+${subqueries.join('\n')}${nodes}
+RETURN ${[...names, ...(nodesOfStep === undefined ? [] : ['nodes'])].join(', ')}`;
+}
+
+/**
+ * The checks on `$keys` and on the live columns of the live relations `$rels` (readMany's checks read), with
+ * the key each was found by (`k`) and its node id: the caller keeps those found by an asked key or by a key
+ * columnsOf answers for `$rels`, each check once.
+ */
+export const CHECKS_BY_KEYS_AND_COLUMNS = `
+${ACTIVE}
+CALL {
+  WITH active
+  UNWIND $keys AS k
+  RETURN k
+  UNION
+  WITH active
+  UNWIND $rels AS rk
+  MATCH (r:Relation {key: rk}) USING INDEX r:Relation(key)
+  WHERE ${live('r')}
+  MATCH (n:Column {rel: rk}) USING INDEX n:Column(rel)
+  WHERE ${live('n')}
+  RETURN n.key AS k
+}
+CALL {
+  WITH k, active MATCH (c:LineageCheck {relationKey: k}) RETURN c
+  UNION
+  WITH k, active MATCH (c:LineageCheck {columnKey: k}) RETURN c
+}
+WITH k, c, active WHERE c.gen IN active
+RETURN k, elementId(c) AS id, c.originId AS originId, c.provenance AS provenance, c.json AS json`;
 
 // ---- whole-graph summaries (each a body after ACTIVE; relationGraph sends them as one statement)
 

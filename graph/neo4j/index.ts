@@ -36,6 +36,7 @@ import {
   mergeRelation,
   type Contribution,
 } from '../merge.ts';
+import { columnKeysOf, readManyByParts } from '../read-many.ts';
 import { compareSearchHits, normalizeSearchText, searchScore } from '../search-score.ts';
 import type {
   AnyNode,
@@ -48,6 +49,8 @@ import type {
   NeighborOptions,
   NodeType,
   OriginInfo,
+  ReadAnswer,
+  ReadRequest,
   RelationGraph,
   SearchHit,
   SearchOptions,
@@ -475,6 +478,56 @@ function edgeViews(rows: readonly Row[]): EdgeView[] {
     g.facts.push(fact);
   }
   return [...groups.values()].map((g) => mergeEdge(g.from, g.to, g.kind, g.facts)).sort(compareEdgeViews);
+}
+
+/** Rows of EDGE_FACTS_*_MANY (`of`: the asked key) as edgesOfMany answers: every key, [] when it has none. */
+const EDGE_MANY_COLUMNS = [
+  'of',
+  'from',
+  'to',
+  'kind',
+  'provenance',
+  'confidence',
+  'firstSeen',
+  'lastSeen',
+  'queryCount',
+  'statementId',
+];
+
+function edgesByKey(keys: readonly NodeKey[], rows: readonly Row[]): Map<NodeKey, EdgeView[]> {
+  const rowsOf = new Map<NodeKey, Row[]>(keys.map((k) => [k, []]));
+  for (const r of rows) rowsOf.get(r.of as string)!.push(r);
+  return new Map([...rowsOf].map(([k, list]) => [k, edgeViews(list)]));
+}
+
+/** Rows of a STEP_* statement as hops (a column step's rows carry no type). */
+function hopRows(rows: readonly Row[], column: boolean): Hop[] {
+  return rows.map((r) => ({
+    from: r.from as string,
+    to: r.to as string,
+    kind: r.kind as HopKind,
+    type: column ? 'column' : (r.type as NodeType),
+  }));
+}
+
+/** The step statement and parameters of neighbors (options checked: LINEAGE_BAD_ARGUMENT). */
+function stepStatement(options: NeighborOptions): { query: string; params: Row; column: boolean } {
+  const asOf = checkStepOptions(options);
+  const column = options.level === 'column';
+  const down = options.direction === 'downstream';
+  const query = column
+    ? down
+      ? Q.STEP_COLUMN_DOWN
+      : Q.STEP_COLUMN_UP
+    : down
+      ? Q.STEP_RELATION_DOWN
+      : Q.STEP_RELATION_UP;
+  const params = {
+    kinds: options.kinds ? [...options.kinds] : null,
+    asOf,
+    consumers: !column && down && options.includeConsumers === true,
+  };
+  return { query, params, column };
 }
 
 /**
@@ -1022,15 +1075,20 @@ class Neo4jStore implements LineageStore {
     const unique = [...new Set(relationKeys)];
     if (unique.length === 0) return out;
     for (const part of chunks(unique, this.batchSize))
-      for (const r of await this.read(Q.COLUMN_CONTRIBUTIONS_OF_RELATIONS, { keys: part })) {
-        const relationKey = r.relation as string;
-        const cols = [...this.mergeRows(r.cs as Row[]).values()]
-          .filter((n): n is { type: 'column'; node: ColumnNode } => n.type === 'column')
-          .map((n) => n.node)
-          .filter((c) => c.relationKey === relationKey);
-        out.set(relationKey, cols.sort(compareColumns));
-      }
+      this.addColumns(out, await this.read(Q.COLUMN_CONTRIBUTIONS_OF_RELATIONS, { keys: part }));
     return out;
+  }
+
+  /** Rows of COLUMN_CONTRIBUTIONS_OF_RELATIONS as columnsOf answers, into `out`. */
+  private addColumns(out: Map<RelationKey, ColumnNode[]>, rows: readonly Row[]): void {
+    for (const r of rows) {
+      const relationKey = r.relation as string;
+      const cols = [...this.mergeRows(r.cs as Row[]).values()]
+        .filter((n): n is { type: 'column'; node: ColumnNode } => n.type === 'column')
+        .map((n) => n.node)
+        .filter((c) => c.relationKey === relationKey);
+      out.set(relationKey, cols.sort(compareColumns));
+    }
   }
 
   private async allOfType(type: 'relation' | 'consumer'): Promise<AnyNode[]> {
@@ -1066,10 +1124,10 @@ class Neo4jStore implements LineageStore {
     direction: 'upstream' | 'downstream',
   ): Promise<Map<NodeKey, EdgeView[]>> {
     const query = direction === 'downstream' ? Q.EDGE_FACTS_DOWN_MANY : Q.EDGE_FACTS_UP_MANY;
-    const rowsOf = new Map<NodeKey, Row[]>(keys.map((k) => [k, []]));
-    for (const part of chunks([...rowsOf.keys()], this.batchSize))
-      for (const r of await this.read(query, { keys: part })) rowsOf.get(r.of as string)!.push(r);
-    return new Map([...rowsOf].map(([k, rows]) => [k, edgeViews(rows)]));
+    const unique = [...new Set(keys)];
+    const rows: Row[] = [];
+    for (const part of chunks(unique, this.batchSize)) rows.push(...(await this.read(query, { keys: part })));
+    return edgesByKey(unique, rows);
   }
 
   async traverse(starts: readonly NodeKey[], options: TraverseOptions): Promise<TraversalResult> {
@@ -1102,34 +1160,134 @@ class Neo4jStore implements LineageStore {
   private async stepper(options: NeighborOptions): Promise<{
     expand: (frontier: NodeKey[]) => Promise<Hop[]>;
   }> {
-    const asOf = checkStepOptions(options);
-    const column = options.level === 'column';
-    const down = options.direction === 'downstream';
-    const query = column
-      ? down
-        ? Q.STEP_COLUMN_DOWN
-        : Q.STEP_COLUMN_UP
-      : down
-        ? Q.STEP_RELATION_DOWN
-        : Q.STEP_RELATION_UP;
-    const params = {
-      kinds: options.kinds ? [...options.kinds] : null,
-      asOf,
-      consumers: !column && down && options.includeConsumers === true,
-    };
+    const { query, params, column } = stepStatement(options);
     const expand = async (frontier: NodeKey[]): Promise<Hop[]> => {
       const hops: Hop[] = [];
       for (const part of chunks(frontier, this.batchSize))
-        for (const r of await this.read(query, { ...params, frontier: part }))
-          hops.push({
-            from: r.from as string,
-            to: r.to as string,
-            kind: r.kind as HopKind,
-            type: column ? 'column' : (r.type as NodeType),
-          });
+        hops.push(...hopRows(await this.read(query, { ...params, frontier: part }), column));
       return hops;
     };
     return { expand };
+  }
+
+  async readMany(request: ReadRequest): Promise<ReadAnswer> {
+    const { nodes, columns, edges, checks, usage, steps } = request;
+    const lists = [nodes, columns, edges?.keys, checks?.keys, checks?.columnsOf, usage?.targets, steps?.keys];
+    // A list longer than one statement takes: each read by its own method (and its own chunks).
+    if (lists.some((l) => l !== undefined && new Set(l).size > this.batchSize))
+      return readManyByParts(this, request);
+    const reads: Q.BatchRead[] = [];
+    const params: Row = {};
+    const decoders: ((row: Row, out: ReadAnswer) => void)[] = [];
+    const add = (
+      statement: string,
+      columnNames: readonly string[],
+      p: Row,
+      decode: (rows: Row[], out: ReadAnswer) => void,
+    ) => {
+      const i = reads.length;
+      reads.push({ statement, columns: columnNames });
+      for (const [name, value] of Object.entries(p)) params[Q.readParam(i, name)] = value;
+      decoders.push((row, out) => decode(row[`r${i}`] as Row[], out));
+      return i;
+    };
+    const NODE_COLUMNS = ['key', 'type', 'originId', 'provenance', 'json', 'views'];
+    if (nodes)
+      add(
+        Q.CONTRIBUTIONS_BY_KEYS,
+        NODE_COLUMNS,
+        { keys: [...new Set(nodes)] },
+        (rows, out) => (out.nodes = this.mergeRows(rows)),
+      );
+    if (columns)
+      add(
+        Q.COLUMN_CONTRIBUTIONS_OF_RELATIONS,
+        ['relation', 'cs'],
+        { keys: [...new Set(columns)] },
+        (rows, out) => {
+          out.columns = new Map();
+          this.addColumns(out.columns, rows);
+        },
+      );
+    if (edges) {
+      const keys = [...new Set(edges.keys)];
+      const query = edges.direction === 'downstream' ? Q.EDGE_FACTS_DOWN_MANY : Q.EDGE_FACTS_UP_MANY;
+      add(query, EDGE_MANY_COLUMNS, { keys }, (rows, out) => (out.edges = edgesByKey(keys, rows)));
+    }
+    if (checks) this.addChecksRead(checks, add);
+    if (usage)
+      add(
+        Q.USAGE_BY_TARGETS,
+        ['originId', 'json'],
+        { sinceDay: usage.sinceDay, untilDay: usage.untilDay ?? null, targets: [...new Set(usage.targets)] },
+        (rows, out) =>
+          (out.usage = aggregateUsage(
+            rows.map((r) => JSON.parse(r.json as string) as UsageRecord),
+            usage,
+          )),
+      );
+    let step: number | undefined;
+    if (steps) {
+      const { query, params: p, column } = stepStatement(steps.options);
+      step = add(
+        query,
+        column ? ['from', 'to', 'kind'] : ['from', 'to', 'kind', 'type'],
+        { ...p, frontier: [...new Set(steps.keys)] },
+        (rows, out) => (out.steps = { hops: canonicalHops(hopRows(rows, column)) }),
+      );
+    }
+    if (reads.length === 0) return {};
+    const withNodes = steps?.nodes === true ? step : undefined;
+    if (withNodes !== undefined) params.n_keys = [...new Set(steps!.keys)];
+    const [row] = await this.read(Q.readBatch(reads, withNodes), params);
+    const out: ReadAnswer = {};
+    for (const decode of decoders) decode(row, out);
+    if (withNodes !== undefined) out.steps!.nodes = this.mergeRows(row.nodes as Row[]);
+    return out;
+  }
+
+  /** readMany's checks read: CHECKS_BY_KEYS_AND_COLUMNS, kept as checks() of the keys and columnsOf's column keys. */
+  private addChecksRead(
+    checks: NonNullable<ReadRequest['checks']>,
+    add: (
+      statement: string,
+      columns: readonly string[],
+      p: Row,
+      decode: (rows: Row[], out: ReadAnswer) => void,
+    ) => number,
+  ): void {
+    const rels = [...new Set(checks.columnsOf ?? [])];
+    let columnKeys: Set<string> = new Set();
+    // The relations' columns exactly as columnsOf answers them, read in the same statement (decoded first).
+    if (rels.length > 0)
+      add(Q.COLUMN_CONTRIBUTIONS_OF_RELATIONS, ['relation', 'cs'], { keys: rels }, (rows) => {
+        const cols = new Map<RelationKey, ColumnNode[]>();
+        this.addColumns(cols, rows);
+        columnKeys = new Set(columnKeysOf(cols));
+      });
+    const keys = [...new Set(checks.keys)];
+    const asked = new Set(keys);
+    add(
+      Q.CHECKS_BY_KEYS_AND_COLUMNS,
+      ['k', 'id', 'originId', 'provenance', 'json'],
+      { keys, rels },
+      (rows, out) => {
+        const seen = new Set<string>();
+        const list: Contribution<Check>[] = [];
+        for (const r of rows) {
+          const k = r.k as string;
+          const id = r.id as string;
+          if ((!asked.has(k) && !columnKeys.has(k)) || seen.has(id)) continue;
+          seen.add(id);
+          list.push({
+            originId: r.originId as string,
+            provenance: r.provenance as Provenance,
+            node: JSON.parse(r.json as string) as Check,
+          });
+        }
+        out.checks = selectChecks(list);
+      },
+    );
   }
 
   async relationGraph(): Promise<RelationGraph> {

@@ -682,6 +682,78 @@ for (const factory of STORES) {
       });
     });
 
+    describe('readMany', () => {
+      beforeEach(loadStandard);
+
+      it('answers every read exactly as its own method does, in one call', async () => {
+        const relations = (await store.listRelations()).map((r) => r.key);
+        const columns = [...(await store.columnsOfMany(relations)).values()].flat().map((c) => c.key);
+        const consumers = (await store.listConsumers()).map((c) => c.key);
+        const all = [...relations, ...columns, ...consumers, 'nope'];
+        const steps = [
+          { direction: 'downstream', level: 'relation', includeConsumers: true },
+          { direction: 'upstream', level: 'column', kinds: ['IDENTITY', 'JOIN'] },
+          { direction: 'downstream', level: 'column', asOf: T1 },
+          { direction: 'upstream', level: 'relation', asOf: T0 },
+        ] as const;
+        let answered = 0;
+        for (const [i, options] of steps.entries()) {
+          const direction = i % 2 === 0 ? 'downstream' : 'upstream';
+          const stepKeys = [...(options.level === 'column' ? columns : relations), consumers[0], 'nope'];
+          const request = {
+            nodes: [...all, all[0]],
+            columns: [...relations, 'nope', columns[0]],
+            edges: { keys: all, direction },
+            checks: {
+              keys: [revenue.key, stg.id.key, 'nope'],
+              columnsOf: [stgOrders.key, 'nope', columns[0]],
+            },
+            usage: { sinceDay: i < 2 ? '2024-01-01' : '2024-02-01', excludeUsers: ['DBT_SVC'], targets: all },
+            steps: { keys: stepKeys, options, nodes: i !== 3 },
+          } as const;
+          const hops = await store.neighbors(stepKeys, options);
+          const stgColumns = (await store.columnsOf(stgOrders.key)).map((c) => c.key);
+          const expected = {
+            nodes: await store.getNodes(request.nodes),
+            columns: await store.columnsOfMany(request.columns),
+            edges: await store.edgesOfMany(all, direction),
+            checks: await store.checks([...request.checks.keys, ...stgColumns]),
+            usage: await store.usage(request.usage),
+            steps:
+              i !== 3
+                ? { hops, nodes: await store.getNodes([...stepKeys, ...hops.map((h) => h.to)]) }
+                : { hops },
+          };
+          expect(await store.readMany(request), `${i}`).toEqual(expected);
+          answered += hops.length + expected.checks.length + expected.usage.length;
+        }
+        expect(answered).toBeGreaterThan(20);
+        // Fields alone, empty lists, nothing asked.
+        expect(await store.readMany({})).toEqual({});
+        expect(
+          await store.readMany({
+            nodes: [],
+            checks: { keys: [] },
+            usage: { sinceDay: '2024-01-01', targets: [] },
+            steps: { keys: [], options: steps[0], nodes: true },
+          }),
+        ).toEqual({ nodes: new Map(), checks: [], usage: [], steps: { hops: [], nodes: new Map() } });
+        expect(await store.readMany({ checks: { keys: [], columnsOf: [stgOrders.key] } })).toEqual({
+          checks: await store.checks((await store.columnsOf(stgOrders.key)).map((c) => c.key)),
+        });
+        expect(await store.readMany({ edges: { keys: [stgOrders.key], direction: 'downstream' } })).toEqual({
+          edges: await store.edgesOfMany([stgOrders.key], 'downstream'),
+        });
+        await expectCode(
+          store.readMany({
+            nodes: [stgOrders.key],
+            steps: { keys: [stgOrders.key], options: { ...steps[0], asOf: 'soon' } },
+          }),
+          'LINEAGE_BAD_ARGUMENT',
+        );
+      });
+    });
+
     describe('neighbors', () => {
       beforeEach(loadStandard);
 
