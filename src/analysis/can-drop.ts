@@ -8,6 +8,7 @@
 import type { LineageStore } from '../../graph/store.ts';
 import type { AnalysisContext } from './context.ts';
 import { impact, type ImpactResult } from './impact.ts';
+import { memoReads } from './memo-reads.ts';
 
 export const DROP_VERDICTS = ['SAFE', 'REVIEW', 'BLOCK'] as const;
 export type DropVerdict = (typeof DROP_VERDICTS)[number];
@@ -42,15 +43,17 @@ export async function canDrop(
   ref: string,
   ctx: AnalysisContext,
 ): Promise<CanDropResult> {
+  // One memo for the impact and the observed reads: the impact reads the target's usage ahead with its own.
+  const reads = memoReads(store);
   const result = await impact(
-    store,
+    reads,
     { ref, change: 'DROP', mode: 'CONSERVATIVE', depth: Math.min(10, ctx.maxDepth) },
     ctx,
   );
   const reasons = [
     ...referenceReasons(result),
     ...exposureReasons(result),
-    ...(await usageReasons(store, result, ctx)),
+    ...(await usageReasons(reads, result, ctx)),
   ];
   reasons.sort(
     (a, b) => ORDER[b.verdict] - ORDER[a.verdict] || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0),

@@ -16,7 +16,7 @@ import type { Hop, PathStep } from '../../graph/store.ts';
 import { boundedTraverse } from './context.ts';
 import type { BreakReason, BreakVia, ImpactRun } from './impact.ts';
 import { loadNodes, relationOfColumn } from './nodes.ts';
-import { readAheadWalks, readWalk, type PlannedWalk } from './memo-reads.ts';
+import { readAhead, readAheadWalks, readWalk, type PlannedWalk } from './memo-reads.ts';
 import { valueStarts, valueWalks } from './impact-values.ts';
 
 /** One relation the change breaks (or passes through), before it is ranked and described. */
@@ -156,10 +156,11 @@ async function retypeBreaks(run: ImpactRun, phase: BreakPhase): Promise<void> {
     starts.map((k) => [k, { distance: 0, path: [] }]),
   );
   for (const r of carried.reached) carriers.set(r.key, { distance: r.distance, path: r.path });
-  const hops = await run.store.neighbors([...carriers.keys(), ...(await indirectReadAhead(run, values))], {
-    direction: 'downstream',
-    level: 'column',
-  });
+  const asked = [...carriers.keys(), ...(await indirectReadAhead(run, values))];
+  const options = { direction: 'downstream', level: 'column' } as const;
+  // The hops and the nodes at both ends (classified next) in one store call.
+  await readAhead(run.store, { steps: { keys: asked, options, nodes: true } });
+  const hops = await run.store.neighbors(asked, options);
   await loadNodes(run.store, run.nodes, [...carriers.keys(), ...hops.map((h) => h.to)]);
   for (const h of hops) classifyRetypeHop(run, phase, h, carriers.get(h.from));
   for (const k of phase.breaks.keys()) phase.passThrough.delete(k);

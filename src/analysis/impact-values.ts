@@ -12,7 +12,7 @@ import type { PathStep } from '../../graph/store.ts';
 import { boundedTraverse } from './context.ts';
 import type { ImpactRun } from './impact.ts';
 import { cmp, loadNodes, relationOfColumn } from './nodes.ts';
-import type { PlannedWalk } from './memo-reads.ts';
+import { readAhead, type PlannedWalk } from './memo-reads.ts';
 
 export interface ValueHit {
   distance: number;
@@ -115,7 +115,10 @@ export async function summariseIndirect(
   }
   const changed = [...values.starts, ...values.hits.keys()];
   const distanceOf = (k: string) => values.hits.get(k)?.distance ?? 0;
-  const hops = await run.store.neighbors(changed, { direction: 'downstream', level: 'column' });
+  const options = { direction: 'downstream', level: 'column' } as const;
+  // The hops and the nodes they reach (loaded next) in one store call.
+  await readAhead(run.store, { steps: { keys: changed, options, nodes: true } });
+  const hops = await run.store.neighbors(changed, options);
   await loadNodes(
     run.store,
     run.nodes,

@@ -28,7 +28,7 @@ import type { AlertSeverity, Importance } from './importance.ts';
 import { importanceOf, maxSeverity } from './importance.ts';
 import { cmp, loadNodes } from './nodes.ts';
 import { describeNode, groupOwners, type AssetRef, type OwnerGroup, type TeamGroup } from './owners.ts';
-import { memoReads, readAheadEdges, readAheadWalks, type PlannedWalk } from './memo-reads.ts';
+import { memoReads, readAhead, readAheadWalks, type PlannedWalk } from './memo-reads.ts';
 import { relationOf, resolveRef } from './resolve-ref.ts';
 import { lineageError } from '../errors.ts';
 
@@ -193,14 +193,7 @@ export async function impact(
     targetRelation: relationOf(target) as string,
     nodes: new Map([[target.node.key, target]]),
   };
-  // The target's downstream edges (and its relation's, which the breaks and the stale walk read): one call.
-  await readAheadEdges(
-    run.store,
-    run.target.type === 'column' && (req.change === 'DROP' || req.change === 'RENAME')
-      ? [run.target.node.key, run.targetRelation]
-      : [run.targetRelation],
-    'downstream',
-  );
+  await readTargetAhead(run);
   const breaks = await findBreaks(run);
   const tests = await findBrokenTests(run);
   const reach = await walkStale(run, breaks.breaks);
@@ -208,6 +201,28 @@ export async function impact(
   const indirect = await summariseIndirect(run, values);
   await valueExposures(run, values, reach, listedRelations({ breaks, tests, reach, values, indirect }));
   return assemble(run, { breaks, tests, reach, values, indirect });
+}
+
+/**
+ * What the phases read of the target, in one store call: its relation's downstream edges (the breaks and the
+ * stale walk), a column's own for DROP/RENAME (its references), a relation's columns (the values' starts, the
+ * tests) and, for DROP/RENAME, the tests on it (a relation's: on it and its columns).
+ */
+async function readTargetAhead(run: ImpactRun): Promise<void> {
+  const { change } = run.req;
+  const dropping = change === 'DROP' || change === 'RENAME';
+  const column = run.target.type === 'column';
+  const key = run.target.node.key;
+  await readAhead(run.store, {
+    edges: {
+      keys: column && dropping ? [key, run.targetRelation] : [run.targetRelation],
+      direction: 'downstream',
+    },
+    ...(column ? {} : { columns: [run.targetRelation] }),
+    ...(dropping
+      ? { checks: column ? { keys: [key] } : { keys: [run.targetRelation], columnsOf: [run.targetRelation] } }
+      : {}),
+  });
 }
 
 function checkDepth(depth: number, ctx: AnalysisContext): void {
@@ -284,12 +299,16 @@ async function valueExposures(
   const asked = new Set([...readers, ...listed]);
   if (asked.size > 0) asked.add(run.targetRelation);
   const isReader = new Set(readers);
-  // One store call for all of them; hops come sorted by (from, to).
-  const hops = await run.store.neighbors([...asked], {
-    direction: 'downstream',
-    level: 'relation',
-    includeConsumers: true,
+  const options = { direction: 'downstream', level: 'relation', includeConsumers: true } as const;
+  // In the same store call: the nodes the step reaches and those the lists describe, and the reads (usage)
+  // of every listed relation, the target and its relation, which importance and canDrop ask for next.
+  await readAhead(run.store, {
+    steps: { keys: [...asked], options, nodes: true },
+    nodes: [...listed, ...reach.exposures.keys(), run.targetRelation],
+    usage: { ...usageWindow(run), targets: [...listed, run.targetRelation, run.target.node.key] },
   });
+  // Hops come sorted by (from, to).
+  const hops = await run.store.neighbors([...asked], options);
   for (const h of hops)
     if (h.kind === 'CONSUMER' && isReader.has(h.from))
       keepNearest(reach.exposures, h.to, {
@@ -372,13 +391,18 @@ const NO_IMPORTANCE: Importance = {
   severity: 'LOW',
 };
 
-async function rateImportance(run: ImpactRun, keys: string[]): Promise<(k: string) => Importance> {
-  if (run.log.expired()) return () => NO_IMPORTANCE;
-  const window = {
+/** The usage window of importance (and of canDrop's observed reads). */
+function usageWindow(run: ImpactRun) {
+  return {
     sinceDay: run.ctx.usageSinceDay,
     excludeUsers: run.ctx.excludeUsers,
     excludeRoles: run.ctx.excludeRoles,
   };
+}
+
+async function rateImportance(run: ImpactRun, keys: string[]): Promise<(k: string) => Importance> {
+  if (run.log.expired()) return () => NO_IMPORTANCE;
+  const window = usageWindow(run);
   // The reads importance asks for (of the relations rated), with the target's relation's, which alert routes
   // ask for next, in one store call (memo-reads.ts answers importance's own call from it).
   const rated = keys.filter((k) => run.nodes.get(k)?.type === 'relation');
