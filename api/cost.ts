@@ -20,7 +20,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { getComplexity, type ComplexityEstimatorArgs } from 'graphql-query-complexity';
-import type { LineageStore } from '../graph/store.ts';
+import type { LineageStore, StoreSize } from '../graph/store.ts';
 import type { Config } from '../src/config.ts';
 import { lineageError } from '../src/errors.ts';
 import { DEFAULT_PAGE } from './pagination.ts';
@@ -38,12 +38,6 @@ const clamp = (v: unknown, lo: number, hi: number, fallback: number) =>
  * about 10 s of work, two thirds of the default 15 s deadline.
  */
 export const COST_UNIT_MS = 0.5;
-
-/** The size of the store, which whole-graph analyses cost by. */
-export interface StoreSize {
-  relations: number;
-  columns: number;
-}
 
 /** The size assumed when none is known (tests, offline cost checks): the 10,000-table benchmark warehouse. */
 export const REFERENCE_SIZE: StoreSize = { relations: 10_000, columns: 200_000 };
@@ -155,14 +149,11 @@ const sizes = new WeakMap<object, { at: number; size: Promise<StoreSize> }>();
 /** How long a store's size is reused before it is asked again. */
 const SIZE_TTL_MS = 10_000;
 
-/** The store's size for the cost model, asked at most every SIZE_TTL_MS (stats() counts every node). */
-export function storeSize(store: Pick<LineageStore, 'stats'>): Promise<StoreSize> {
+/** The store's size for the cost model, asked at most every SIZE_TTL_MS. */
+export function storeSize(store: Pick<LineageStore, 'size'>): Promise<StoreSize> {
   const hit = sizes.get(store);
   if (hit && Date.now() - hit.at < SIZE_TTL_MS) return hit.size;
-  const size = store.stats().then(
-    (s) => ({ relations: s.relations, columns: s.columns }),
-    () => REFERENCE_SIZE,
-  );
+  const size = store.size().catch(() => REFERENCE_SIZE);
   sizes.set(store, { at: Date.now(), size });
   return size;
 }

@@ -6,7 +6,8 @@
 import autocannon from 'autocannon';
 import { loadavg } from 'node:os';
 import { buildSchema, parse } from 'graphql';
-import { operationCost, REFERENCE_SIZE, storeSize, type StoreSize } from '../api/cost.ts';
+import { operationCost, REFERENCE_SIZE, storeSize } from '../api/cost.ts';
+import type { StoreSize } from '../graph/store.ts';
 import { CORE_SDL } from '../api/resolvers.ts';
 import { buildApp } from '../api/app.ts';
 import type { LineageStore } from '../graph/store.ts';

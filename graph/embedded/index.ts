@@ -241,6 +241,7 @@ function storeOver(st: EmbeddedState): EmbeddedStore {
     origins: async () => q.origins(ix()),
     diagnostics: async (query) => q.diagnostics(ix(), query),
     stats: async () => q.stats(ix()),
+    size: async () => q.size(ix()),
     ping: async () => !st.closed,
     close: async () => {
       st.closed = true;

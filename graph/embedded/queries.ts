@@ -30,6 +30,7 @@ import type {
   RelationGraph,
   SearchHit,
   SearchOptions,
+  StoreSize,
   StoreStats,
   UsageAggregate,
   UsageQuery,
@@ -345,9 +346,19 @@ export function diagnostics(ix: GraphIndex, q: DiagnosticQuery): Diagnostic[] {
   return out;
 }
 
-export function stats(ix: GraphIndex): StoreStats {
+function nodeCounts(ix: GraphIndex): number[] {
   const counts = [0, 0, 0];
   for (let id = 0; id < ix.keys.length; id++) counts[ix.type[id]]++;
+  return counts;
+}
+
+export function size(ix: GraphIndex): StoreSize {
+  const counts = nodeCounts(ix);
+  return { relations: counts[TYPE_RELATION], columns: counts[TYPE_COLUMN] };
+}
+
+export function stats(ix: GraphIndex): StoreStats {
+  const counts = nodeCounts(ix);
   const bySeverity = { error: 0, warning: 0, info: 0 };
   for (const o of ix.origins) for (const d of o.diagnostics) bySeverity[d.severity]++;
   return {

@@ -993,6 +993,15 @@ CALL {
 }
 RETURN relations, columns, consumers, columnEdges, consumerEdges`;
 
+/**
+ * size(): node counts by label from the count store (no scan, no generation check), so staged and retired
+ * nodes are counted too.
+ */
+export const LABEL_COUNTS = `
+CALL { MATCH (n:Relation) RETURN count(n) AS relations }
+CALL { MATCH (n:Column) RETURN count(n) AS columns }
+RETURN relations, columns`;
+
 /** Test support only: removes all data but the schema marker (Community has no CREATE DATABASE). */
 export const WIPE_ALL = `
 MATCH (n) WHERE NOT n:LineageSchema

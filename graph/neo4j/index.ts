@@ -54,6 +54,7 @@ import type {
   RelationGraph,
   SearchHit,
   SearchOptions,
+  StoreSize,
   StoreStats,
   TraversalResult,
   TraverseOptions,
@@ -1429,6 +1430,11 @@ class Neo4jStore implements LineageStore {
       origins,
       diagnosticsBySeverity: bySeverity,
     };
+  }
+
+  async size(): Promise<StoreSize> {
+    const [counts] = await this.read(Q.LABEL_COUNTS);
+    return { relations: Number(counts.relations), columns: Number(counts.columns) };
   }
 
   async ping(): Promise<boolean> {

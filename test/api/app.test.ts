@@ -304,6 +304,32 @@ describe('errors and limits', () => {
       await slowApp.close();
     }
   });
+
+  it('costs a query by the store size without counting the whole store', async () => {
+    // stats() counts every live node and edge (8-11 s on Neo4j at 150k tables); the cost check before each
+    // query must not wait for it.
+    let statsCalls = 0;
+    const countingStats = new Proxy(g.store, {
+      get(target, prop, receiver) {
+        const v = Reflect.get(target, prop, receiver);
+        if (prop !== 'stats' || typeof v !== 'function') return typeof v === 'function' ? v.bind(target) : v;
+        return async () => {
+          statsCalls++;
+          await new Promise((r) => setTimeout(r, 1_000));
+          return (v as () => unknown).apply(target);
+        };
+      },
+    }) as LineageStore;
+    const config: Config = { ...g.config, limits: { ...g.config.limits, requestTimeoutMs: 500 } };
+    const app2 = await buildApp({ store: countingStats, config, now: () => NOW });
+    try {
+      const r = await gql(`{ impact(ref: "${COL}") { depth } }`, undefined, { app: app2 });
+      expect(r.codes).toEqual([]);
+      expect(statsCalls).toBe(0);
+    } finally {
+      await app2.close();
+    }
+  });
 });
 
 describe('auth and mutations', () => {
