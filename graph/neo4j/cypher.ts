@@ -65,6 +65,13 @@ const ACTIVE = 'MATCH (ao:LineageOrigin) WITH collect(ao.gen) AS active';
 
 export const ACTIVE_GENERATIONS = 'MATCH (o:LineageOrigin) RETURN o.gen AS gen';
 
+/**
+ * The last row of a whole-graph read (contributionsOfType): the active generations its own transaction read,
+ * so a cached answer is kept only for the set it was computed from (Neo4jStore.relationGraph).
+ */
+const ANSWERED_FROM = `${ACTIVE}
+RETURN null AS key, 'active' AS type, null AS originId, null AS provenance, active AS json`;
+
 export const ORIGIN_STATE = 'MATCH (o:LineageOrigin {id: $originId}) RETURN o.hash AS hash, o.gen AS gen';
 
 export const BEGIN_GENERATION = `
@@ -347,7 +354,9 @@ export function contributionsOfType(type: 'relation' | 'consumer'): string {
 MATCH (n:${label}) WHERE ${live('n')}
 MATCH (c:Contribution {key: n.key}) USING INDEX c:Contribution(key)
 WHERE c.type = '${type}' AND c.gen IN active
-RETURN c.key AS key, c.type AS type, c.originId AS originId, c.provenance AS provenance, c.json AS json`;
+RETURN c.key AS key, c.type AS type, c.originId AS originId, c.provenance AS provenance, c.json AS json
+UNION ALL
+${ANSWERED_FROM}`;
 }
 
 /**
@@ -885,7 +894,10 @@ UNION ALL
 ${ACTIVE}
 MATCH (r:Relation)-[e:CONSUMED_BY]->(c:Consumer)
 WHERE e.gen IN active AND ${live('r')} AND ${live('c')}
-RETURN 'consumers' AS part, r.key AS a, null AS b, 0 AS pair, count(DISTINCT c) AS n`;
+RETURN 'consumers' AS part, r.key AS a, null AS b, 0 AS pair, count(DISTINCT c) AS n
+UNION ALL
+${ACTIVE}
+RETURN 'active' AS part, null AS a, active AS b, 0 AS pair, 0 AS n`;
 
 /**
  * relationsWithoutReaders: live relations with no PAIR_FACTS pair (`pair` 1) starting at them and no live

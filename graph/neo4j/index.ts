@@ -459,6 +459,44 @@ function compareColumns(a: ColumnNode, b: ColumnNode): number {
 }
 
 /** Fact rows of EDGE_FACTS_* grouped into merged edges (graph/merge.ts), sorted by (from, to, kind). */
+/** The sorted, joined generation ids: the identity of what a read saw. */
+function generationsKey(gens: readonly string[]): string {
+  return [...gens].sort(compareStrings).join(' ');
+}
+
+/** A whole-graph read's rows and its one `active` row (the generations it read), told apart by `field`. */
+function splitAnsweredFrom(rows: readonly Row[], field: 'type' | 'part'): [Row, Row[]] {
+  const at = rows.findIndex((r) => r[field] === 'active');
+  if (at < 0) throw new Error('a whole-graph read answered without its active generations');
+  return [rows[at], rows.filter((_, i) => i !== at)];
+}
+
+/** relationGraph from the live relation nodes and RELATION_SUMMARY's rows. */
+function relationGraphOf(relations: RelationNode[], summary: readonly Row[]): RelationGraph {
+  const keys = relations.map((r) => r.key);
+  const index = new Map(keys.map((k, i) => [k, i]));
+  const edges: [number, number][] = [];
+  const zeros = (): number[] => new Array<number>(keys.length).fill(0);
+  const consumerCount = zeros();
+  const columnEdgesIn = zeros();
+  const columnEdgesOut = zeros();
+  for (const r of summary) {
+    const from = index.get(r.a as string);
+    if (from === undefined) continue;
+    if (r.part === 'consumers') {
+      consumerCount[from] += Number(r.n);
+      continue;
+    }
+    const to = index.get(r.b as string);
+    if (to === undefined) continue;
+    if (Number(r.pair) === 1) edges.push([from, to]);
+    columnEdgesOut[from] += Number(r.n);
+    columnEdgesIn[to] += Number(r.n);
+  }
+  edges.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  return { keys, relations, edges, consumerCount, columnEdgesIn, columnEdgesOut };
+}
+
 function edgeViews(rows: readonly Row[]): EdgeView[] {
   const groups = new Map<string, { from: string; to: string; kind: HopKind; facts: EdgeFacts[] }>();
   for (const r of rows) {
@@ -580,6 +618,12 @@ class Neo4jStore implements LineageStore {
   private readonly maxRetryTimeMs: number;
   private readonly timers = new Set<NodeJS.Timeout>();
   private closed = false;
+  /**
+   * The last relation graph and the active generations it was read from (sorted, joined). A generation never
+   * changes once written, so while the same generations are active it is the answer; the embedded store
+   * keeps its relation graph per index the same way. At 150k tables it takes 5-12 s to read.
+   */
+  private lastRelationGraph: { gens: string; graph: RelationGraph } | null = null;
 
   constructor(
     private readonly driver: Driver,
@@ -1093,8 +1137,19 @@ class Neo4jStore implements LineageStore {
   }
 
   private async allOfType(type: 'relation' | 'consumer'): Promise<AnyNode[]> {
-    const merged = this.mergeRows(await this.read(Q.contributionsOfType(type)));
-    return [...merged.values()].sort((a, b) => compareStrings(a.node.key, b.node.key));
+    return (await this.allOfTypeWithGens(type)).nodes;
+  }
+
+  /** allOfType and the active generations its statement read (generationsKey). */
+  private async allOfTypeWithGens(
+    type: 'relation' | 'consumer',
+  ): Promise<{ nodes: AnyNode[]; gens: string }> {
+    const [answeredFrom, rows] = splitAnsweredFrom(await this.read(Q.contributionsOfType(type)), 'type');
+    const merged = this.mergeRows(rows);
+    return {
+      nodes: [...merged.values()].sort((a, b) => compareStrings(a.node.key, b.node.key)),
+      gens: generationsKey(answeredFrom.json as string[]),
+    };
   }
 
   async listRelations(filter?: {
@@ -1292,31 +1347,22 @@ class Neo4jStore implements LineageStore {
   }
 
   async relationGraph(): Promise<RelationGraph> {
-    // Independent reads, sent together (as they were in turn before, each reads the active generations itself).
-    const [all, summary] = await Promise.all([this.allOfType('relation'), this.read(Q.RELATION_SUMMARY)]);
-    const relations = all.map((n) => n.node as RelationNode);
-    const keys = relations.map((r) => r.key);
-    const index = new Map(keys.map((k, i) => [k, i]));
-    const edges: [number, number][] = [];
-    const zeros = (): number[] => new Array<number>(keys.length).fill(0);
-    const consumerCount = zeros();
-    const columnEdgesIn = zeros();
-    const columnEdgesOut = zeros();
-    for (const r of summary) {
-      const from = index.get(r.a as string);
-      if (from === undefined) continue;
-      if (r.part === 'consumers') {
-        consumerCount[from] += Number(r.n);
-        continue;
-      }
-      const to = index.get(r.b as string);
-      if (to === undefined) continue;
-      if (Number(r.pair) === 1) edges.push([from, to]);
-      columnEdgesOut[from] += Number(r.n);
-      columnEdgesIn[to] += Number(r.n);
-    }
-    edges.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
-    return { keys, relations, edges, consumerCount, columnEdgesIn, columnEdgesOut };
+    const gens = generationsKey(await this.activeGens('any'));
+    if (this.lastRelationGraph?.gens === gens) return this.lastRelationGraph.graph;
+    // Independent reads, sent together; each reads the active generations itself and answers which.
+    const [all, summary] = await Promise.all([
+      this.allOfTypeWithGens('relation'),
+      this.read(Q.RELATION_SUMMARY),
+    ]);
+    const [summaryFrom, pairs] = splitAnsweredFrom(summary, 'part');
+    const graph = relationGraphOf(
+      all.nodes.map((n) => n.node as RelationNode),
+      pairs,
+    );
+    // kept only when both reads saw the generations asked for first (no switch in between)
+    if (all.gens === gens && generationsKey(summaryFrom.b as string[]) === gens)
+      this.lastRelationGraph = { gens, graph };
+    return graph;
   }
 
   async relationsWithoutReaders(): Promise<RelationKey[]> {

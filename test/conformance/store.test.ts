@@ -149,6 +149,27 @@ for (const factory of STORES) {
         expect(await store.getNodes([report.key])).toEqual(new Map());
         expect((await store.origins()).map((o) => o.id)).toEqual(['dbt:proj', 'manual:shapes']);
       });
+
+      it('relationGraph follows every write: another origin, a smaller re-apply, a removed origin', async () => {
+        await store.applyBatch(dbtBatch());
+        const dbtOnly = await store.relationGraph();
+        await loadStandard();
+        const standard = await store.relationGraph();
+        expect(dbtOnly.keys).not.toContain(report.key);
+        expect(standard.keys).toContain(report.key);
+        expect(await store.relationGraph()).toEqual(standard);
+        const smaller = dbtBatch();
+        smaller.relationEdges = [];
+        smaller.columnEdges = [];
+        await store.applyBatch(smaller);
+        const fewerEdges = await store.relationGraph();
+        expect(fewerEdges.edges.length).toBeLessThan(standard.edges.length);
+        expect(await store.removeOrigin('qlog:a')).toBe(true);
+        const removed = await store.relationGraph();
+        expect(removed.keys).not.toContain(report.key);
+        await store.applyBatch(dbtBatch());
+        expect((await store.relationGraph()).edges.length).toBeGreaterThan(removed.edges.length);
+      });
     });
 
     describe('nodes', () => {
