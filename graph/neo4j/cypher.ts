@@ -20,8 +20,9 @@
 //                                    ('relation-from') a generation wrote, one node per staged statement:
 //                                    cleanup finds the generation's column views and relationships from them
 //                                    (no index entry per column view or relationship)
-//   (:Column)-[:COLUMN_FLOW {gen, kind, provenance, confidence, firstSeen, lastSeen, ms, queryCount,
-//                            statementId}]->(:Column)          one relationship per edge fact, data flows along it
+//   (:Column)-[:COLUMN_FLOW {gen, kind, ms, facts}]->(:Column)  one relationship per edge fact, data flows along
+//                                    it; ms = firstSeen in epoch ms (asOf); facts = the JSON array
+//                                    [provenance, confidence, firstSeen, lastSeen, queryCount, statementId]
 //   (:Relation)-[:RELATION_FLOW {same facts}]->(:Relation)      explicit table-level edges
 //   (:Relation)-[:CONSUMED_BY {same facts}]->(:Consumer)
 //   (:Relation)-[:RELATION_LINK {originId, gen, lms, n, ext}]->(:Relation)
@@ -239,10 +240,12 @@ SET ${ADD_GEN}
 CREATE (:Contribution {originId: $originId, gen: $gen, provenance: $provenance, type: 'consumer', key: row.key,
   json: row.json, uniqueId: row.uniqueId, search: row.search})`;
 
-/** No originId: no read or cleanup uses it (the generation says whose edge it is). */
-const EDGE_PROPS = `{gen: $gen, kind: row.kind, provenance: row.provenance,
-  confidence: row.confidence, firstSeen: row.firstSeen, lastSeen: row.lastSeen, ms: row.ms,
-  queryCount: row.queryCount, statementId: row.statementId}`;
+/**
+ * No originId: no read or cleanup uses it (the generation says whose edge it is). What reads filter on (gen,
+ * kind, ms) are properties of their own; the facts only returned are one string (`facts`, see
+ * graph/neo4j/index.ts edgeRow): one property record per edge instead of three.
+ */
+const EDGE_PROPS = `{gen: $gen, kind: row.kind, ms: row.ms, facts: row.facts}`;
 
 /**
  * Endpoints are MATCHed: the batch was validated, so each endpoint is in the batch (staged before the edges)
@@ -429,8 +432,7 @@ RETURN DISTINCT key`;
 /** The relation of a live column is a live relation ("columnRelation"). */
 const liveRel = (v: string): string => `EXISTS { MATCH (rr:Relation {key: ${v}.rel}) WHERE ${live('rr')} }`;
 
-const FACT_FIELDS = `e.provenance AS provenance, e.confidence AS confidence, e.firstSeen AS firstSeen,
-  e.lastSeen AS lastSeen, e.queryCount AS queryCount, e.statementId AS statementId`;
+const FACT_FIELDS = 'e.facts AS facts';
 
 /**
  * The facts of one node's edges in one direction, in one statement whatever the node's type (no type lookup
@@ -449,7 +451,7 @@ ${branches('$key')
   .map((b) => `  WITH active\n${b}`)
   .join('\n  UNION ALL\n')}
 }
-RETURN from, to, kind, provenance, confidence, firstSeen, lastSeen, queryCount, statementId`;
+RETURN from, to, kind, facts`;
 
 /** The same facts for many nodes in one statement (edgesOfMany): `of` is the asked key the row belongs to. */
 const edgeFactsOfMany = (branches: (key: string) => readonly string[]): string => `
@@ -460,7 +462,7 @@ ${branches('key')
   .map((b) => `  WITH active, key\n${b}`)
   .join('\n  UNION ALL\n')}
 }
-RETURN key AS of, from, to, kind, provenance, confidence, firstSeen, lastSeen, queryCount, statementId`;
+RETURN key AS of, from, to, kind, facts`;
 
 const factsDown = (key: string): string[] => [
   `  MATCH (a:Column {key: ${key}})-[e:COLUMN_FLOW]->(b:Column) USING INDEX a:Column(key)

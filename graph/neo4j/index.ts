@@ -247,6 +247,11 @@ function searchable(n: AnyNode): { name: string; displayName: string } {
   }
 }
 
+/**
+ * A staged edge: what reads filter on (kind, ms) as parameters of their own, the facts only returned packed in
+ * one JSON string, `[provenance, confidence, firstSeen, lastSeen, queryCount, statementId]` (graph/neo4j/cypher.ts,
+ * EDGE_PROPS; read back by edgeViews).
+ */
 function edgeRow(e: {
   from: string;
   to: string;
@@ -262,13 +267,15 @@ function edgeRow(e: {
     from: e.from,
     to: e.to,
     kind: e.kind ?? null,
-    provenance: e.provenance,
-    confidence: e.confidence,
-    firstSeen: e.firstSeen,
-    lastSeen: e.lastSeen,
     ms: timeMs(e.firstSeen),
-    queryCount: e.queryCount,
-    statementId: e.statementId ?? null,
+    facts: JSON.stringify([
+      e.provenance,
+      e.confidence,
+      e.firstSeen,
+      e.lastSeen,
+      e.queryCount,
+      e.statementId ?? null,
+    ]),
   };
 }
 
@@ -506,32 +513,18 @@ function edgeViews(rows: readonly Row[]): EdgeView[] {
       g = { from: r.from as string, to: r.to as string, kind: r.kind as HopKind, facts: [] };
       groups.set(id, g);
     }
-    const fact: EdgeFacts = {
-      provenance: r.provenance as Provenance,
-      confidence: r.confidence as EdgeFacts['confidence'],
-      firstSeen: r.firstSeen as string,
-      lastSeen: r.lastSeen as string,
-      queryCount: Number(r.queryCount),
-    };
-    if (r.statementId !== null && r.statementId !== undefined) fact.statementId = r.statementId as string;
+    const [provenance, confidence, firstSeen, lastSeen, queryCount, statementId] = JSON.parse(
+      r.facts as string,
+    ) as [Provenance, EdgeFacts['confidence'], string, string, number, string | null];
+    const fact: EdgeFacts = { provenance, confidence, firstSeen, lastSeen, queryCount: Number(queryCount) };
+    if (statementId !== null && statementId !== undefined) fact.statementId = statementId;
     g.facts.push(fact);
   }
   return [...groups.values()].map((g) => mergeEdge(g.from, g.to, g.kind, g.facts)).sort(compareEdgeViews);
 }
 
 /** Rows of EDGE_FACTS_*_MANY (`of`: the asked key) as edgesOfMany answers: every key, [] when it has none. */
-const EDGE_MANY_COLUMNS = [
-  'of',
-  'from',
-  'to',
-  'kind',
-  'provenance',
-  'confidence',
-  'firstSeen',
-  'lastSeen',
-  'queryCount',
-  'statementId',
-];
+const EDGE_MANY_COLUMNS = ['of', 'from', 'to', 'kind', 'facts'];
 
 function edgesByKey(keys: readonly NodeKey[], rows: readonly Row[]): Map<NodeKey, EdgeView[]> {
   const rowsOf = new Map<NodeKey, Row[]>(keys.map((k) => [k, []]));

@@ -32,6 +32,9 @@ CALL {
 const jsonString = (v: string): string =>
   `'"' + replace(replace(replace(replace(replace(${v}, '\\\\', '\\\\\\\\'), '"', '\\\\"'), '\\n', '\\\\n'), '\\r', '\\\\r'), '\\t', '\\\\t') + '"'`;
 
+/** jsonString, or the JSON literal null when the property is absent. */
+const jsonOrNull = (v: string): string => `CASE WHEN ${v} IS NULL THEN 'null' ELSE ${jsonString(v)} END`;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -199,6 +202,27 @@ export const MIGRATIONS: readonly Migration[] = [
       'DROP INDEX relation_flow_gen IF EXISTS',
       'DROP INDEX consumed_by_gen IF EXISTS',
       'DROP INDEX relation_link_gen IF EXISTS',
+    ],
+  },
+  {
+    version: 8,
+    description:
+      'thin writes: an edge keeps the facts reads only return (provenance, confidence, firstSeen, lastSeen, ' +
+      'queryCount, statementId) in one JSON string property `facts`; gen, kind and ms stay properties',
+    statements: [],
+    data: [
+      `MATCH ()-[e:COLUMN_FLOW|RELATION_FLOW|CONSUMED_BY]->() WHERE e.facts IS NULL
+       CALL {
+         WITH e
+         SET e.facts = '[' + ${jsonOrNull('e.provenance')} + ',' + ${jsonOrNull('e.confidence')} + ',' +
+             ${jsonOrNull('e.firstSeen')} + ',' + ${jsonOrNull('e.lastSeen')} + ',' +
+             CASE WHEN e.queryCount IS NULL THEN 'null'
+               WHEN e.queryCount = toInteger(e.queryCount) THEN toString(toInteger(e.queryCount))
+               ELSE toString(e.queryCount) END + ',' +
+             ${jsonOrNull('e.statementId')} + ']',
+           e.provenance = null, e.confidence = null, e.firstSeen = null, e.lastSeen = null,
+           e.queryCount = null, e.statementId = null
+       } IN TRANSACTIONS OF 10000 ROWS`,
     ],
   },
 ];

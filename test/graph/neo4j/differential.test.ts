@@ -189,7 +189,11 @@ describe.skipIf(target === null)('Neo4j store answers exactly like the embedded 
         const out: unknown[] = [await store.stats(), await store.relationGraph(), relations];
         for (const text of ['orders', 'ID', 'wh.', 'zzz']) out.push(await store.search(text, { limit: 20 }));
         for (const r of relations) {
-          out.push(await store.columnsOf(r.key));
+          const columns = await store.columnsOf(r.key);
+          out.push(columns);
+          for (const c of columns)
+            out.push(await store.edgesOf(c.key, 'downstream'), await store.edgesOf(c.key, 'upstream'));
+          out.push(await store.edgesOf(r.key, 'upstream'));
           out.push(await store.edgesOf(r.key, 'downstream'));
           out.push(
             await store.traverse([r.key], {
@@ -243,6 +247,27 @@ describe.skipIf(target === null)('Neo4j store answers exactly like the embedded 
           `UNWIND $rows AS row CREATE (:Contribution {originId: row.originId, gen: row.gen,
              provenance: row.provenance, type: 'column', key: row.key, json: row.json, search: row.search})`,
           { rows },
+          { database: target!.database },
+        );
+        // Edge facts as properties of their own again (version 8 packs them into `facts`).
+        const facts = await driver.executeQuery(
+          'MATCH ()-[e:COLUMN_FLOW|RELATION_FLOW|CONSUMED_BY]->() RETURN elementId(e) AS id, e.facts AS facts',
+          {},
+          { database: target!.database },
+        );
+        const unpacked = facts.records.map((r) => {
+          const [provenance, confidence, firstSeen, lastSeen, queryCount, statementId] = JSON.parse(
+            r.get('facts') as string,
+          ) as unknown[];
+          return { id: r.get('id'), provenance, confidence, firstSeen, lastSeen, queryCount, statementId };
+        });
+        expect(unpacked.some((f) => f.statementId !== null)).toBe(true);
+        await driver.executeQuery(
+          `UNWIND $rows AS row MATCH ()-[e]->() WHERE elementId(e) = row.id
+           SET e.provenance = row.provenance, e.confidence = row.confidence, e.firstSeen = row.firstSeen,
+             e.lastSeen = row.lastSeen, e.queryCount = row.queryCount, e.statementId = row.statementId
+           REMOVE e.facts`,
+          { rows: unpacked },
           { database: target!.database },
         );
         for (const q of [
