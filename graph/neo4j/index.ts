@@ -617,6 +617,8 @@ class Neo4jStore implements LineageStore {
    * keeps its relation graph per index the same way. At 150k tables it takes 5-12 s to read.
    */
   private lastRelationGraph: { gens: string; graph: RelationGraph } | null = null;
+  /** The relation graph being read, per generations asked for: concurrent callers share one read. */
+  private readonly readingRelationGraph = new Map<string, Promise<RelationGraph>>();
 
   constructor(
     private readonly driver: Driver,
@@ -1342,6 +1344,14 @@ class Neo4jStore implements LineageStore {
   async relationGraph(): Promise<RelationGraph> {
     const gens = generationsKey(await this.activeGens('any'));
     if (this.lastRelationGraph?.gens === gens) return this.lastRelationGraph.graph;
+    const reading = this.readingRelationGraph.get(gens);
+    if (reading) return reading;
+    const read = this.readRelationGraph(gens).finally(() => this.readingRelationGraph.delete(gens));
+    this.readingRelationGraph.set(gens, read);
+    return read;
+  }
+
+  private async readRelationGraph(gens: string): Promise<RelationGraph> {
     // Independent reads, sent together; each reads the active generations itself and answers which.
     const [all, summary] = await Promise.all([
       this.allOfTypeWithGens('relation'),

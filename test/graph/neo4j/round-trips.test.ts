@@ -17,13 +17,16 @@ import { lineageGraph } from '../../../src/analysis/lineage-graph.ts';
 import { rootCause } from '../../../src/analysis/root-cause.ts';
 import { unusedColumns, unusedTables } from '../../../src/analysis/unused.ts';
 import { loadConfig } from '../../../src/config.ts';
+import { openNeo4jStore } from '../../../graph/neo4j/index.ts';
 import { neo4jFactory } from '../../conformance/stores.ts';
 import { COL, CUSTOMERS, NOW, ORDERS, STG_ORDERS, populateDemo } from '../../helpers/demo-graph.ts';
+import { neo4jTarget } from './server.ts';
 
 describe.skipIf(!neo4jFactory.enabled())('Neo4j round trips per analysis (demo graph)', () => {
   let store: LineageStore;
   let dir: string;
   let count = 0;
+  const statements: string[] = [];
   const run = Session.prototype.run;
 
   beforeAll(async () => {
@@ -32,6 +35,7 @@ describe.skipIf(!neo4jFactory.enabled())('Neo4j round trips per analysis (demo g
     await populateDemo(store, dir, { usage: true, changes: true });
     Session.prototype.run = function (this: Session, ...args: Parameters<Session['run']>) {
       count++;
+      statements.push(String(args[0]));
       return run.apply(this, args);
     } as Session['run'];
   }, 120_000);
@@ -95,5 +99,21 @@ describe.skipIf(!neo4jFactory.enabled())('Neo4j round trips per analysis (demo g
       expect(count, name).toBeLessThanOrEqual(bound);
     }
     process.stderr.write(`[round trips] ${counts.join(', ')}\n`);
+  });
+
+  it('reads the relation graph once for concurrent callers, then keeps it', async () => {
+    // a second store object on the same database: nothing kept yet
+    const other = await openNeo4jStore(neo4jTarget()!);
+    try {
+      const summaries = () => statements.filter((q) => q.includes("'active' AS part")).length;
+      const before = summaries();
+      const graphs = await Promise.all([other.relationGraph(), other.relationGraph(), other.relationGraph()]);
+      expect(summaries() - before).toBe(1);
+      for (const g of graphs) expect(g).toEqual(await store.relationGraph());
+      await other.relationGraph();
+      expect(summaries() - before).toBe(1);
+    } finally {
+      await other.close();
+    }
   });
 });
