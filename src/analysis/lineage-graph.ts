@@ -54,30 +54,39 @@ export async function lineageGraph(
     req.direction === 'BOTH'
       ? ['upstream', 'downstream']
       : [req.direction === 'UPSTREAM' ? 'upstream' : 'downstream'];
-  for (const direction of dirs) {
-    if (root.type === 'consumer' && direction === 'downstream') continue;
-    const t = await boundedTraverse(
-      store,
-      [root.node.key],
-      { direction, level, maxDepth: req.depth, limit: req.limit, includeConsumers: level === 'relation' },
-      `the ${direction} walk`,
-      log,
-    );
-    const sign = direction === 'upstream' ? -1 : 1;
+  // Both walks are sent at once (one wait on a server); their answers are applied in `dirs` order, so a key
+  // reached both ways keeps its upstream distance, as when they ran one after the other.
+  const walks = await Promise.all(
+    dirs
+      .filter((direction) => !(root.type === 'consumer' && direction === 'downstream'))
+      .map(async (direction) => ({
+        sign: direction === 'upstream' ? -1 : 1,
+        t: await boundedTraverse(
+          store,
+          [root.node.key],
+          { direction, level, maxDepth: req.depth, limit: req.limit, includeConsumers: level === 'relation' },
+          `the ${direction} walk`,
+          log,
+        ),
+      })),
+  );
+  for (const { sign, t } of walks)
     for (const r of t.reached) if (!distance.has(r.key)) distance.set(r.key, sign * r.distance);
-  }
   const nodes = new Map<string, AnyNode>([[root.node.key, root]]);
-  await loadNodes(store, nodes, distance.keys());
-  // An edge between two drawn nodes is a downstream edge of its source: one call for all of them.
+  // The drawn nodes and the edges between them, read together. An edge between two drawn nodes is a
+  // downstream edge of its source: one call for all of them.
+  const [, edgeViews] = await Promise.all([
+    loadNodes(store, nodes, distance.keys()),
+    log.expired() ? undefined : store.edgesOfMany([...distance.keys()], 'downstream'),
+  ]);
   const edges = new Map<string, EdgeView>();
-  if (!log.expired())
-    for (const views of (await store.edgesOfMany([...distance.keys()], 'downstream')).values())
-      for (const e of views) {
-        if (!distance.has(e.to) || e.from === e.to) continue;
-        const isColumnEdge = e.kind !== 'RELATION' && e.kind !== 'CONSUMER';
-        if ((level === 'column') !== isColumnEdge) continue;
-        edges.set(`${e.from}\u0000${e.to}\u0000${e.kind}`, e);
-      }
+  for (const views of edgeViews?.values() ?? [])
+    for (const e of views) {
+      if (!distance.has(e.to) || e.from === e.to) continue;
+      const isColumnEdge = e.kind !== 'RELATION' && e.kind !== 'CONSUMER';
+      if ((level === 'column') !== isColumnEdge) continue;
+      edges.set(`${e.from}\u0000${e.to}\u0000${e.kind}`, e);
+    }
   const graphNodes: GraphNode[] = [...distance].map(([key, d]) => {
     const a = describeNode(nodes.get(key), key);
     return { key, type: a.type, kind: a.kind, name: a.name, displayName: a.displayName, distance: d };

@@ -177,14 +177,22 @@ export async function rootCause(
     columnsByRelation: new Map(),
     evidence: new Map(),
   };
-  if (target.type === 'column') await walkUpstreamColumns(run);
-  if (!run.log.expired()) await walkUpstreamRelations(run);
+  // The two walks are independent (the relation walk starts at the target's relation), and so are the
+  // phases over the candidates: each is sent at once, so on a server they cost one wait, not one each.
+  // Distances keep the minimum and evidence lists are fully sorted, so the order they finish in is immaterial.
+  await Promise.all([
+    target.type === 'column' ? walkUpstreamColumns(run) : undefined,
+    walkUpstreamRelations(run),
+  ]);
   const relations = [...run.distance.keys()].sort();
-  await loadNodes(store, run.nodes, relations);
   for (const k of relations) run.evidence.set(k, []);
-  if (!run.log.expired()) await runEvidence(run, relations);
-  if (!run.log.expired()) await schemaChanges(run, relations);
-  if (!run.log.expired()) await recentWrites(run, relations);
+  const expired = run.log.expired();
+  await Promise.all([
+    loadNodes(store, run.nodes, relations),
+    ...(expired
+      ? []
+      : [runEvidence(run, relations), schemaChanges(run, relations), recentWrites(run, relations)]),
+  ]);
   return {
     target: describeNode(target, target.node.key),
     since: req.since,
