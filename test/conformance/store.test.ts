@@ -170,6 +170,26 @@ for (const factory of STORES) {
         await store.applyBatch(dbtBatch());
         expect((await store.relationGraph()).edges.length).toBeGreaterThan(removed.edges.length);
       });
+
+      it('listRelations follows every write: another origin, a removed origin, a changed relation', async () => {
+        await store.applyBatch(dbtBatch());
+        const dbtOnly = (await store.listRelations()).map((r) => r.key);
+        expect(dbtOnly).not.toContain(report.key);
+        await loadStandard();
+        expect((await store.listRelations()).map((r) => r.key)).toContain(report.key);
+        expect(await store.listRelations()).toEqual(await store.listRelations());
+        expect(await store.removeOrigin('qlog:a')).toBe(true);
+        const removed = (await store.listRelations()).map((r) => r.key);
+        expect(removed).not.toContain(report.key);
+        expect(removed).toEqual(expect.arrayContaining(dbtOnly));
+        const renamed = dbtBatch();
+        renamed.relations = renamed.relations.map((r) => ({ ...r, displayName: `${r.displayName} (v2)` }));
+        await store.applyBatch(renamed);
+        const renamedKeys = new Set(renamed.relations.map((r) => r.key));
+        const listed = (await store.listRelations()).filter((r) => renamedKeys.has(r.key));
+        expect(listed.length).toBe(renamedKeys.size);
+        for (const r of listed) expect(r.displayName).toMatch(/\(v2\)$/);
+      });
     });
 
     describe('nodes', () => {

@@ -136,6 +136,23 @@ describe.skipIf(!neo4jFactory.enabled())('Neo4j round trips per analysis (demo g
     process.stderr.write(`[round trips] ${counts.join(', ')}\n`);
   });
 
+  it('keeps the relation list while the same generations are active', async () => {
+    const other = await openNeo4jStore(neo4jTarget()!);
+    try {
+      const fullReads = () => statements.filter((q) => q.includes("c.type = 'relation'")).length;
+      const before = fullReads();
+      const all = await other.listRelations();
+      expect(fullReads() - before).toBe(1);
+      count = 0;
+      expect(await other.listRelations({ schema: 'main' })).toEqual(all.filter((r) => r.schema === 'main'));
+      expect(fullReads() - before).toBe(1);
+      expect(count).toBe(1); // the active generations only
+      expect(all).toEqual(await store.listRelations());
+    } finally {
+      await other.close();
+    }
+  });
+
   it('reads the relation graph once for concurrent callers, then keeps it', async () => {
     // a second store object on the same database: nothing kept yet
     const other = await openNeo4jStore(neo4jTarget()!);
