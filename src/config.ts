@@ -19,6 +19,8 @@ const envSchema = z.object({
   NEO4J_RETIRED_GRACE_MS: z.coerce.number().int().min(0).optional(),
   LINEAGE_HOST: z.string().default('127.0.0.1'),
   LINEAGE_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  /** How often a server checks that the relation graph is read for the active generations (0: never). */
+  LINEAGE_WARM_INTERVAL_MS: z.coerce.number().int().min(0).default(30_000),
   /** When set, read queries need this bearer token too; mutations always need LINEAGE_ADMIN_TOKEN. */
   LINEAGE_READ_TOKEN: z.string().optional(),
   LINEAGE_ADMIN_TOKEN: z.string().optional(),
@@ -83,6 +85,8 @@ export interface Config {
     ingestPaths: string[];
     /** Host names accepted in the Host header; undefined = derived from `host` (see api/host-check.ts). */
     allowedHosts?: string[];
+    /** Interval of the relation graph warm-up (api/warm-up.ts); 0 = none. */
+    warmIntervalMs: number;
   };
   usage: { serviceUsers: string[]; serviceRoles: string[] };
   /** Alert routing; `secret` is a function so the values never appear when a config is printed or logged. */
@@ -152,6 +156,7 @@ export function loadConfig(
       adminToken: e.LINEAGE_ADMIN_TOKEN,
       ingestPaths: list(e.LINEAGE_INGEST_PATHS),
       allowedHosts: e.LINEAGE_ALLOWED_HOSTS === undefined ? undefined : list(e.LINEAGE_ALLOWED_HOSTS),
+      warmIntervalMs: e.LINEAGE_WARM_INTERVAL_MS,
     },
     usage: { serviceUsers: list(e.LINEAGE_SERVICE_USERS), serviceRoles: list(e.LINEAGE_SERVICE_ROLES) },
     alerts: { rulesFile: e.LINEAGE_ALERT_RULES, secret: secretReader(env) },

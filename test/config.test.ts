@@ -25,6 +25,7 @@ describe('loadConfig', () => {
       readToken: undefined,
       adminToken: undefined,
       ingestPaths: [],
+      warmIntervalMs: 30_000,
     });
     expect(c.neo4j).toEqual({ uri: undefined, user: 'neo4j', password: 'neo4j', database: 'neo4j' });
     expect(c.usage).toEqual({ serviceUsers: [], serviceRoles: [] });
@@ -56,6 +57,7 @@ describe('loadConfig', () => {
       NEO4J_DATABASE: 'lin',
       LINEAGE_HOST: '0.0.0.0',
       LINEAGE_PORT: '8080',
+      LINEAGE_WARM_INTERVAL_MS: '0',
       LINEAGE_READ_TOKEN: 'r',
       LINEAGE_ADMIN_TOKEN: 'a',
       LINEAGE_INGEST_PATHS: ' /data/a , /data/b,,',
@@ -89,6 +91,7 @@ describe('loadConfig', () => {
       adminToken: 'a',
       ingestPaths: ['/data/a', '/data/b'],
       allowedHosts: ['lineage.example.com', 'localhost'],
+      warmIntervalMs: 0,
     });
     expect(c.usage).toEqual({ serviceUsers: ['dbt_svc', 'airflow'], serviceRoles: ['TRANSFORMER'] });
     expect(c.limits).toEqual({
