@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { LineageStore } from '../graph/store.ts';
 import type { Config } from '../src/config.ts';
 import { buildApp } from './app.ts';
-import { keepRelationGraphWarm } from './warm-up.ts';
+import { keepWarm } from './warm-up.ts';
 
 export async function startServer(options: {
   store: LineageStore;
@@ -11,10 +11,14 @@ export async function startServer(options: {
   logger?: boolean;
 }): Promise<{ app: FastifyInstance; url: string }> {
   const app = await buildApp({ store: options.store, config: options.config, logger: options.logger });
-  const warm = keepRelationGraphWarm(options.store, options.config.server.warmIntervalMs, (err) =>
-    app.log.warn({ err }, 'relation graph warm-up read failed; tried again at the next interval'),
+  const warm = keepWarm(options.store, options.config, (err) =>
+    app.log.warn({ err }, 'warm-up failed; tried again at the next interval'),
   );
-  app.addHook('onClose', async () => warm.stop());
+  // stopped before the store is closed: a sample analysis under way finishes first
+  app.addHook('onClose', async () => {
+    warm.stop();
+    await warm.idle();
+  });
   const address = await app.listen({ host: options.config.server.host, port: options.config.server.port });
   const url = address.replace('://[::1]', '://localhost');
   return { app, url };

@@ -21,6 +21,8 @@ const envSchema = z.object({
   LINEAGE_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   /** How often a server checks that the relation graph is read for the active generations (0: never). */
   LINEAGE_WARM_INTERVAL_MS: z.coerce.number().int().min(0).default(30_000),
+  /** Sample relations (and one column each) a server runs impact and root cause on after each ingest. */
+  LINEAGE_WARM_SAMPLES: z.coerce.number().int().min(0).max(1000).default(20),
   /** When set, read queries need this bearer token too; mutations always need LINEAGE_ADMIN_TOKEN. */
   LINEAGE_READ_TOKEN: z.string().optional(),
   LINEAGE_ADMIN_TOKEN: z.string().optional(),
@@ -85,8 +87,10 @@ export interface Config {
     ingestPaths: string[];
     /** Host names accepted in the Host header; undefined = derived from `host` (see api/host-check.ts). */
     allowedHosts?: string[];
-    /** Interval of the relation graph warm-up (api/warm-up.ts); 0 = none. */
+    /** Interval of the warm-up (api/warm-up.ts); 0 = none. */
     warmIntervalMs: number;
+    /** Sample relations of the plan warm-up after each ingest; 0 = none. */
+    warmSamples: number;
   };
   usage: { serviceUsers: string[]; serviceRoles: string[] };
   /** Alert routing; `secret` is a function so the values never appear when a config is printed or logged. */
@@ -157,6 +161,7 @@ export function loadConfig(
       ingestPaths: list(e.LINEAGE_INGEST_PATHS),
       allowedHosts: e.LINEAGE_ALLOWED_HOSTS === undefined ? undefined : list(e.LINEAGE_ALLOWED_HOSTS),
       warmIntervalMs: e.LINEAGE_WARM_INTERVAL_MS,
+      warmSamples: e.LINEAGE_WARM_SAMPLES,
     },
     usage: { serviceUsers: list(e.LINEAGE_SERVICE_USERS), serviceRoles: list(e.LINEAGE_SERVICE_ROLES) },
     alerts: { rulesFile: e.LINEAGE_ALERT_RULES, secret: secretReader(env) },

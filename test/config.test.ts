@@ -26,6 +26,7 @@ describe('loadConfig', () => {
       adminToken: undefined,
       ingestPaths: [],
       warmIntervalMs: 30_000,
+      warmSamples: 20,
     });
     expect(c.neo4j).toEqual({ uri: undefined, user: 'neo4j', password: 'neo4j', database: 'neo4j' });
     expect(c.usage).toEqual({ serviceUsers: [], serviceRoles: [] });
@@ -58,6 +59,7 @@ describe('loadConfig', () => {
       LINEAGE_HOST: '0.0.0.0',
       LINEAGE_PORT: '8080',
       LINEAGE_WARM_INTERVAL_MS: '0',
+      LINEAGE_WARM_SAMPLES: '5',
       LINEAGE_READ_TOKEN: 'r',
       LINEAGE_ADMIN_TOKEN: 'a',
       LINEAGE_INGEST_PATHS: ' /data/a , /data/b,,',
@@ -92,6 +94,7 @@ describe('loadConfig', () => {
       ingestPaths: ['/data/a', '/data/b'],
       allowedHosts: ['lineage.example.com', 'localhost'],
       warmIntervalMs: 0,
+      warmSamples: 5,
     });
     expect(c.usage).toEqual({ serviceUsers: ['dbt_svc', 'airflow'], serviceRoles: ['TRANSFORMER'] });
     expect(c.limits).toEqual({

@@ -1,11 +1,17 @@
-// The relation graph warm-up (api/warm-up.ts): read at start and every interval, one at a time, failures
-// reported and retried; and through a real listening server, stopped when the server closes.
+// The warm-up (api/warm-up.ts): the relation graph read at start and every interval, one at a time, failures
+// reported and retried; sample analyses only when the graph changed (after an ingest); and through a real
+// listening server on the demo graph, stopped when the server closes.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startServer } from '../../api/server.ts';
-import { keepRelationGraphWarm } from '../../api/warm-up.ts';
+import { keepWarm } from '../../api/warm-up.ts';
 import { createMemoryStore } from '../../graph/create-store.ts';
 import type { LineageStore, RelationGraph } from '../../graph/store.ts';
 import { loadConfig } from '../../src/config.ts';
+import { emptyBatch } from '../../src/model/lineage.ts';
+import { populateDemo } from '../helpers/demo-graph.ts';
 
 const EMPTY: RelationGraph = {
   keys: [],
@@ -28,13 +34,16 @@ function countingStore(fail = () => false): { store: LineageStore; calls: () => 
   return { store, calls: () => calls };
 }
 
-describe('keepRelationGraphWarm', () => {
+const every = (ms: number, samples = 20) =>
+  loadConfig({ LINEAGE_WARM_INTERVAL_MS: String(ms), LINEAGE_WARM_SAMPLES: String(samples) });
+
+describe('keepWarm', () => {
   afterEach(() => vi.useRealTimers());
 
-  it('reads at start and every interval until stopped', async () => {
+  it('reads the relation graph at start and every interval until stopped', async () => {
     vi.useFakeTimers();
     const { store, calls } = countingStore();
-    const warm = keepRelationGraphWarm(store, 1000);
+    const warm = keepWarm(store, every(1000));
     await vi.advanceTimersByTimeAsync(0);
     expect(calls()).toBe(1);
     await vi.advanceTimersByTimeAsync(999);
@@ -53,7 +62,7 @@ describe('keepRelationGraphWarm', () => {
     let failing = true;
     const { store, calls } = countingStore(() => failing);
     const errors: unknown[] = [];
-    const warm = keepRelationGraphWarm(store, 500, (err) => errors.push(err));
+    const warm = keepWarm(store, every(500), (err) => errors.push(err));
     await vi.advanceTimersByTimeAsync(0);
     expect(errors).toHaveLength(1);
     failing = false;
@@ -66,31 +75,63 @@ describe('keepRelationGraphWarm', () => {
   it('does nothing with an interval of 0', async () => {
     vi.useFakeTimers();
     const { store, calls } = countingStore();
-    keepRelationGraphWarm(store, 0).stop();
+    keepWarm(store, every(0)).stop();
     await vi.advanceTimersByTimeAsync(60_000);
     expect(calls()).toBe(0);
   });
 });
 
-describe('a listening server keeps the relation graph warm', () => {
-  it('reads it at start and every LINEAGE_WARM_INTERVAL_MS, and stops when it closes', async () => {
+describe('a listening server keeps the demo graph warm', () => {
+  it('reads it every LINEAGE_WARM_INTERVAL_MS, runs sample analyses only after a change, stops on close', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lineage-warm-'));
     const store = await createMemoryStore();
-    let calls = 0;
-    const relationGraph = store.relationGraph.bind(store);
-    store.relationGraph = async () => {
-      calls++;
-      return relationGraph();
-    };
-    const config = loadConfig({ LINEAGE_PORT: '0', LINEAGE_WARM_INTERVAL_MS: '20' });
-    const { app } = await startServer({ store, config });
     try {
-      await vi.waitFor(() => expect(calls).toBeGreaterThanOrEqual(3), { timeout: 5000, interval: 10 });
+      await populateDemo(store, dir);
+      let graphs = 0;
+      let walks = 0;
+      const relationGraph = store.relationGraph.bind(store);
+      const traverse = store.traverse.bind(store);
+      const traverseMany = store.traverseMany.bind(store);
+      store.relationGraph = async () => (graphs++, relationGraph());
+      store.traverse = async (...a) => (walks++, traverse(...a));
+      store.traverseMany = async (...a) => (walks++, traverseMany(...a));
+      const config = loadConfig({
+        LINEAGE_PORT: '0',
+        LINEAGE_WARM_INTERVAL_MS: '20',
+        LINEAGE_WARM_SAMPLES: '3',
+      });
+      const { app } = await startServer({ store, config });
+      try {
+        await vi.waitFor(() => expect(graphs).toBeGreaterThanOrEqual(3), { timeout: 10_000, interval: 10 });
+        const warmed = walks;
+        expect(warmed).toBeGreaterThan(0);
+        // unchanged graph: later ticks read it and run nothing
+        const seen = graphs;
+        await vi.waitFor(() => expect(graphs).toBeGreaterThanOrEqual(seen + 3), {
+          timeout: 10_000,
+          interval: 10,
+        });
+        expect(walks).toBe(warmed);
+        // an ingest changes it: the samples run again
+        const [model] = await store.listRelations();
+        const batch = emptyBatch({
+          id: 'manual:warm',
+          provenance: 'manual',
+          label: 'a relation added while serving',
+          ingestedAt: new Date().toISOString(),
+        });
+        batch.relations.push({ ...model, key: 'jaffle_shop.main.warm_up_probe', name: 'warm_up_probe' });
+        await store.applyBatch(batch);
+        await vi.waitFor(() => expect(walks).toBeGreaterThan(warmed), { timeout: 10_000, interval: 10 });
+      } finally {
+        await app.close();
+      }
+      const after = graphs;
+      await new Promise((r) => setTimeout(r, 100));
+      expect(graphs).toBe(after);
     } finally {
-      await app.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
     }
-    const after = calls;
-    await new Promise((r) => setTimeout(r, 100));
-    expect(calls).toBe(after);
-    await store.close();
   });
 });
