@@ -41,9 +41,11 @@ export function keepWarm(
   const tick = async (): Promise<void> => {
     try {
       const graph = await store.relationGraph();
-      // both stores answer the kept object while nothing changed
-      if (graph !== last && !stopped) await warmPlans(store, graph, config, () => stopped);
-      last = graph;
+      // both stores answer the kept object while nothing changed; a graph is warmed once, even if that fails
+      if (graph !== last && !stopped) {
+        last = graph;
+        await warmPlans(store, graph, config, () => stopped);
+      }
     } catch (err) {
       if (!stopped) onError(err);
     }

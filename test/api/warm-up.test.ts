@@ -72,6 +72,25 @@ describe('keepWarm', () => {
     warm.stop();
   });
 
+  it('warms a graph once: failed sample analyses are reported, not run again every interval', async () => {
+    vi.useFakeTimers();
+    const graph = { ...EMPTY, keys: ['wh.s.t'], relations: [{ key: 'wh.s.t' }] } as unknown as RelationGraph;
+    let samples = 0;
+    const store = {
+      relationGraph: async () => graph,
+      columnsOfMany: async () => {
+        samples++;
+        throw new Error('timed out');
+      },
+    } as unknown as LineageStore;
+    const errors: unknown[] = [];
+    const warm = keepWarm(store, every(100), (err) => errors.push(err));
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(samples).toBe(1);
+    expect(errors).toHaveLength(1);
+    warm.stop();
+  });
+
   it('does nothing with an interval of 0', async () => {
     vi.useFakeTimers();
     const { store, calls } = countingStore();
