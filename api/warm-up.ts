@@ -24,8 +24,9 @@ const PLAN_BUDGET_MS = 60_000;
 
 /**
  * Reads `store.relationGraph()` now and every `config.server.warmIntervalMs` (0: never), one read at a time;
- * when the graph changed, runs `config.server.warmSamples` sample analyses. A failure (the store restarting, a
- * timeout) is reported to `onError` and tried again at the next tick.
+ * when the graph changed, runs `config.server.warmSamples` sample analyses. A failure is reported to `onError`:
+ * a failed read (the store restarting, a timeout) is tried again at the next tick, failed samples are not run
+ * again for the same graph.
  */
 export function keepWarm(
   store: LineageStore,
