@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { LineageStore } from '../graph/store.ts';
 import type { Config } from '../src/config.ts';
 import { buildApp } from './app.ts';
-import { keepWarm } from './warm-up.ts';
+import { keepWarm, type WarmUp } from './warm-up.ts';
 
 export async function startServer(options: {
   store: LineageStore;
@@ -11,15 +11,17 @@ export async function startServer(options: {
   logger?: boolean;
 }): Promise<{ app: FastifyInstance; url: string }> {
   const app = await buildApp({ store: options.store, config: options.config, logger: options.logger });
-  const warm = keepWarm(options.store, options.config, (err) =>
-    app.log.warn({ err }, 'warm-up failed; tried again at the next interval'),
-  );
+  let warm: WarmUp | undefined;
   // stopped before the store is closed: a sample analysis under way finishes first
   app.addHook('onClose', async () => {
-    warm.stop();
-    await warm.idle();
+    warm?.stop();
+    await warm?.idle();
   });
   const address = await app.listen({ host: options.config.server.host, port: options.config.server.port });
+  // once listening: a server that failed to bind starts nothing
+  warm = keepWarm(options.store, options.config, (err) =>
+    app.log.warn({ err }, 'warm-up failed; tried again at the next interval'),
+  );
   const url = address.replace('://[::1]', '://localhost');
   return { app, url };
 }
