@@ -11,16 +11,18 @@ export async function startServer(options: {
   logger?: boolean;
 }): Promise<{ app: FastifyInstance; url: string }> {
   const app = await buildApp({ store: options.store, config: options.config, logger: options.logger });
-  let warm: WarmUp | undefined;
-  // stopped before the store is closed: a sample analysis under way finishes first
+  // started once listening, stopped before the store is closed (a sample analysis under way finishes first)
+  const warming: WarmUp[] = [];
   app.addHook('onClose', async () => {
-    warm?.stop();
-    await warm?.idle();
+    for (const w of warming) w.stop();
+    await Promise.all(warming.map((w) => w.idle()));
   });
   const address = await app.listen({ host: options.config.server.host, port: options.config.server.port });
-  // once listening: a server that failed to bind starts nothing
-  warm = keepWarm(options.store, options.config, (err) =>
-    app.log.warn({ err }, 'warm-up failed; tried again at the next interval'),
+  // a server that failed to bind starts nothing
+  warming.push(
+    keepWarm(options.store, options.config, (err) =>
+      app.log.warn({ err }, 'warm-up failed; tried again at the next interval'),
+    ),
   );
   const url = address.replace('://[::1]', '://localhost');
   return { app, url };
