@@ -297,6 +297,10 @@ export interface LineageStore {
    * nodes of the level's type are ignored. Sorted by (from, to) in code-unit order, then kind in HOP_KIND_ORDER.
    */
   neighbors(keys: readonly NodeKey[], options: NeighborOptions): Promise<Hop[]>;
+  /**
+   * The relation-level graph of the live relations. Kept per set of active generations: while no write changed
+   * them, every call answers the same object (api/warm-up.ts relies on that to notice an ingest).
+   */
   relationGraph(): Promise<RelationGraph>;
   /**
    * Live relations nothing in the graph reads: no relationGraph edge from them to another relation and no
