@@ -155,14 +155,12 @@ function validateOrigin(batch: LineageBatch): void {
   if (!Array.isArray(batch.fingerprints)) fail('fingerprints must be an array');
 }
 
-/** The batch's nodes (unique keys, known kinds, required fields); returns the type of every known key. */
-function validateNodes(batch: LineageBatch, existing: KeyTypeLookup): KeyTypeLookup {
+/** The batch's nodes (unique keys, known kinds, required fields); returns the type of each of its keys. */
+function validateNodes(batch: LineageBatch): Map<string, NodeType> {
   const local = new Map<string, NodeType>();
   const addNode = (key: unknown, type: NodeType) => {
     if (!isString(key) || key === '') fail(`a ${type} has no key`);
     if (local.has(key)) fail(`duplicate node key ${key}`);
-    const other = existing(key);
-    if (other !== undefined && other !== type) fail(`${key} is a ${other} in the store, not a ${type}`);
     local.set(key, type);
   };
   for (const r of batch.relations) {
@@ -175,13 +173,15 @@ function validateNodes(batch: LineageBatch, existing: KeyTypeLookup): KeyTypeLoo
     addNode(c.key, 'column');
     if (!isString(c.name) || !isString(c.displayName)) fail(`column ${c.key}: name/displayName required`);
     if (!Array.isArray(c.tags)) fail(`column ${c.key}: tags required`);
+    if (!isString(c.relationKey))
+      fail(`column ${c.key} relation: ${String(c.relationKey)} is not a known relation`);
   }
   for (const c of batch.consumers) {
     addNode(c.key, 'consumer');
     if (!CONSUMER_KINDS.includes(c.kind)) fail(`consumer ${c.key}: unknown kind ${String(c.kind)}`);
     if (!Array.isArray(c.owners) || !Array.isArray(c.tags)) fail(`consumer ${c.key}: owners/tags required`);
   }
-  return (key: string) => local.get(key) ?? existing(key);
+  return local;
 }
 
 /** What an edge is called in a rejection (built only when the batch is rejected: a warehouse has millions). */
@@ -191,35 +191,56 @@ function edgeName(what: string, e: { from: unknown; to: unknown }): EdgeName {
   return () => `${what} edge ${String(e.from)} -> ${String(e.to)}`;
 }
 
-/** Every column's relation and every edge's endpoints are known nodes of the right type; facts are well formed. */
-function validateEdges(batch: LineageBatch, typeOf: KeyTypeLookup): void {
-  const expect = (key: unknown, type: NodeType, what: EdgeName) => {
-    if (!isString(key) || typeOf(key) !== type) fail(`${what()}: ${String(key)} is not a known ${type}`);
-  };
-  for (const c of batch.columns) expect(c.relationKey, 'relation', () => `column ${c.key} relation`);
+/** Every edge's endpoints are strings, its kind and facts well formed. */
+function validateEdgeFacts(batch: LineageBatch): void {
   const checkFacts = (e: ColumnEdge | RelationEdge | ConsumerEdge, what: EdgeName) => {
+    for (const key of [e.from, e.to])
+      if (!isString(key)) fail(`${what()}: ${String(key)} is not a known node`);
     if (!PROVENANCES.includes(e.provenance)) fail(`${what()}: unknown provenance ${String(e.provenance)}`);
     if (!isString(e.firstSeen) || !isString(e.lastSeen)) fail(`${what()}: firstSeen/lastSeen required`);
     if (typeof e.queryCount !== 'number' || !Number.isFinite(e.queryCount)) fail(`${what()}: bad queryCount`);
   };
   for (const e of batch.columnEdges) {
     const what = edgeName('column', e);
-    expect(e.from, 'column', what);
-    expect(e.to, 'column', what);
     if (!TRANSFORM_KINDS.includes(e.kind)) fail(`${what()}: unknown kind ${String(e.kind)}`);
     checkFacts(e, what);
   }
-  for (const e of batch.relationEdges) {
+  for (const e of batch.relationEdges) checkFacts(e, edgeName('relation', e));
+  for (const e of batch.consumerEdges) checkFacts(e, edgeName('consumer', e));
+}
+
+/**
+ * What the batch names of other origins: no key it contributes has another type there, and every column's
+ * relation and every edge's endpoints are known nodes of the right type (the batch's own or another origin's).
+ */
+function validateReferences(
+  data: OriginData,
+  local: ReadonlyMap<string, NodeType>,
+  existing: KeyTypeLookup,
+): void {
+  for (const [key, type] of local) {
+    const other = existing(key);
+    if (other !== undefined && other !== type) fail(`${key} is a ${other} in the store, not a ${type}`);
+  }
+  const typeOf = (key: string) => local.get(key) ?? existing(key);
+  const expect = (key: unknown, type: NodeType, what: EdgeName) => {
+    if (!isString(key) || typeOf(key) !== type) fail(`${what()}: ${String(key)} is not a known ${type}`);
+  };
+  for (const c of data.columns) expect(c.relationKey, 'relation', () => `column ${c.key} relation`);
+  for (const e of data.columnEdges) {
+    const what = edgeName('column', e);
+    expect(e.from, 'column', what);
+    expect(e.to, 'column', what);
+  }
+  for (const e of data.relationEdges) {
     const what = edgeName('relation', e);
     expect(e.from, 'relation', what);
     expect(e.to, 'relation', what);
-    checkFacts(e, what);
   }
-  for (const e of batch.consumerEdges) {
+  for (const e of data.consumerEdges) {
     const what = edgeName('consumer', e);
     expect(e.from, 'relation', what);
     expect(e.to, 'consumer', what);
-    checkFacts(e, what);
   }
 }
 
@@ -276,15 +297,36 @@ function canonicalData(batch: LineageBatch): OriginData {
   };
 }
 
+/** A batch checked on its own and in canonical form, before what it names of other origins is known. */
+export interface OwnBatch {
+  data: OriginData;
+  /**
+   * Checks what the batch names of other origins (`existing` answers for keys active origins other than this
+   * one contribute; this origin's previous contribution does not count: it is being replaced). Throws
+   * STORE_WRITE_FAILED.
+   */
+  checkReferences(existing: KeyTypeLookup): void;
+}
+
 /**
- * Validates a batch and returns it canonicalized. `existing` answers for keys contributed by other origins
- * (this origin's previous contribution does not count: it is being replaced). Throws STORE_WRITE_FAILED.
+ * Validates a batch on its own (origin, node and edge shapes, unique keys, records) and canonicalizes it; the
+ * checks that need the store come after, so a store can look the referenced keys up while this runs. Throws
+ * STORE_WRITE_FAILED.
  */
-export function canonicalizeBatch(batch: LineageBatch, existing: KeyTypeLookup): OriginData {
+export function canonicalizeOwn(batch: LineageBatch): OwnBatch {
   validateOrigin(batch);
-  validateEdges(batch, validateNodes(batch, existing));
+  const local = validateNodes(batch);
+  validateEdgeFacts(batch);
   validateRecords(batch);
-  return canonicalData(batch);
+  const data = canonicalData(batch);
+  return { data, checkReferences: (existing) => validateReferences(data, local, existing) };
+}
+
+/** canonicalizeOwn, then its reference checks against `existing`. */
+export function canonicalizeBatch(batch: LineageBatch, existing: KeyTypeLookup): OriginData {
+  const own = canonicalizeOwn(batch);
+  own.checkReferences(existing);
+  return own.data;
 }
 
 /** Equal plain JSON values (objects, arrays, strings, numbers, booleans, null). */

@@ -325,8 +325,9 @@ export interface LineageStore {
   stats(): Promise<StoreStats>;
   /**
    * Relation and column counts for cost estimates, cheap at any size (stats counts live nodes and edges: 8-11 s
-   * on Neo4j at 150k tables). Embedded: stats' counts. Neo4j: the label counts of its count store, so nodes
-   * of a generation being written or retired are counted too (at most the stored generations' union).
+   * on Neo4j at 150k tables). Embedded: stats' counts. Neo4j: the label counts of its count store, so entity
+   * nodes of a generation being written or retired count too, as do those an interrupted or rejected ingest
+   * staged (entity nodes are never deleted).
    */
   size(): Promise<StoreSize>;
   /** True when the store can answer (Neo4j reachable). */

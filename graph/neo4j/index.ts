@@ -26,7 +26,7 @@ import type {
   RelationNode,
   UsageRecord,
 } from '../../src/model/lineage.ts';
-import { canonicalizeBatch, type OriginData } from '../canonical.ts';
+import { canonicalizeOwn, type OriginData } from '../canonical.ts';
 import {
   compareEdgeViews,
   compareStrings,
@@ -193,26 +193,35 @@ export async function wipeNeo4jDatabase(options: Omit<Neo4jStoreOptions, 'batchS
 
 type OtherKey = { type: NodeType; rel: string | null };
 
-/** Every key a batch names: its nodes, their relations, and edge endpoints. */
 /**
  * The keys a batch references: its own columns (`columns`: only another type under the same key matters, so
  * only relations and consumers are looked up) and every other key (`rest`: type and, for a column, relation).
+ * Read before the batch is validated: what is not a list or not a string is skipped (validation rejects it).
  */
 function referencedKeys(batch: LineageBatch): { columns: string[]; rest: string[] } {
-  const columns = new Set<string>();
-  for (const c of batch.columns ?? []) columns.add(c.key);
-  const rest = new Set<string>();
-  const add = (key: string) => {
-    if (!columns.has(key)) rest.add(key);
+  const list = (section: keyof LineageBatch): Record<string, unknown>[] => {
+    const v: unknown = (batch as Partial<LineageBatch> | null)?.[section];
+    return Array.isArray(v)
+      ? ((v as unknown[]).filter((x) => x !== null && typeof x === 'object') as Record<string, unknown>[])
+      : [];
   };
-  for (const c of batch.columns ?? []) add(c.relationKey);
-  for (const list of [batch.relations, batch.consumers]) for (const n of list ?? []) add(n.key);
-  for (const list of [batch.columnEdges, batch.relationEdges, batch.consumerEdges])
-    for (const e of list ?? []) {
-      add(e.from);
-      add(e.to);
-    }
+  const columns = new Set<string>();
+  for (const c of list('columns')) if (isString(c.key)) columns.add(c.key);
+  const rest = new Set<string>();
+  const add = (key: unknown) => {
+    if (isString(key) && !columns.has(key)) rest.add(key);
+  };
+  for (const c of list('columns')) add(c.relationKey);
+  for (const n of [...list('relations'), ...list('consumers')]) add(n.key);
+  for (const e of [...list('columnEdges'), ...list('relationEdges'), ...list('consumerEdges')]) {
+    add(e.from);
+    add(e.to);
+  }
   return { columns: [...columns], rest: [...rest] };
+}
+
+function isString(v: unknown): v is string {
+  return typeof v === 'string';
 }
 
 function timeMs(iso: string): number {
@@ -455,6 +464,13 @@ class TxBatch {
   async commit(final: (tx: ManagedTransaction) => Promise<void>): Promise<void> {
     await this.flush(final);
     await this.inflight;
+  }
+
+  /** Drops what is queued and waits for the transaction in flight, whatever its outcome. */
+  async abandon(): Promise<void> {
+    this.queued = [];
+    this.size = 0;
+    await this.inflight.catch(() => undefined);
   }
 }
 
@@ -750,8 +766,13 @@ class Neo4jStore implements LineageStore {
   async applyBatch(batch: LineageBatch): Promise<ApplyResult> {
     const originId = batch?.origin?.id;
     return this.writing(`ingest of origin ${String(originId)}`, async () => {
-      const others = await this.otherKeys(referencedKeys(batch), originId ?? '');
-      const data = canonicalizeBatch(batch, (k) => others.get(k)?.type);
+      // The server looks up what the batch names of other origins while this process canonicalizes and hashes
+      // it and stages its nodes and column edges (invisible until the switch); the references are checked
+      // before the first write that needs them, and a rejected batch's staged rows are deleted.
+      const othersRead = this.otherKeys(referencedKeys(batch), isString(originId) ? originId : '');
+      othersRead.catch(() => undefined);
+      const own = canonicalizeOwn(batch);
+      const data = own.data;
       const id = data.origin.id;
       const counts = {
         relations: data.relations.length,
@@ -759,10 +780,17 @@ class Neo4jStore implements LineageStore {
         columnEdges: data.columnEdges.length,
         relationEdges: data.relationEdges.length,
       };
-      const previous = await this.takeOver(id);
       const hash = contentHash(contentOf(data));
-      if (previous?.hash === hash)
+      const previous = await this.takeOver(id);
+      const others = othersRead.then((found) => {
+        own.checkReferences((k) => found.get(k)?.type);
+        return found;
+      });
+      others.catch(() => undefined);
+      if (previous?.hash === hash) {
+        await others;
         return { originId: id, unchanged: !(await this.touchOrigin(data, batch.fingerprints)), counts };
+      }
       await this.stageAndSwitch(data, hash, batch.fingerprints, others);
       await this.deleteRetiredAfterCommit(id);
       return { originId: id, unchanged: false, counts };
@@ -837,7 +865,7 @@ class Neo4jStore implements LineageStore {
     data: OriginData,
     hash: string,
     fingerprints: readonly Fingerprint[],
-    others: ReadonlyMap<string, OtherKey>,
+    others: Promise<ReadonlyMap<string, OtherKey>>,
   ): Promise<void> {
     const id = data.origin.id;
     // Short (inline in the property record, not a string-store record per node and edge) and unique: the
@@ -845,9 +873,14 @@ class Neo4jStore implements LineageStore {
     const gen = `g${Date.now().toString(36)}${randomUUID().slice(0, 8)}`;
     const writes = this.txBatch();
     writes.add(Q.BEGIN_GENERATION, { gen, originId: id, startedAt: new Date().toISOString() }, 1);
-    const ownColumns = new Map(data.columns.map((c) => [c.key, c.relationKey]));
-    const relOf = (key: string): string | null => ownColumns.get(key) ?? others.get(key)?.rel ?? null;
-    await this.stageOrigin(data, gen, writes, relOf, new Set(ownColumns.keys()));
+    try {
+      await this.stageOrigin(data, gen, writes, others);
+    } catch (err) {
+      // Staged rows are invisible; they go now as an interrupted ingest's leftovers would.
+      await writes.abandon();
+      await this.takeOver(id).catch(() => undefined);
+      throw err;
+    }
     await writes.commit(async (tx) => {
       await this.switchGeneration(tx, data, gen, hash);
       await this.appendFingerprints(tx, fingerprints);
@@ -963,8 +996,7 @@ class Neo4jStore implements LineageStore {
     data: OriginData,
     gen: string,
     writes: TxBatch,
-    relOf: (columnKey: string) => string | null,
-    own: ReadonlySet<string>,
+    references: Promise<ReadonlyMap<string, OtherKey>>,
   ): Promise<void> {
     const o = data.origin;
     const p = { originId: o.id, provenance: o.provenance, gen };
@@ -981,6 +1013,10 @@ class Neo4jStore implements LineageStore {
       kind: 'edge-from',
       of: (e) => e.from,
     });
+    // Everything after needs the batch's references checked (and the relations of other origins' columns).
+    const others = await references;
+    const own = new Map(data.columns.map((c) => [c.key, c.relationKey]));
+    const relOf = (key: string): string | null => own.get(key) ?? others.get(key)?.rel ?? null;
     const links = relationLinks(
       data.columnEdges.map((e) => ({
         from: e.from,
@@ -990,7 +1026,7 @@ class Neo4jStore implements LineageStore {
         fromRel: relOf(e.from),
         toRel: relOf(e.to),
       })),
-      own,
+      new Set(own.keys()),
     );
     const fromRelation = { kind: 'relation-from', of: (e: { from: string }) => e.from } as const;
     await writes.rows(Q.STAGE_RELATION_LINKS, links, p, (l) => l, {

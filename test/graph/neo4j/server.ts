@@ -64,7 +64,7 @@ async function lock(uri: string, timeoutMs = 600_000): Promise<() => void> {
 const releases = new WeakMap<LineageStore, () => void>();
 
 /** An empty Neo4j store (locks the shared test database until closeTestStore). */
-export async function openTestStore(target: Neo4jTarget): Promise<LineageStore> {
+export async function openTestStore(target: Neo4jTarget & { batchSize?: number }): Promise<LineageStore> {
   const release = await lock(target.uri);
   try {
     await wipeNeo4jDatabase(target);
