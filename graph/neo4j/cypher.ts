@@ -724,84 +724,46 @@ CALL {
 RETURN valid, rows + crows AS rows`;
 }
 
-/** The name walk `i`'s parameter `name` takes in traversalBatch. */
-export const batchParam = (i: number, name: string): string => `w${i}_${name}`;
+// ---- readMany: a step read and the nodes it reaches in one statement
 
-/**
- * Several one-statement walks (columnTraversal / relationTraversal, each one row) as one statement, for
- * traverseMany: walk i runs in its own uncorrelated subquery with every parameter renamed by batchParam, and
- * answers `valid<i>` and `rows<i>`; one row. The walks' texts are this module's own statements (no value is
- * ever concatenated in), so the renaming only rewrites their `$parameter` names.
- */
-export function traversalBatch(walks: readonly string[]): string {
-  const subqueries = walks.map(
-    (w, i) => `CALL {
-  CALL {
-${w.replace(/\$([A-Za-z_]\w*)/g, (_, name: string) => `$${batchParam(i, name)}`)}
-  }
-  RETURN valid AS valid${i}, rows AS rows${i}
-}`,
-  );
-  return `${subqueries.join('\n')}
-RETURN ${walks.map((_, i) => `valid${i}, rows${i}`).join(', ')}`;
-}
-
-// ---- readMany: several reads in one statement
-
-/** One read of readBatch: a read statement of this module (it starts with ACTIVE) and the columns it returns. */
-export interface BatchRead {
+/** A step read (STEP_*: starts with ACTIVE) and the columns it returns. */
+export interface StepRead {
   statement: string;
   columns: readonly string[];
 }
 
-/** The name read `i`'s parameter `name` takes in readBatch. */
-export const readParam = (i: number, name: string): string => `r${i}_${name}`;
-
-/** The statement after its ACTIVE line (readBatch reads the active generations once for all reads). */
+/** The statement after its ACTIVE line (stepWithNodes reads the active generations once for both parts). */
 function afterActive(statement: string): string {
   const head = `\n${ACTIVE}\n`;
-  if (!statement.startsWith(head)) throw new Error('readBatch: a read statement must start with ACTIVE');
+  if (!statement.startsWith(head)) throw new Error('stepWithNodes: a step statement must start with ACTIVE');
   return statement.slice(head.length);
 }
 
-/** Every `$parameter` of a statement of this module renamed (no value is ever concatenated in). */
-const renameParams = (text: string, rename: (name: string) => string): string =>
-  text.replace(/\$([A-Za-z_]\w*)/g, (_, name: string) => `$${rename(name)}`);
-
 /**
- * Several reads as one statement, for readMany: the active generations once, then read i in its own
- * subquery with its parameters renamed by readParam, its rows collected into `r<i>` (a list of maps with the
- * read's columns); one row. With `nodesOfStep` (the index of a step read), also `nodes`: the rows of
- * CONTRIBUTIONS_BY_KEYS for `$n_keys` and every hop's `to` of that read, each key once.
+ * A step read and the nodes at both ends of its hops, for readMany's `steps.nodes`: `hops`, the step's rows
+ * (maps of its columns), and `nodes`, the rows of CONTRIBUTIONS_BY_KEYS for `$n_keys` and every hop's `to`,
+ * each key once; one row. One text per step statement: the server plans it once.
  */
-export function readBatch(reads: readonly BatchRead[], nodesOfStep?: number): string {
-  const subqueries = reads.map(
-    (r, i) => `CALL {
+export function stepWithNodes(step: StepRead): string {
+  return `${ACTIVE}
+CALL {
   WITH active
   CALL {
     WITH active
-${renameParams(afterActive(r.statement), (name) => readParam(i, name))}
+${afterActive(step.statement)}
   }
-  RETURN collect({${r.columns.map((c) => `\`${c}\`: \`${c}\``).join(', ')}}) AS r${i}
-}`,
-  );
-  const names = reads.map((_, i) => `r${i}`);
-  const nodes =
-    nodesOfStep === undefined
-      ? ''
-      : `
+  RETURN collect({${step.columns.map((c) => `\`${c}\`: \`${c}\``).join(', ')}}) AS hops
+}
 CALL {
-  WITH active, r${nodesOfStep}
+  WITH active, hops
   CALL {
-    WITH active, r${nodesOfStep}
-${contributionsBody(`UNWIND $n_keys + [h IN r${nodesOfStep} | h.to] AS nk
+    WITH active, hops
+${contributionsBody(`UNWIND $n_keys + [h IN hops | h.to] AS nk
 WITH DISTINCT nk AS k, active`)}
   }
   RETURN collect({key: key, type: type, originId: originId, provenance: provenance, json: json, views: views}) AS nodes
-}`;
-  return `${ACTIVE}
-${subqueries.join('\n')}${nodes}
-RETURN ${[...names, ...(nodesOfStep === undefined ? [] : ['nodes'])].join(', ')}`;
+}
+RETURN hops, nodes`;
 }
 
 /**

@@ -393,6 +393,9 @@ export function relationLinks(created: readonly Row[], own: ReadonlySet<string>)
     .sort((a, b) => compareStrings(a.from, b.from) || compareStrings(a.to, b.to));
 }
 
+/** Queues one read of readMany: its statement and parameters, and how its rows go into the answer. */
+type AddRead = (statement: string, params: Row, decode: (rows: Row[], out: ReadAnswer) => void) => void;
+
 /**
  * Statements queued for one write transaction, sent pipelined (no round trip per statement) and committed
  * once they hold `budget` rows; `commit` runs the last ones with a final step in the same transaction.
@@ -540,8 +543,6 @@ function edgeViews(rows: readonly Row[]): EdgeView[] {
 }
 
 /** Rows of EDGE_FACTS_*_MANY (`of`: the asked key) as edgesOfMany answers: every key, [] when it has none. */
-const EDGE_MANY_COLUMNS = ['of', 'from', 'to', 'kind', 'facts'];
-
 function edgesByKey(keys: readonly NodeKey[], rows: readonly Row[]): Map<NodeKey, EdgeView[]> {
   const rowsOf = new Map<NodeKey, Row[]>(keys.map((k) => [k, []]));
   for (const r of rows) rowsOf.get(r.of as string)!.push(r);
@@ -1244,15 +1245,9 @@ class Neo4jStore implements LineageStore {
   }
 
   async traverseMany(walks: readonly TraverseRequest[]): Promise<TraversalResult[]> {
-    // Every walk's statement in one (graph/neo4j/cypher.ts, traversalBatch): one round trip, one row.
-    const planned = walks.map((w) => walkStatement(w.starts, w.options));
-    if (planned.length <= 1) return Promise.all(walks.map((w) => this.traverse(w.starts, w.options)));
-    const params: Row = {};
-    planned.forEach((w, i) => {
-      for (const [name, value] of Object.entries(w.params)) params[Q.batchParam(i, name)] = value;
-    });
-    const [row] = await this.read(Q.traversalBatch(planned.map((w) => w.query)), params);
-    return planned.map((w, i) => w.answer(row[`valid${i}`], row[`rows${i}`]));
+    // Every walk its own statement, all sent at once (one round trip): the server plans a handful of statement
+    // texts once, not one text per combination of walks (each planned anew after a restart, ~150 ms apiece).
+    return Promise.all(walks.map((w) => this.traverse(w.starts, w.options)));
   }
 
   async neighbors(keys: readonly NodeKey[], options: NeighborOptions): Promise<Hop[]> {
@@ -1281,49 +1276,34 @@ class Neo4jStore implements LineageStore {
     // A list longer than one statement takes: each read by its own method (and its own chunks).
     if (lists.some((l) => l !== undefined && new Set(l).size > this.batchSize))
       return readManyByParts(this, request);
-    const reads: Q.BatchRead[] = [];
-    const params: Row = {};
-    const decoders: ((row: Row, out: ReadAnswer) => void)[] = [];
-    const add = (
-      statement: string,
-      columnNames: readonly string[],
-      p: Row,
-      decode: (rows: Row[], out: ReadAnswer) => void,
-    ) => {
-      const i = reads.length;
-      reads.push({ statement, columns: columnNames });
-      for (const [name, value] of Object.entries(p)) params[Q.readParam(i, name)] = value;
-      decoders.push((row, out) => decode(row[`r${i}`] as Row[], out));
-      return i;
+    // Every read its own statement, all sent at once (one round trip), decoded in the order they were added:
+    // a fixed set of statement texts the server plans once, whatever combination of reads a request makes.
+    const reads: { rows: Promise<Row[]>; decode: (rows: Row[], out: ReadAnswer) => void }[] = [];
+    const add: AddRead = (statement, p, decode) => {
+      const rows = this.read(statement, p);
+      rows.catch(() => undefined);
+      reads.push({ rows, decode });
     };
-    const NODE_COLUMNS = ['key', 'type', 'originId', 'provenance', 'json', 'views'];
     if (nodes)
       add(
         Q.CONTRIBUTIONS_BY_KEYS,
-        NODE_COLUMNS,
         { keys: [...new Set(nodes)] },
         (rows, out) => (out.nodes = this.mergeRows(rows)),
       );
     if (columns)
-      add(
-        Q.COLUMN_CONTRIBUTIONS_OF_RELATIONS,
-        ['relation', 'cs'],
-        { keys: [...new Set(columns)] },
-        (rows, out) => {
-          out.columns = new Map();
-          this.addColumns(out.columns, rows);
-        },
-      );
+      add(Q.COLUMN_CONTRIBUTIONS_OF_RELATIONS, { keys: [...new Set(columns)] }, (rows, out) => {
+        out.columns = new Map();
+        this.addColumns(out.columns, rows);
+      });
     if (edges) {
       const keys = [...new Set(edges.keys)];
       const query = edges.direction === 'downstream' ? Q.EDGE_FACTS_DOWN_MANY : Q.EDGE_FACTS_UP_MANY;
-      add(query, EDGE_MANY_COLUMNS, { keys }, (rows, out) => (out.edges = edgesByKey(keys, rows)));
+      add(query, { keys }, (rows, out) => (out.edges = edgesByKey(keys, rows)));
     }
     if (checks) this.addChecksRead(checks, add);
     if (usage)
       add(
         Q.USAGE_BY_TARGETS,
-        ['originId', 'json'],
         { sinceDay: usage.sinceDay, untilDay: usage.untilDay ?? null, targets: [...new Set(usage.targets)] },
         (rows, out) =>
           (out.usage = aggregateUsage(
@@ -1331,68 +1311,67 @@ class Neo4jStore implements LineageStore {
             usage,
           )),
       );
-    let step: number | undefined;
-    if (steps) {
-      const { query, params: p, column } = stepStatement(steps.options);
-      step = add(
-        query,
-        column ? ['from', 'to', 'kind'] : ['from', 'to', 'kind', 'type'],
-        { ...p, frontier: [...new Set(steps.keys)] },
-        (rows, out) => (out.steps = { hops: canonicalHops(hopRows(rows, column)) }),
-      );
-    }
-    if (reads.length === 0) return {};
-    const withNodes = steps?.nodes === true ? step : undefined;
-    if (withNodes !== undefined) params.n_keys = [...new Set(steps!.keys)];
-    const [row] = await this.read(Q.readBatch(reads, withNodes), params);
+    if (steps) this.addStepRead(steps, add);
     const out: ReadAnswer = {};
-    for (const decode of decoders) decode(row, out);
-    if (withNodes !== undefined) out.steps!.nodes = this.mergeRows(row.nodes as Row[]);
+    const answered = await Promise.all(reads.map((r) => r.rows));
+    reads.forEach((r, i) => r.decode(answered[i], out));
     return out;
   }
 
+  /** readMany's steps read: the step statement, with the nodes it reaches when asked (one statement either way). */
+  private addStepRead(steps: NonNullable<ReadRequest['steps']>, add: AddRead): void {
+    const { query, params: p, column } = stepStatement(steps.options);
+    const frontier = [...new Set(steps.keys)];
+    if (steps.nodes !== true) {
+      add(
+        query,
+        { ...p, frontier },
+        (rows, out) => (out.steps = { hops: canonicalHops(hopRows(rows, column)) }),
+      );
+      return;
+    }
+    const columns = column ? ['from', 'to', 'kind'] : ['from', 'to', 'kind', 'type'];
+    add(
+      Q.stepWithNodes({ statement: query, columns }),
+      { ...p, frontier, n_keys: frontier },
+      ([row], out) => {
+        out.steps = {
+          hops: canonicalHops(hopRows(row.hops as Row[], column)),
+          nodes: this.mergeRows(row.nodes as Row[]),
+        };
+      },
+    );
+  }
+
   /** readMany's checks read: CHECKS_BY_KEYS_AND_COLUMNS, kept as checks() of the keys and columnsOf's column keys. */
-  private addChecksRead(
-    checks: NonNullable<ReadRequest['checks']>,
-    add: (
-      statement: string,
-      columns: readonly string[],
-      p: Row,
-      decode: (rows: Row[], out: ReadAnswer) => void,
-    ) => number,
-  ): void {
+  private addChecksRead(checks: NonNullable<ReadRequest['checks']>, add: AddRead): void {
     const rels = [...new Set(checks.columnsOf ?? [])];
     let columnKeys: Set<string> = new Set();
     // The relations' columns exactly as columnsOf answers them, read in the same statement (decoded first).
     if (rels.length > 0)
-      add(Q.COLUMN_CONTRIBUTIONS_OF_RELATIONS, ['relation', 'cs'], { keys: rels }, (rows) => {
+      add(Q.COLUMN_CONTRIBUTIONS_OF_RELATIONS, { keys: rels }, (rows) => {
         const cols = new Map<RelationKey, ColumnNode[]>();
         this.addColumns(cols, rows);
         columnKeys = new Set(columnKeysOf(cols));
       });
     const keys = [...new Set(checks.keys)];
     const asked = new Set(keys);
-    add(
-      Q.CHECKS_BY_KEYS_AND_COLUMNS,
-      ['k', 'id', 'originId', 'provenance', 'json'],
-      { keys, rels },
-      (rows, out) => {
-        const seen = new Set<string>();
-        const list: Contribution<Check>[] = [];
-        for (const r of rows) {
-          const k = r.k as string;
-          const id = r.id as string;
-          if ((!asked.has(k) && !columnKeys.has(k)) || seen.has(id)) continue;
-          seen.add(id);
-          list.push({
-            originId: r.originId as string,
-            provenance: r.provenance as Provenance,
-            node: JSON.parse(r.json as string) as Check,
-          });
-        }
-        out.checks = selectChecks(list);
-      },
-    );
+    add(Q.CHECKS_BY_KEYS_AND_COLUMNS, { keys, rels }, (rows, out) => {
+      const seen = new Set<string>();
+      const list: Contribution<Check>[] = [];
+      for (const r of rows) {
+        const k = r.k as string;
+        const id = r.id as string;
+        if ((!asked.has(k) && !columnKeys.has(k)) || seen.has(id)) continue;
+        seen.add(id);
+        list.push({
+          originId: r.originId as string,
+          provenance: r.provenance as Provenance,
+          node: JSON.parse(r.json as string) as Check,
+        });
+      }
+      out.checks = selectChecks(list);
+    });
   }
 
   async relationGraph(): Promise<RelationGraph> {
