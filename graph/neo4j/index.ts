@@ -877,9 +877,11 @@ class Neo4jStore implements LineageStore {
     try {
       await this.stageOrigin(data, gen, writes, others);
     } catch (err) {
-      // Staged rows are invisible; they go now as an interrupted ingest's leftovers would.
+      // Staged rows are invisible; a rejected batch's go now, as an interrupted ingest's leftovers would. With
+      // the server gone there is nothing to try (the next ingest of the origin deletes them): fail at once.
       await writes.abandon();
-      await this.takeOver(id).catch(() => undefined);
+      if (!(isLineageError(err) && err.code === 'STORE_UNAVAILABLE'))
+        await this.takeOver(id).catch(() => undefined);
       throw err;
     }
     await writes.commit(async (tx) => {
