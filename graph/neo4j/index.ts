@@ -229,6 +229,14 @@ function timeMs(iso: string): number {
   return Number.isNaN(v) ? -Number.MAX_VALUE : v;
 }
 
+/**
+ * Appends `items` to `list`. Not `list.push(...items)`: a spread passes every item as an argument, and a read's
+ * few hundred thousand rows (a large query log's usage) overflow the call stack.
+ */
+function append<T>(list: T[], items: readonly T[]): void {
+  for (const item of items) list.push(item);
+}
+
 function chunks<T>(list: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
@@ -1122,7 +1130,7 @@ class Neo4jStore implements LineageStore {
     if (unique.length === 0) return new Map();
     const rows: Row[] = [];
     for (const part of chunks(unique, this.batchSize))
-      rows.push(...(await this.read(Q.CONTRIBUTIONS_BY_KEYS, { keys: part })));
+      append(rows, await this.read(Q.CONTRIBUTIONS_BY_KEYS, { keys: part }));
     return this.mergeRows(rows);
   }
 
@@ -1234,7 +1242,7 @@ class Neo4jStore implements LineageStore {
     const query = direction === 'downstream' ? Q.EDGE_FACTS_DOWN_MANY : Q.EDGE_FACTS_UP_MANY;
     const unique = [...new Set(keys)];
     const rows: Row[] = [];
-    for (const part of chunks(unique, this.batchSize)) rows.push(...(await this.read(query, { keys: part })));
+    for (const part of chunks(unique, this.batchSize)) append(rows, await this.read(query, { keys: part }));
     return edgesByKey(unique, rows);
   }
 
@@ -1266,7 +1274,7 @@ class Neo4jStore implements LineageStore {
     const expand = async (frontier: NodeKey[]): Promise<Hop[]> => {
       const hops: Hop[] = [];
       for (const part of chunks(frontier, this.batchSize))
-        hops.push(...hopRows(await this.read(query, { ...params, frontier: part }), column));
+        append(hops, hopRows(await this.read(query, { ...params, frontier: part }), column));
       return hops;
     };
     return { expand };
@@ -1422,10 +1430,10 @@ class Neo4jStore implements LineageStore {
       untilDay: query.untilDay ?? null,
     };
     const rows: Row[] = [];
-    if (query.targets === undefined) rows.push(...(await this.read(Q.USAGE_ALL, params)));
+    if (query.targets === undefined) append(rows, await this.read(Q.USAGE_ALL, params));
     else
       for (const part of chunks([...new Set(query.targets)], this.batchSize))
-        rows.push(...(await this.read(Q.USAGE_BY_TARGETS, { ...params, targets: part })));
+        append(rows, await this.read(Q.USAGE_BY_TARGETS, { ...params, targets: part }));
     return aggregateUsage(
       rows.map((r) => JSON.parse(r.json as string) as UsageRecord),
       query,

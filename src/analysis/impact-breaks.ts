@@ -177,7 +177,9 @@ async function indirectReadAhead(run: ImpactRun, values: readonly PlannedWalk[])
   for (const w of values) {
     const walk = readWalk(run.store, w);
     if (!walk) return [];
-    keys.push(...w.starts, ...(await walk).reached.map((r) => r.key));
+    // One by one: a walk may reach more nodes than a spread may pass as arguments.
+    for (const key of w.starts) keys.push(key);
+    for (const r of (await walk).reached) keys.push(r.key);
   }
   return keys;
 }
