@@ -2,7 +2,8 @@
 // fewer parts than the name other models' SQL uses for it, which splits it off its lineage. Such a node is
 // completed from the catalog (the warehouse's own record of the relation) or, for the database only, from the
 // database the project's other relations use. Every completion, and every node that cannot be completed, is a
-// DBT_INCOMPLETE_RELATION warning. A platform without databases (no relation names one) is not incomplete.
+// DBT_INCOMPLETE_RELATION warning (the first 50 listed, the rest counted in one). A platform without databases
+// (no relation names one) is not incomplete.
 import type { Diagnostic } from '../../src/model/lineage.ts';
 import type { Catalog } from './catalog.ts';
 import { isRelationNode } from './nodes.ts';
@@ -43,7 +44,23 @@ export function completeRelationNames(project: DbtProject, catalog: Catalog | nu
       where: { file: project.file, jsonPath: n.jsonPath, uniqueId: id },
     });
   }
-  return diagnostics;
+  return listed(diagnostics, project.file);
+}
+
+/** Per-node warnings listed at most; the rest are counted in one (an old manifest may lack names on every node). */
+const MAX_LISTED = 50;
+
+function listed(diagnostics: Diagnostic[], file: string): Diagnostic[] {
+  if (diagnostics.length <= MAX_LISTED) return diagnostics;
+  return [
+    ...diagnostics.slice(0, MAX_LISTED),
+    {
+      code: 'DBT_INCOMPLETE_RELATION',
+      severity: 'warning',
+      message: `${diagnostics.length - MAX_LISTED} more relations have no relation_name and no database or schema (not listed)`,
+      where: { file },
+    },
+  ];
 }
 
 function needsCompletion(n: DbtNode, platformHasDatabases: boolean): boolean {

@@ -220,6 +220,32 @@ describe('messy dbt input that is handled, each with a coded diagnostic', () => 
     );
   });
 
+  it('lists DBT_INCOMPLETE_RELATION for the first 50 nodes and counts the rest in one warning', async () => {
+    // An old manifest may lack relation_name on every node: 150k per-node warnings were one list spread into
+    // another (a RangeError) and noise. 70 copies of a model here, none named.
+    const many = editManifest((m) => {
+      const base = m.nodes['model.jaffle_shop.stg_orders'];
+      for (let i = 0; i < 70; i++) {
+        const id = `model.jaffle_shop.copy_${i}`;
+        m.nodes[id] = {
+          ...base,
+          unique_id: id,
+          name: `copy_${i}`,
+          alias: `copy_${i}`,
+          relation_name: null,
+          schema: null,
+        };
+      }
+    });
+    const r = await parse({ 'manifest.json': many, 'run_results.json': demoRunResults });
+    const warnings = r.codes.DBT_INCOMPLETE_RELATION;
+    expect(warnings).toHaveLength(51);
+    expect(warnings.filter((w) => /copy_\d+ has no relation_name/.test(w))).toHaveLength(50);
+    expect(warnings).toContain(
+      '20 more relations have no relation_name and no database or schema (not listed)',
+    );
+  });
+
   it("another project's run_results.json is a DBT_RESULTS_MISMATCH warning naming the file", async () => {
     const foreign = demoRunResults.replaceAll('.jaffle_shop.', '.other_shop.');
     const r = await parse({ 'manifest.json': demoManifest, 'run_results.json': foreign });
