@@ -1,6 +1,6 @@
 // LineageStore.readMany's rule, written once: every read of a ReadRequest answered by its own method. The
-// embedded store answers readMany with it; the Neo4j store sends the same reads as one statement and falls
-// back to it when a key list is longer than one statement takes.
+// embedded store answers readMany with it; the Neo4j store sends the same reads together (a statement each,
+// all at once) and falls back to it when a key list is longer than one statement takes.
 import type { ColumnNode, RelationKey } from '../src/model/lineage.ts';
 import type { LineageStore, ReadAnswer, ReadRequest } from './store.ts';
 

@@ -1357,7 +1357,7 @@ class Neo4jStore implements LineageStore {
   private addChecksRead(checks: NonNullable<ReadRequest['checks']>, add: AddRead): void {
     const rels = [...new Set(checks.columnsOf ?? [])];
     let columnKeys: Set<string> = new Set();
-    // The relations' columns exactly as columnsOf answers them, read in the same statement (decoded first).
+    // The relations' columns exactly as columnsOf answers them, read beside the checks (decoded first).
     if (rels.length > 0)
       add(Q.COLUMN_CONTRIBUTIONS_OF_RELATIONS, { keys: rels }, (rows) => {
         const cols = new Map<RelationKey, ColumnNode[]>();
