@@ -205,13 +205,14 @@ function referencedKeys(batch: LineageBatch): { columns: string[]; rest: string[
       ? ((v as unknown[]).filter((x) => x !== null && typeof x === 'object') as Record<string, unknown>[])
       : [];
   };
+  const batchColumns = list('columns');
   const columns = new Set<string>();
-  for (const c of list('columns')) if (isString(c.key)) columns.add(c.key);
+  for (const c of batchColumns) if (isString(c.key)) columns.add(c.key);
   const rest = new Set<string>();
   const add = (key: unknown) => {
     if (isString(key) && !columns.has(key)) rest.add(key);
   };
-  for (const c of list('columns')) add(c.relationKey);
+  for (const c of batchColumns) add(c.relationKey);
   for (const n of [...list('relations'), ...list('consumers')]) add(n.key);
   for (const e of [...list('columnEdges'), ...list('relationEdges'), ...list('consumerEdges')]) {
     add(e.from);

@@ -12,7 +12,7 @@ import { addColumnLineage, type LineageCache, type LineageStats } from './lineag
 import { duplicateUniqueId, readManifest } from './manifest.ts';
 import { addChecks, addConsumers, addRelations, isRelationNode, type NodeIndex } from './nodes.ts';
 import { readArtifactFile } from './read-json.ts';
-import { completeRelationNames } from './relation-names.ts';
+import { completeRelationNames, MAX_LISTED } from './relation-names.ts';
 import {
   checkResultsMatch,
   normalizeTime,
@@ -264,7 +264,7 @@ function notCompiled(models: DbtNode[], withSql: number, manifest: string): Diag
     ];
   return models
     .filter((m) => m.compiledSql === null)
-    .slice(0, 50)
+    .slice(0, MAX_LISTED)
     .map((n) => ({
       code: 'DBT_NOT_COMPILED',
       severity: 'info' as const,

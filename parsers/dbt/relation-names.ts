@@ -47,8 +47,11 @@ export function completeRelationNames(project: DbtProject, catalog: Catalog | nu
   return listed(diagnostics, project.file);
 }
 
-/** Per-node warnings listed at most; the rest are counted in one (an old manifest may lack names on every node). */
-const MAX_LISTED = 50;
+/**
+ * Per-node warnings of one kind listed at most (DBT_INCOMPLETE_RELATION here, DBT_NOT_COMPILED in index.ts);
+ * the rest are counted in one (an old manifest may lack names on every node).
+ */
+export const MAX_LISTED = 50;
 
 function listed(diagnostics: Diagnostic[], file: string): Diagnostic[] {
   if (diagnostics.length <= MAX_LISTED) return diagnostics;

@@ -30,39 +30,35 @@ function badReplacement(): LineageBatch {
 
 const ENTITY_LABELS = new Set(['Relation', 'Column', 'Consumer']);
 
-/** Every node and relationship by label or type, whatever its generation (entity nodes apart). */
-async function everything(): Promise<Record<string, number>> {
+/** The rows of one raw statement on the test database, as plain objects. */
+async function raw(statement: string): Promise<Record<string, unknown>[]> {
   const driver = neo4j.driver(target!.uri, neo4j.auth.basic(target!.user, target!.password), {
     disableLosslessIntegers: true,
   });
   try {
-    const { records } = await driver.executeQuery(`
-      CALL { MATCH (n) UNWIND labels(n) AS what RETURN what, count(*) AS n
-             UNION ALL MATCH ()-[r]->() RETURN type(r) AS what, count(*) AS n }
-      RETURN what, n ORDER BY what`);
-    return Object.fromEntries(
-      records
-        .filter((r) => !ENTITY_LABELS.has(r.get('what') as string))
-        .map((r) => [r.get('what') as string, r.get('n') as number]),
-    );
+    return (await driver.executeQuery(statement)).records.map((r) => r.toObject());
   } finally {
     await driver.close();
   }
 }
 
+/** Every node and relationship by label or type, whatever its generation (entity nodes apart). */
+async function everything(): Promise<Record<string, number>> {
+  const rows = await raw(`
+    CALL { MATCH (n) UNWIND labels(n) AS what RETURN what, count(*) AS n
+           UNION ALL MATCH ()-[r]->() RETURN type(r) AS what, count(*) AS n }
+    RETURN what, n ORDER BY what`);
+  return Object.fromEntries(
+    rows.filter((r) => !ENTITY_LABELS.has(r.what as string)).map((r) => [r.what as string, r.n as number]),
+  );
+}
+
 /** The entity nodes of the big relation: how many, and their generations and views. */
 async function bigEntities(): Promise<{ nodes: number; gens: number; views: number }> {
-  const driver = neo4j.driver(target!.uri, neo4j.auth.basic(target!.user, target!.password), {
-    disableLosslessIntegers: true,
-  });
-  try {
-    const { records } = await driver.executeQuery(`
-      MATCH (n) WHERE (n:Relation OR n:Column) AND n.key STARTS WITH 'wh.big.'
-      RETURN count(n) AS nodes, sum(size(coalesce(n.gens, []))) AS gens, sum(size(coalesce(n.views, []))) AS views`);
-    return records[0].toObject() as { nodes: number; gens: number; views: number };
-  } finally {
-    await driver.close();
-  }
+  const [row] = await raw(`
+    MATCH (n) WHERE (n:Relation OR n:Column) AND n.key STARTS WITH 'wh.big.'
+    RETURN count(n) AS nodes, sum(size(coalesce(n.gens, []))) AS gens, sum(size(coalesce(n.views, []))) AS views`);
+  return row as { nodes: number; gens: number; views: number };
 }
 
 describe.skipIf(!target)('Neo4j: a batch rejected for its references', () => {
