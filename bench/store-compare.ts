@@ -7,7 +7,9 @@
 // from random relations (relation level, with consumers) and random columns (column level), checking that
 // both stores return the same answer for every query. Starts a throwaway Neo4j unless NEO4J_URI is set
 // (the database is wiped!). Prints one table. Timings are wall-clock: compare them on the same machine only.
-import { mkdtempSync, rmSync } from 'node:fs';
+// Each ingest row also gives the CPU seconds the server (a throwaway one only) and this process spent: on a
+// small machine both sides are CPU-bound, so the ratio follows the total work more than the round trips.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
@@ -62,14 +64,15 @@ const fmt = (ms: number) => (ms >= 100 ? ms.toFixed(0) : ms.toFixed(1));
 /**
  * The plain batched UNWIND baseline (issue #16): the same relations, columns and edges written as bare
  * nodes and relationships (own labels, one uniqueness constraint per label, MERGE nodes by key, CREATE
- * edges), `size` rows per transaction, nothing else. Returns the wall time in ms.
+ * edges), `size` rows per transaction, nothing else. Returns the cost of the writes (not of the constraints).
  */
 async function plainUnwindIngest(
   target: Neo4jTarget,
   batch: LineageBatch,
   size: number,
-  prefix = 'Base',
-): Promise<number> {
+  prefix: string,
+  serverPid: number | undefined,
+): Promise<Cost> {
   const driver = neo4j.driver(target.uri, neo4j.auth.basic(target.user, target.password));
   const run = (q: string, params: Record<string, unknown> = {}) =>
     driver.executeQuery(q, params, { database: target.database });
@@ -81,40 +84,40 @@ async function plainUnwindIngest(
       `CREATE CONSTRAINT ${prefix}_column IF NOT EXISTS FOR (n:${prefix}Column) REQUIRE n.key IS UNIQUE`,
     );
     await run('CALL db.awaitIndexes(300)');
-    const t0 = performance.now();
     const write = async (q: string, rows: Record<string, unknown>[]) => {
       for (let i = 0; i < rows.length; i += size) await run(q, { rows: rows.slice(i, i + size) });
     };
-    await write(
-      `UNWIND $rows AS row MERGE (n:${prefix}Table {key: row.key}) SET n.json = row.json`,
-      batch.relations.map((r) => ({ key: r.key, json: JSON.stringify(r) })),
-    );
-    await write(
-      `UNWIND $rows AS row MERGE (n:${prefix}Column {key: row.key}) SET n.rel = row.rel, n.json = row.json`,
-      batch.columns.map((c) => ({ key: c.key, rel: c.relationKey, json: JSON.stringify(c) })),
-    );
-    await write(
-      `UNWIND $rows AS row MATCH (a:${prefix}Column {key: row.from}) MATCH (b:${prefix}Column {key: row.to})
+    return await measured(serverPid, async () => {
+      await write(
+        `UNWIND $rows AS row MERGE (n:${prefix}Table {key: row.key}) SET n.json = row.json`,
+        batch.relations.map((r) => ({ key: r.key, json: JSON.stringify(r) })),
+      );
+      await write(
+        `UNWIND $rows AS row MERGE (n:${prefix}Column {key: row.key}) SET n.rel = row.rel, n.json = row.json`,
+        batch.columns.map((c) => ({ key: c.key, rel: c.relationKey, json: JSON.stringify(c) })),
+      );
+      await write(
+        `UNWIND $rows AS row MATCH (a:${prefix}Column {key: row.from}) MATCH (b:${prefix}Column {key: row.to})
        CREATE (a)-[:${prefix.toUpperCase()}_FLOW {kind: row.kind, confidence: row.confidence, firstSeen: row.firstSeen}]->(b)`,
-      batch.columnEdges.map((e) => ({
-        from: e.from,
-        to: e.to,
-        kind: e.kind,
-        confidence: e.confidence,
-        firstSeen: e.firstSeen,
-      })),
-    );
-    await write(
-      `UNWIND $rows AS row MATCH (a:${prefix}Table {key: row.from}) MATCH (b:${prefix}Table {key: row.to})
+        batch.columnEdges.map((e) => ({
+          from: e.from,
+          to: e.to,
+          kind: e.kind,
+          confidence: e.confidence,
+          firstSeen: e.firstSeen,
+        })),
+      );
+      await write(
+        `UNWIND $rows AS row MATCH (a:${prefix}Table {key: row.from}) MATCH (b:${prefix}Table {key: row.to})
        CREATE (a)-[:${prefix.toUpperCase()}_REL_FLOW {confidence: row.confidence, firstSeen: row.firstSeen}]->(b)`,
-      batch.relationEdges.map((e) => ({
-        from: e.from,
-        to: e.to,
-        confidence: e.confidence,
-        firstSeen: e.firstSeen,
-      })),
-    );
-    return performance.now() - t0;
+        batch.relationEdges.map((e) => ({
+          from: e.from,
+          to: e.to,
+          confidence: e.confidence,
+          firstSeen: e.firstSeen,
+        })),
+      );
+    });
   } finally {
     await driver.close();
   }
@@ -139,6 +142,33 @@ RETURN d.key AS key, min(length(p)) AS distance`;
     await driver.close();
   }
 }
+
+/** CPU seconds the server process has used so far (utime + stime, /proc), or NaN when it is not ours. */
+function serverCpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  // Fields after the parenthesized command name: state is field 3, utime 14, stime 15 (proc(5)).
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/**
+ * Runs `work` and returns its wall time with the CPU seconds the server and this process spent meanwhile:
+ * where a slower ingest's time goes (more work on the server, or waits).
+ */
+async function measured(pid: number | undefined, work: () => Promise<unknown>): Promise<Cost> {
+  const server0 = serverCpuSeconds(pid);
+  const client0 = process.cpuUsage();
+  const t0 = performance.now();
+  await work();
+  const ms = performance.now() - t0;
+  const client = process.cpuUsage(client0);
+  return { ms, serverCpu: serverCpuSeconds(pid) - server0, clientCpu: (client.user + client.system) / 1e6 };
+}
+
+type Cost = { ms: number; serverCpu: number; clientCpu: number };
+
+const cpu = (c: Cost) =>
+  `server ${Number.isNaN(c.serverCpu) ? '?' : c.serverCpu.toFixed(1)} s, client ${c.clientCpu.toFixed(1)} s CPU`;
 
 type Neo4jTarget = { uri: string; user: string; password: string; database: string };
 
@@ -187,39 +217,36 @@ async function main(): Promise<void> {
     const neo = stores.find(([n]) => n === 'neo4j')![1];
     await neo.applyBatch({ ...rekey(warm), origin: { ...warm.origin, id: 'warmup' } });
     await neo.removeOrigin('warmup');
-    await plainUnwindIngest(target, rekey(warm), batchSize, 'Warm');
-    const baselineBefore = await plainUnwindIngest(target, batch, batchSize, 'Base');
-    process.stderr.write(`plain UNWIND baseline (before): ${fmt(baselineBefore)} ms\n`);
-    const ingest = new Map<string, number>();
+    await plainUnwindIngest(target, rekey(warm), batchSize, 'Warm', server?.pid);
+    const before = await plainUnwindIngest(target, batch, batchSize, 'Base', server?.pid);
+    process.stderr.write(`plain UNWIND baseline (before): ${fmt(before.ms)} ms, ${cpu(before)}\n`);
+    const costs = new Map<string, Cost>();
     for (const [name, store] of stores) {
-      const t0 = performance.now();
-      for (const b of batches) await store.applyBatch(structuredClone(b));
-      ingest.set(name, performance.now() - t0);
-      process.stderr.write(`${name}: ingested in ${fmt(performance.now() - t0)} ms\n`);
+      // Each store gets its own copy (a store may sort a batch in place), made before the clock starts.
+      const copies = structuredClone(batches);
+      const cost = await measured(server?.pid, async () => {
+        for (const b of copies) await store.applyBatch(b);
+      });
+      costs.set(name, cost);
+      process.stderr.write(`${name}: ingested in ${fmt(cost.ms)} ms, ${cpu(cost)}\n`);
     }
-    const baselineAfter = await plainUnwindIngest(target, batch, batchSize, 'Again');
-    process.stderr.write(`plain UNWIND baseline (after): ${fmt(baselineAfter)} ms\n`);
-    const baselineMs = (baselineBefore + baselineAfter) / 2;
+    const ingest = new Map([...costs].map(([name, c]) => [name, c.ms]));
+    const after = await plainUnwindIngest(target, batch, batchSize, 'Again', server?.pid);
+    process.stderr.write(`plain UNWIND baseline (after): ${fmt(after.ms)} ms, ${cpu(after)}\n`);
+    const baselineMs = (before.ms + after.ms) / 2;
     const edges = batch.columnEdges.length;
-    const rate = (ms: number) => `${Math.round(edges / (ms / 1000))} col edges/s`;
-    for (const [name] of stores)
-      rows.push(['ingest', name, `${fmt(ingest.get(name)!)} ms`, rate(ingest.get(name)!), '', '']);
-    rows.push([
-      'ingest',
-      'plain UNWIND baseline, before',
-      `${fmt(baselineBefore)} ms`,
-      rate(baselineBefore),
-      '',
-      '',
-    ]);
-    rows.push([
-      'ingest',
-      'plain UNWIND baseline, after',
-      `${fmt(baselineAfter)} ms`,
-      rate(baselineAfter),
-      '',
-      '',
-    ]);
+    const ingestRow = (label: string, c: Cost) =>
+      rows.push([
+        'ingest',
+        label,
+        `${fmt(c.ms)} ms`,
+        `${Math.round(edges / (c.ms / 1000))} col edges/s; ${cpu(c)}`,
+        '',
+        '',
+      ]);
+    for (const [name, c] of costs) ingestRow(name, c);
+    ingestRow('plain UNWIND baseline, before', before);
+    ingestRow('plain UNWIND baseline, after', after);
     rows.push([
       'ingest',
       'neo4j / baseline (mean)',
