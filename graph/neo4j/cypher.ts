@@ -5,16 +5,20 @@
 //
 //   (:Relation {key, gens})          one per relation key ever contributed; gens = the generations that
 //   (:Column   {key, rel, gens,      contribute it (rel = the column's relation key)
-//               views, search})      views: one string per contribution, `gen \n [originId, provenance] \n json`
+//               views})              views: one string per contribution, `gen \n [originId, provenance] \n json`
 //                                    (a column is ~95 % of the nodes: its versions live on the entity node, no
-//                                    Contribution node and its index entries per column); search: every
-//                                    contribution's own search lines, without the relation part of the key
-//                                    (graph/neo4j/index.ts, columnSearchText; a candidate filter, re-scored on read)
+//                                    Contribution node and its index entries per column)
 //   (:Consumer {key, gens})
 //   (:Contribution {originId, gen, key, type, provenance, json, uniqueId, search})
 //                                    one origin's version of one relation or consumer (canonical JSON); merged on
 //                                    read with graph/merge.ts; search = lower-cased name, display name and key,
 //                                    one per line (one text index)
+//   (:LineageColumnText {gen, keys, lines, text})
+//                                    the search text of a generation's columns, a few hundred per node: lines[i]
+//                                    = the own search text of column keys[i] (graph/neo4j/index.ts,
+//                                    columnTextDocs; a candidate filter, re-scored on read), text = the lines
+//                                    joined (one text index entry per node, not per column: a column's entry
+//                                    was a third of a column write)
 //   (:LineageKeys {gen, kind, keys}) the column keys (kind 'column'), column-edge start keys ('edge-from') and
 //                                    start keys of relation links, relation and consumer edges
 //                                    ('relation-from') a generation wrote, one node per staged statement:
@@ -172,6 +176,7 @@ CALL {
 }
 DELETE k
 RETURN $limit AS n`,
+  'MATCH (x:LineageColumnText {gen: $gen}) WITH x LIMIT $limit DELETE x RETURN count(*) AS n',
   'MATCH (x:LineageCheck {gen: $gen}) WITH x LIMIT $limit DELETE x RETURN count(*) AS n',
   'MATCH (x:LineageEvidence {gen: $gen}) WITH x LIMIT $limit DELETE x RETURN count(*) AS n',
   'MATCH (x:LineageUsage {gen: $gen}) WITH x LIMIT $limit DELETE x RETURN count(*) AS n',
@@ -225,10 +230,12 @@ CREATE (:Contribution {originId: $originId, gen: $gen, provenance: $provenance, 
 export const STAGE_COLUMNS = `
 UNWIND $rows AS row
 MERGE (n:Column {key: row.key})
-SET n.rel = row.rel, n.views = coalesce(n.views, []) + ($head + row.json),
-  n.search = CASE WHEN n.search IS NULL THEN row.search WHEN n.search CONTAINS row.search THEN n.search
-    ELSE n.search + '\n' + row.search END,
-  ${ADD_GEN}`;
+SET n.rel = row.rel, n.views = coalesce(n.views, []) + ($head + row.json), ${ADD_GEN}`;
+
+/** The search text of the columns one staged statement wrote (graph/neo4j/index.ts, columnTextDocs). */
+export const STAGE_COLUMN_TEXT = `
+UNWIND $docs AS d
+CREATE (:LineageColumnText {gen: $gen, keys: d.keys, lines: d.lines, text: d.text})`;
 
 /** The keys one staged statement wrote (column keys, or column-edge or relation-level edge start keys), for cleanup. */
 export const STAGE_KEYS = `CREATE (:LineageKeys {gen: $gen, kind: $kind, keys: $keys})`;
@@ -395,11 +402,13 @@ CALL {
     AND c.type IN $types AND c.gen IN active
   RETURN c.key AS key
   UNION
-  // In a column's own text (graph/neo4j/index.ts, columnSearchText).
+  // In a column's own text (graph/neo4j/index.ts, columnTextDocs): an active generation's column is live.
   WITH active
-  MATCH (n:Column)
-  WHERE 'column' IN $types AND n.search CONTAINS $needle AND ${live('n')}
-  RETURN n.key AS key
+  MATCH (t:LineageColumnText)
+  WHERE 'column' IN $types AND t.text CONTAINS $needle AND t.gen IN active
+  UNWIND range(0, size(t.keys) - 1) AS i
+  WITH t, i WHERE t.lines[i] CONTAINS $needle
+  RETURN t.keys[i] AS key
   UNION
   // In the relation part of a column key: the columns of a relation whose key holds the needle.
   WITH active
@@ -413,9 +422,11 @@ CALL {
   // Across the dot: the columns whose own text starts with what follows a dot of the needle.
   WITH active
   UNWIND $columnStarts AS colStart
-  MATCH (n:Column) USING TEXT INDEX n:Column(search)
-  WHERE 'column' IN $types AND n.search CONTAINS colStart AND toLower(n.key) CONTAINS $needle AND ${live('n')}
-  RETURN n.key AS key
+  MATCH (t:LineageColumnText) USING TEXT INDEX t:LineageColumnText(text)
+  WHERE 'column' IN $types AND t.text CONTAINS colStart AND t.gen IN active
+  UNWIND range(0, size(t.keys) - 1) AS i
+  WITH t, i WHERE t.lines[i] CONTAINS colStart AND toLower(t.keys[i]) CONTAINS $needle
+  RETURN t.keys[i] AS key
   UNION
   // Across the dot: the columns of a relation whose key ends with what precedes a dot of the needle.
   WITH active

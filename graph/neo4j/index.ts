@@ -318,7 +318,10 @@ function parseView(view: string): Contribution<unknown> {
  */
 function searchText(fields: readonly string[]): string {
   const lower = [...new Set(fields.map((f) => f.toLowerCase()))];
-  return lower.filter((f, i) => !lower.some((g, j) => j !== i && g.includes(f))).join('\n');
+  return lower
+    .filter((f, i) => !lower.some((g, j) => j !== i && g.includes(f)))
+    .sort((a, b) => a.length - b.length) // the shortest first: a text cut to SEARCH_TEXT_BYTES keeps them
+    .join('\n');
 }
 
 /**
@@ -335,6 +338,52 @@ function columnSearchText(c: {
 }): string {
   const own = c.key.startsWith(`${c.relationKey}.`) ? c.key.slice(c.relationKey.length) : c.key;
   return searchText([own, c.name, c.displayName ?? c.name]);
+}
+
+/**
+ * UTF-8 bytes of an indexed search text (a LineageColumnText's, a contribution's): Neo4j's text index refuses
+ * a value above 32,766, failing the transaction. Longer text is indexed by its start.
+ */
+const SEARCH_TEXT_BYTES = 8_000;
+
+/**
+ * The LineageColumnText nodes of `columns` (graph/neo4j/cypher.ts): consecutive columns (canonical order, so
+ * mostly one relation's) whose joined own texts stay under SEARCH_TEXT_BYTES, each text a line. A text longer
+ * than that alone is indexed by its start only (its line keeps it whole): no real name comes near.
+ */
+export function columnTextDocs(columns: readonly ColumnNode[]): Row[] {
+  const docs: Row[] = [];
+  let keys: string[] = [];
+  let lines: string[] = [];
+  let bytes = 0;
+  const close = () => {
+    if (keys.length === 0) return;
+    const text = lines.join('\n');
+    docs.push({ keys, lines, text: bytes > SEARCH_TEXT_BYTES ? utf8Prefix(text, SEARCH_TEXT_BYTES) : text });
+    keys = [];
+    lines = [];
+    bytes = 0;
+  };
+  for (const c of columns) {
+    const line = columnSearchText(c);
+    const size = Buffer.byteLength(line) + 1;
+    if (bytes + size > SEARCH_TEXT_BYTES) close();
+    keys.push(c.key);
+    lines.push(line);
+    bytes += size;
+  }
+  close();
+  return docs;
+}
+
+/** The longest start of `text` of at most `bytes` UTF-8 bytes that does not split a character. */
+function utf8Prefix(text: string, bytes: number): string {
+  if (text.length * 3 <= bytes) return text; // a UTF-16 unit is at most 3 UTF-8 bytes
+  const buf = Buffer.from(text);
+  let end = Math.min(bytes, buf.length);
+  // The first byte left out must start a character (a continuation byte is 10xxxxxx).
+  while (end > 0 && end < buf.length && (buf[end] & 0xc0) === 0x80) end--;
+  return buf.subarray(0, end).toString();
 }
 
 /**
@@ -361,7 +410,7 @@ function nodeRow(n: { key: string; name: string; displayName?: string; uniqueId?
     key: n.key,
     json: JSON.stringify(n),
     uniqueId: n.uniqueId ?? null,
-    search: searchText([n.name, n.displayName ?? n.name, n.key]),
+    search: utf8Prefix(searchText([n.name, n.displayName ?? n.name, n.key]), SEARCH_TEXT_BYTES),
   };
 }
 
@@ -429,7 +478,8 @@ class TxBatch {
 
   /**
    * Queues `items`, mapped to rows part by part (so mapping overlaps the previous commit), as UNWIND
-   * statements of at most `budget` rows, starting a transaction whenever the budget is full.
+   * statements of at most `budget` rows, starting a transaction whenever the budget is full. `keys` names what
+   * a part wrote for cleanup, `alongside` adds a statement about the part (both in the part's transaction).
    */
   async rows<T>(
     query: string,
@@ -437,6 +487,7 @@ class TxBatch {
     params: Row,
     map: (item: T, i: number) => Row,
     keys?: { kind: 'column' | 'edge-from' | 'relation-from'; of: (item: T) => string },
+    alongside?: (part: readonly T[]) => { query: string; params: Row },
   ): Promise<void> {
     for (let i = 0; i < items.length;) {
       const room = this.budget - this.size;
@@ -454,6 +505,10 @@ class TxBatch {
           { gen: params.gen, kind: keys.kind, keys: [...new Set(slice.map(keys.of))] },
           0,
         );
+      if (alongside) {
+        const extra = alongside(slice);
+        this.add(extra.query, extra.params, 0);
+      }
       i += part.length;
     }
   }
@@ -1017,8 +1072,9 @@ class Neo4jStore implements LineageStore {
       Q.STAGE_COLUMNS,
       data.columns,
       { ...p, head: viewHead(gen, o.id, o.provenance) },
-      (c) => ({ key: c.key, rel: c.relationKey, json: JSON.stringify(c), search: columnSearchText(c) }),
+      (c) => ({ key: c.key, rel: c.relationKey, json: JSON.stringify(c) }),
       { kind: 'column', of: (c) => c.key },
+      (part) => ({ query: Q.STAGE_COLUMN_TEXT, params: { gen, docs: columnTextDocs(part) } }),
     );
     await writes.rows(Q.STAGE_CONSUMERS, data.consumers, p, nodeRow);
     await writes.rows(Q.STAGE_COLUMN_EDGES, data.columnEdges, p, edgeRow, {

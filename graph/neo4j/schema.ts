@@ -225,6 +225,31 @@ export const MIGRATIONS: readonly Migration[] = [
        } IN TRANSACTIONS OF 10000 ROWS`,
     ],
   },
+  {
+    version: 9,
+    description:
+      'thin writes: column search text in LineageColumnText nodes of a few hundred columns each (one text ' +
+      'index entry per node) instead of a text index entry per column',
+    statements: [
+      'CREATE TEXT INDEX column_text IF NOT EXISTS FOR (n:LineageColumnText) ON (n.text)',
+      'CREATE INDEX column_text_gen IF NOT EXISTS FOR (n:LineageColumnText) ON (n.gen)',
+    ],
+    data: [
+      // One node per (column, generation) for what is stored (new ingests pack a few hundred per node); its
+      // text is the column's union of every generation's lines, a superset: candidates are re-scored on read.
+      // Run again after an interruption, it adds duplicates, which search and cleanup do not mind.
+      `MATCH (k:LineageKeys) WHERE k.kind = 'column'
+       CALL {
+         WITH k
+         UNWIND k.keys AS key
+         MATCH (n:Column {key: key}) WHERE n.search IS NOT NULL
+         CREATE (:LineageColumnText {gen: k.gen, keys: [key], lines: [n.search], text: n.search})
+       } IN TRANSACTIONS OF 10 ROWS`,
+      'DROP INDEX column_search IF EXISTS',
+      `MATCH (n:Column) WHERE n.search IS NOT NULL
+       CALL { WITH n REMOVE n.search } IN TRANSACTIONS OF 10000 ROWS`,
+    ],
+  },
 ];
 
 const READ_VERSION = "MATCH (s:LineageSchema {id: 'schema'}) RETURN s.version AS version";
