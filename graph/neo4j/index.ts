@@ -454,6 +454,17 @@ export function relationLinks(created: readonly Row[], own: ReadonlySet<string>)
 /** Queues one read of readMany: its statement and parameters, and how its rows go into the answer. */
 type AddRead = (statement: string, params: Row, decode: (rows: Row[], out: ReadAnswer) => void) => void;
 
+type Statement = { query: string; params: Row };
+
+/** The LineageKeys statement for a staged part: the keys (`of` each item) cleanup finds its rows from. */
+function stagedKeys<T>(
+  gen: string,
+  kind: 'column' | 'edge-from' | 'relation-from',
+  of: (item: T) => string,
+): (part: readonly T[]) => Statement {
+  return (part) => ({ query: Q.STAGE_KEYS, params: { gen, kind, keys: [...new Set(part.map(of))] } });
+}
+
 /**
  * Statements queued for one write transaction, sent pipelined (no round trip per statement) and committed
  * once they hold `budget` rows; `commit` runs the last ones with a final step in the same transaction.
@@ -478,16 +489,16 @@ class TxBatch {
 
   /**
    * Queues `items`, mapped to rows part by part (so mapping overlaps the previous commit), as UNWIND
-   * statements of at most `budget` rows, starting a transaction whenever the budget is full. `keys` names what
-   * a part wrote for cleanup, `alongside` adds a statement about the part (both in the part's transaction).
+   * statements of at most `budget` rows, starting a transaction whenever the budget is full. `alongside` adds
+   * statements about each part (what it wrote, for cleanup: stagedKeys; its search text) in the part's
+   * transaction, so a committed part is always found by cleanup.
    */
   async rows<T>(
     query: string,
     items: readonly T[],
     params: Row,
     map: (item: T, i: number) => Row,
-    keys?: { kind: 'column' | 'edge-from' | 'relation-from'; of: (item: T) => string },
-    alongside?: (part: readonly T[]) => { query: string; params: Row },
+    alongside: readonly ((part: readonly T[]) => Statement)[] = [],
   ): Promise<void> {
     for (let i = 0; i < items.length;) {
       const room = this.budget - this.size;
@@ -498,15 +509,8 @@ class TxBatch {
       const slice = items.slice(i, i + room);
       const part = slice.map((x, j) => map(x, i + j));
       this.add(query, { ...params, rows: part }, part.length);
-      // In the same transaction as the rows they name: a committed part is always found by cleanup.
-      if (keys)
-        this.add(
-          Q.STAGE_KEYS,
-          { gen: params.gen, kind: keys.kind, keys: [...new Set(slice.map(keys.of))] },
-          0,
-        );
-      if (alongside) {
-        const extra = alongside(slice);
+      for (const statement of alongside) {
+        const extra = statement(slice);
         this.add(extra.query, extra.params, 0);
       }
       i += part.length;
@@ -1073,14 +1077,15 @@ class Neo4jStore implements LineageStore {
       data.columns,
       { ...p, head: viewHead(gen, o.id, o.provenance) },
       (c) => ({ key: c.key, rel: c.relationKey, json: JSON.stringify(c) }),
-      { kind: 'column', of: (c) => c.key },
-      (part) => ({ query: Q.STAGE_COLUMN_TEXT, params: { gen, docs: columnTextDocs(part) } }),
+      [
+        stagedKeys(gen, 'column', (c) => c.key),
+        (part) => ({ query: Q.STAGE_COLUMN_TEXT, params: { gen, docs: columnTextDocs(part) } }),
+      ],
     );
     await writes.rows(Q.STAGE_CONSUMERS, data.consumers, p, nodeRow);
-    await writes.rows(Q.STAGE_COLUMN_EDGES, data.columnEdges, p, edgeRow, {
-      kind: 'edge-from',
-      of: (e) => e.from,
-    });
+    await writes.rows(Q.STAGE_COLUMN_EDGES, data.columnEdges, p, edgeRow, [
+      stagedKeys(gen, 'edge-from', (e) => e.from),
+    ]);
     // Everything after needs the batch's references checked (and the relations of other origins' columns).
     const others = await references;
     const own = new Map(data.columns.map((c) => [c.key, c.relationKey]));
@@ -1096,11 +1101,10 @@ class Neo4jStore implements LineageStore {
       })),
       new Set(own.keys()),
     );
-    const fromRelation = { kind: 'relation-from', of: (e: { from: string }) => e.from } as const;
-    await writes.rows(Q.STAGE_RELATION_LINKS, links, p, (l) => l, {
-      kind: 'relation-from',
-      of: (l) => l.from as string,
-    });
+    const fromRelation = [stagedKeys(gen, 'relation-from', (e: { from: string }) => e.from)];
+    await writes.rows(Q.STAGE_RELATION_LINKS, links, p, (l) => l, [
+      stagedKeys(gen, 'relation-from', (l) => l.from as string),
+    ]);
     await writes.rows(Q.STAGE_RELATION_EDGES, data.relationEdges, p, edgeRow, fromRelation);
     await writes.rows(Q.STAGE_CONSUMER_EDGES, data.consumerEdges, p, edgeRow, fromRelation);
     await writes.rows(Q.STAGE_CHECKS, data.checks, p, (c) => ({

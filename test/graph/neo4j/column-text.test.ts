@@ -1,13 +1,12 @@
 // Column search text lives in LineageColumnText nodes of a few hundred columns each (graph/neo4j/cypher.ts):
 // how columns are packed, that every column stays findable, and that a column text above the text index's
 // value limit (32,766 bytes) no longer fails the whole ingest (nor a relation's display name).
-import neo4j from 'neo4j-driver';
 import { afterEach, describe, expect, it } from 'vitest';
 import { columnTextDocs } from '../../../graph/neo4j/index.ts';
 import type { LineageStore } from '../../../graph/store.ts';
 import type { ColumnNode, LineageBatch } from '../../../src/model/lineage.ts';
 import { dbtBatch, stgOrders } from '../../helpers/shapes.ts';
-import { closeTestStore, neo4jTarget, openTestStore } from './server.ts';
+import { closeTestStore, neo4jTarget, openTestStore, rawRows } from './server.ts';
 
 const target = neo4jTarget();
 
@@ -44,15 +43,8 @@ describe('columnTextDocs', () => {
 });
 
 async function columnTextNodes(): Promise<number> {
-  const driver = neo4j.driver(target!.uri, neo4j.auth.basic(target!.user, target!.password), {
-    disableLosslessIntegers: true,
-  });
-  try {
-    const res = await driver.executeQuery('MATCH (t:LineageColumnText) RETURN count(t) AS n');
-    return res.records[0].get('n') as number;
-  } finally {
-    await driver.close();
-  }
+  const [row] = await rawRows(target!, 'MATCH (t:LineageColumnText) RETURN count(t) AS n');
+  return row.n as number;
 }
 
 /** dbtBatch plus a relation of `width` columns, one of them with a display name of ~40 KB. */

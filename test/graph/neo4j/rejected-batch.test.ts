@@ -2,12 +2,11 @@
 // up while it stages the batch's nodes and column edges (graph/neo4j/index.ts applyBatch), so the rejection
 // comes after several bounded transactions committed. Nothing of it may stay in the database but the entity
 // nodes it MERGEd (never deleted, see graph/neo4j/cypher.ts STAGE_COLUMN_EDGES), with no generation or view.
-import neo4j from 'neo4j-driver';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LineageStore } from '../../../graph/store.ts';
 import type { LineageBatch } from '../../../src/model/lineage.ts';
 import { dbtBatch, stgOrders } from '../../helpers/shapes.ts';
-import { closeTestStore, neo4jTarget, openTestStore } from './server.ts';
+import { closeTestStore, neo4jTarget, openTestStore, rawRows } from './server.ts';
 
 const target = neo4jTarget();
 
@@ -30,17 +29,8 @@ function badReplacement(): LineageBatch {
 
 const ENTITY_LABELS = new Set(['Relation', 'Column', 'Consumer']);
 
-/** The rows of one raw statement on the test database, as plain objects. */
-async function raw(statement: string): Promise<Record<string, unknown>[]> {
-  const driver = neo4j.driver(target!.uri, neo4j.auth.basic(target!.user, target!.password), {
-    disableLosslessIntegers: true,
-  });
-  try {
-    return (await driver.executeQuery(statement)).records.map((r) => r.toObject());
-  } finally {
-    await driver.close();
-  }
-}
+/** The rows of one raw statement on the test database. */
+const raw = (statement: string) => rawRows(target!, statement);
 
 /** Every node and relationship by label or type, whatever its generation (entity nodes apart). */
 async function everything(): Promise<Record<string, number>> {

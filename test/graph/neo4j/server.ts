@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import neo4j from 'neo4j-driver';
 import { inject } from 'vitest';
 import { openNeo4jStore, wipeNeo4jDatabase, type Neo4jStoreOptions } from '../../../graph/neo4j/index.ts';
 import type { LineageStore } from '../../../graph/store.ts';
@@ -82,5 +83,19 @@ export async function closeTestStore(store: LineageStore): Promise<void> {
     await store.close();
   } finally {
     releases.get(store)?.();
+  }
+}
+
+/** The rows of one raw statement on the test database, as plain objects (numbers as JS numbers). */
+export async function rawRows(target: Neo4jTarget, statement: string): Promise<Record<string, unknown>[]> {
+  const driver = neo4j.driver(target.uri, neo4j.auth.basic(target.user, target.password), {
+    disableLosslessIntegers: true,
+  });
+  try {
+    return (await driver.executeQuery(statement, {}, { database: target.database })).records.map((r) =>
+      r.toObject(),
+    );
+  } finally {
+    await driver.close();
   }
 }
