@@ -22,6 +22,7 @@ import {
   type RelationNode,
   type UsageRecord,
 } from '../src/model/lineage.ts';
+import { keyTooLong, oversizedKeyMessage } from '../src/model/key-size.ts';
 import {
   compareStrings,
   normalizeColumn,
@@ -148,6 +149,7 @@ export type KeyTypeLookup = (key: string) => NodeType | undefined;
 function validateOrigin(batch: LineageBatch): void {
   const o = batch?.origin;
   if (!o || !isString(o.id) || o.id === '') fail('origin.id must be a non-empty string');
+  if (keyTooLong(o.id)) fail(oversizedKeyMessage('the origin id', o.id));
   if (!PROVENANCES.includes(o.provenance)) fail(`origin ${o.id}: unknown provenance ${String(o.provenance)}`);
   if (!isString(o.label) || !isString(o.ingestedAt))
     fail(`origin ${o.id}: label and ingestedAt are required`);
@@ -160,11 +162,17 @@ function validateNodes(batch: LineageBatch): Map<string, NodeType> {
   const local = new Map<string, NodeType>();
   const addNode = (key: unknown, type: NodeType) => {
     if (!isString(key) || key === '') fail(`a ${type} has no key`);
+    if (keyTooLong(key)) fail(oversizedKeyMessage(`a ${type} key`, key));
     if (local.has(key)) fail(`duplicate node key ${key}`);
     local.set(key, type);
   };
+  const checkUniqueId = (key: string, id: unknown) => {
+    if (isString(id) && keyTooLong(id))
+      fail(oversizedKeyMessage(`the unique_id of ${key.slice(0, 120)}`, id));
+  };
   for (const r of batch.relations) {
     addNode(r.key, 'relation');
+    checkUniqueId(r.key, r.uniqueId);
     if (!RELATION_KINDS.includes(r.kind)) fail(`relation ${r.key}: unknown kind ${String(r.kind)}`);
     if (!isString(r.name) || !isString(r.displayName)) fail(`relation ${r.key}: name/displayName required`);
     if (!Array.isArray(r.owners) || !Array.isArray(r.tags)) fail(`relation ${r.key}: owners/tags required`);
@@ -178,6 +186,7 @@ function validateNodes(batch: LineageBatch): Map<string, NodeType> {
   }
   for (const c of batch.consumers) {
     addNode(c.key, 'consumer');
+    checkUniqueId(c.key, c.uniqueId);
     if (!CONSUMER_KINDS.includes(c.kind)) fail(`consumer ${c.key}: unknown kind ${String(c.kind)}`);
     if (!Array.isArray(c.owners) || !Array.isArray(c.tags)) fail(`consumer ${c.key}: owners/tags required`);
   }
@@ -244,18 +253,28 @@ function validateReferences(
   }
 }
 
-/** Fingerprints and usage records carry their required fields. */
+/** Fingerprints and usage records carry their required fields; no record names a key longer than a node's. */
 function validateRecords(batch: LineageBatch): void {
+  const indexable = (what: string, key: unknown) => {
+    if (isString(key) && keyTooLong(key)) fail(oversizedKeyMessage(what, key));
+  };
   for (const f of batch.fingerprints) {
     if (!isString(f?.nodeKey) || !isString(f.at) || !isString(f.originId) || !Array.isArray(f.columns))
       fail('fingerprint: nodeKey, at, originId and columns are required');
+    indexable('a fingerprint node key', f.nodeKey);
     for (const c of f.columns) if (!isString(c?.name)) fail(`fingerprint ${f.nodeKey}: a column has no name`);
   }
   for (const u of batch.usage) {
     if (!isString(u.target) || !isString(u.user) || !isString(u.day) || !isString(u.lastAt))
       fail('usage record: target, user, day and lastAt are required');
+    indexable('a usage target', u.target);
     if (u.access !== 'read' && u.access !== 'write') fail(`usage record: bad access ${String(u.access)}`);
   }
+  for (const c of batch.checks) {
+    indexable("a check's relation key", c?.relationKey);
+    indexable("a check's column key", c?.columnKey);
+  }
+  for (const e of batch.evidence) indexable("an evidence's node key", e?.nodeKey);
 }
 
 /** The validated batch in canonical form: normalized nodes, canonical edges, every list sorted. */

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Diagnostic, LineageBatch, Origin } from '../../src/model/lineage.ts';
 import { lineageError } from '../../src/errors.ts';
 import { columnKey } from '../../src/model/identity.ts';
+import { keyTooLong, oversizedKeyMessage, withoutOversizedKeys } from '../../src/model/key-size.ts';
 import { BatchBuilder } from './builder.ts';
 import { checkCatalogMatches, readCatalog, type Catalog } from './catalog.ts';
 import { addColumnLineage, type LineageCache, type LineageStats } from './lineage.ts';
@@ -133,8 +134,17 @@ export async function parseDbtTarget(
     label: paths.manifest,
     ingestedAt: now,
   };
+  if (keyTooLong(origin.id))
+    throw lineageError(
+      'DBT_INVALID_ARTIFACT',
+      `${paths.manifest}: ${oversizedKeyMessage('the origin id dbt:<project name>', origin.id)}`,
+      {
+        file: paths.manifest,
+        jsonPath: '$.metadata.project_name',
+      },
+    );
   return {
-    batch: built.builder.toBatch(origin),
+    batch: withoutOversizedKeys(built.builder.toBatch(origin)),
     project: built.project,
     paths,
     lineage: built.lineage,

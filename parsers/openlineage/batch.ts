@@ -27,6 +27,7 @@ import type {
 } from '../../src/model/lineage.ts';
 import { DIRECT_KINDS, TRANSFORM_KINDS, emptyBatch } from '../../src/model/lineage.ts';
 import { columnKey, splitKey } from '../../src/model/identity.ts';
+import { withoutOversizedKeys } from '../../src/model/key-size.ts';
 import { namedRelation } from '../relation-node.ts';
 import type { StatementLineage } from '../sql/index.ts';
 import { datasetIdentity, fieldName, type DatasetIdentity } from './naming.ts';
@@ -476,7 +477,7 @@ export function buildJobBatch(input: BuildInput): LineageBatch {
   batch.evidence = b.evidence;
   batch.fingerprints = b.fingerprints;
   batch.diagnostics = b.diagnostics;
-  return batch;
+  return withoutOversizedKeys(batch);
 }
 
 function cmp(a: string, b: string): number {
@@ -506,5 +507,5 @@ export function buildDatasetBatch(
     if (fp) batch.fingerprints = [fp];
   }
   batch.diagnostics = b.diagnostics;
-  return batch;
+  return withoutOversizedKeys(batch);
 }

@@ -21,6 +21,15 @@ const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})$/;
 
 const nonEmpty = z.string().min(1, 'must not be empty');
+/**
+ * A job's or dataset's namespace or name: two of them make an origin id (`openlineage:<ns>/<name>`), which must
+ * stay under src/model/key-size.ts's limit; real names are far shorter.
+ */
+export const MAX_NAME_BYTES = 2000;
+const boundedName = nonEmpty.refine(
+  (s) => s.length * 3 <= MAX_NAME_BYTES || Buffer.byteLength(s, 'utf8') <= MAX_NAME_BYTES,
+  `must be at most ${MAX_NAME_BYTES} UTF-8 bytes`,
+);
 const facetMap = z.record(z.string(), z.unknown());
 
 const dateTime = z
@@ -29,14 +38,14 @@ const dateTime = z
   .refine((s) => !Number.isNaN(Date.parse(s)), 'must be a valid date-time');
 
 const datasetSchema = z.looseObject({
-  namespace: nonEmpty,
-  name: nonEmpty,
+  namespace: boundedName,
+  name: boundedName,
   facets: facetMap.nullish(),
   inputFacets: facetMap.nullish(),
   outputFacets: facetMap.nullish(),
 });
 
-const jobSchema = z.looseObject({ namespace: nonEmpty, name: nonEmpty, facets: facetMap.nullish() });
+const jobSchema = z.looseObject({ namespace: boundedName, name: boundedName, facets: facetMap.nullish() });
 const runSchema = z.looseObject({
   runId: z.string().regex(UUID, 'must be a UUID'),
   facets: facetMap.nullish(),

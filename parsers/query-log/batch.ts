@@ -15,6 +15,7 @@ import type {
   RelationNode,
   UsageRecord,
 } from '../../src/model/lineage.ts';
+import { withoutOversizedKeys } from '../../src/model/key-size.ts';
 import { emptyBatch } from '../../src/model/lineage.ts';
 import type { StatementStats } from './aggregate.ts';
 import { collapseTemporary } from './collapse.ts';
@@ -177,7 +178,7 @@ export function buildBatch(input: BatchInput): LineageBatch {
   batch.usage = input.usage;
   batch.evidence = recentWrites(input.usage);
   batch.diagnostics = input.diagnostics;
-  return batch;
+  return withoutOversizedKeys(batch);
 }
 
 /** The latest write per relation, as root-cause evidence. */

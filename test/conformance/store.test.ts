@@ -5,7 +5,8 @@ import type { LineageStore, NodeType } from '../../graph/store.ts';
 import { consumedRelations, relationsWithoutReaders } from '../../graph/records.ts';
 import { bfs } from '../../graph/traversal.ts';
 import { isLineageError } from '../../src/errors.ts';
-import { emptyBatch } from '../../src/model/lineage.ts';
+import { MAX_KEY_BYTES } from '../../src/model/key-size.ts';
+import { emptyBatch, type LineageBatch } from '../../src/model/lineage.ts';
 import {
   DASHBOARD,
   FAN_OUT,
@@ -32,6 +33,7 @@ import {
   report,
   relation,
   reportAmt,
+  rkey,
   rev,
   revenue,
   shapesBatch,
@@ -138,6 +140,48 @@ for (const factory of STORES) {
         dup.relations.push(dup.relations[0]);
         await expectCode(store.applyBatch(dup), 'STORE_WRITE_FAILED');
         expect((await store.origins()).map((o) => o.id)).toEqual(['dbt:proj']);
+      });
+
+      it('takes keys of up to MAX_KEY_BYTES UTF-8 bytes and rejects a longer one wherever it is indexed', async () => {
+        // 'é' is 2 bytes: a length in characters would let twice the limit through.
+        const name = (bytes: number) => 'é'.repeat(Math.floor(bytes / 2)) + (bytes % 2 ? 'a' : '');
+        const prefix = rkey('big', 'x').length - 1;
+        const longest = relation('big', name(MAX_KEY_BYTES - prefix), 'table');
+        expect(Buffer.byteLength(longest.key)).toBe(MAX_KEY_BYTES);
+        const short = relation('big', 'short', 'table');
+        const ok = emptyBatch(origin('manual:long', 'manual'));
+        ok.relations.push({ ...longest, uniqueId: `x${name(MAX_KEY_BYTES - 2)}` }, short);
+        ok.columns.push(column(short, name(MAX_KEY_BYTES - 20)));
+        await store.applyBatch(ok);
+        expect((await store.getNodes([longest.key])).get(longest.key)?.type).toBe('relation');
+        const before = await store.stats();
+        const tooLong = relation('big', name(MAX_KEY_BYTES - prefix + 1), 'table');
+        const variants: [string, (b: LineageBatch) => void][] = [
+          ['relation key', (b) => b.relations.push(tooLong)],
+          ['column key', (b) => b.columns.push(column(short, name(MAX_KEY_BYTES)))],
+          ['unique_id', (b) => (b.relations[0] = { ...b.relations[0], uniqueId: name(MAX_KEY_BYTES + 2) })],
+          [
+            'usage target',
+            (b) =>
+              b.usage.push({
+                target: tooLong.key,
+                access: 'read',
+                user: 'u',
+                day: '2024-02-01',
+                count: 1,
+                lastAt: T0,
+              }),
+          ],
+          ['origin id', (b) => (b.origin = origin(`manual:${name(MAX_KEY_BYTES)}`, 'manual'))],
+        ];
+        for (const [what, change] of variants) {
+          const bad = structuredClone(ok);
+          change(bad);
+          await expectCode(store.applyBatch(bad), 'STORE_WRITE_FAILED').catch((e: unknown) => {
+            throw new Error(`${what}: ${String(e)}`);
+          });
+        }
+        expect(await store.stats()).toEqual(before);
       });
 
       it('removeOrigin drops one origin and its contributions to merged nodes', async () => {

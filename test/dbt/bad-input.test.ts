@@ -112,6 +112,12 @@ describe('bad dbt input', () => {
       'DBT_INVALID_JSON',
       /run_results\.json: invalid JSON/,
     ],
+    [
+      'a project name too long to be part of a key (src/model/key-size.ts)',
+      { 'manifest.json': editManifest((m) => (m.metadata.project_name = 'p'.repeat(5000))) },
+      'DBT_INVALID_ARTIFACT',
+      /manifest\.json: the origin id dbt:<project name> of 5004 UTF-8 bytes is over the 4096-byte limit: dbt:ppp/,
+    ],
   ];
 
   for (const [what, files, code, message] of cases) {

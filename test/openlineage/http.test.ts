@@ -175,6 +175,15 @@ describe('POST /api/v1/lineage', () => {
     expect(r.status).toBe(400);
     expect(r.body.error.code).toBe('OPENLINEAGE_INVALID_EVENT');
     expect(r.body.error.message).toMatch(/event 4: run\.runId/);
+    // a name too long to be part of a key (src/model/key-size.ts): Neo4j's indexes would refuse it
+    const long = 'j'.repeat(2001);
+    const longJob = { ...(events[0] as { job: object }), job: { namespace: 'airflow', name: long } };
+    const j = await post([longJob]);
+    expect(j.status).toBe(400);
+    expect(j.body.error.message).toMatch(/job\.name: must be at most 2000 UTF-8 bytes/);
+    const [first] = events as { outputs: object[] }[];
+    const longDataset = { ...first, outputs: [{ namespace: 'postgres://db', name: `public.${long}` }] };
+    expect((await post([longDataset])).body.error.code).toBe('OPENLINEAGE_INVALID_EVENT');
     expect(await store.stats()).toEqual(before);
     expect((await post({ hello: 'world' })).status).toBe(400);
     expect((await post([])).status).toBe(400);
