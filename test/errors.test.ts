@@ -21,7 +21,7 @@ describe('error-code registry', () => {
 
   it('gives every diagnostic code an UPPER_SNAKE name with its area prefix and a one-sentence summary', () => {
     for (const [code, d] of Object.entries(DIAGNOSTIC_CODES)) {
-      expect(code).toMatch(/^(SQL|DBT|QUERY_LOG|OPENLINEAGE)_[A-Z0-9_]+$/);
+      expect(code).toMatch(/^(SQL|DBT|QUERY_LOG|OPENLINEAGE|INGEST)_[A-Z0-9_]+$/);
       expect(['error', 'warning', 'info']).toContain(d.severity);
       expect(d.summary).toMatch(/^[A-Z(`].*\.$/);
     }

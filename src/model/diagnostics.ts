@@ -110,7 +110,7 @@ export const DIAGNOSTIC_CODES = {
       'A failed, aborted or late run named no output dataset (in any event of the run) to attach evidence to.',
   },
   // Any parser (src/model/key-size.ts)
-  KEY_TOO_LONG: {
+  INGEST_KEY_TOO_LONG: {
     severity: 'warning',
     summary:
       'A node key is over 4,096 UTF-8 bytes (no warehouse names anything that long); the node and its edges were dropped.',

@@ -26,7 +26,7 @@ export function oversizedKeyMessage(what: string, key: string): string {
 /**
  * The batch without the nodes whose key (or dbt unique_id) is too long, and without what refers to them: a
  * dropped relation's columns, edges with a dropped endpoint, checks, evidence, usage and fingerprints of dropped
- * nodes. Each dropped node is one KEY_TOO_LONG diagnostic; records naming a too-long key of no node here are
+ * nodes. Each dropped node is one INGEST_KEY_TOO_LONG diagnostic; records naming a too-long key of no node here are
  * counted in one more. Returns the batch itself when nothing is too long (the usual case: one pass over the
  * keys, no list copied).
  */
@@ -35,7 +35,11 @@ export function withoutOversizedKeys(batch: LineageBatch): LineageBatch {
   const diagnostics: Diagnostic[] = [];
   const drop = (what: string, key: string) => {
     dropped.add(key);
-    diagnostics.push({ code: 'KEY_TOO_LONG', severity: 'warning', message: oversizedKeyMessage(what, key) });
+    diagnostics.push({
+      code: 'INGEST_KEY_TOO_LONG',
+      severity: 'warning',
+      message: oversizedKeyMessage(what, key),
+    });
   };
   const tooLongId = (id: string | undefined) => id !== undefined && keyTooLong(id);
   for (const r of batch.relations)
@@ -62,7 +66,7 @@ export function withoutOversizedKeys(batch: LineageBatch): LineageBatch {
   if (dropped.size === 0 && removed === 0) return batch;
   if (removed > 0)
     diagnostics.push({
-      code: 'KEY_TOO_LONG',
+      code: 'INGEST_KEY_TOO_LONG',
       severity: 'warning',
       message: `${removed} edges or records naming a key over the ${MAX_KEY_BYTES}-byte limit were dropped`,
     });

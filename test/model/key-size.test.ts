@@ -40,9 +40,9 @@ describe('withoutOversizedKeys', () => {
     expect(
       out.diagnostics.slice(before.diagnostics.length).map((d) => [d.code, d.message.slice(0, 40)]),
     ).toEqual([
-      ['KEY_TOO_LONG', 'a relation key of 4103 UTF-8 bytes is ov'],
-      ['KEY_TOO_LONG', 'a column key of 4106 UTF-8 bytes is over'],
-      ['KEY_TOO_LONG', '4 edges or records naming a key over the'],
+      ['INGEST_KEY_TOO_LONG', 'a relation key of 4103 UTF-8 bytes is ov'],
+      ['INGEST_KEY_TOO_LONG', 'a column key of 4106 UTF-8 bytes is over'],
+      ['INGEST_KEY_TOO_LONG', '4 edges or records naming a key over the'],
     ]);
   });
 });

@@ -1,4 +1,4 @@
-// A name too long for any warehouse (hostile or broken input) is one KEY_TOO_LONG diagnostic and a node
+// A name too long for any warehouse (hostile or broken input) is one INGEST_KEY_TOO_LONG diagnostic and a node
 // less, never a failed ingest, and every store keeps the same rest: Neo4j's indexes refuse such a key and
 // would fail the whole transaction, the embedded store would take it (src/model/key-size.ts).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -44,7 +44,7 @@ for (const factory of STORES) {
     });
     afterAll(async () => factory.cleanup(store));
 
-    it('drops the node with a KEY_TOO_LONG diagnostic and ingests the rest, as every store does', async () => {
+    it('drops the node with a INGEST_KEY_TOO_LONG diagnostic and ingests the rest, as every store does', async () => {
       const dbt = await ingestDbt(store, dir, { analyzeSql: null });
       expect(dbt.diagnostics.warning).toBeGreaterThan(0);
       const log = await ingestQueryLog(store, join(dir, 'queries.jsonl'), { format: 'generic' });
@@ -53,7 +53,7 @@ for (const factory of STORES) {
       expect(relations).toContain('reporting.users');
       expect(relations.some((k) => k.length > MAX_KEY_BYTES)).toBe(false);
       for (const originId of ['dbt:jaffle_shop', log.origin]) {
-        const tooLong = await store.diagnostics({ originId, code: 'KEY_TOO_LONG', limit: 10 });
+        const tooLong = await store.diagnostics({ originId, code: 'INGEST_KEY_TOO_LONG', limit: 10 });
         expect(tooLong.length, originId).toBeGreaterThan(0);
         expect(tooLong[0].message).toMatch(/key of 4\d{3} UTF-8 bytes is over the 4096-byte limit: /);
       }
