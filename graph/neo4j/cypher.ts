@@ -135,9 +135,9 @@ SET o.label = $label, o.ingestedAt = $ingestedAt`;
 export const CLEANUP_STEPS: readonly string[] = [
   `MATCH (c:Contribution {gen: $gen})
 WITH c LIMIT $limit
-CALL { WITH c MATCH (n:Relation {key: c.key}) WHERE c.type = 'relation'
+CALL { WITH c MATCH (n:Relation {key: c.key}) USING INDEX SEEK n:Relation(key) WHERE c.type = 'relation'
   SET n.gens = [g IN n.gens WHERE g <> $gen] RETURN count(*) AS a }
-CALL { WITH c MATCH (n:Consumer {key: c.key}) WHERE c.type = 'consumer'
+CALL { WITH c MATCH (n:Consumer {key: c.key}) USING INDEX SEEK n:Consumer(key) WHERE c.type = 'consumer'
   SET n.gens = [g IN n.gens WHERE g <> $gen] RETURN count(*) AS d }
 DELETE c
 RETURN count(*) AS n`,
@@ -148,7 +148,7 @@ WITH k LIMIT 1
 CALL {
   WITH k
   UNWIND k.keys AS key
-  MATCH (n:Column {key: key})
+  MATCH (n:Column {key: key}) USING INDEX SEEK n:Column(key)
   SET n.views = [v IN n.views WHERE NOT v STARTS WITH $gen + '\n'], n.gens = [g IN n.gens WHERE g <> $gen]
   RETURN count(*) AS c
 }
@@ -159,7 +159,7 @@ WITH k LIMIT 1
 CALL {
   WITH k
   UNWIND k.keys AS key
-  MATCH (:Column {key: key})-[e:COLUMN_FLOW]->() WHERE e.gen = $gen
+  MATCH (a:Column {key: key})-[e:COLUMN_FLOW]->() USING INDEX SEEK a:Column(key) WHERE e.gen = $gen
   DELETE e
   RETURN count(*) AS c
 }
@@ -170,7 +170,8 @@ WITH k LIMIT 1
 CALL {
   WITH k
   UNWIND k.keys AS key
-  MATCH (:Relation {key: key})-[e:RELATION_LINK|RELATION_FLOW|CONSUMED_BY]->() WHERE e.gen = $gen
+  MATCH (a:Relation {key: key})-[e:RELATION_LINK|RELATION_FLOW|CONSUMED_BY]->() USING INDEX SEEK a:Relation(key)
+  WHERE e.gen = $gen
   DELETE e
   RETURN count(*) AS c
 }
@@ -195,12 +196,12 @@ export const OTHER_KEY_TYPES = `
 UNWIND $keys AS k
 CALL {
   WITH k
-  MATCH (c:Contribution {key: k}) USING INDEX c:Contribution(key)
+  MATCH (c:Contribution {key: k}) USING INDEX SEEK c:Contribution(key)
   WHERE c.originId <> $originId AND c.gen IN $active
   RETURN DISTINCT c.type AS type, null AS rel
   UNION ALL
   WITH k
-  MATCH (n:Column {key: k}) USING INDEX n:Column(key)
+  MATCH (n:Column {key: k}) USING INDEX SEEK n:Column(key)
   WHERE any(g IN n.gens WHERE g IN $active)
   RETURN 'column' AS type, n.rel AS rel
 }
@@ -209,7 +210,7 @@ RETURN k AS key, type, rel`;
 /** OTHER_KEY_TYPES for keys the batch contributes as columns: relations and consumers of other origins only. */
 export const OTHER_ENTITY_TYPES = `
 UNWIND $keys AS k
-MATCH (c:Contribution {key: k}) USING INDEX c:Contribution(key)
+MATCH (c:Contribution {key: k}) USING INDEX SEEK c:Contribution(key)
 WHERE c.originId <> $originId AND c.gen IN $active
 RETURN DISTINCT k AS key, c.type AS type, null AS rel`;
 
@@ -261,26 +262,26 @@ const EDGE_PROPS = `{gen: $gen, kind: row.kind, ms: row.ms, facts: row.facts}`;
  */
 export const STAGE_COLUMN_EDGES = `
 UNWIND $rows AS row
-MATCH (a:Column {key: row.from})
-MATCH (b:Column {key: row.to})
+MATCH (a:Column {key: row.from}) USING INDEX SEEK a:Column(key)
+MATCH (b:Column {key: row.to}) USING INDEX SEEK b:Column(key)
 CREATE (a)-[:COLUMN_FLOW ${EDGE_PROPS}]->(b)`;
 
 export const STAGE_RELATION_LINKS = `
 UNWIND $rows AS row
-MATCH (a:Relation {key: row.from})
-MATCH (b:Relation {key: row.to})
+MATCH (a:Relation {key: row.from}) USING INDEX SEEK a:Relation(key)
+MATCH (b:Relation {key: row.to}) USING INDEX SEEK b:Relation(key)
 CREATE (a)-[:RELATION_LINK {originId: $originId, gen: $gen, lms: row.lms, n: row.n, ext: row.ext}]->(b)`;
 
 export const STAGE_RELATION_EDGES = `
 UNWIND $rows AS row
-MATCH (a:Relation {key: row.from})
-MATCH (b:Relation {key: row.to})
+MATCH (a:Relation {key: row.from}) USING INDEX SEEK a:Relation(key)
+MATCH (b:Relation {key: row.to}) USING INDEX SEEK b:Relation(key)
 CREATE (a)-[:RELATION_FLOW ${EDGE_PROPS}]->(b)`;
 
 export const STAGE_CONSUMER_EDGES = `
 UNWIND $rows AS row
-MATCH (a:Relation {key: row.from})
-MATCH (b:Consumer {key: row.to})
+MATCH (a:Relation {key: row.from}) USING INDEX SEEK a:Relation(key)
+MATCH (b:Consumer {key: row.to}) USING INDEX SEEK b:Consumer(key)
 CREATE (a)-[:CONSUMED_BY ${EDGE_PROPS}]->(b)`;
 
 export const STAGE_CHECKS = `
@@ -305,7 +306,7 @@ CREATE (:LineageDiagnostic {originId: $originId, gen: $gen, seq: row.seq, severi
 
 export const LATEST_FINGERPRINTS = `
 UNWIND $keys AS k
-MATCH (f:LineageFingerprint {nodeKey: k})
+MATCH (f:LineageFingerprint {nodeKey: k}) USING INDEX SEEK f:LineageFingerprint(nodeKey)
 WITH k, f ORDER BY f.seq DESC
 WITH k, collect(f)[0] AS f
 RETURN k AS key, f.seq AS seq, f.json AS json`;
@@ -317,7 +318,7 @@ CREATE (:LineageFingerprint {nodeKey: row.nodeKey, seq: row.seq, json: row.json}
 /** Keeps the newest `keep` fingerprints per node. */
 export const TRIM_FINGERPRINTS = `
 UNWIND $keys AS k
-MATCH (f:LineageFingerprint {nodeKey: k})
+MATCH (f:LineageFingerprint {nodeKey: k}) USING INDEX SEEK f:LineageFingerprint(nodeKey)
 WITH k, f ORDER BY f.seq DESC
 WITH k, collect(f) AS fs
 UNWIND fs[$keep..] AS old
@@ -342,12 +343,12 @@ function contributionsBody(unwind: string): string {
   return `${unwind}
 CALL {
   WITH k, active
-  MATCH (c:Contribution {key: k}) USING INDEX c:Contribution(key)
+  MATCH (c:Contribution {key: k}) USING INDEX SEEK c:Contribution(key)
   WHERE c.gen IN active
   RETURN c.type AS type, c.originId AS originId, c.provenance AS provenance, c.json AS json, null AS views
   UNION ALL
   WITH k, active
-  MATCH (n:Column {key: k}) USING INDEX n:Column(key)
+  MATCH (n:Column {key: k}) USING INDEX SEEK n:Column(key)
   WHERE ${live('n')}
   RETURN 'column' AS type, null AS originId, null AS provenance, null AS json, ${activeViews('n')} AS views
 }
@@ -362,7 +363,7 @@ export function contributionsOfType(type: 'relation' | 'consumer'): string {
   const label = type === 'relation' ? 'Relation' : 'Consumer';
   return `${ACTIVE}
 MATCH (n:${label}) WHERE ${live('n')}
-MATCH (c:Contribution {key: n.key}) USING INDEX c:Contribution(key)
+MATCH (c:Contribution {key: n.key}) USING INDEX SEEK c:Contribution(key)
 WHERE c.type = '${type}' AND c.gen IN active
 RETURN c.key AS key, c.type AS type, c.originId AS originId, c.provenance AS provenance, c.json AS json
 UNION ALL
@@ -376,11 +377,11 @@ ${ANSWERED_FROM}`;
 export const COLUMN_CONTRIBUTIONS_OF_RELATIONS = `
 ${ACTIVE}
 UNWIND $keys AS k
-MATCH (r:Relation {key: k}) USING INDEX r:Relation(key)
+MATCH (r:Relation {key: k}) USING INDEX SEEK r:Relation(key)
 WHERE ${live('r')}
 CALL {
   WITH k, active
-  MATCH (n:Column {rel: k}) USING INDEX n:Column(rel)
+  MATCH (n:Column {rel: k}) USING INDEX SEEK n:Column(rel)
   WHERE ${live('n')}
   RETURN collect({key: n.key, type: 'column', views: ${activeViews('n')}}) AS cs
 }
@@ -388,7 +389,7 @@ RETURN k AS relation, cs`;
 
 export const KEYS_BY_UNIQUE_ID = `
 ${ACTIVE}
-MATCH (c:Contribution {uniqueId: $uniqueId}) USING INDEX c:Contribution(uniqueId)
+MATCH (c:Contribution {uniqueId: $uniqueId}) USING INDEX SEEK c:Contribution(uniqueId)
 WHERE c.gen IN active
 RETURN DISTINCT c.key AS key`;
 
@@ -415,7 +416,7 @@ CALL {
   MATCH (c:Contribution)
   WHERE 'column' IN $types AND c.search CONTAINS $needle AND c.type = 'relation' AND c.gen IN active
     AND toLower(c.key) CONTAINS $needle
-  MATCH (n:Column {rel: c.key}) USING INDEX n:Column(rel)
+  MATCH (n:Column {rel: c.key}) USING INDEX SEEK n:Column(rel)
   WHERE ${live('n')}
   RETURN n.key AS key
   UNION
@@ -434,7 +435,7 @@ CALL {
   MATCH (c:Contribution)
   WHERE 'column' IN $types AND c.search CONTAINS relEnd AND c.type = 'relation' AND c.gen IN active
     AND toLower(c.key) ENDS WITH relEnd
-  MATCH (n:Column {rel: c.key}) USING INDEX n:Column(rel)
+  MATCH (n:Column {rel: c.key}) USING INDEX SEEK n:Column(rel)
   WHERE toLower(n.key) CONTAINS $needle AND ${live('n')}
   RETURN n.key AS key
 }
@@ -476,33 +477,33 @@ ${branches('key')
 RETURN key AS of, from, to, kind, facts`;
 
 const factsDown = (key: string): string[] => [
-  `  MATCH (a:Column {key: ${key}})-[e:COLUMN_FLOW]->(b:Column) USING INDEX a:Column(key)
+  `  MATCH (a:Column {key: ${key}})-[e:COLUMN_FLOW]->(b:Column) USING INDEX SEEK a:Column(key)
   WHERE e.gen IN active AND ${live('a')} AND ${live('b')}
   RETURN a.key AS from, b.key AS to, e.kind AS kind, ${FACT_FIELDS}`,
-  `  MATCH (a:Relation {key: ${key}})-[e:RELATION_FLOW]->(b:Relation) USING INDEX a:Relation(key)
+  `  MATCH (a:Relation {key: ${key}})-[e:RELATION_FLOW]->(b:Relation) USING INDEX SEEK a:Relation(key)
   WHERE e.gen IN active AND b.key <> a.key AND ${live('a')} AND ${live('b')}
   RETURN a.key AS from, b.key AS to, 'RELATION' AS kind, ${FACT_FIELDS}`,
   `  MATCH (self:Relation {key: ${key}}) WHERE ${live('self')}
-  MATCH (a:Column {rel: ${key}})-[e:COLUMN_FLOW]->(b:Column) USING INDEX a:Column(rel)
+  MATCH (a:Column {rel: ${key}})-[e:COLUMN_FLOW]->(b:Column) USING INDEX SEEK a:Column(rel)
   WHERE e.gen IN active AND b.rel <> ${key} AND ${live('a')} AND ${live('b')} AND ${liveRel('b')}
   RETURN ${key} AS from, b.rel AS to, 'RELATION' AS kind, ${FACT_FIELDS}`,
-  `  MATCH (a:Relation {key: ${key}})-[e:CONSUMED_BY]->(b:Consumer) USING INDEX a:Relation(key)
+  `  MATCH (a:Relation {key: ${key}})-[e:CONSUMED_BY]->(b:Consumer) USING INDEX SEEK a:Relation(key)
   WHERE e.gen IN active AND ${live('a')} AND ${live('b')}
   RETURN a.key AS from, b.key AS to, 'CONSUMER' AS kind, ${FACT_FIELDS}`,
 ];
 
 const factsUp = (key: string): string[] => [
-  `  MATCH (a:Column)-[e:COLUMN_FLOW]->(b:Column {key: ${key}}) USING INDEX b:Column(key)
+  `  MATCH (a:Column)-[e:COLUMN_FLOW]->(b:Column {key: ${key}}) USING INDEX SEEK b:Column(key)
   WHERE e.gen IN active AND ${live('a')} AND ${live('b')}
   RETURN a.key AS from, b.key AS to, e.kind AS kind, ${FACT_FIELDS}`,
-  `  MATCH (a:Relation)-[e:RELATION_FLOW]->(b:Relation {key: ${key}}) USING INDEX b:Relation(key)
+  `  MATCH (a:Relation)-[e:RELATION_FLOW]->(b:Relation {key: ${key}}) USING INDEX SEEK b:Relation(key)
   WHERE e.gen IN active AND b.key <> a.key AND ${live('a')} AND ${live('b')}
   RETURN a.key AS from, b.key AS to, 'RELATION' AS kind, ${FACT_FIELDS}`,
   `  MATCH (self:Relation {key: ${key}}) WHERE ${live('self')}
-  MATCH (a:Column)-[e:COLUMN_FLOW]->(b:Column {rel: ${key}}) USING INDEX b:Column(rel)
+  MATCH (a:Column)-[e:COLUMN_FLOW]->(b:Column {rel: ${key}}) USING INDEX SEEK b:Column(rel)
   WHERE e.gen IN active AND a.rel <> ${key} AND ${live('a')} AND ${live('b')} AND ${liveRel('a')}
   RETURN a.rel AS from, ${key} AS to, 'RELATION' AS kind, ${FACT_FIELDS}`,
-  `  MATCH (a:Relation)-[e:CONSUMED_BY]->(b:Consumer {key: ${key}}) USING INDEX b:Consumer(key)
+  `  MATCH (a:Relation)-[e:CONSUMED_BY]->(b:Consumer {key: ${key}}) USING INDEX SEEK b:Consumer(key)
   WHERE e.gen IN active AND ${live('a')} AND ${live('b')}
   RETURN a.key AS from, b.key AS to, 'CONSUMER' AS kind, ${FACT_FIELDS}`,
 ];
@@ -528,12 +529,16 @@ export const EDGE_FACTS_UP_MANY = edgeFactsOfMany(factsUp);
 // rewrote `e.gen IN $active` (then a parameter) to `e.gen = $active[0]` and was seen to pick the relationship index on `gen`
 // (dropped by migration 7)
 // (there for cleanup) — a seek over every edge of the generation, then a filter on the start key — for the
-// CONSUMED_BY branch; the hint keeps every per-key read anchored on the key (or rel) index.
+// CONSUMED_BY branch; the hint keeps every per-key read anchored on the key (or rel) index. It is `USING INDEX
+// SEEK`, here and in every statement that looks nodes up by key: a plain `USING INDEX` is also satisfied by a
+// scan of the whole index, and a statement planned while the store is nearly empty (the first ingest, every
+// index estimated at 0 rows) was seen to scan all of Contribution(key) once per looked-up key (15-20M rows per
+// 5,000-key validation read, 3-6 s instead of 30-300 ms), a plan the cache then kept.
 
 export const STEP_COLUMN_DOWN = `
 ${ACTIVE}
 UNWIND $frontier AS k
-MATCH (a:Column {key: k})-[e:COLUMN_FLOW]->(b:Column) USING INDEX a:Column(key)
+MATCH (a:Column {key: k})-[e:COLUMN_FLOW]->(b:Column) USING INDEX SEEK a:Column(key)
 WHERE e.gen IN active AND ${live('a')} AND ${live('b')}
   AND ($kinds IS NULL OR e.kind IN $kinds) AND ($asOf IS NULL OR e.ms <= $asOf)
 RETURN DISTINCT k AS from, b.key AS to, e.kind AS kind`;
@@ -541,7 +546,7 @@ RETURN DISTINCT k AS from, b.key AS to, e.kind AS kind`;
 export const STEP_COLUMN_UP = `
 ${ACTIVE}
 UNWIND $frontier AS k
-MATCH (a:Column {key: k})<-[e:COLUMN_FLOW]-(b:Column) USING INDEX a:Column(key)
+MATCH (a:Column {key: k})<-[e:COLUMN_FLOW]-(b:Column) USING INDEX SEEK a:Column(key)
 WHERE e.gen IN active AND ${live('a')} AND ${live('b')}
   AND ($kinds IS NULL OR e.kind IN $kinds) AND ($asOf IS NULL OR e.ms <= $asOf)
 RETURN DISTINCT k AS from, b.key AS to, e.kind AS kind`;
@@ -556,7 +561,7 @@ RETURN DISTINCT k AS from, b.key AS to, e.kind AS kind`;
 const linkHolds = (from: string, to: string, asOf = '$asOf'): string => `(
   (l.lms IS NOT NULL AND (${asOf} IS NULL OR l.lms <= ${asOf}))
   OR (l.ext AND EXISTS {
-    MATCH (x:Column {rel: ${from}})-[e:COLUMN_FLOW]->(y:Column) USING INDEX x:Column(rel)
+    MATCH (x:Column {rel: ${from}})-[e:COLUMN_FLOW]->(y:Column) USING INDEX SEEK x:Column(rel)
     WHERE y.rel = ${to} AND e.gen = l.gen AND ${live('x')} AND ${live('y')} AND (${asOf} IS NULL OR e.ms <= ${asOf})
   }))`;
 
@@ -565,17 +570,17 @@ ${ACTIVE}
 UNWIND $frontier AS k
 CALL {
   WITH k, active
-  MATCH (s:Relation {key: k})-[e:RELATION_FLOW]->(b:Relation) USING INDEX s:Relation(key)
+  MATCH (s:Relation {key: k})-[e:RELATION_FLOW]->(b:Relation) USING INDEX SEEK s:Relation(key)
   WHERE e.gen IN active AND b.key <> k AND ${live('s')} AND ${live('b')} AND ($asOf IS NULL OR e.ms <= $asOf)
   RETURN DISTINCT b.key AS to, 'RELATION' AS kind, 'relation' AS type
   UNION
   WITH k, active
-  MATCH (s:Relation {key: k})-[l:RELATION_LINK]->(b:Relation) USING INDEX s:Relation(key)
+  MATCH (s:Relation {key: k})-[l:RELATION_LINK]->(b:Relation) USING INDEX SEEK s:Relation(key)
   WHERE l.gen IN active AND ${live('s')} AND ${live('b')} AND ${linkHolds('k', 'b.key')}
   RETURN DISTINCT b.key AS to, 'RELATION' AS kind, 'relation' AS type
   UNION
   WITH k, active
-  MATCH (s:Relation {key: k})-[e:CONSUMED_BY]->(b:Consumer) USING INDEX s:Relation(key)
+  MATCH (s:Relation {key: k})-[e:CONSUMED_BY]->(b:Consumer) USING INDEX SEEK s:Relation(key)
   WHERE $consumers AND e.gen IN active AND ${live('s')} AND ${live('b')} AND ($asOf IS NULL OR e.ms <= $asOf)
   RETURN DISTINCT b.key AS to, 'CONSUMER' AS kind, 'consumer' AS type
 }
@@ -586,12 +591,12 @@ ${ACTIVE}
 UNWIND $frontier AS k
 CALL {
   WITH k, active
-  MATCH (s:Relation {key: k})<-[e:RELATION_FLOW]-(b:Relation) USING INDEX s:Relation(key)
+  MATCH (s:Relation {key: k})<-[e:RELATION_FLOW]-(b:Relation) USING INDEX SEEK s:Relation(key)
   WHERE e.gen IN active AND b.key <> k AND ${live('s')} AND ${live('b')} AND ($asOf IS NULL OR e.ms <= $asOf)
   RETURN DISTINCT b.key AS to, 'RELATION' AS kind, 'relation' AS type
   UNION
   WITH k, active
-  MATCH (s:Relation {key: k})<-[l:RELATION_LINK]-(b:Relation) USING INDEX s:Relation(key)
+  MATCH (s:Relation {key: k})<-[l:RELATION_LINK]-(b:Relation) USING INDEX SEEK s:Relation(key)
   WHERE l.gen IN active AND ${live('s')} AND ${live('b')} AND ${linkHolds('b.key', 'k')}
   RETURN DISTINCT b.key AS to, 'RELATION' AS kind, 'relation' AS type
 }
@@ -605,7 +610,7 @@ const liveIn = live;
  */
 const WALK_START = (label: 'Column' | 'Relation'): string => `
 ${ACTIVE}
-OPTIONAL MATCH (s:${label}) USING INDEX s:${label}(key)
+OPTIONAL MATCH (s:${label}) USING INDEX SEEK s:${label}(key)
 WHERE s.key IN $starts AND ${liveIn('s')}
 WITH active, collect(s) AS ss, collect(s.key) AS valid`;
 
@@ -791,16 +796,16 @@ CALL {
   UNION
   WITH active
   UNWIND $rels AS rk
-  MATCH (r:Relation {key: rk}) USING INDEX r:Relation(key)
+  MATCH (r:Relation {key: rk}) USING INDEX SEEK r:Relation(key)
   WHERE ${live('r')}
-  MATCH (n:Column {rel: rk}) USING INDEX n:Column(rel)
+  MATCH (n:Column {rel: rk}) USING INDEX SEEK n:Column(rel)
   WHERE ${live('n')}
   RETURN n.key AS k
 }
 CALL {
-  WITH k, active MATCH (c:LineageCheck {relationKey: k}) RETURN c
+  WITH k, active MATCH (c:LineageCheck {relationKey: k}) USING INDEX SEEK c:LineageCheck(relationKey) RETURN c
   UNION
-  WITH k, active MATCH (c:LineageCheck {columnKey: k}) RETURN c
+  WITH k, active MATCH (c:LineageCheck {columnKey: k}) USING INDEX SEEK c:LineageCheck(columnKey) RETURN c
 }
 WITH k, c, active WHERE c.gen IN active
 RETURN k, elementId(c) AS id, c.originId AS originId, c.provenance AS provenance, c.json AS json`;
@@ -833,7 +838,7 @@ const PAIR_FACTS = `CALL {
     WITH active, a, b, ls WHERE size(ls) > 1 OR coalesce(ls[0].ext, true) OR ls[0].n IS NULL
     CALL {
       WITH active, a, b
-      MATCH (x:Column {rel: a.key})-[e:COLUMN_FLOW]->(y:Column) USING INDEX x:Column(rel)
+      MATCH (x:Column {rel: a.key})-[e:COLUMN_FLOW]->(y:Column) USING INDEX SEEK x:Column(rel)
       WHERE y.rel = b.key AND e.gen IN active AND ${live('x')} AND ${live('y')}
       WITH DISTINCT x.key AS xk, y.key AS yk, e.kind AS kind
       RETURN count(*) AS n
@@ -907,9 +912,9 @@ export const CHECKS_BY_KEYS = `
 ${ACTIVE}
 UNWIND $keys AS k
 CALL {
-  WITH k, active MATCH (c:LineageCheck {relationKey: k}) RETURN c
+  WITH k, active MATCH (c:LineageCheck {relationKey: k}) USING INDEX SEEK c:LineageCheck(relationKey) RETURN c
   UNION
-  WITH k, active MATCH (c:LineageCheck {columnKey: k}) RETURN c
+  WITH k, active MATCH (c:LineageCheck {columnKey: k}) USING INDEX SEEK c:LineageCheck(columnKey) RETURN c
 }
 WITH DISTINCT c, active WHERE c.gen IN active
 RETURN c.originId AS originId, c.provenance AS provenance, c.json AS json`;
@@ -917,7 +922,7 @@ RETURN c.originId AS originId, c.provenance AS provenance, c.json AS json`;
 export const EVIDENCE_BY_KEYS = `
 ${ACTIVE}
 UNWIND $keys AS k
-MATCH (e:LineageEvidence {nodeKey: k}) USING INDEX e:LineageEvidence(nodeKey)
+MATCH (e:LineageEvidence {nodeKey: k}) USING INDEX SEEK e:LineageEvidence(nodeKey)
 WHERE e.gen IN active
 RETURN e.originId AS originId, e.json AS json`;
 
@@ -930,13 +935,13 @@ RETURN u.originId AS originId, u.json AS json`;
 export const USAGE_BY_TARGETS = `
 ${ACTIVE}
 UNWIND $targets AS t
-MATCH (u:LineageUsage {target: t}) USING INDEX u:LineageUsage(target)
+MATCH (u:LineageUsage {target: t}) USING INDEX SEEK u:LineageUsage(target)
 WHERE u.gen IN active AND u.day >= $sinceDay AND ($untilDay IS NULL OR u.day <= $untilDay)
 RETURN u.originId AS originId, u.json AS json`;
 
 export const FINGERPRINTS_BY_KEYS = `
 UNWIND $keys AS k
-MATCH (f:LineageFingerprint {nodeKey: k})
+MATCH (f:LineageFingerprint {nodeKey: k}) USING INDEX SEEK f:LineageFingerprint(nodeKey)
 WITH k, f ORDER BY f.seq DESC
 WITH k, collect(f.json)[0..$limit] AS fs
 RETURN k AS key, fs`;
