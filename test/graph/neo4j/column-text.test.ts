@@ -1,12 +1,11 @@
 // Column search text lives in LineageColumnText nodes of a few hundred columns each (graph/neo4j/cypher.ts):
 // how columns are packed, that every column stays findable, and that a column text above the text index's
 // value limit (32,766 bytes) no longer fails the whole ingest (nor a relation's display name).
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { columnTextDocs } from '../../../graph/neo4j/index.ts';
-import type { LineageStore } from '../../../graph/store.ts';
 import type { ColumnNode, LineageBatch } from '../../../src/model/lineage.ts';
 import { dbtBatch, stgOrders } from '../../helpers/shapes.ts';
-import { closeTestStore, neo4jTarget, openTestStore, rawRows } from './server.ts';
+import { neo4jTarget, rawRows, storesClosedAfterEach } from './server.ts';
 
 const target = neo4jTarget();
 
@@ -64,14 +63,10 @@ function wideBatch(width: number): LineageBatch {
 }
 
 describe.skipIf(!target)('Neo4j: column search text', () => {
-  let store: LineageStore | undefined;
-  afterEach(async () => {
-    if (store) await closeTestStore(store);
-    store = undefined;
-  });
+  const openStore = storesClosedAfterEach();
 
   it('finds every column of a wide relation; a ~40 KB display name ingests; a replaced generation takes its text along', async () => {
-    store = await openTestStore({ ...target!, batchSize: 500, retiredGraceMs: 0 });
+    const store = await openStore({ ...target!, batchSize: 500, retiredGraceMs: 0 });
     await store.applyBatch(wideBatch(2_000));
     const hits = await store.search('field_1999', { types: ['column'], limit: 10 });
     expect(hits.map((h) => h.key)).toEqual(['wh.wide.t.field_1999']);

@@ -1,12 +1,11 @@
 // Reads whose answer is a few hundred thousand rows (a large query log's usage): every row arrives, and the
 // answer is the embedded store's. 150k usage records: one USAGE_ALL statement returns them all (appending them
 // with a spread overflowed the call stack, RangeError, so unusedTables failed on such a log).
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openMemoryStore } from '../../../graph/embedded/index.ts';
-import type { LineageStore } from '../../../graph/store.ts';
 import { emptyBatch, type LineageBatch, type UsageRecord } from '../../../src/model/lineage.ts';
 import { dbtBatch } from '../../helpers/shapes.ts';
-import { closeTestStore, neo4jTarget, openTestStore } from './server.ts';
+import { neo4jTarget, storesClosedAfterEach } from './server.ts';
 
 const target = neo4jTarget();
 
@@ -35,17 +34,13 @@ function bigUsage(records: number): LineageBatch {
 }
 
 describe.skipIf(!target)('Neo4j: reads of a few hundred thousand rows', () => {
-  let store: LineageStore | undefined;
-  afterEach(async () => {
-    if (store) await closeTestStore(store);
-    store = undefined;
-  });
+  const openStore = storesClosedAfterEach();
 
   it(
     'aggregates 150k usage records in one read as the embedded store does',
     { timeout: 120_000 },
     async () => {
-      store = await openTestStore(target!);
+      const store = await openStore(target!);
       const reference = await openMemoryStore();
       for (const s of [store, reference]) {
         await s.applyBatch(dbtBatch());

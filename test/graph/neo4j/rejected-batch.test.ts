@@ -2,11 +2,10 @@
 // up while it stages the batch's nodes and column edges (graph/neo4j/index.ts applyBatch), so the rejection
 // comes after several bounded transactions committed. Nothing of it may stay in the database but the entity
 // nodes it MERGEd (never deleted, see graph/neo4j/cypher.ts STAGE_COLUMN_EDGES), with no generation or view.
-import { afterEach, describe, expect, it } from 'vitest';
-import type { LineageStore } from '../../../graph/store.ts';
+import { describe, expect, it } from 'vitest';
 import type { LineageBatch } from '../../../src/model/lineage.ts';
 import { dbtBatch, stgOrders } from '../../helpers/shapes.ts';
-import { closeTestStore, neo4jTarget, openTestStore, rawRows } from './server.ts';
+import { neo4jTarget, rawRows, storesClosedAfterEach } from './server.ts';
 
 const target = neo4jTarget();
 
@@ -52,14 +51,10 @@ async function bigEntities(): Promise<{ nodes: number; gens: number; views: numb
 }
 
 describe.skipIf(!target)('Neo4j: a batch rejected for its references', () => {
-  let store: LineageStore | undefined;
-  afterEach(async () => {
-    if (store) await closeTestStore(store);
-    store = undefined;
-  });
+  const openStore = storesClosedAfterEach();
 
   it('leaves nothing of what it staged before the rejection', async () => {
-    store = await openTestStore({ ...target!, batchSize: 100 });
+    const store = await openStore({ ...target!, batchSize: 100 });
     await store.applyBatch(dbtBatch());
     const before = await everything();
     await expect(store.applyBatch(badReplacement())).rejects.toMatchObject({

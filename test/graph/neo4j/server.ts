@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import neo4j from 'neo4j-driver';
-import { inject } from 'vitest';
+import { afterEach, inject } from 'vitest';
 import { openNeo4jStore, wipeNeo4jDatabase, type Neo4jStoreOptions } from '../../../graph/neo4j/index.ts';
 import type { LineageStore } from '../../../graph/store.ts';
 
@@ -84,6 +84,24 @@ export async function closeTestStore(store: LineageStore): Promise<void> {
   } finally {
     releases.get(store)?.();
   }
+}
+
+/**
+ * For a describe block: `open(options)` gives an empty test store that is closed (and the database unlocked)
+ * after each test, whether it passed or not.
+ */
+export function storesClosedAfterEach(): (
+  target: Neo4jTarget & { batchSize?: number },
+) => Promise<LineageStore> {
+  const open: LineageStore[] = [];
+  afterEach(async () => {
+    for (const store of open.splice(0)) await closeTestStore(store);
+  });
+  return async (target) => {
+    const store = await openTestStore(target);
+    open.push(store);
+    return store;
+  };
 }
 
 /** The rows of one raw statement on the test database, as plain objects (numbers as JS numbers). */
