@@ -128,6 +128,8 @@ const DEFAULTS: Tuning = {
 const NODE_TYPE_ORDER: readonly NodeType[] = ['relation', 'column', 'consumer'];
 
 type Row = Record<string, unknown>;
+/** A row of a staging statement: its fields in the order the statement names them (graph/neo4j/cypher.ts, unwindRows). */
+type StagedRow = readonly unknown[];
 
 const DATABASE_UNAVAILABLE = 'Neo.TransientError.General.DatabaseUnavailable';
 
@@ -266,9 +268,9 @@ function searchable(n: AnyNode): { name: string; displayName: string } {
 }
 
 /**
- * A staged edge: what reads filter on (kind, ms) as parameters of their own, the facts only returned packed in
- * one JSON string, `[provenance, confidence, firstSeen, lastSeen, queryCount, statementId]` (graph/neo4j/cypher.ts,
- * EDGE_PROPS; read back by edgeViews).
+ * A staged edge, in STAGE_*_EDGES' field order (graph/neo4j/cypher.ts, EDGE_ROW): what reads filter on (kind,
+ * ms) as fields of their own, the facts only returned packed in one JSON string, `[provenance, confidence,
+ * firstSeen, lastSeen, queryCount, statementId]` (EDGE_PROPS; read back by edgeViews).
  */
 function edgeRow(e: {
   from: string;
@@ -280,13 +282,13 @@ function edgeRow(e: {
   lastSeen: string;
   queryCount: number;
   statementId?: string;
-}): Row {
-  return {
-    from: e.from,
-    to: e.to,
-    kind: e.kind ?? null,
-    ms: timeMs(e.firstSeen),
-    facts: JSON.stringify([
+}): StagedRow {
+  return [
+    e.from,
+    e.to,
+    e.kind ?? null,
+    timeMs(e.firstSeen),
+    JSON.stringify([
       e.provenance,
       e.confidence,
       e.firstSeen,
@@ -294,7 +296,7 @@ function edgeRow(e: {
       e.queryCount,
       e.statementId ?? null,
     ]),
-  };
+  ];
 }
 
 /** The start of a column view (graph/neo4j/cypher.ts, STAGE_COLUMNS): `gen \n [originId, provenance] \n`. */
@@ -405,13 +407,14 @@ function crossingNeedles(needle: string): { columnStarts: string[]; relationEnds
   return { columnStarts, relationEnds };
 }
 
-function nodeRow(n: { key: string; name: string; displayName?: string; uniqueId?: string }): Row {
-  return {
-    key: n.key,
-    json: JSON.stringify(n),
-    uniqueId: n.uniqueId ?? null,
-    search: utf8Prefix(searchText([n.name, n.displayName ?? n.name, n.key]), SEARCH_TEXT_BYTES),
-  };
+/** A staged relation or consumer, in STAGE_RELATIONS' field order (graph/neo4j/cypher.ts, NODE_ROW). */
+function nodeRow(n: { key: string; name: string; displayName?: string; uniqueId?: string }): StagedRow {
+  return [
+    n.key,
+    JSON.stringify(n),
+    n.uniqueId ?? null,
+    utf8Prefix(searchText([n.name, n.displayName ?? n.name, n.key]), SEARCH_TEXT_BYTES),
+  ];
 }
 
 /**
@@ -520,7 +523,7 @@ class TxBatch {
     query: string,
     items: readonly T[],
     params: Row,
-    map: (item: T, i: number) => Row,
+    map: (item: T, i: number) => StagedRow,
     alongside: readonly ((part: readonly T[]) => Statement)[] = [],
   ): Promise<void> {
     for (let i = 0; i < items.length;) {
@@ -1099,7 +1102,7 @@ class Neo4jStore implements LineageStore {
       Q.STAGE_COLUMNS,
       data.columns,
       { ...p, head: viewHead(gen, o.id, o.provenance) },
-      (c) => ({ key: c.key, rel: c.relationKey, json: JSON.stringify(c) }),
+      (c) => [c.key, c.relationKey, JSON.stringify(c)],
       [
         stagedKeys(gen, 'column', (c) => c.key),
         (part) => ({ query: Q.STAGE_COLUMN_TEXT, params: { gen, docs: columnTextDocs(part) } }),
@@ -1125,32 +1128,25 @@ class Neo4jStore implements LineageStore {
       new Set(own.keys()),
     );
     const fromRelation = [stagedKeys(gen, 'relation-from', (e: { from: string }) => e.from)];
-    await writes.rows(Q.STAGE_RELATION_LINKS, links, p, (l) => l, [
+    await writes.rows(Q.STAGE_RELATION_LINKS, links, p, (l) => [l.from, l.to, l.lms, l.n, l.ext], [
       stagedKeys(gen, 'relation-from', (l) => l.from as string),
     ]);
     await writes.rows(Q.STAGE_RELATION_EDGES, data.relationEdges, p, edgeRow, fromRelation);
     await writes.rows(Q.STAGE_CONSUMER_EDGES, data.consumerEdges, p, edgeRow, fromRelation);
-    await writes.rows(Q.STAGE_CHECKS, data.checks, p, (c) => ({
-      id: c.id,
-      relationKey: c.relationKey,
-      columnKey: c.columnKey ?? null,
-      json: JSON.stringify(c),
-    }));
-    await writes.rows(Q.STAGE_EVIDENCE, data.evidence, p, (e) => ({
-      nodeKey: e.nodeKey,
-      json: JSON.stringify(e),
-    }));
-    await writes.rows(Q.STAGE_USAGE, data.usage, p, (u) => ({
-      target: u.target,
-      day: u.day,
-      json: JSON.stringify(u),
-    }));
-    await writes.rows(Q.STAGE_DIAGNOSTICS, data.diagnostics, p, (d, i) => ({
-      seq: neo4j.int(i),
-      severity: d.severity,
-      code: d.code,
-      json: JSON.stringify(d),
-    }));
+    await writes.rows(Q.STAGE_CHECKS, data.checks, p, (c) => [
+      c.id,
+      c.relationKey,
+      c.columnKey ?? null,
+      JSON.stringify(c),
+    ]);
+    await writes.rows(Q.STAGE_EVIDENCE, data.evidence, p, (e) => [e.nodeKey, JSON.stringify(e)]);
+    await writes.rows(Q.STAGE_USAGE, data.usage, p, (u) => [u.target, u.day, JSON.stringify(u)]);
+    await writes.rows(Q.STAGE_DIAGNOSTICS, data.diagnostics, p, (d, i) => [
+      neo4j.int(i),
+      d.severity,
+      d.code,
+      JSON.stringify(d),
+    ]);
   }
 
   /** Appends the fingerprints the history rule (graph/records.ts) appends; true when any was appended. */
