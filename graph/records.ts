@@ -209,23 +209,63 @@ export function sameContent(a: ContentView, b: ContentView): boolean {
 export function contentHash(c: ContentView): string {
   const h = createHash('sha256');
   h.update(c.provenance);
+  // Hashed in pieces of ~64 KB: an update per record cost as much as the JSON.
+  let text = '';
   for (const s of SECTIONS) {
-    h.update(`\n#${s}\n`);
+    text += `\n#${s}\n`;
     const list = c.sections[s];
-    for (let i = 0; i < list.length; i++) h.update(`${stableJson(list.at(i))}\n`);
+    for (let i = 0; i < list.length; i++) {
+      text += `${stableJson(list.at(i))}\n`;
+      if (text.length >= 65_536) {
+        h.update(text);
+        text = '';
+      }
+    }
   }
+  h.update(text);
   return h.digest('hex');
 }
 
-/** JSON with object keys sorted, so equal content gives equal text whatever the key order. */
-export function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const obj = value as Record<string, unknown>;
-    const keys = Object.keys(obj)
-      .filter((k) => obj[k] !== undefined)
-      .sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${stableJson(obj[k])}`).join(',')}}`;
+/** Object keys as JSON strings, for the few hundred distinct keys records have. */
+const QUOTED_KEYS = new Map<string, string>();
+
+function quotedKey(key: string): string {
+  let quoted = QUOTED_KEYS.get(key);
+  if (quoted === undefined) {
+    quoted = JSON.stringify(key);
+    if (QUOTED_KEYS.size < 10_000) QUOTED_KEYS.set(key, quoted);
   }
-  return JSON.stringify(value);
+  return quoted;
+}
+
+/**
+ * JSON with object keys sorted (as code units), so equal content gives equal text whatever the key order;
+ * undefined fields are left out, an undefined array item is empty. Loops, not map/join: the content hash of a
+ * large batch is mostly this function (a third faster).
+ */
+export function stableJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) {
+    let text = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) text += ',';
+      if (value[i] !== undefined) text += stableJson(value[i]);
+    }
+    return `${text}]`;
+  }
+  const obj = value as Record<string, unknown>;
+  const keys = Object.keys(obj);
+  for (let i = 1; i < keys.length; i++)
+    if (keys[i - 1] > keys[i]) {
+      keys.sort();
+      break;
+    }
+  let text = '{';
+  for (const k of keys) {
+    const v = obj[k];
+    if (v === undefined) continue;
+    if (text.length > 1) text += ',';
+    text += `${quotedKey(k)}:${stableJson(v)}`;
+  }
+  return `${text}}`;
 }
