@@ -191,19 +191,26 @@ export const DELETE_GENERATION = `MATCH (g:LineageGeneration {id: $gen}) WHERE g
 /** The active generations of the origins other than `$originId` (none: OTHER_KEY_TYPES is not needed). */
 export const OTHER_ACTIVE_GENERATIONS = 'MATCH (o:LineageOrigin) WHERE o.id <> $originId RETURN o.gen AS gen';
 
-/** Types of keys contributed by active origins other than the one being replaced (for batch validation). */
+/**
+ * Types of keys contributed by active origins other than the one being replaced (for batch validation), and a
+ * column's relation. A key that is a live column is not looked up among contributions: a key has one type
+ * (validation keeps it so), and most keys a batch references are other origins' columns, so this is one index
+ * seek per key instead of two.
+ */
 export const OTHER_KEY_TYPES = `
 UNWIND $keys AS k
+OPTIONAL MATCH (n:Column {key: k}) USING INDEX SEEK n:Column(key)
+WITH k, n.rel AS columnRel, n IS NOT NULL AND any(g IN n.gens WHERE g IN $active) AS liveColumn
 CALL {
-  WITH k
+  WITH k, liveColumn
+  WITH k WHERE NOT liveColumn
   MATCH (c:Contribution {key: k}) USING INDEX SEEK c:Contribution(key)
   WHERE c.originId <> $originId AND c.gen IN $active
   RETURN DISTINCT c.type AS type, null AS rel
   UNION ALL
-  WITH k
-  MATCH (n:Column {key: k}) USING INDEX SEEK n:Column(key)
-  WHERE any(g IN n.gens WHERE g IN $active)
-  RETURN 'column' AS type, n.rel AS rel
+  WITH liveColumn, columnRel
+  WITH columnRel WHERE liveColumn
+  RETURN 'column' AS type, columnRel AS rel
 }
 RETURN k AS key, type, rel`;
 
