@@ -188,33 +188,21 @@ export const DELETE_GENERATION = `MATCH (g:LineageGeneration {id: $gen}) WHERE g
 
 // ---------------------------------------------------------------- staged writes (one transaction per chunk)
 
-/** The active generations of the origins other than `$originId` (none: OTHER_KEY_TYPES is not needed). */
+/** The active generations of the origins other than `$originId` (none: OTHER_COLUMNS and OTHER_ENTITY_TYPES are not needed). */
 export const OTHER_ACTIVE_GENERATIONS = 'MATCH (o:LineageOrigin) WHERE o.id <> $originId RETURN o.gen AS gen';
 
 /**
- * Types of keys contributed by active origins other than the one being replaced (for batch validation), and a
- * column's relation. A key that is a live column is not looked up among contributions: a key has one type
- * (validation keeps it so), and most keys a batch references are other origins' columns, so this is one index
- * seek per key instead of two.
+ * Which of `$keys` are live columns of active origins other than the one being replaced, with their relations
+ * (for batch validation and relation links). Most keys a batch references are other origins' columns; the
+ * rest are looked up with OTHER_ENTITY_TYPES (a key has one type: validation keeps it so).
  */
-export const OTHER_KEY_TYPES = `
+export const OTHER_COLUMNS = `
 UNWIND $keys AS k
-OPTIONAL MATCH (n:Column {key: k}) USING INDEX SEEK n:Column(key)
-WITH k, n.rel AS columnRel, n IS NOT NULL AND any(g IN n.gens WHERE g IN $active) AS liveColumn
-CALL {
-  WITH k, liveColumn
-  WITH k WHERE NOT liveColumn
-  MATCH (c:Contribution {key: k}) USING INDEX SEEK c:Contribution(key)
-  WHERE c.originId <> $originId AND c.gen IN $active
-  RETURN DISTINCT c.type AS type, null AS rel
-  UNION ALL
-  WITH liveColumn, columnRel
-  WITH columnRel WHERE liveColumn
-  RETURN 'column' AS type, columnRel AS rel
-}
-RETURN k AS key, type, rel`;
+MATCH (n:Column {key: k}) USING INDEX SEEK n:Column(key)
+WHERE any(g IN n.gens WHERE g IN $active)
+RETURN k AS key, 'column' AS type, n.rel AS rel`;
 
-/** OTHER_KEY_TYPES for keys the batch contributes as columns: relations and consumers of other origins only. */
+/** Relations and consumers of other origins among `$keys` (the batch's own columns, and keys OTHER_COLUMNS did not find). */
 export const OTHER_ENTITY_TYPES = `
 UNWIND $keys AS k
 MATCH (c:Contribution {key: k}) USING INDEX SEEK c:Contribution(key)
@@ -279,7 +267,7 @@ const EDGE_PROPS = `{gen: $gen, kind: kind, ms: ms, facts: facts}`;
 /**
  * Endpoints are MATCHed: the batch was validated, so each endpoint is in the batch (staged before the edges)
  * or contributed by another origin, and entity nodes are never deleted. No RETURN (it would buffer): the
- * writer builds the RELATION_LINKs from the batch's own columns and the relations OTHER_KEY_TYPES gave.
+ * writer builds the RELATION_LINKs from the batch's own columns and the relations OTHER_COLUMNS gave.
  */
 export const STAGE_COLUMN_EDGES = `
 ${unwindRows(...EDGE_ROW)}

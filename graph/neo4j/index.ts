@@ -895,9 +895,10 @@ class Neo4jStore implements LineageStore {
   /**
    * Type (and a column's relation) of the keys a batch references that active origins other than `originId`
    * contribute (for validation and relation links), read on the leader in `batchSize`-key statements, two at
-   * a time; no statement at all when no other origin is active (a first ingest into an empty store). The
-   * batch's own columns are looked up among relations and consumers only (another origin's version of the
-   * same column changes nothing here).
+   * a time; no statement at all when no other origin is active (a first ingest into an empty store). Other
+   * keys are looked up among live columns first and only those not found among relations and consumers; the
+   * batch's own columns among relations and consumers only (another origin's version of the same column
+   * changes nothing here).
    */
   private async otherKeys(
     keys: { columns: readonly string[]; rest: readonly string[] },
@@ -908,14 +909,20 @@ class Neo4jStore implements LineageStore {
       (r) => r.gen as string,
     );
     if (active.length === 0) return others;
+    const lookUp = async (query: string, part: readonly string[]): Promise<void> => {
+      for (const r of await this.read(query, { keys: part, originId, active }, 'leader'))
+        others.set(r.key as string, { type: r.type as NodeType, rel: (r.rel as string | null) ?? null });
+    };
     const parts = [
-      ...chunks(keys.rest, this.batchSize).map((part) => ({ query: Q.OTHER_KEY_TYPES, part })),
-      ...chunks(keys.columns, this.batchSize).map((part) => ({ query: Q.OTHER_ENTITY_TYPES, part })),
+      ...chunks(keys.rest, this.batchSize).map((part) => async () => {
+        await lookUp(Q.OTHER_COLUMNS, part);
+        const missed = part.filter((k) => !others.has(k));
+        if (missed.length > 0) await lookUp(Q.OTHER_ENTITY_TYPES, missed);
+      }),
+      ...chunks(keys.columns, this.batchSize).map((part) => () => lookUp(Q.OTHER_ENTITY_TYPES, part)),
     ];
     const next = async (): Promise<void> => {
-      for (let p = parts.pop(); p; p = parts.pop())
-        for (const r of await this.read(p.query, { keys: p.part, originId, active }, 'leader'))
-          others.set(r.key as string, { type: r.type as NodeType, rel: (r.rel as string | null) ?? null });
+      for (let p = parts.pop(); p; p = parts.pop()) await p();
     };
     await Promise.all([next(), next()]);
     return others;
