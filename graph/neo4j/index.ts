@@ -227,9 +227,15 @@ function isString(v: unknown): v is string {
   return typeof v === 'string';
 }
 
+/** The last time parsed: a batch's edges mostly share their firstSeen (an artifact's time), in runs. */
+let lastTime = { iso: '', ms: 0 };
+
 function timeMs(iso: string): number {
+  if (iso === lastTime.iso) return lastTime.ms;
   const v = Date.parse(iso);
-  return Number.isNaN(v) ? -Number.MAX_VALUE : v;
+  const ms = Number.isNaN(v) ? -Number.MAX_VALUE : v;
+  lastTime = { iso, ms };
+  return ms;
 }
 
 /**
@@ -875,8 +881,10 @@ class Neo4jStore implements LineageStore {
         columnEdges: data.columnEdges.length,
         relationEdges: data.relationEdges.length,
       };
+      // The take-over's round trip runs while this process hashes.
+      const takenOver = this.takeOver(id);
       const hash = contentHash(contentOf(data));
-      const previous = await this.takeOver(id);
+      const previous = await takenOver;
       const others = othersRead.then((found) => {
         own.checkReferences((k) => found.get(k)?.type);
         return found;
