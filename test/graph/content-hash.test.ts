@@ -38,6 +38,7 @@ describe('stableJson', () => {
     };
     expect(stableJson(odd)).toBe(ODD);
     expect(stableJson([undefined])).toBe('[]');
+    expect(stableJson([() => 1, 2])).toBe('[,2]');
     expect(stableJson('x')).toBe('"x"');
   });
 });
