@@ -6,8 +6,9 @@
 //   (:Relation {key, gens})          one per relation key ever contributed; gens = the generations that
 //   (:Column   {key, rel, gens,      contribute it (rel = the column's relation key)
 //               views})              views: one string per contribution, `gen \n [originId, provenance] \n json`
-//                                    (a column is ~95 % of the nodes: its versions live on the entity node, no
-//                                    Contribution node and its index entries per column)
+//                                    (json: the column's, without its key; a column is ~95 % of the nodes: its
+//                                    versions live on the entity node, no Contribution node and its index
+//                                    entries per column)
 //   (:Consumer {key, gens})
 //   (:Contribution {originId, gen, key, type, provenance, json, uniqueId, search})
 //                                    one origin's version of one relation or consumer (canonical JSON); merged on
@@ -233,13 +234,19 @@ SET ${ADD_GEN}
 CREATE (:Contribution {originId: $originId, gen: $gen, provenance: $provenance, type: 'relation', key: key,
   json: json, uniqueId: uniqueId, search: search})`;
 
+/** The fields of a column row (graph/neo4j/index.ts, columnRow); the relation is shared by its columns. */
+const COLUMN_ROW = ['key', 'rel', 'json'] as const;
+
+/** Where a column row holds its relation key, a shared field (unwindRows). */
+export const COLUMN_REL_FIELD = COLUMN_ROW.indexOf('rel');
+
 /**
  * A column's view goes on its entity node ($head = `gen \n [originId, provenance] \n`). Every SET item reads
  * what it writes (Cypher then locks the node first: no lost update beside another origin's writer). A batch
  * holds each column once, and a generation is staged once, so the view is appended without a duplicate check.
  */
 export const STAGE_COLUMNS = `
-${unwindRows(['key', 'rel', 'json'])}
+${unwindRows(COLUMN_ROW, 'rel')}
 MERGE (n:Column {key: key})
 SET n.rel = rel, n.views = coalesce(n.views, []) + ($head + json), ${ADD_GEN}`;
 

@@ -305,17 +305,30 @@ function edgeRow(e: {
   ];
 }
 
+/**
+ * A staged column, in STAGE_COLUMNS' field order (graph/neo4j/cypher.ts, COLUMN_ROW). The view's JSON leaves out
+ * the key the node already holds (parseView puts it back): 20-60 bytes of each view's ~150.
+ */
+function columnRow(c: ColumnNode): StagedRow {
+  const json = JSON.stringify(c);
+  const keyHead = `{"key":${JSON.stringify(c.key)},`;
+  return [c.key, c.relationKey, json.startsWith(keyHead) ? `{${json.slice(keyHead.length)}` : json];
+}
+
 /** The start of a column view (graph/neo4j/cypher.ts, STAGE_COLUMNS): `gen \n [originId, provenance] \n`. */
 function viewHead(gen: string, originId: string, provenance: Provenance): string {
   return `${gen}\n${JSON.stringify([originId, provenance])}\n`;
 }
 
-/** A column view back as a contribution; JSON has no raw line break, so the last two delimit head and node. */
-function parseView(view: string): Contribution<unknown> {
+/**
+ * A view of column `key` back as a contribution; JSON has no raw line break, so the last two delimit head and
+ * node. The key goes first, as in the column's own JSON (a view written before columnRow left it out has it too).
+ */
+function parseView(key: string, view: string): Contribution<unknown> {
   const end = view.lastIndexOf('\n');
   const start = view.lastIndexOf('\n', end - 1);
   const [originId, provenance] = JSON.parse(view.slice(start + 1, end)) as [string, Provenance];
-  return { originId, provenance, node: JSON.parse(view.slice(end + 1)) };
+  return { originId, provenance, node: { key, ...(JSON.parse(view.slice(end + 1)) as object) } };
 }
 
 /**
@@ -482,7 +495,7 @@ function shareField(rows: StagedRow[], at: number): unknown[] {
       i = index.size;
       index.set(value, i);
     }
-    (row as unknown[])[at] = (INDEXES[i] ??= neo4j.int(i));
+    (row as unknown[])[at] = INDEXES[i] ??= neo4j.int(i);
   }
   return [...index.keys()];
 }
@@ -1142,11 +1155,12 @@ class Neo4jStore implements LineageStore {
       Q.STAGE_COLUMNS,
       data.columns,
       { ...p, head: viewHead(gen, o.id, o.provenance) },
-      (c) => [c.key, c.relationKey, JSON.stringify(c)],
+      columnRow,
       [
         stagedKeys(gen, 'column', (c) => c.key),
         (part) => ({ query: Q.STAGE_COLUMN_TEXT, params: { gen, docs: columnTextDocs(part) } }),
       ],
+      Q.COLUMN_REL_FIELD,
     );
     await writes.rows(Q.STAGE_CONSUMERS, data.consumers, p, nodeRow);
     const facts = Q.EDGE_FACTS_FIELD;
@@ -1238,7 +1252,7 @@ class Neo4jStore implements LineageStore {
     };
     for (const r of rows) {
       const key = r.key as string;
-      if (Array.isArray(r.views)) for (const v of r.views as string[]) add(key, 'column', parseView(v));
+      if (Array.isArray(r.views)) for (const v of r.views as string[]) add(key, 'column', parseView(key, v));
       else
         add(key, r.type as NodeType, {
           originId: r.originId as string,

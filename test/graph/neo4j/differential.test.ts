@@ -231,14 +231,19 @@ describe.skipIf(target === null)('Neo4j store answers exactly like the embedded 
           const end = v.lastIndexOf('\n');
           const start = v.lastIndexOf('\n', end - 1);
           const [originId, provenance] = JSON.parse(v.slice(start + 1, end)) as [string, string];
-          const node = JSON.parse(v.slice(end + 1)) as { key: string; name: string; displayName?: string };
+          // A view leaves out the column key (the node holds it); a version-2 contribution's JSON has it.
+          const node = { key: r.get('key') as string, ...JSON.parse(v.slice(end + 1)) } as {
+            key: string;
+            name: string;
+            displayName?: string;
+          };
           const search = [node.name, node.displayName ?? node.name, node.key].join('\n').toLowerCase();
           return {
             key: r.get('key'),
             gen: v.slice(0, start),
             originId,
             provenance,
-            json: v.slice(end + 1),
+            json: JSON.stringify(node),
             search,
           };
         });
