@@ -216,8 +216,9 @@ const ADD_GEN = `n.gens = CASE WHEN $gen IN coalesce(n.gens, []) THEN n.gens ELS
  * The head of a staging statement: its `$rows` are lists, not maps, named here once in order (graph/neo4j/index.ts
  * builds each row in the same order). A map packs its field names again in every row: with lists the client
  * encodes and the server decodes about half the strings (10k tables: ~8 % less ingest time, client and server).
- * A `shared` field is one most rows of a statement have in common (an edge's facts: one value per model or
- * query): each distinct value is sent once, in `$shared`, and the row holds its index there (see TxBatch.rows).
+ * A `shared` field is one most rows of a statement have in common (an edge's facts, one value per model; a
+ * column's relation): each distinct value is sent once, in `$shared`, and the row holds its index there (see
+ * TxBatch.rows).
  */
 const unwindRows = (fields: readonly string[], shared?: string): string =>
   `UNWIND $rows AS row WITH ${fields
