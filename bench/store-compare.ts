@@ -151,11 +151,16 @@ RETURN d.key AS key, min(length(p)) AS distance`;
 }
 
 /** CPU seconds the server process has used so far (utime + stime, /proc), or NaN when it is not ours. */
+/** User + system CPU seconds of a /proc `stat` line. */
+function statCpuSeconds(stat: string): number {
+  // Fields after the parenthesized command name: state is field 3, utime 14, stime 15 (proc(5)).
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 function serverCpuSeconds(pid: number | undefined): number {
   if (pid === undefined) return NaN;
-  // Fields after the parenthesized command name: state is field 3, utime 14, stime 15 (proc(5)).
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  return statCpuSeconds(readFileSync(`/proc/${pid}/stat`, 'utf8'));
 }
 
 /** CPU seconds the server's JIT compiler threads (HotSpot's "C1/C2 CompilerThread") have used, or NaN. */
@@ -170,9 +175,7 @@ function serverJitSeconds(pid: number | undefined): number {
       continue; // the thread ended
     }
     const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    if (!/^C[12] CompilerThre/.test(name)) continue;
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    seconds += (Number(fields[11]) + Number(fields[12])) / 100;
+    if (/^C[12] CompilerThre/.test(name)) seconds += statCpuSeconds(stat);
   }
   return seconds;
 }

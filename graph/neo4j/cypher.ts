@@ -225,6 +225,17 @@ const unwindRows = (fields: readonly string[], shared?: string): string =>
     .map((f, i) => (f === shared ? `$shared[row[${i}]] AS ${f}` : `row[${i}] AS ${f}`))
     .join(', ')}`;
 
+const SHARED_FIELDS = new Map<string, number | undefined>();
+
+/** The index of the shared field a staging statement names (see unwindRows), or undefined if it names none. */
+export function sharedFieldOf(statement: string): number | undefined {
+  if (!SHARED_FIELDS.has(statement)) {
+    const found = /\$shared\[row\[(\d+)\]\]/.exec(statement);
+    SHARED_FIELDS.set(statement, found ? Number(found[1]) : undefined);
+  }
+  return SHARED_FIELDS.get(statement);
+}
+
 /** The fields of a relation or consumer row (graph/neo4j/index.ts, nodeRow). */
 const NODE_ROW = ['key', 'json', 'uniqueId', 'search'] as const;
 
@@ -237,9 +248,6 @@ CREATE (:Contribution {originId: $originId, gen: $gen, provenance: $provenance, 
 
 /** The fields of a column row (graph/neo4j/index.ts, columnRow); the relation is shared by its columns. */
 const COLUMN_ROW = ['key', 'rel', 'json'] as const;
-
-/** Where a column row holds its relation key, a shared field (unwindRows). */
-export const COLUMN_REL_FIELD = COLUMN_ROW.indexOf('rel');
 
 /**
  * A column's view goes on its entity node ($head = `gen \n [originId, provenance] \n`). Every SET item reads
@@ -268,9 +276,6 @@ CREATE (:Contribution {originId: $originId, gen: $gen, provenance: $provenance, 
 
 /** The fields of an edge row (graph/neo4j/index.ts, edgeRow). */
 const EDGE_ROW = ['fromKey', 'toKey', 'kind', 'ms', 'facts'] as const;
-
-/** Where an edge row holds its facts, a shared field (unwindRows). */
-export const EDGE_FACTS_FIELD = EDGE_ROW.indexOf('facts');
 
 /**
  * No originId: no read or cleanup uses it (the generation says whose edge it is). What reads filter on (gen,

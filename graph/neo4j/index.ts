@@ -558,8 +558,9 @@ class TxBatch {
    * Queues `items`, mapped to rows part by part (so mapping overlaps the previous commit), as UNWIND
    * statements of at most `budget` rows, starting a transaction whenever the budget is full. `alongside` adds
    * statements about each part (what it wrote, for cleanup: stagedKeys; its search text) in the part's
-   * transaction, so a committed part is always found by cleanup. `shared`, the index of the statement's shared
-   * field (unwindRows in graph/neo4j/cypher.ts): its distinct values go once in `$shared`, rows hold indexes.
+   * transaction, so a committed part is always found by cleanup. A statement that names a shared field
+   * (unwindRows in graph/neo4j/cypher.ts) gets that field's distinct values once, in `$shared`, and rows hold
+   * their indexes.
    */
   async rows<T>(
     query: string,
@@ -567,8 +568,8 @@ class TxBatch {
     params: Row,
     map: (item: T, i: number) => StagedRow,
     alongside: readonly ((part: readonly T[]) => Statement)[] = [],
-    shared?: number,
   ): Promise<void> {
+    const shared = Q.sharedFieldOf(query);
     for (let i = 0; i < items.length;) {
       const room = this.budget - this.size;
       if (room <= 0) {
@@ -1160,18 +1161,11 @@ class Neo4jStore implements LineageStore {
         stagedKeys(gen, 'column', (c) => c.key),
         (part) => ({ query: Q.STAGE_COLUMN_TEXT, params: { gen, docs: columnTextDocs(part) } }),
       ],
-      Q.COLUMN_REL_FIELD,
     );
     await writes.rows(Q.STAGE_CONSUMERS, data.consumers, p, nodeRow);
-    const facts = Q.EDGE_FACTS_FIELD;
-    await writes.rows(
-      Q.STAGE_COLUMN_EDGES,
-      data.columnEdges,
-      p,
-      edgeRow,
-      [stagedKeys(gen, 'edge-from', (e) => e.from)],
-      facts,
-    );
+    await writes.rows(Q.STAGE_COLUMN_EDGES, data.columnEdges, p, edgeRow, [
+      stagedKeys(gen, 'edge-from', (e) => e.from),
+    ]);
     // Everything after needs the batch's references checked (and the relations of other origins' columns).
     const others = await references;
     const own = new Map(data.columns.map((c) => [c.key, c.relationKey]));
@@ -1191,8 +1185,8 @@ class Neo4jStore implements LineageStore {
     await writes.rows(Q.STAGE_RELATION_LINKS, links, p, (l) => [l.from, l.to, l.lms, l.n, l.ext], [
       stagedKeys(gen, 'relation-from', (l) => l.from as string),
     ]);
-    await writes.rows(Q.STAGE_RELATION_EDGES, data.relationEdges, p, edgeRow, fromRelation, facts);
-    await writes.rows(Q.STAGE_CONSUMER_EDGES, data.consumerEdges, p, edgeRow, fromRelation, facts);
+    await writes.rows(Q.STAGE_RELATION_EDGES, data.relationEdges, p, edgeRow, fromRelation);
+    await writes.rows(Q.STAGE_CONSUMER_EDGES, data.consumerEdges, p, edgeRow, fromRelation);
     await writes.rows(Q.STAGE_CHECKS, data.checks, p, (c) => [
       c.id,
       c.relationKey,
